@@ -1,0 +1,6 @@
+export * from './identifiers.js';
+export * from './table-declaration.js';
+export * from './plugin-declaration.js';
+export * from './declaration-error.js';
+export { pluginDeclarationSchema } from './declaration-schema.js';
+export { definePlugin, assertDistinctTables } from './define-plugin.js';

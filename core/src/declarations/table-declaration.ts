@@ -1,0 +1,130 @@
+/** A column's type, mapped by core to SQLite and Postgres types. */
+export type ColumnType = 'text' | 'integer' | 'real' | 'boolean' | 'json' | 'timestamp';
+
+/** Every {@link ColumnType}, in declaration order. */
+export const COLUMN_TYPES: readonly ColumnType[] = ['text', 'integer', 'real', 'boolean', 'json', 'timestamp'];
+
+/**
+ * How a table settles a row changed both locally and in the cloud.
+ * - `LocalWins`: the device's version is kept and uploaded.
+ * - `RemoteWins`: the cloud's version replaces the local one.
+ * - `LastWriteWins`: the version with the later hybrid logical clock wins; the device id breaks ties.
+ * - `Manual`: both versions are kept in the conflict inbox until someone picks.
+ */
+export type ConflictStrategy = 'LocalWins' | 'RemoteWins' | 'LastWriteWins' | 'Manual';
+
+/** Every {@link ConflictStrategy}. */
+export const CONFLICT_STRATEGIES: readonly ConflictStrategy[] = ['LocalWins', 'RemoteWins', 'LastWriteWins', 'Manual'];
+
+/** Which way a table's rows travel. */
+export type SyncDirection = 'both' | 'upload-only' | 'download-only';
+
+/** Every {@link SyncDirection}. */
+export const SYNC_DIRECTIONS: readonly SyncDirection[] = ['both', 'upload-only', 'download-only'];
+
+/** A row as the engine sees it: column name to value. */
+export type Row = Record<string, unknown>;
+
+/** The two versions of a row a resolver chooses between. */
+export interface ConflictContext {
+  readonly table: string;
+  readonly local: Row;
+  readonly remote: Row;
+}
+
+/** A resolver's verdict: keep one side, supply a merged row, or leave it to a person. */
+export type ConflictResolution =
+  | { readonly pick: 'local' }
+  | { readonly pick: 'remote' }
+  | { readonly pick: 'merged'; readonly row: Row }
+  | { readonly pick: 'manual' };
+
+/**
+ * Code a plugin supplies to settle conflicts on one table, instead of its declared
+ * strategy (the strategy still governs the cloud side). It runs inside a local
+ * transaction, so it must be synchronous and must not do I/O.
+ *
+ * @example
+ * const keepHigherCount: ConflictResolver = ({ local, remote }) =>
+ *   Number(local.count) >= Number(remote.count) ? { pick: 'local' } : { pick: 'remote' };
+ */
+export type ConflictResolver = (conflict: ConflictContext) => ConflictResolution;
+
+/**
+ * A column as a plugin declares it.
+ *
+ * @example
+ * const name: ColumnDeclaration = { type: 'text', nullable: false, default: '' };
+ */
+export interface ColumnDeclaration {
+  readonly type: ColumnType;
+  /** Defaults to `true`. */
+  readonly nullable?: boolean;
+  /** A constant default; `json` defaults are given as JSON text. */
+  readonly default?: string | number | boolean | null;
+}
+
+/**
+ * An index over declared columns. Unique indexes are scoped to the tenant by core.
+ *
+ * @example
+ * const bySku: IndexDeclaration = { columns: ['sku'], unique: true };
+ */
+export interface IndexDeclaration {
+  readonly columns: readonly string[];
+  readonly unique?: boolean;
+}
+
+/**
+ * A synced table as a plugin declares it. Core adds the system columns
+ * (`id`, `tenant_id`, `updated_at`, `deleted`) itself.
+ *
+ * @example
+ * const products: TableDeclaration = {
+ *   name: 'products',
+ *   columns: { sku: { type: 'text', nullable: false }, price_cents: { type: 'integer' } },
+ *   indexes: [{ columns: ['sku'], unique: true }],
+ *   strategy: 'LastWriteWins',
+ * };
+ */
+export interface TableDeclaration {
+  readonly name: string;
+  readonly columns: Readonly<Record<string, ColumnDeclaration>>;
+  readonly indexes?: readonly IndexDeclaration[];
+  readonly strategy: ConflictStrategy;
+  /** Settles conflicts in code on the device; see {@link ConflictResolver}. */
+  readonly resolver?: ConflictResolver;
+  /** Rows are only ever inserted: once synced, UPDATE and DELETE are refused. */
+  readonly appendOnly?: boolean;
+  /** Defaults to `both`. */
+  readonly direction?: SyncDirection;
+  /** Columns whose values group rows that must upload strictly in change order. */
+  readonly orderingKey?: readonly string[];
+}
+
+/** A declared column after validation, with defaults filled in. */
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly nullable: boolean;
+  readonly default: string | number | boolean | null | undefined;
+}
+
+/** An index after validation. */
+export interface IndexDefinition {
+  readonly columns: readonly string[];
+  readonly unique: boolean;
+}
+
+/** A table after validation: every optional field resolved. */
+export interface TableDefinition {
+  readonly name: string;
+  readonly plugin: string;
+  readonly columns: readonly ColumnDefinition[];
+  readonly indexes: readonly IndexDefinition[];
+  readonly strategy: ConflictStrategy;
+  readonly resolver: ConflictResolver | undefined;
+  readonly appendOnly: boolean;
+  readonly direction: SyncDirection;
+  readonly orderingKey: readonly string[];
+}

@@ -1,0 +1,5 @@
+/**
+ * @equinox-sync/core — the domain-free engine: plugin declarations, the local store,
+ * the remote port, the sync pipeline and conflict resolution.
+ */
+export * from './declarations/index.js';
