@@ -1,1 +1,9 @@
-export {};
+/**
+ * @equinox-sync/local-cloud — a real Supabase-compatible cloud on one machine:
+ * embedded Postgres + PostgREST + a gateway serving Supabase's paths.
+ */
+export { startLocalCloud, type LocalCloud, type LocalCloudOptions } from './local-cloud.js';
+export { TokenMinter, type MintOptions, type SupabaseRole, type TokenClaims } from './tokens.js';
+export { readCloudState, cloudStatePath, type CloudState } from './cloud-state.js';
+export { loadOrCreateSecrets, type CloudSecrets } from './cloud-secrets.js';
+export { applySql, type CloudCoordinates } from './cloud-admin.js';

@@ -1,0 +1,32 @@
+import pg from 'pg';
+
+/** Where a running local cloud is, as a test or another process knows it. */
+export interface CloudCoordinates {
+  readonly url: string;
+  readonly serviceKey: string;
+  readonly pgUrl: string;
+}
+
+/**
+ * Applies SQL to a running local cloud from any process (as its superuser), then asks
+ * its gateway to reload PostgREST's schema cache and waits until that is done.
+ *
+ * @example
+ * await applySql(cloud, 'create table if not exists notes (id text primary key)');
+ */
+export async function applySql(cloud: CloudCoordinates, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: cloud.pgUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+  const response = await fetch(`${cloud.url}/equinox/v1/reload-schema`, {
+    method: 'POST',
+    headers: { apikey: cloud.serviceKey },
+  });
+  if (response.status !== 204) {
+    throw new Error(`the local cloud did not reload its schema: HTTP ${response.status} ${await response.text()}`);
+  }
+}

