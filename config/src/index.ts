@@ -1,1 +1,8 @@
-export {};
+/**
+ * @equinox-sync/config — the one configuration schema and its loader (file, then
+ * `EQUINOX_*` environment variables), with readable errors.
+ */
+export { configSchema, type EquinoxConfig, type EquinoxConfigInput } from './config-schema.js';
+export { loadConfig, CONFIG_FILE, type LoadConfigOptions, type LoadedConfig } from './load-config.js';
+export { ConfigError, type ConfigProblem } from './config-error.js';
+export { ENV_VARIABLES } from './env-overrides.js';

@@ -1,0 +1,105 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './index.js';
+
+const valid = {
+  tenantId: 'store-1',
+  deviceId: 'till-1',
+  dbPath: './till.db',
+  supabase: { url: 'http://127.0.0.1:54321', key: 'anon-key-secret', accessToken: 'user-token-secret' },
+};
+
+function dirWith(file: string, content: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), 'equinox-config-'));
+  writeFileSync(join(dir, file), typeof content === 'string' ? content : JSON.stringify(content));
+  return dir;
+}
+
+function problemsOf(load: () => unknown): ConfigError {
+  try {
+    load();
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('reads ./equinox.config.json, fills defaults and resolves dbPath against the file', () => {
+    const dir = dirWith('equinox.config.json', valid);
+    const { config, file } = loadConfig({ cwd: dir, env: {} });
+    expect(file).toBe(join(dir, 'equinox.config.json'));
+    expect(config.dbPath).toBe(join(dir, 'till.db'));
+    expect(config.sync).toEqual({ intervalSeconds: 300, batchSize: 500, retry: { baseMs: 1000, maxMs: 300000, maxAttempts: 10 } });
+    expect(config.builtins).toEqual({ fiscal: true, inventory: true, settings: true });
+    expect(config.role).toBe('store');
+  });
+
+  it('takes --config over EQUINOX_CONFIG over the default file', () => {
+    const dir = dirWith('equinox.config.json', { ...valid, tenantId: 'from-default' });
+    writeFileSync(join(dir, 'env.json'), JSON.stringify({ ...valid, tenantId: 'from-env-file' }));
+    writeFileSync(join(dir, 'flag.json'), JSON.stringify({ ...valid, tenantId: 'from-flag' }));
+    expect(loadConfig({ cwd: dir, env: {} }).config.tenantId).toBe('from-default');
+    expect(loadConfig({ cwd: dir, env: { EQUINOX_CONFIG: 'env.json' } }).config.tenantId).toBe('from-env-file');
+    expect(loadConfig({ cwd: dir, env: { EQUINOX_CONFIG: 'env.json' }, configPath: 'flag.json' }).config.tenantId).toBe('from-flag');
+  });
+
+  it('lets EQUINOX_* variables override the file', () => {
+    const dir = dirWith('equinox.config.json', valid);
+    const { config } = loadConfig({
+      cwd: dir,
+      env: { EQUINOX_TENANT_ID: 'store-9', EQUINOX_SYNC_BATCH_SIZE: '50', EQUINOX_PLUGINS: './a, b', EQUINOX_BUILTINS_FISCAL: 'false' },
+    });
+    expect(config.tenantId).toBe('store-9');
+    expect(config.sync.batchSize).toBe(50);
+    expect(config.plugins).toEqual([join(dir, 'a'), 'b']);
+    expect(config.builtins.fiscal).toBe(false);
+  });
+
+  it('builds a whole config from the environment alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'equinox-config-'));
+    const { config, file } = loadConfig({
+      cwd: dir,
+      env: { EQUINOX_TENANT_ID: 't', EQUINOX_DEVICE_ID: 'd', EQUINOX_DB_PATH: 'x.db', EQUINOX_SUPABASE_URL: 'http://localhost:1', EQUINOX_SUPABASE_KEY: 'k' },
+    });
+    expect(file).toBeUndefined();
+    expect(config.dbPath).toBe(join(dir, 'x.db'));
+  });
+
+  it('names the file, key and value of a bad value', () => {
+    const dir = dirWith('equinox.config.json', { ...valid, sync: { batchSize: 'lots' } });
+    const error = problemsOf(() => loadConfig({ cwd: dir, env: {} }));
+    expect(error.message).toBe('equinox.config.json: sync.batchSize = "lots": expected a number');
+  });
+
+  it('names the environment variable of a bad override', () => {
+    const dir = dirWith('equinox.config.json', valid);
+    const error = problemsOf(() => loadConfig({ cwd: dir, env: { EQUINOX_SYNC_INTERVAL_SECONDS: 'soon', EQUINOX_ROLE: 'boss' } }));
+    expect(error.problems.map((p) => `${p.source} ${p.key}`)).toEqual(['EQUINOX_SYNC_INTERVAL_SECONDS sync.intervalSeconds', 'EQUINOX_ROLE role']);
+  });
+
+  it('reports missing keys, unknown keys and bad URLs together', () => {
+    const dir = dirWith('equinox.config.json', { deviceId: 'till 1', dbPath: 'x', supabase: { url: 'not a url', key: 'k' }, colour: 'red' });
+    const error = problemsOf(() => loadConfig({ cwd: dir, env: {} }));
+    const keys = error.problems.map((p) => p.key).sort();
+    expect(keys).toEqual(['(root)', 'deviceId', 'supabase.url', 'tenantId']);
+    expect(error.message).toContain('unknown key colour');
+    expect(error.message).toContain('equinox.config.json: tenantId = (missing): is required');
+  });
+
+  it('never shows a secret in an error', () => {
+    const dir = dirWith('equinox.config.json', { ...valid, supabase: { ...valid.supabase, url: 'nope', key: 12345 } });
+    const error = problemsOf(() => loadConfig({ cwd: dir, env: { EQUINOX_SUPABASE_ACCESS_TOKEN: '' } }));
+    expect(error.message).toContain('supabase.key = (hidden)');
+    expect(error.message).not.toContain('12345');
+  });
+
+  it('reports a file that is not JSON, and a --config file that does not exist', () => {
+    const dir = dirWith('equinox.config.json', '{ "tenantId": ');
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: {} })).message).toMatch(/^equinox\.config\.json: \(file\) = \(not JSON\)/);
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: {}, configPath: 'missing.json' })).message).toContain('no such config file');
+  });
+});

@@ -1,0 +1,89 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, describeValue, type ConfigProblem } from './config-error.js';
+import { configSchema, type EquinoxConfig } from './config-schema.js';
+import { applyEnvOverrides, type Sources } from './env-overrides.js';
+
+/** The default config file name, looked up in the working directory. */
+export const CONFIG_FILE = 'equinox.config.json';
+
+/** Where to look; every field may be left out. */
+export interface LoadConfigOptions {
+  /** `--config FILE`. Wins over `EQUINOX_CONFIG` and the default file. */
+  readonly configPath?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+/** A validated config and the file it came from, if any. */
+export interface LoadedConfig {
+  readonly config: EquinoxConfig;
+  readonly file: string | undefined;
+}
+
+/**
+ * Loads the configuration. Precedence, lowest to highest: defaults, then the file
+ * (`--config FILE`, else `EQUINOX_CONFIG`, else `./equinox.config.json` when it exists),
+ * then `EQUINOX_*` environment variables. A relative `dbPath` or plugin path is resolved
+ * against the config file's directory. Every bad value is reported in one
+ * {@link ConfigError} naming the source, the key and the value.
+ *
+ * @example
+ * const { config } = loadConfig({ configPath: flags.config });
+ * console.log(config.dbPath, config.sync.intervalSeconds);
+ */
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const explicit = options.configPath ?? env.EQUINOX_CONFIG;
+  const file = resolve(cwd, explicit ?? CONFIG_FILE);
+  const source = explicit ?? CONFIG_FILE;
+  const hasFile = existsSync(file);
+  if (explicit !== undefined && !hasFile) {
+    throw new ConfigError([{ source, key: '(file)', value: JSON.stringify(file), message: 'no such config file' }]);
+  }
+  const raw = hasFile ? readJson(file, source) : {};
+  const sources: Sources = new Map();
+  const envProblems = applyEnvOverrides(raw, env, sources);
+  const parsed = configSchema.safeParse(raw);
+  const problems = [...envProblems, ...(parsed.success ? [] : parsed.error.issues.map((i) => toProblem(i, raw, sources, source)))];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const base = hasFile ? dirname(file) : cwd;
+  const config: EquinoxConfig = {
+    ...parsed.data,
+    dbPath: resolve(base, parsed.data.dbPath),
+    plugins: parsed.data.plugins.map((plugin) => (isPathLike(plugin) ? resolve(base, plugin) : plugin)),
+  };
+  return { config, file: hasFile ? file : undefined };
+}
+
+function readJson(file: string, source: string): Record<string, unknown> {
+  const text = readFileSync(file, 'utf8');
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new ConfigError([{ source, key: '(file)', value: describeValue('', value), message: 'expected a JSON object' }]);
+    }
+    return value as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError([{ source, key: '(file)', value: '(not JSON)', message: (error as Error).message }]);
+  }
+}
+
+function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>, sources: Sources, file: string): ConfigProblem {
+  const key = issue.path.map(String).join('.') || '(root)';
+  const value = issue.path.reduce<unknown>((node, part) => (node as Record<PropertyKey, unknown> | undefined)?.[part as PropertyKey], raw);
+  const message =
+    issue.code === 'unrecognized_keys'
+      ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+      : issue.code === 'invalid_type' && value === undefined
+        ? 'is required'
+        : issue.message;
+  return { source: sources.get(key) ?? file, key, value: describeValue(key, value), message };
+}
+
+function isPathLike(plugin: string): boolean {
+  return plugin.startsWith('.') || isAbsolute(plugin);
+}
