@@ -1,1 +1,2 @@
-export {};
+/** @equinox-sync/plugin-fiscal — append-only, hash-chained fiscal documents. */
+export { fiscalPlugin } from './fiscal-plugin.js';

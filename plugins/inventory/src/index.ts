@@ -1,1 +1,2 @@
-export {};
+/** @equinox-sync/plugin-inventory — products, stock as movements, and the master inventory. */
+export { inventoryPlugin } from './inventory-plugin.js';

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { fiscalPlugin } from './index.js';
+
+describe('fiscal plugin declaration', () => {
+  it('declares invoices append-only, local-wins, ordered by installation chain', () => {
+    const [invoices] = fiscalPlugin.tables;
+    expect(invoices?.name).toBe('invoices');
+    expect(invoices?.appendOnly).toBe(true);
+    expect(invoices?.strategy).toBe('LocalWins');
+    expect(invoices?.orderingKey).toEqual(['installation_id']);
+    expect(invoices?.indexes).toContainEqual({ columns: ['installation_id', 'chain_index'], unique: true });
+  });
+
+  it('keeps amounts as exact decimal text, never binary floats', () => {
+    const amounts = fiscalPlugin.tables[0]?.columns.filter((c) => c.name.endsWith('_total'));
+    expect(amounts?.map((c) => c.type)).toEqual(['text', 'text']);
+  });
+});
