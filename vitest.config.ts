@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // oclif prints through console.log; the CLI tests capture process.stdout, which vitest's console interception would bypass.
+    disableConsoleIntercept: true,
   },
 });

@@ -1,1 +1,1 @@
-export {};
+export { EquinoxCommand, type CommandArgs, type CommandFlags } from "./cli/equinox-command.js";
