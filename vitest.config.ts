@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Test files are outside the packages' tsconfig `include`, so the transformer is told
+  // directly that the code uses TypeScript's (legacy) decorators, as tsc compiles it.
+  oxc: { decorator: { legacy: true } },
   test: {
     include: ['{core,config,host,local-cloud,plugins/*}/{src,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
