@@ -3,3 +3,5 @@
  * the remote port, the sync pipeline and conflict resolution.
  */
 export * from './declarations/index.js';
+export * from './clock/index.js';
+export * from './store/index.js';

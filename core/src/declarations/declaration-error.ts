@@ -1,4 +1,9 @@
-/** One problem found in a plugin's declaration, located by plugin, table and field. */
+/**
+ * One problem found in a plugin's declaration, located by plugin, table and field.
+ *
+ * @example
+ * const problem: DeclarationProblem = { plugin: 'clients', table: 'clients', field: 'strategy', message: 'must be one of ...' };
+ */
 export interface DeclarationProblem {
   readonly plugin: string;
   readonly table: string | undefined;

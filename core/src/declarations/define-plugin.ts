@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { defaultProblem } from './column-default.js';
 import { DeclarationError, type DeclarationProblem } from './declaration-error.js';
 import { pluginDeclarationSchema } from './declaration-schema.js';
 import type { PluginDeclaration, PluginDefinition } from './plugin-declaration.js';
@@ -41,7 +42,7 @@ export function definePlugin(declaration: PluginDeclaration): PluginDefinition {
  * no table may be declared by two plugins. Returns them unchanged.
  *
  * @example
- * const plugins = assertDistinctTables([fiscalPlugin, inventoryPlugin]);
+ * const plugins = assertDistinctTables([clientsPlugin, ledgerPlugin]);
  */
 export function assertDistinctTables(plugins: readonly PluginDefinition[]): readonly PluginDefinition[] {
   const owner = new Map<string, string>();
@@ -76,18 +77,22 @@ function crossReferenceProblems(declaration: PluginDeclaration): DeclarationProb
     seen.add(table.name);
     const columns = new Set(Object.keys(table.columns));
     if (columns.size === 0) problem('columns', 'a table needs at least one declared column');
+    const indexed = new Set<string>();
     (table.indexes ?? []).forEach((index, i) => {
       for (const column of index.columns) {
         if (!columns.has(column)) problem(`indexes[${i}].columns`, `unknown column "${column}"`);
       }
+      // The store names an index after its columns, so two indexes on the same columns would collide.
+      const key = index.columns.join(',');
+      if (indexed.has(key)) problem(`indexes[${i}].columns`, `columns (${key}) are already indexed`);
+      indexed.add(key);
     });
     for (const column of table.orderingKey ?? []) {
       if (!columns.has(column)) problem('orderingKey', `unknown column "${column}"`);
     }
     for (const [name, column] of Object.entries(table.columns)) {
-      if (column.nullable === false && column.default === null) {
-        problem(`columns.${name}.default`, 'a non-nullable column cannot default to null');
-      }
+      const message = defaultProblem(column);
+      if (message !== undefined) problem(`columns.${name}.default`, message);
     }
   }
   return problems;
@@ -113,12 +118,14 @@ function toTableDefinition(plugin: string, table: TableDeclaration): TableDefini
 /** Turns a zod issue into a problem that names the table (by name, not index) and the field. */
 function toProblem(plugin: string, declaration: PluginDeclaration, issue: z.core.$ZodIssue): DeclarationProblem {
   const path = [...issue.path];
+  // A bad record key (a column name) arrives wrapped; its own message is the useful one.
+  const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
   if (path[0] === 'tables' && typeof path[1] === 'number') {
     const raw = declaration.tables?.[path[1]] as { name?: unknown } | undefined;
     const table = typeof raw?.name === 'string' ? raw.name : `#${path[1]}`;
-    return { plugin, table, field: formatPath(path.slice(2)), message: issue.message };
+    return { plugin, table, field: formatPath(path.slice(2)), message };
   }
-  return { plugin, table: undefined, field: formatPath(path), message: issue.message };
+  return { plugin, table: undefined, field: formatPath(path), message };
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

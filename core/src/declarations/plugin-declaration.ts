@@ -12,7 +12,7 @@ import type { TableDeclaration, TableDefinition } from './table-declaration.js';
  * };
  */
 export interface PluginDeclaration {
-  /** An npm-style package name, e.g. `@acme/equinox-clients` or `fiscal`. */
+  /** An npm-style package name, e.g. `@acme/equinox-clients` or `clients`. */
   readonly name: string;
   readonly version: string;
   readonly tables: readonly TableDeclaration[];
@@ -23,7 +23,13 @@ export interface PluginDeclaration {
   readonly serverSql?: string;
 }
 
-/** A validated plugin declaration. */
+/**
+ * A validated plugin declaration.
+ *
+ * @example
+ * const definition: PluginDefinition = definePlugin(declaration);
+ * definition.tables[0]?.direction; // 'both' when not declared
+ */
 export interface PluginDefinition {
   readonly name: string;
   readonly version: string;

@@ -1,7 +1,17 @@
-/** A column's type, mapped by core to SQLite and Postgres types. */
+/**
+ * A column's type, mapped by core to SQLite and Postgres types.
+ *
+ * @example
+ * const type: ColumnType = 'timestamp';
+ */
 export type ColumnType = 'text' | 'integer' | 'real' | 'boolean' | 'json' | 'timestamp';
 
-/** Every {@link ColumnType}, in declaration order. */
+/**
+ * Every {@link ColumnType}, in declaration order.
+ *
+ * @example
+ * COLUMN_TYPES.includes(type);
+ */
 export const COLUMN_TYPES: readonly ColumnType[] = ['text', 'integer', 'real', 'boolean', 'json', 'timestamp'];
 
 /**
@@ -10,29 +20,62 @@ export const COLUMN_TYPES: readonly ColumnType[] = ['text', 'integer', 'real', '
  * - `RemoteWins`: the cloud's version replaces the local one.
  * - `LastWriteWins`: the version with the later hybrid logical clock wins; the device id breaks ties.
  * - `Manual`: both versions are kept in the conflict inbox until someone picks.
+ *
+ * @example
+ * const strategy: ConflictStrategy = 'LastWriteWins';
  */
 export type ConflictStrategy = 'LocalWins' | 'RemoteWins' | 'LastWriteWins' | 'Manual';
 
-/** Every {@link ConflictStrategy}. */
+/**
+ * Every {@link ConflictStrategy}.
+ *
+ * @example
+ * CONFLICT_STRATEGIES.includes(strategy);
+ */
 export const CONFLICT_STRATEGIES: readonly ConflictStrategy[] = ['LocalWins', 'RemoteWins', 'LastWriteWins', 'Manual'];
 
-/** Which way a table's rows travel. */
+/**
+ * Which way a table's rows travel.
+ *
+ * @example
+ * const direction: SyncDirection = 'download-only';
+ */
 export type SyncDirection = 'both' | 'upload-only' | 'download-only';
 
-/** Every {@link SyncDirection}. */
+/**
+ * Every {@link SyncDirection}.
+ *
+ * @example
+ * SYNC_DIRECTIONS.includes(direction);
+ */
 export const SYNC_DIRECTIONS: readonly SyncDirection[] = ['both', 'upload-only', 'download-only'];
 
-/** A row as the engine sees it: column name to value. */
+/**
+ * A row as the engine sees it: column name to value.
+ *
+ * @example
+ * const row: Row = { id, name: 'Ada', active: true };
+ */
 export type Row = Record<string, unknown>;
 
-/** The two versions of a row a resolver chooses between. */
+/**
+ * The two versions of a row a resolver chooses between.
+ *
+ * @example
+ * const resolver: ConflictResolver = ({ table, local, remote }: ConflictContext) => ({ pick: 'remote' });
+ */
 export interface ConflictContext {
   readonly table: string;
   readonly local: Row;
   readonly remote: Row;
 }
 
-/** A resolver's verdict: keep one side, supply a merged row, or leave it to a person. */
+/**
+ * A resolver's verdict: keep one side, supply a merged row, or leave it to a person.
+ *
+ * @example
+ * const keepMine: ConflictResolution = { pick: 'local' };
+ */
 export type ConflictResolution =
   | { readonly pick: 'local' }
   | { readonly pick: 'remote' }
@@ -65,10 +108,11 @@ export interface ColumnDeclaration {
 }
 
 /**
- * An index over declared columns. Unique indexes are scoped to the tenant by core.
+ * An index over declared columns. Unique indexes are scoped to the tenant by core and
+ * ignore tombstones, so a deleted row's key can be used again.
  *
  * @example
- * const bySku: IndexDeclaration = { columns: ['sku'], unique: true };
+ * const byCode: IndexDeclaration = { columns: ['code'], unique: true };
  */
 export interface IndexDeclaration {
   readonly columns: readonly string[];
@@ -80,10 +124,10 @@ export interface IndexDeclaration {
  * (`id`, `tenant_id`, `updated_at`, `deleted`) itself.
  *
  * @example
- * const products: TableDeclaration = {
- *   name: 'products',
- *   columns: { sku: { type: 'text', nullable: false }, price_cents: { type: 'integer' } },
- *   indexes: [{ columns: ['sku'], unique: true }],
+ * const clients: TableDeclaration = {
+ *   name: 'clients',
+ *   columns: { code: { type: 'text', nullable: false }, credit_cents: { type: 'integer' } },
+ *   indexes: [{ columns: ['code'], unique: true }],
  *   strategy: 'LastWriteWins',
  * };
  */
@@ -94,7 +138,11 @@ export interface TableDeclaration {
   readonly strategy: ConflictStrategy;
   /** Settles conflicts in code on the device; see {@link ConflictResolver}. */
   readonly resolver?: ConflictResolver;
-  /** Rows are only ever inserted: once synced, UPDATE and DELETE are refused. */
+  /**
+   * Rows are only ever inserted: DELETE is always refused, UPDATE is refused once the
+   * row is synced (a row still waiting for its first upload may be corrected), and
+   * pulls never change a row the device already has.
+   */
   readonly appendOnly?: boolean;
   /** Defaults to `both`. */
   readonly direction?: SyncDirection;
@@ -102,7 +150,12 @@ export interface TableDeclaration {
   readonly orderingKey?: readonly string[];
 }
 
-/** A declared column after validation, with defaults filled in. */
+/**
+ * A declared column after validation, with defaults filled in.
+ *
+ * @example
+ * table.columns.filter((column: ColumnDefinition) => !column.nullable);
+ */
 export interface ColumnDefinition {
   readonly name: string;
   readonly type: ColumnType;
@@ -110,13 +163,23 @@ export interface ColumnDefinition {
   readonly default: string | number | boolean | null | undefined;
 }
 
-/** An index after validation. */
+/**
+ * An index after validation.
+ *
+ * @example
+ * table.indexes.filter((index: IndexDefinition) => index.unique);
+ */
 export interface IndexDefinition {
   readonly columns: readonly string[];
   readonly unique: boolean;
 }
 
-/** A table after validation: every optional field resolved. */
+/**
+ * A table after validation: every optional field resolved.
+ *
+ * @example
+ * const uploads = (table: TableDefinition) => table.direction !== 'download-only';
+ */
 export interface TableDefinition {
   readonly name: string;
   readonly plugin: string;

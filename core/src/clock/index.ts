@@ -1,0 +1,3 @@
+export * from './hlc.js';
+export * from './hybrid-logical-clock.js';
+export * from './record-id.js';

@@ -1,0 +1,168 @@
+import type { Database } from 'better-sqlite3';
+import { HybridLogicalClock } from '../clock/index.js';
+import { assertDistinctTables, type PluginDefinition, type Row, type TableDefinition } from '../declarations/index.js';
+import { openDatabase } from './open-database.js';
+import { OutboxQueue } from './outbox-queue.js';
+import { RemoteApplier, type ApplyResult } from './remote-apply.js';
+import { ScopedStore } from './scoped-store.js';
+import { installSchema } from './store-schema.js';
+import { META_KEYS, StoreMeta } from './store-meta.js';
+import type { OutboxAck, OutboxBatchOptions, OutboxEntry, PendingDelete, SyncState } from './sync-state.js';
+import { StoreError } from './store-error.js';
+import { TableDirectory } from './table-directory.js';
+
+/**
+ * Options of {@link LocalStore.open}.
+ *
+ * @example
+ * const options: LocalStoreOptions = { path: 'device.db', plugins: [clients], tenantId: 'tenant-a' };
+ */
+export interface LocalStoreOptions {
+  /** The database file (created when missing). */
+  readonly path: string;
+  /** Validated plugins (see `definePlugin`); their tables are created or migrated forward. */
+  readonly plugins: readonly PluginDefinition[];
+  readonly tenantId: string;
+  /** Defaults to the id stored in the file, or a new UUIDv7 on first open. */
+  readonly deviceId?: string;
+  /** Wall clock in ms for the hybrid logical clock; injectable for tests. */
+  readonly now?: () => number;
+  /** How long a write waits for another connection's lock. Defaults to 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * The device's database: the plugins' tables, the change-capture triggers and the sync
+ * metadata (DESIGN.md §3). Plugins write through {@link LocalStore.forPlugin}; host apps
+ * may also write with plain SQL on their own connection (see core/README.md). The
+ * methods below are the queue stage's API for the sync pipeline.
+ *
+ * @example
+ * const store = LocalStore.open({ path: 'device.db', plugins: [clients], tenantId: 'tenant-a' });
+ * store.forPlugin('clients').insert('clients', { name: 'Ada' });
+ * const batch = store.readOutboxBatch({ limit: 500 });
+ * store.ackOutbox(batch.map((entry) => entry.seq));
+ * store.close();
+ */
+export class LocalStore {
+  readonly clock: HybridLogicalClock;
+  private readonly tables: TableDirectory;
+  private readonly queue: OutboxQueue;
+  private readonly applier: RemoteApplier;
+  private readonly meta: StoreMeta;
+  private readonly scoped = new Map<string, ScopedStore>();
+
+  private constructor(
+    /** The underlying connection, for the pipeline's own reads and transactions. */
+    readonly database: Database,
+    readonly tenantId: string,
+    readonly deviceId: string,
+    private readonly plugins: readonly PluginDefinition[],
+    tables: TableDirectory,
+    now: (() => number) | undefined,
+  ) {
+    this.meta = new StoreMeta(database);
+    this.clock = new HybridLogicalClock({ deviceId, now, storage: this.meta.hlcStorage() });
+    this.tables = tables;
+    this.queue = new OutboxQueue(database, tables);
+    this.applier = new RemoteApplier(database, tables, this.clock, tenantId);
+  }
+
+  /** Opens the file, creating or migrating every declared table in one transaction. */
+  static open(options: LocalStoreOptions): LocalStore {
+    const plugins = assertDistinctTables(options.plugins);
+    const db = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
+    try {
+      const { identity, contexts } = installSchema(db, plugins, options);
+      return new LocalStore(db, identity.tenantId, identity.deviceId, plugins, new TableDirectory(db, contexts), options.now);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Every declared table. */
+  tableDefinitions(): readonly TableDefinition[] {
+    return this.tables.all().map((context) => context.definition);
+  }
+
+  /** The store scoped to one plugin's tables. */
+  forPlugin(name: string): ScopedStore {
+    if (!this.plugins.some((plugin) => plugin.name === name)) throw new StoreError(`no plugin "${name}" is loaded`);
+    let scoped = this.scoped.get(name);
+    if (scoped === undefined) {
+      scoped = new ScopedStore(name, { db: this.database, tables: this.tables, clock: this.clock, tenantId: this.tenantId });
+      this.scoped.set(name, scoped);
+    }
+    return scoped;
+  }
+
+  /** Runs `fn` in one (immediate) transaction: many writes, one commit. */
+  transaction<T>(fn: () => T): T {
+    return this.database.transaction(fn).immediate();
+  }
+
+  /** Queued changes ready to upload or backing off (held deletes excluded). */
+  pendingUploads(): number {
+    return this.queue.pendingUploads();
+  }
+
+  /** A record's sync state, or `undefined` for an unknown record. */
+  rowState(table: string, id: string): SyncState | undefined {
+    return this.queue.rowState(table, id);
+  }
+
+  /** The next entries to upload, in change order, each with its row as it is now. */
+  readOutboxBatch(options?: OutboxBatchOptions): OutboxEntry[] {
+    return this.queue.readBatch(options);
+  }
+
+  /** Removes acknowledged entries (by seq) and marks their rows Synced; returns how many. */
+  ackOutbox(acks: readonly (number | OutboxAck)[]): number {
+    return this.queue.ack(acks);
+  }
+
+  /** Records a failed upload of entry `seq`; it is retried from `nextAttemptAt` (ms). */
+  failOutbox(seq: number, error: string, nextAttemptAt: number): boolean {
+    return this.queue.fail(seq, error, nextAttemptAt);
+  }
+
+  /** Local deletes held until the user confirms them. */
+  listPendingDeletes(): PendingDelete[] {
+    return this.queue.listPendingDeletes();
+  }
+
+  /** Releases held deletes (by row id, or `'all'`) for upload; returns how many. */
+  confirmDeletes(ids: readonly string[] | 'all'): number {
+    return this.queue.confirmDeletes(ids);
+  }
+
+  /** Writes pulled rows as Synced and advances the table's cursor, triggers muted, one transaction. */
+  applyRemote(table: string, rows: readonly Row[], cursor?: unknown): ApplyResult {
+    return this.applier.apply(table, rows, cursor);
+  }
+
+  /** The pull cursor `applyRemote` last stored for `table`. */
+  readCursor(table: string): unknown {
+    return this.applier.readCursor(table);
+  }
+
+  /** Runs `fn` in one transaction with the change-capture triggers muted (engine use only). */
+  runMuted<T>(fn: () => T): T {
+    return this.applier.runMuted(fn);
+  }
+
+  /** When the last complete sync run ended (ms), if ever. */
+  lastSync(): number | undefined {
+    const value = this.meta.read(META_KEYS.lastSync);
+    return value === undefined ? undefined : Number(value);
+  }
+
+  recordLastSync(at: number): void {
+    this.meta.write(META_KEYS.lastSync, String(at));
+  }
+
+  close(): void {
+    this.database.close();
+  }
+}

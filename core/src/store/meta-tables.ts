@@ -1,0 +1,88 @@
+import type { Database } from 'better-sqlite3';
+
+/** Version of the `_eq_*` layout below; bump it with a migration when the layout changes. */
+export const META_SCHEMA_VERSION = 1;
+
+/**
+ * The engine's own tables (DESIGN.md §3). Tables the triggers write on every change are
+ * kept lean: small integer table ids instead of names, WITHOUT ROWID where the primary
+ * key is the lookup key, and no index that a trigger would have to maintain for nothing.
+ */
+const META_TABLES_SQL = `
+  CREATE TABLE IF NOT EXISTS _eq_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID;
+
+  -- Synced tables by small integer id, so trigger-written rows stay short.
+  CREATE TABLE IF NOT EXISTS _eq_tables (
+    table_id INTEGER PRIMARY KEY,
+    name     TEXT NOT NULL UNIQUE,
+    plugin   TEXT NOT NULL
+  );
+
+  -- The queue: one entry per changed row, found through _eq_row_state.pending_seq. A
+  -- new change to a queued row replaces its entry with a new seq (AUTOINCREMENT never
+  -- reuses one), so an upload acknowledged by the old seq leaves the newer change
+  -- queued; first_seq keeps the row's place in the queue across replacements. No
+  -- secondary index: the triggers append here and look rows up by seq only.
+  CREATE TABLE IF NOT EXISTS _eq_outbox (
+    seq                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    table_id              INTEGER NOT NULL,
+    row_id                TEXT NOT NULL,
+    op                    TEXT NOT NULL,
+    first_seq             INTEGER,
+    awaiting_confirmation INTEGER NOT NULL DEFAULT 0,
+    attempts              INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at       INTEGER NOT NULL DEFAULT 0,
+    last_error            TEXT
+  );
+
+  -- Sync state per record, and the seq of its queued change (NULL when none).
+  CREATE TABLE IF NOT EXISTS _eq_row_state (
+    table_id       INTEGER NOT NULL,
+    row_id         TEXT NOT NULL,
+    state          TEXT NOT NULL,
+    server_version INTEGER,
+    pending_seq    INTEGER,
+    PRIMARY KEY (table_id, row_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE IF NOT EXISTS _eq_conflicts (
+    table_id    INTEGER NOT NULL,
+    row_id      TEXT NOT NULL,
+    local_row   TEXT NOT NULL,
+    remote_row  TEXT NOT NULL,
+    detected_at INTEGER NOT NULL,
+    PRIMARY KEY (table_id, row_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE IF NOT EXISTS _eq_cursors (
+    table_id INTEGER PRIMARY KEY,
+    cursor   TEXT NOT NULL
+  );
+
+  -- Holds a row only inside the engine's own apply transactions, which no other
+  -- connection can see: the sync triggers skip their work while it is there.
+  CREATE TABLE IF NOT EXISTS _eq_mute (
+    muted INTEGER PRIMARY KEY
+  );
+`;
+
+/**
+ * Creates the `_eq_*` tables when missing. Idempotent.
+ *
+ * @example
+ * db.transaction(() => createMetaTables(db)).immediate();
+ */
+export function createMetaTables(db: Database): void {
+  db.exec(META_TABLES_SQL);
+  const row = db.prepare(`SELECT value FROM _eq_meta WHERE key = 'store_schema'`).get() as { value: string } | undefined;
+  if (row === undefined) {
+    db.prepare(`INSERT INTO _eq_meta (key, value) VALUES ('store_schema', ?)`).run(String(META_SCHEMA_VERSION));
+  } else if (Number(row.value) > META_SCHEMA_VERSION) {
+    throw new Error(`the database uses store layout ${row.value}; this version of the engine knows ${META_SCHEMA_VERSION}`);
+  }
+  // A crash cannot leave the flag behind (it only lives inside a transaction); this is cheap insurance.
+  db.exec('DELETE FROM _eq_mute');
+}

@@ -1,0 +1,141 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { definePlugin } from '../declarations/index.js';
+import { LocalStore } from './local-store.js';
+
+const plugin = definePlugin({
+  name: 'tasks',
+  version: '1.0.0',
+  tables: [
+    { name: 'tasks', columns: { title: { type: 'text' }, done: { type: 'boolean' }, tags: { type: 'json' } }, strategy: 'LastWriteWins' },
+    { name: 'labels', columns: { name: { type: 'text' } }, strategy: 'RemoteWins' },
+  ],
+});
+
+function openStore(): LocalStore {
+  const dir = mkdtempSync(join(tmpdir(), 'eq-outbox-'));
+  const store = LocalStore.open({ path: join(dir, 'device.db'), plugins: [plugin], tenantId: 'tenant-a', deviceId: 'device-a' });
+  onTestFinished(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return store;
+}
+
+describe('the outbox queue', () => {
+  it('returns entries in change order with the current, decoded row', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const a = tasks.insert('tasks', { title: 'a', done: false, tags: ['x'] });
+    const b = tasks.insert('tasks', { title: 'b' });
+    tasks.update('tasks', a.id as string, { done: true });
+    const batch = store.readOutboxBatch({ limit: 10 });
+    expect(batch.map((entry) => entry.id)).toEqual([a.id, b.id]);
+    expect(batch[0]).toMatchObject({ table: 'tasks', op: 'insert', attempts: 0, state: 'PendingUpload', lastError: undefined });
+    expect(batch[0]?.row).toMatchObject({ id: a.id, tenant_id: 'tenant-a', deleted: false, done: true, tags: ['x'] });
+    expect(store.pendingUploads()).toBe(2);
+  });
+
+  it('filters by table and honours the limit', () => {
+    const store = openStore();
+    const scoped = store.forPlugin('tasks');
+    scoped.insert('labels', { name: 'l1' });
+    for (const title of ['a', 'b', 'c']) scoped.insert('tasks', { title });
+    expect(store.readOutboxBatch({ table: 'labels' }).map((entry) => entry.row.name)).toEqual(['l1']);
+    expect(store.readOutboxBatch({ table: 'tasks', limit: 2 }).map((entry) => entry.row.title)).toEqual(['a', 'b']);
+    expect(() => store.readOutboxBatch({ table: 'nope' })).toThrow('table "nope" is not declared by any loaded plugin');
+  });
+
+  it('acks by seq and marks the row Synced with its server version', () => {
+    const store = openStore();
+    const { id } = store.forPlugin('tasks').insert('tasks', { title: 'a' });
+    const [entry] = store.readOutboxBatch();
+    expect(store.ackOutbox([{ seq: entry?.seq as number, serverVersion: 42 }])).toBe(1);
+    expect(store.pendingUploads()).toBe(0);
+    expect(store.rowState('tasks', id as string)).toBe('Synced');
+    const version = store.database.prepare('SELECT server_version FROM _eq_row_state WHERE row_id = ?').pluck().get(id);
+    expect(version).toBe(42);
+    expect(store.ackOutbox([entry?.seq as number])).toBe(0);
+  });
+
+  it('keeps a change made while the upload of that row is in flight', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const { id } = tasks.insert('tasks', { title: 'first' });
+    const inFlight = store.readOutboxBatch();
+    tasks.update('tasks', id as string, { title: 'second' });
+    expect(store.ackOutbox(inFlight.map((entry) => entry.seq))).toBe(0);
+    expect(store.rowState('tasks', id as string)).toBe('PendingUpload');
+    const [next] = store.readOutboxBatch();
+    expect(next?.seq).toBeGreaterThan(inFlight[0]?.seq as number);
+    expect(next?.row.title).toBe('second');
+    expect(next?.op).toBe('insert');
+  });
+
+  it('keeps a row in its place in the queue when it changes again', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const a = tasks.insert('tasks', { title: 'a' });
+    tasks.insert('tasks', { title: 'b' });
+    tasks.update('tasks', a.id as string, { title: 'a2' });
+    expect(store.readOutboxBatch().map((entry) => entry.row.title)).toEqual(['a2', 'b']);
+  });
+
+  it('backs a failed entry off until its next attempt, without blocking others', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    tasks.insert('tasks', { title: 'rejected' });
+    tasks.insert('tasks', { title: 'fine' });
+    const [first] = store.readOutboxBatch({ now: 1000 });
+    expect(store.failOutbox(first?.seq as number, 'rejected: bad title', 5000)).toBe(true);
+    expect(store.readOutboxBatch({ now: 4999 }).map((entry) => entry.row.title)).toEqual(['fine']);
+    const retried = store.readOutboxBatch({ now: 5000 })[0];
+    expect(retried).toMatchObject({ attempts: 1, lastError: 'rejected: bad title' });
+    expect(store.pendingUploads()).toBe(2);
+  });
+
+  it('retries a failed row at once after a new local change', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const { id } = tasks.insert('tasks', { title: 'bad' });
+    const [entry] = store.readOutboxBatch({ now: 0 });
+    store.failOutbox(entry?.seq as number, 'rejected', Number.MAX_SAFE_INTEGER);
+    tasks.update('tasks', id as string, { title: 'good' });
+    expect(store.readOutboxBatch({ now: 0 })[0]).toMatchObject({ attempts: 0, row: { title: 'good' } });
+  });
+
+  it('holds deletes until they are confirmed, then queues them', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const a = tasks.insert('tasks', { title: 'a' });
+    const b = tasks.insert('tasks', { title: 'b' });
+    store.ackOutbox(store.readOutboxBatch().map((entry) => entry.seq));
+    expect(tasks.delete('tasks', a.id as string)).toBe(true);
+    expect(tasks.delete('tasks', a.id as string)).toBe(false);
+    tasks.delete('tasks', b.id as string);
+    expect(store.listPendingDeletes().map((entry) => entry.id)).toEqual([a.id, b.id]);
+    expect(store.readOutboxBatch()).toEqual([]);
+    expect(store.pendingUploads()).toBe(0);
+    expect(store.rowState('tasks', a.id as string)).toBe('PendingUpload');
+
+    expect(store.confirmDeletes([a.id as string])).toBe(1);
+    const [entry] = store.readOutboxBatch();
+    expect(entry).toMatchObject({ id: a.id, op: 'delete', row: { deleted: true, title: 'a' } });
+    expect(store.listPendingDeletes().map((d) => d.id)).toEqual([b.id]);
+    expect(store.confirmDeletes('all')).toBe(1);
+    expect(store.readOutboxBatch()).toHaveLength(2);
+  });
+
+  it('releases a held delete as an update when the row is brought back', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const { id } = tasks.insert('tasks', { title: 'a' });
+    store.ackOutbox(store.readOutboxBatch().map((entry) => entry.seq));
+    tasks.delete('tasks', id as string);
+    store.database.prepare('UPDATE tasks SET deleted = 0 WHERE id = ?').run(id);
+    expect(store.listPendingDeletes()).toEqual([]);
+    expect(store.readOutboxBatch()).toEqual([expect.objectContaining({ op: 'update', row: expect.objectContaining({ deleted: false }) })]);
+  });
+});

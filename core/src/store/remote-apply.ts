@@ -1,0 +1,147 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { compareHlc, isHlc, type HybridLogicalClock } from '../clock/index.js';
+import { quoteIdentifier, type Row } from '../declarations/index.js';
+import { encodeValue, type SqliteValue } from './row-codec.js';
+import { StoreError } from './store-error.js';
+import type { TableDirectory } from './table-directory.js';
+import type { TableContext } from './table-registry.js';
+
+/**
+ * What `applyRemote` did with a page: rows written, and rows left as they were (append-only rows already here).
+ *
+ * @example
+ * const { applied, skipped }: ApplyResult = store.applyRemote('clients', rows, cursor);
+ */
+export interface ApplyResult {
+  readonly applied: number;
+  readonly skipped: number;
+}
+
+/**
+ * Writes rows that come from the cloud, with the change-capture triggers muted so they
+ * are not queued back for upload. The mute flag is a row in `_eq_mute` written and
+ * removed inside the same transaction, so no other connection ever sees it.
+ *
+ * @example
+ * const applier = new RemoteApplier(db, directory, clock, 'tenant-a');
+ * applier.apply('clients', page.rows, page.cursor);
+ */
+export class RemoteApplier {
+  private depth = 0;
+  private readonly upserts = new Map<string, Statement<SqliteValue[]>>();
+  private readonly synced: Statement<[number, string, number | bigint | null]>;
+  private readonly dropQueued: Statement<[number, string]>;
+  private readonly dropConflict: Statement<[number, string]>;
+
+  constructor(
+    private readonly db: Database,
+    private readonly tables: TableDirectory,
+    private readonly clock: HybridLogicalClock,
+    private readonly tenantId: string,
+  ) {
+    this.synced = db.prepare(
+      `INSERT INTO _eq_row_state (table_id, row_id, state, server_version) VALUES (?, ?, 'Synced', ?)
+       ON CONFLICT (table_id, row_id) DO UPDATE SET state = 'Synced', pending_seq = NULL,
+         server_version = coalesce(excluded.server_version, server_version)`,
+    );
+    this.dropQueued = db.prepare(
+      `DELETE FROM _eq_outbox WHERE seq = (SELECT pending_seq FROM _eq_row_state WHERE table_id = ? AND row_id = ?)`,
+    );
+    this.dropConflict = db.prepare(`DELETE FROM _eq_conflicts WHERE table_id = ? AND row_id = ?`);
+  }
+
+  /** Runs `fn` in one transaction with the sync triggers muted; nests. */
+  runMuted<T>(fn: () => T): T {
+    return this.db.transaction(() => {
+      if (this.depth++ === 0) this.db.prepare(`INSERT OR IGNORE INTO _eq_mute (muted) VALUES (1)`).run();
+      try {
+        return fn();
+      } finally {
+        if (--this.depth === 0) this.db.prepare(`DELETE FROM _eq_mute`).run();
+      }
+    }).immediate();
+  }
+
+  /**
+   * Upserts pulled rows as Synced, drops any queued change or conflict they supersede,
+   * merges their clocks and stores the cursor, all in one transaction. Callers resolve
+   * conflicts first: a row given here replaces the local one. Append-only tables keep
+   * a row they already have. Columns not declared locally (a newer plugin version in
+   * the cloud) are ignored; a row's `server_version` goes to the row state.
+   */
+  apply(table: string, rows: readonly Row[], cursor?: unknown): ApplyResult {
+    const context = this.tables.byName(table);
+    return this.runMuted(() => {
+      let applied = 0;
+      let newest: string | undefined;
+      for (const row of rows) {
+        const { columns, values } = this.encode(context, row);
+        applied += this.upsert(context, columns).run(...values).changes > 0 ? 1 : 0;
+        this.markSynced(context, values[0] as string, row.server_version);
+        const updatedAt = row.updated_at;
+        if (isHlc(updatedAt) && (newest === undefined || compareHlc(updatedAt, newest) > 0)) newest = updatedAt;
+      }
+      if (newest !== undefined) this.clock.receive(newest);
+      if (cursor !== undefined) {
+        this.db
+          .prepare(`INSERT INTO _eq_cursors (table_id, cursor) VALUES (?, ?) ON CONFLICT (table_id) DO UPDATE SET cursor = excluded.cursor`)
+          .run(context.id, JSON.stringify(cursor));
+      }
+      return { applied, skipped: rows.length - applied };
+    });
+  }
+
+  /** The cursor stored by the last `apply` of `table`, or `undefined` before the first pull. */
+  readCursor(table: string): unknown {
+    const text = this.db.prepare(`SELECT cursor FROM _eq_cursors WHERE table_id = ?`).pluck().get(this.tables.byName(table).id);
+    return typeof text === 'string' ? JSON.parse(text) : undefined;
+  }
+
+  private encode(context: TableContext, row: Row): { columns: string[]; values: SqliteValue[] } {
+    const { definition } = context;
+    if (typeof row.id !== 'string' || row.id === '') {
+      throw new StoreError(`table "${definition.name}": a pulled row has no id`);
+    }
+    if (typeof row.updated_at !== 'string') {
+      throw new StoreError(`table "${definition.name}": pulled row "${row.id}" has no updated_at`);
+    }
+    const tenant = typeof row.tenant_id === 'string' ? row.tenant_id : this.tenantId;
+    const columns = ['id', 'tenant_id', 'updated_at', 'deleted'];
+    const values: SqliteValue[] = [row.id, tenant, row.updated_at, row.deleted === true || row.deleted === 1 ? 1 : 0];
+    for (const column of definition.columns) {
+      if (row[column.name] === undefined) continue;
+      columns.push(column.name);
+      values.push(encodeValue(definition, column, row[column.name]));
+    }
+    return { columns, values };
+  }
+
+  private upsert(context: TableContext, columns: readonly string[]): Statement<SqliteValue[]> {
+    const key = `${context.id}:${columns.join(',')}`;
+    let statement = this.upserts.get(key);
+    if (statement === undefined) {
+      const names = columns.map(quoteIdentifier);
+      const onConflict = context.definition.appendOnly
+        ? 'DO NOTHING'
+        : `DO UPDATE SET ${names.slice(1).map((name) => `${name} = excluded.${name}`).join(', ')}`;
+      statement = this.db.prepare<SqliteValue[]>(
+        `INSERT INTO ${quoteIdentifier(context.definition.name)} (${names.join(', ')})
+         VALUES (${names.map(() => '?').join(', ')}) ON CONFLICT (id) ${onConflict}`,
+      );
+      this.upserts.set(key, statement);
+    }
+    return statement;
+  }
+
+  private markSynced(context: TableContext, id: string, serverVersion: unknown): void {
+    this.dropQueued.run(context.id, id);
+    this.synced.run(context.id, id, toServerVersion(serverVersion));
+    this.dropConflict.run(context.id, id);
+  }
+}
+
+// PostgREST sends bigints as numbers or, past 2^53, as digit strings.
+function toServerVersion(value: unknown): number | bigint | null {
+  if (typeof value === 'number' || typeof value === 'bigint') return value;
+  return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : null;
+}

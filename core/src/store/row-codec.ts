@@ -1,0 +1,76 @@
+import type { ColumnDefinition, Row, TableDefinition } from '../declarations/index.js';
+import { StoreError } from './store-error.js';
+import type { TableContext } from './table-registry.js';
+
+/** A value better-sqlite3 can bind. */
+export type SqliteValue = string | number | bigint | Buffer | null;
+
+/**
+ * Turns an application value into what a declared column stores, refusing values of the
+ * wrong type with an error naming plugin, table and column (SQLite itself would store
+ * almost anything anywhere). `undefined` is left to the caller (it means "not given").
+ *
+ * @example
+ * encodeValue(table, { name: 'active', type: 'boolean', nullable: true, default: undefined }, true); // 1
+ */
+export function encodeValue(table: TableDefinition, column: ColumnDefinition, value: unknown): SqliteValue {
+  const refuse = (expected: string): never => {
+    const got = value instanceof Date ? 'a Date' : Array.isArray(value) ? 'an array' : typeof value;
+    throw new StoreError(`plugin "${table.plugin}" table "${table.name}" column "${column.name}": expects ${expected}, got ${got}`);
+  };
+  if (value === null) {
+    if (!column.nullable) refuse('a value (the column is not nullable)');
+    return null;
+  }
+  switch (column.type) {
+    case 'text':
+      return typeof value === 'string' ? value : refuse('a string');
+    case 'integer':
+      if (typeof value === 'bigint') return value;
+      return typeof value === 'number' && Number.isSafeInteger(value) ? value : refuse('an integer');
+    case 'real':
+      return typeof value === 'number' && Number.isFinite(value) ? value : refuse('a finite number');
+    case 'boolean':
+      if (typeof value === 'boolean') return value ? 1 : 0;
+      return value === 0 || value === 1 ? value : refuse('a boolean');
+    case 'json':
+      return value === undefined || typeof value === 'function' ? refuse('a JSON value') : JSON.stringify(value);
+    case 'timestamp':
+      return encodeTimestamp(value) ?? refuse('a Date, an ISO-8601 string or epoch milliseconds');
+  }
+}
+
+// One canonical text form (UTC ISO-8601) keeps timestamps comparable as strings.
+function encodeTimestamp(value: unknown): string | undefined {
+  const date = value instanceof Date || typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+  return date === undefined || Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/**
+ * Turns a stored row back into application values: booleans (and `deleted`) as
+ * booleans, JSON parsed. Text a plain-SQL writer stored in a JSON column that does not
+ * parse is returned as it is rather than making the whole row unreadable.
+ *
+ * @example
+ * decodeRow(context, db.prepare('SELECT * FROM "clients" WHERE id = ?').get(id));
+ */
+export function decodeRow(table: TableContext, raw: Record<string, unknown>): Row {
+  const row: Row = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (name === 'deleted') row[name] = value === 1;
+    else row[name] = value === null ? null : decodeValue(table.columns.get(name), value);
+  }
+  return row;
+}
+
+function decodeValue(column: ColumnDefinition | undefined, value: unknown): unknown {
+  if (column?.type === 'boolean') return value !== 0;
+  if (column?.type === 'json' && typeof value === 'string') {
+    try {
+      return JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
+  return value;
+}

@@ -1,0 +1,161 @@
+import type { Database, Statement } from 'better-sqlite3';
+import { newRecordId, type HybridLogicalClock } from '../clock/index.js';
+import { quoteIdentifier, SYSTEM_COLUMNS, type Row } from '../declarations/index.js';
+import { storedDefault } from './column-sql.js';
+import { decodeRow, encodeValue, type SqliteValue } from './row-codec.js';
+import { StoreError } from './store-error.js';
+import type { TableDirectory } from './table-directory.js';
+import type { TableContext } from './table-registry.js';
+
+/**
+ * What a scoped store needs from the store that made it.
+ *
+ * @example
+ * new ScopedStore('clients', { db, tables, clock, tenantId: 'tenant-a' }); // normally via store.forPlugin
+ */
+export interface ScopedStoreDeps {
+  readonly db: Database;
+  readonly tables: TableDirectory;
+  readonly clock: HybridLogicalClock;
+  readonly tenantId: string;
+}
+
+/**
+ * Options of reads: tombstones (deleted rows awaiting sync) are hidden unless asked for.
+ *
+ * @example
+ * scoped.get('clients', id, { includeDeleted: true });
+ */
+export interface ReadOptions {
+  readonly includeDeleted?: boolean;
+}
+
+/**
+ * A plugin's door to the local store: only its own tables, only declared columns. It
+ * fills `id` (UUIDv7, unless given), `tenant_id` and `updated_at` (the store's clock)
+ * and converts booleans, JSON and timestamps; the triggers queue every change.
+ *
+ * @example
+ * const clients = store.forPlugin('clients');
+ * const { id } = clients.insert('clients', { name: 'Ada', active: true });
+ * clients.update('clients', id, { name: 'Ada L.' });
+ * clients.query('clients', { active: true });
+ * clients.delete('clients', id); // a tombstone, uploaded once confirmed
+ */
+export class ScopedStore {
+  private readonly statements = new Map<string, Statement<SqliteValue[]>>();
+
+  constructor(
+    readonly plugin: string,
+    private readonly deps: ScopedStoreDeps,
+  ) {}
+
+  /** Inserts a row and returns it as stored (defaults and system columns included). */
+  insert(table: string, row: Row): Row {
+    const context = this.own(table);
+    const id = row.id === undefined ? newRecordId() : row.id;
+    if (typeof id !== 'string' || id === '') throw this.error(table, 'id must be a non-empty string');
+    const { names, values } = this.encode(context, row);
+    const columns = ['id', 'tenant_id', 'updated_at', ...names].map(quoteIdentifier);
+    const sql = `INSERT INTO ${quoteIdentifier(table)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+    const updatedAt = this.write(() => {
+      const value = this.deps.clock.tick();
+      this.statement(sql).run(id, this.deps.tenantId, value, ...values);
+      return value;
+    });
+    // Built here rather than read back: declared defaults are constants, and a read per
+    // insert would cost as much as the trigger work.
+    const stored: Record<string, unknown> = { id, tenant_id: this.deps.tenantId, updated_at: updatedAt, deleted: 0 };
+    for (const column of context.definition.columns) stored[column.name] = storedDefault(column);
+    names.forEach((name, i) => (stored[name] = values[i]));
+    return decodeRow(context, stored);
+  }
+
+  /** Changes the given columns of a live row and returns it; throws when there is none. */
+  update(table: string, id: string, patch: Row): Row {
+    const context = this.own(table);
+    const { names, values } = this.encode(context, patch);
+    const sets = [...names, 'updated_at'].map((name) => `${quoteIdentifier(name)} = ?`);
+    const sql = `UPDATE ${quoteIdentifier(table)} SET ${sets.join(', ')} WHERE id = ? AND deleted = 0 RETURNING *`;
+    const stored = this.write(() => this.statement(sql).get(...values, this.deps.clock.tick(), id));
+    if (stored === undefined) throw this.error(table, `no row "${id}" to update`);
+    return decodeRow(context, stored as Record<string, unknown>);
+  }
+
+  /**
+   * Turns a live row into a tombstone awaiting confirmation (rows are never removed by
+   * sync). Returns whether there was a live row.
+   */
+  delete(table: string, id: string): boolean {
+    this.own(table);
+    return this.write(() => {
+      const sql = `UPDATE ${quoteIdentifier(table)} SET deleted = 1, updated_at = ? WHERE id = ? AND deleted = 0`;
+      return this.statement(sql).run(this.deps.clock.tick(), id).changes > 0;
+    });
+  }
+
+  get(table: string, id: string, options: ReadOptions = {}): Row | undefined {
+    const row = this.deps.tables.readRow(this.own(table), id);
+    return row === undefined || (row.deleted === true && options.includeDeleted !== true) ? undefined : row;
+  }
+
+  /** Rows whose columns equal every value in `where` (`null` matches NULL), oldest id first. */
+  query(table: string, where: Row = {}, options: ReadOptions = {}): Row[] {
+    const context = this.own(table);
+    const { names, values } = this.encode(context, where, true);
+    const conditions = names.map((name) => `${quoteIdentifier(name)} IS ?`);
+    if (options.includeDeleted !== true) conditions.push('deleted = 0');
+    const sql = `SELECT id FROM ${quoteIdentifier(table)} WHERE ${conditions.join(' AND ') || 'TRUE'} ORDER BY id`;
+    const ids = this.deps.db.prepare(sql).pluck().all(...values) as string[];
+    return ids.map((id) => this.deps.tables.readRow(context, id) as Row);
+  }
+
+  private own(table: string): TableContext {
+    const context = this.deps.tables.find(table);
+    if (context?.definition.plugin === this.plugin) return context;
+    if (context === undefined) throw new StoreError(`plugin "${this.plugin}" has no table "${table}"`);
+    throw new StoreError(
+      `plugin "${this.plugin}" cannot use table "${table}": it belongs to plugin "${context.definition.plugin}"`,
+    );
+  }
+
+  /** Declared columns only; system columns are the engine's (except as filters in a query). */
+  private encode(context: TableContext, row: Row, filter = false): { names: string[]; values: SqliteValue[] } {
+    const names: string[] = [];
+    const values: SqliteValue[] = [];
+    for (const [name, value] of Object.entries(row)) {
+      if (value === undefined || (name === 'id' && !filter)) continue;
+      if ((SYSTEM_COLUMNS as readonly string[]).includes(name)) {
+        if (!filter || name === 'server_version' || name === 'txid') {
+          throw this.error(context.definition.name, `"${name}" is a system column managed by the engine`);
+        }
+        names.push(name);
+        values.push(typeof value === 'boolean' ? Number(value) : (value as SqliteValue));
+        continue;
+      }
+      const column = context.columns.get(name);
+      if (column === undefined) throw this.error(context.definition.name, `unknown column "${name}"`);
+      names.push(name);
+      values.push(filter && value === null ? null : encodeValue(context.definition, column, value));
+    }
+    return { names, values };
+  }
+
+  private statement(sql: string): Statement<SqliteValue[]> {
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.deps.db.prepare<SqliteValue[]>(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  // One transaction per call unless the caller already opened one (then the caller's commit counts).
+  private write<T>(fn: () => T): T {
+    return this.deps.db.inTransaction ? fn() : this.deps.db.transaction(fn).immediate();
+  }
+
+  private error(table: string, message: string): StoreError {
+    return new StoreError(`plugin "${this.plugin}" table "${table}": ${message}`);
+  }
+}

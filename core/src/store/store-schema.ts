@@ -1,0 +1,39 @@
+import type { Database } from 'better-sqlite3';
+import type { PluginDefinition } from '../declarations/index.js';
+import { installTriggers } from './install-triggers.js';
+import { createMetaTables } from './meta-tables.js';
+import { bindIdentity, type StoreIdentity } from './store-identity.js';
+import { StoreMeta } from './store-meta.js';
+import { syncIndexes } from './table-ddl.js';
+import { migrateTable } from './table-migration.js';
+import { registerTable, type TableContext } from './table-registry.js';
+
+/**
+ * Brings a database file up to the declared plugins in one immediate transaction: the
+ * `_eq_` tables, the tenant and device binding, then per table its id, its migration,
+ * its indexes and its triggers. A refusal anywhere leaves the file exactly as it was.
+ *
+ * @example
+ * const { identity, contexts } = installSchema(db, plugins, { tenantId: 'tenant-a' });
+ */
+export function installSchema(
+  db: Database,
+  plugins: readonly PluginDefinition[],
+  wanted: { tenantId: string; deviceId?: string | undefined },
+): { identity: StoreIdentity; contexts: TableContext[] } {
+  return db.transaction(() => {
+    createMetaTables(db);
+    const meta = new StoreMeta(db);
+    const identity = bindIdentity(meta, wanted);
+    const contexts = plugins.flatMap((plugin) =>
+      plugin.tables.map((table) => {
+        const context = registerTable(db, table);
+        migrateTable(db, meta, table, plugin.version);
+        syncIndexes(db, table);
+        installTriggers(db, table, context.id);
+        return context;
+      }),
+    );
+    return { identity, contexts };
+  }).immediate();
+}
