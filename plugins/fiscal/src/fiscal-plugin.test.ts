@@ -9,6 +9,13 @@ describe('fiscal plugin declaration', () => {
     expect(invoices?.strategy).toBe('LocalWins');
     expect(invoices?.orderingKey).toEqual(['installation_id']);
     expect(invoices?.indexes).toContainEqual({ columns: ['installation_id', 'chain_index'], unique: true });
+    expect(invoices?.indexes).toContainEqual({ columns: ['installation_id', 'prev_hash'], unique: true });
+    expect(invoices?.indexes).toContainEqual({ columns: ['issuer_tax_id', 'series', 'number', 'record_kind'], unique: true });
+  });
+
+  it('carries the installation key and signature of the chain', () => {
+    const names = fiscalPlugin.tables[0]?.columns.map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(['chain_index', 'prev_hash', 'preimage', 'hash', 'public_key', 'signature']));
   });
 
   it('keeps amounts as exact decimal text, never binary floats', () => {

@@ -1,2 +1,38 @@
 /** @equinox-sync/plugin-fiscal — append-only, hash-chained fiscal documents. */
 export { fiscalPlugin } from './fiscal-plugin.js';
+
+export type { FiscalRecord, FiscalRecordInput, RecordKind } from './chain/fiscal-record.js';
+export { FiscalInputError } from './chain/fiscal-input-error.js';
+export { canonicalAmount, isCanonicalAmount } from './chain/decimal-amount.js';
+export { isGeneratedAt, isIsoDate, isoWithOffset, spanishDate } from './chain/fiscal-dates.js';
+export {
+  cancellationPreimage,
+  huella,
+  issuePreimage,
+  type CancellationHuellaFields,
+  type IssueHuellaFields,
+} from './chain/huella.js';
+export {
+  INVOICE_TYPES,
+  MAX_INVOICE_NUMBER_LENGTH,
+  isSeries,
+  normalizeRecordInput,
+  storedFieldProblem,
+  type FieldProblem,
+} from './chain/record-fields.js';
+export { numSerieFactura, recordPreimage, type PreimageColumns } from './chain/record-preimage.js';
+export { canonicalJson } from './chain/canonical-json.js';
+export {
+  generateInstallationKeyPair,
+  isPublicKey,
+  privateKeyObject,
+  publicKeyObject,
+  type InstallationKeyPair,
+} from './chain/installation-keys.js';
+export { signaturePayload, signRecord, verifyRecordSignature } from './chain/record-signature.js';
+export { nextLink, type PreviousLink } from './chain/next-link.js';
+export { nextInvoiceNumber } from './chain/next-invoice-number.js';
+export type { ChainBreak, ChainBreakReason, ChainVerification } from './chain/chain-break.js';
+export { publicKeysFromChains, verifyChains, type PublicKeys } from './chain/verify-chains.js';
+export { FISCAL_SERVER_SQL, fiscalServerSql, type FiscalServerSqlOptions } from './chain/fiscal-server-sql.js';
+export { FISCAL_SCHEMA } from './chain/fiscal-schema.js';
