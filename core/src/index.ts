@@ -5,3 +5,7 @@
 export * from './declarations/index.js';
 export * from './clock/index.js';
 export * from './store/index.js';
+export * from './server/index.js';
+export * from './remote/index.js';
+export * from './sync/index.js';
+export * from './engine/index.js';

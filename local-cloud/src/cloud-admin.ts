@@ -18,9 +18,12 @@ export async function applySql(cloud: CloudCoordinates, sql: string): Promise<vo
   const client = new pg.Client({ connectionString: cloud.pgUrl });
   await client.connect();
   try {
+    // Concurrent DDL on the same functions fails ("tuple concurrently updated"); test files
+    // applying migrations in parallel therefore take turns.
+    await client.query('select pg_advisory_lock(7301505)');
     await client.query(sql);
   } finally {
-    await client.end();
+    await client.end(); // ends the session, which releases the lock
   }
   const response = await fetch(`${cloud.url}/equinox/v1/reload-schema`, {
     method: 'POST',

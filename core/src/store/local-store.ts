@@ -9,6 +9,7 @@ import { installSchema } from './store-schema.js';
 import { META_KEYS, StoreMeta } from './store-meta.js';
 import type { OutboxAck, OutboxBatchOptions, OutboxEntry, PendingDelete, SyncState } from './sync-state.js';
 import { StoreError } from './store-error.js';
+import { SyncRecords } from './sync-records.js';
 import { TableDirectory } from './table-directory.js';
 
 /**
@@ -51,6 +52,8 @@ export class LocalStore {
   private readonly applier: RemoteApplier;
   private readonly meta: StoreMeta;
   private readonly scoped = new Map<string, ScopedStore>();
+  /** Base versions, the conflict inbox and waiting entries: the engine's bookkeeping. */
+  readonly records: SyncRecords;
 
   private constructor(
     /** The underlying connection, for the pipeline's own reads and transactions. */
@@ -66,6 +69,7 @@ export class LocalStore {
     this.tables = tables;
     this.queue = new OutboxQueue(database, tables);
     this.applier = new RemoteApplier(database, tables, this.clock, tenantId);
+    this.records = new SyncRecords(database, tables);
   }
 
   /** Opens the file, creating or migrating every declared table in one transaction. */

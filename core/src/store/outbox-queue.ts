@@ -49,7 +49,7 @@ export class OutboxQueue {
         `SELECT o.seq, o.table_id, o.row_id, o.op, o.attempts, o.last_error, coalesce(s.state, 'PendingUpload') AS state
            FROM _eq_outbox AS o
            LEFT JOIN _eq_row_state AS s ON s.table_id = o.table_id AND s.row_id = o.row_id
-          WHERE o.awaiting_confirmation = 0 AND o.next_attempt_at <= ?
+          WHERE o.awaiting_confirmation = 0 AND o.next_attempt_at <= ? AND coalesce(s.state, '') <> 'Conflict'
             AND (? IS NULL OR o.table_id = ?) AND o.table_id IN (SELECT value FROM json_each(?))
           ORDER BY coalesce(o.first_seq, o.seq), o.seq
           LIMIT ?`,
@@ -70,12 +70,20 @@ export class OutboxQueue {
               pending_seq = NULL, server_version = coalesce(?, server_version)
         WHERE table_id = ? AND row_id = ? AND pending_seq = ?`,
     );
+    // The cloud holds the acknowledged version even when a newer local change replaced
+    // the entry meanwhile: that change must build on it, or it would conflict with itself.
+    const rebase = this.db.prepare(`UPDATE _eq_row_state SET server_version = ? WHERE table_id = ? AND row_id = ?`);
     return this.db.transaction(() => {
       let acked = 0;
       for (const ack of acks) {
         const { seq, serverVersion } = typeof ack === 'number' ? { seq: ack, serverVersion: undefined } : ack;
         const removed = remove.get(seq) as { table_id: number; row_id: string } | undefined;
-        if (removed === undefined) continue;
+        if (removed === undefined) {
+          if (typeof ack !== 'number' && ack.table !== undefined && ack.id !== undefined && serverVersion !== undefined) {
+            rebase.run(serverVersion, this.tables.byName(ack.table).id, ack.id);
+          }
+          continue;
+        }
         synced.run(serverVersion ?? null, removed.table_id, removed.row_id, seq);
         acked += 1;
       }

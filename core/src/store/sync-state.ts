@@ -49,6 +49,9 @@ export interface OutboxEntry {
 export interface OutboxAck {
   readonly seq: number;
   readonly serverVersion?: number | bigint;
+  /** The row's table and id: with them, a version acknowledged for an entry a newer change replaced still becomes the row's base. */
+  readonly table?: string;
+  readonly id?: string;
 }
 
 /**

@@ -1,0 +1,235 @@
+import type { Container } from 'inversify';
+import { z } from 'zod';
+import type { Disposable } from '../engine/disposable.js';
+import type { SyncHooks } from '../engine/sync-hooks.js';
+import type { ScopedStore } from '../store/scoped-store.js';
+import { DeclarationError, type DeclarationProblem } from './declaration-error.js';
+import { pluginDeclarationSchema } from './declaration-schema.js';
+import { definePlugin } from './define-plugin.js';
+import type { PluginDefinition } from './plugin-declaration.js';
+
+/**
+ * When the host activates a plugin. Only `onStartup` exists so far: the plugin is
+ * activated while the host starts, before the first sync.
+ *
+ * @example
+ * const events: ActivationEvent[] = ['onStartup'];
+ */
+export type ActivationEvent = 'onStartup';
+
+/**
+ * Every {@link ActivationEvent}.
+ *
+ * @example
+ * ACTIVATION_EVENTS.includes(event);
+ */
+export const ACTIVATION_EVENTS: readonly ActivationEvent[] = ['onStartup'];
+
+/**
+ * A plugin package's manifest, read from its `package.json` (`name`, `version`, `main`
+ * and the `equinox` field) and validated; `definition` is its tables as `definePlugin`
+ * returns them.
+ *
+ * @example
+ * const manifest = parsePluginManifest(JSON.parse(readFileSync('package.json', 'utf8')));
+ * manifest.engines.equinox; // '^0.1.0'
+ */
+export interface PluginManifest {
+  readonly name: string;
+  readonly version: string;
+  /** The module exporting `activate`, relative to the package; absent for a plugin that only declares tables. */
+  readonly main: string | undefined;
+  readonly displayName: string | undefined;
+  /** The host versions the plugin works with, as a semver range. */
+  readonly engines: { readonly equinox: string };
+  readonly activationEvents: readonly ActivationEvent[];
+  readonly definition: PluginDefinition;
+}
+
+/**
+ * Options of {@link parsePluginManifest} and {@link pluginFromPackageJson}.
+ *
+ * @example
+ * pluginFromPackageJson(pkg, { source: 'plugins/clients/package.json', serverSql: CLIENTS_SQL });
+ */
+export interface PluginManifestOptions {
+  /** Where the package.json was read, named at the start of every error line. */
+  readonly source?: string;
+  /** The plugin's cloud SQL: code, so it cannot be in the manifest (see `PluginDeclaration.serverSql`). */
+  readonly serverSql?: string;
+}
+
+/**
+ * A refused manifest: a {@link DeclarationError} whose lines also name the package.json.
+ *
+ * @example
+ * catch (e) { if (e instanceof PluginManifestError) console.error(e.source, e.problems); }
+ */
+export class PluginManifestError extends DeclarationError {
+  constructor(
+    problems: readonly DeclarationProblem[],
+    readonly source: string | undefined,
+  ) {
+    super(problems);
+    if (source !== undefined) this.message = this.message.split('\n').map((line) => `${source}: ${line}`).join('\n');
+  }
+}
+
+const required = (expected: string) => (issue: { input: unknown }) => (issue.input === undefined ? 'is required' : `must be ${expected}`);
+
+const manifestSchema = z.strictObject(
+  {
+    displayName: z.string({ error: required('text') }).min(1, 'must not be empty').optional(),
+    engines: z.object(
+      { equinox: z.string({ error: required('a semver range such as "^0.1.0"') }).min(1, 'must not be empty') },
+      { error: required('an object such as { "equinox": "^0.1.0" }') },
+    ),
+    activationEvents: z
+      .array(z.enum(ACTIVATION_EVENTS as [string, ...string[]], { error: `must be one of ${ACTIVATION_EVENTS.join(', ')}` }), {
+        error: required('a list such as ["onStartup"]'),
+      })
+      .optional(),
+    contributes: z
+      .strictObject({ tables: z.array(z.unknown(), { error: required('a list of table declarations') }).optional() }, { error: required('an object') })
+      .optional(),
+  },
+  { error: (issue) => (issue.input === undefined ? 'is required: this package is not an equinox plugin' : 'must be an object') },
+);
+
+const packageSchema = z.object({
+  name: z.string({ error: required('an npm package name') }).pipe(pluginDeclarationSchema.shape.name),
+  version: z.string({ error: required('a version such as "1.0.0"') }).min(1, 'must not be empty'),
+  main: z.string({ error: required('a module path') }).min(1, 'must not be empty').optional(),
+  equinox: manifestSchema,
+});
+
+/**
+ * Reads a plugin package's manifest (VS Code style: the `equinox` field of its
+ * package.json) and validates all of it, the tables included, before any of its code
+ * runs. Throws one {@link PluginManifestError} listing every problem, each naming the
+ * plugin, the table where there is one, and the field.
+ *
+ * @example
+ * // package.json: { "name": "@acme/clients", "version": "1.0.0", "main": "index.js",
+ * //   "equinox": { "engines": { "equinox": "^0.1.0" }, "activationEvents": ["onStartup"],
+ * //     "contributes": { "tables": [{ "name": "clients", "columns": { "name": { "type": "text" } }, "strategy": "Manual" }] } } }
+ * const manifest = parsePluginManifest(pkg, { source: '/apps/till/plugins/clients/package.json' });
+ */
+export function parsePluginManifest(pkg: unknown, options: PluginManifestOptions = {}): PluginManifest {
+  if (typeof pkg !== 'object' || pkg === null || Array.isArray(pkg)) {
+    throw new PluginManifestError([{ plugin: '(unnamed)', table: undefined, field: '(root)', message: 'package.json must hold a JSON object' }], options.source);
+  }
+  const raw = pkg as Record<string, unknown>;
+  const plugin = typeof raw.name === 'string' && raw.name !== '' ? raw.name : '(unnamed)';
+  const parsed = packageSchema.safeParse(raw);
+  const problems: DeclarationProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({ plugin, table: undefined, field: fieldOf(issue.path), message: issue.message }));
+  const tables = (raw.equinox as { contributes?: { tables?: unknown } } | undefined)?.contributes?.tables;
+  const declared = { name: parsed.success ? parsed.data.name : 'plugin', version: parsed.success ? parsed.data.version : '0' };
+  const definition = tableDefinition(plugin, declared, Array.isArray(tables) ? tables : [], options.serverSql, problems);
+  if (!parsed.success || definition === undefined) throw new PluginManifestError(problems, options.source);
+  const { name, version, main, equinox } = parsed.data;
+  return Object.freeze({
+    name,
+    version,
+    main,
+    displayName: equinox.displayName,
+    engines: Object.freeze({ equinox: equinox.engines.equinox }),
+    activationEvents: Object.freeze((equinox.activationEvents ?? ['onStartup']) as ActivationEvent[]),
+    definition,
+  });
+}
+
+/**
+ * The {@link PluginDefinition} a plugin package declares in its package.json, so a
+ * plugin can export its definition without repeating its tables in code.
+ *
+ * @example
+ * import { createRequire } from 'node:module';
+ * export const clientsPlugin = pluginFromPackageJson(createRequire(import.meta.url)('../package.json'));
+ */
+export function pluginFromPackageJson(pkg: unknown, options: PluginManifestOptions = {}): PluginDefinition {
+  return parsePluginManifest(pkg, options).definition;
+}
+
+/** The tables validated by `definePlugin`, their problems added to `problems` (the package's own fields are checked by the schema). */
+function tableDefinition(
+  plugin: string,
+  declared: { name: string; version: string },
+  tables: readonly unknown[],
+  serverSql: string | undefined,
+  problems: DeclarationProblem[],
+): PluginDefinition | undefined {
+  try {
+    // When the package's name or version is bad (already reported), stand-ins let the tables be checked too.
+    return definePlugin({ ...declared, tables: tables as never, ...(serverSql === undefined ? {} : { serverSql }) });
+  } catch (error) {
+    if (!(error instanceof DeclarationError)) throw error;
+    problems.push(...error.problems.map((problem) => ({ ...problem, plugin })));
+    return undefined;
+  }
+}
+
+function fieldOf(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '') || '(root)';
+}
+
+/**
+ * The part of a {@link ScopedStore} a plugin uses: its own tables only.
+ *
+ * @example
+ * const { id } = context.store.insert('clients', { name: 'Ada' });
+ */
+export type PluginStore = Pick<ScopedStore, 'insert' | 'update' | 'delete' | 'get' | 'query'>;
+
+/**
+ * Where a plugin writes its log lines; the host prefixes them with the plugin's name.
+ *
+ * @example
+ * context.logger.warn('no default settings found, writing them');
+ */
+export interface PluginLogger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * What the host hands a plugin's `activate`. Everything registered through it should be
+ * pushed into `subscriptions`, which the host disposes on deactivation (hook and
+ * resolver registrations made through `hooks` are removed then even if not pushed).
+ *
+ * @example
+ * export function activate(context: PluginContext): void {
+ *   context.subscriptions.push(context.hooks.register({
+ *     tables: ['clients'],
+ *     validate: (_table, row) => (String(row.email ?? '@').includes('@') ? undefined : 'email is not valid'),
+ *   }));
+ * }
+ */
+export interface PluginContext {
+  readonly plugin: { readonly name: string; readonly version: string; readonly dir: string | undefined };
+  readonly subscriptions: Disposable[];
+  /** The plugin's own tables; another plugin's table is refused. */
+  readonly store: PluginStore;
+  /** Pipeline hooks, and conflict resolvers for the plugin's own tables. */
+  readonly hooks: SyncHooks;
+  /** A child of the host's container: load the plugin's own `ContainerModule`s here. */
+  readonly container: Container;
+  readonly logger: PluginLogger;
+}
+
+/**
+ * What a plugin's main module exports. A host may activate one module several times
+ * (one per host in the process), so keep state in the context, not in module globals.
+ *
+ * @example
+ * export async function activate(context: PluginContext): Promise<void> { ... }
+ * export function deactivate(): void { ... }
+ */
+export interface PluginModule {
+  activate(context: PluginContext): void | Promise<void>;
+  deactivate?(): void | Promise<void>;
+}

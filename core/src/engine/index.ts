@@ -1,0 +1,12 @@
+export { coreModule } from './core-module.js';
+export { DisposableCollection, type Disposable } from './disposable.js';
+export { OnlineMonitor } from './online-monitor.js';
+export { PullStage } from './pull-stage.js';
+export { applyResolution, resolveConflict } from './resolve-conflict.js';
+export type { RunContext, StageCounts } from './run-context.js';
+export { SyncEngine, type ConflictChoice } from './sync-engine.js';
+export { SyncHookRegistry } from './sync-hook-registry.js';
+export { SyncHooks, type SyncHook } from './sync-hooks.js';
+export { DEFAULT_SYNC_OPTIONS, SyncOptions } from './sync-options.js';
+export { INITIAL_STATUS, type FailedUpload, type SyncProgress, type SyncRunResult, type SyncStatus } from './sync-status.js';
+export { UploadStage } from './upload-stage.js';

@@ -1,0 +1,57 @@
+import { BehaviorSubject, Subscription, type Observable } from 'rxjs';
+import type { RemoteHealth, RemoteStore } from '../remote/index.js';
+import type { SyncOptions } from './sync-options.js';
+
+/**
+ * Whether the cloud answers: probed before every run, and every `offlineProbeMs` while
+ * offline so that coming back online is noticed (and triggers a run). Online means the
+ * health probe answered within `healthTimeoutMs`.
+ *
+ * @example
+ * const monitor = new OnlineMonitor(remote, options, (online) => console.log(online));
+ * const stop = monitor.start();
+ */
+export class OnlineMonitor {
+  private readonly onlineSubject = new BehaviorSubject<boolean>(false);
+  readonly online$: Observable<boolean> = this.onlineSubject.asObservable();
+
+  constructor(
+    private readonly remote: RemoteStore,
+    private readonly options: SyncOptions,
+    private readonly onChange: (online: boolean) => void,
+  ) {}
+
+  async probe(): Promise<RemoteHealth> {
+    const health = await this.remote.health(this.options.healthTimeoutMs);
+    this.set(health.online);
+    return health;
+  }
+
+  markOffline(): void {
+    this.set(false);
+  }
+
+  /** Probes now, then keeps probing while offline. */
+  start(): Subscription {
+    let probing = false;
+    const tick = (): void => {
+      if (probing || this.onlineSubject.value) return;
+      probing = true;
+      void this.probe().finally(() => (probing = false));
+    };
+    tick();
+    const timer = setInterval(tick, this.options.offlineProbeMs);
+    timer.unref();
+    return new Subscription(() => clearInterval(timer));
+  }
+
+  dispose(): void {
+    this.onlineSubject.complete();
+  }
+
+  private set(online: boolean): void {
+    if (this.onlineSubject.closed || this.onlineSubject.value === online) return;
+    this.onlineSubject.next(online);
+    this.onChange(online);
+  }
+}

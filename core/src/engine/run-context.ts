@@ -1,0 +1,19 @@
+import type { SyncProgress } from './sync-status.js';
+
+/** What a stage gets from the engine for one run. */
+export interface RunContext {
+  /** Wall clock in ms (injectable for tests). */
+  readonly now: () => number;
+  /** Reports progress; the engine puts it into `status.progress`. */
+  readonly progress: (progress: SyncProgress) => void;
+  /** True once the engine is stopping: finish the batch in flight, start no other. */
+  readonly stopping: () => boolean;
+}
+
+/** Counts a stage adds to the run's result. */
+export interface StageCounts {
+  uploaded: number;
+  downloaded: number;
+  conflicts: number;
+  rejected: number;
+}

@@ -1,0 +1,262 @@
+import { inject, injectable } from 'inversify';
+import { BehaviorSubject, Subject, Subscription, from, merge, type Observable } from 'rxjs';
+import type { Row } from '../declarations/index.js';
+import { RemoteError, RemoteStore } from '../remote/index.js';
+import { LocalStore, type ConflictRecord, type PendingDelete } from '../store/index.js';
+import { exhaustMapWithTrailing, syncTriggers, type SyncTrigger } from '../sync/index.js';
+import { OnlineMonitor } from './online-monitor.js';
+import { PullStage } from './pull-stage.js';
+import type { RunContext, StageCounts } from './run-context.js';
+import { SyncHooks } from './sync-hooks.js';
+import { SyncOptions } from './sync-options.js';
+import { INITIAL_STATUS, type SyncRunResult, type SyncStatus } from './sync-status.js';
+import { UploadStage } from './upload-stage.js';
+import { applyResolution } from './resolve-conflict.js';
+
+/** A person's choice for one conflict in the inbox. */
+export interface ConflictChoice {
+  /** Needed only when two tables hold the same id. */
+  readonly table?: string;
+  readonly id: string;
+  readonly pick: 'local' | 'remote' | 'merged';
+  /** The merged row, with `pick: 'merged'`. */
+  readonly row?: Row;
+}
+
+/**
+ * The sync engine: `detect → queue → upload → pull → resolve`. Triggers (`syncNow()`,
+ * a debounced local change, coming back online, an interval) feed one run at a time;
+ * a trigger during a run causes one more run after it. Offline, a run makes no call
+ * but the health probe, and changes stay queued.
+ *
+ * @example
+ * const engine = container.get(SyncEngine);
+ * engine.status$.subscribe((status) => render(status));
+ * engine.start();
+ * await engine.syncNow();
+ * await engine.dispose();
+ */
+@injectable()
+export class SyncEngine {
+  private readonly statusSubject = new BehaviorSubject<SyncStatus>(INITIAL_STATUS);
+  /** Every change of the status; replays the current one to a new subscriber. */
+  readonly status$: Observable<SyncStatus> = this.statusSubject.asObservable();
+  private readonly manual$ = new Subject<SyncTrigger>();
+  private readonly automatic$ = new Subject<SyncTrigger>();
+  private readonly localChange$ = new Subject<void>();
+  private readonly onDidRunSubject = new Subject<{ trigger: SyncTrigger; result: SyncRunResult }>();
+  /** Fires after every run, with what started it and what it did. */
+  readonly onDidRun: Observable<{ trigger: SyncTrigger; result: SyncRunResult }> = this.onDidRunSubject.asObservable();
+  private readonly runs: Subscription;
+  private readonly monitor: OnlineMonitor;
+  private waiters: Array<(result: SyncRunResult) => void> = [];
+  private started: Subscription | undefined;
+  private inFlight: Promise<unknown> = Promise.resolve();
+  private stopping = false;
+  private disposed: Promise<void> | undefined;
+
+  constructor(
+    @inject(LocalStore) private readonly store: LocalStore,
+    @inject(RemoteStore) private readonly remote: RemoteStore,
+    @inject(SyncOptions) private readonly options: SyncOptions,
+    @inject(SyncHooks) private readonly hooks: SyncHooks,
+    @inject(UploadStage) private readonly upload: UploadStage,
+    @inject(PullStage) private readonly pull: PullStage,
+  ) {
+    this.monitor = new OnlineMonitor(remote, options, (online) => this.patch({ online }));
+    this.runs = merge(this.manual$, this.automatic$)
+      .pipe(
+        exhaustMapWithTrailing((trigger) => {
+          const waiting = this.waiters;
+          this.waiters = [];
+          const run = this.runOnce(trigger).then((result) => {
+            for (const resolve of waiting) resolve(result);
+            return result;
+          });
+          this.inFlight = run;
+          return from(run);
+        }),
+      )
+      .subscribe();
+    this.refreshStatus();
+  }
+
+  /** The current status. */
+  get status(): SyncStatus {
+    return this.statusSubject.value;
+  }
+
+  /** Starts the automatic triggers: the interval, debounced local changes, and probing while offline. Idempotent. */
+  start(): void {
+    if (this.started || this.stopping) return;
+    const subscription = syncTriggers(
+      { manual$: new Subject<never>(), localChange$: this.localChange$, online$: this.monitor.online$ },
+      { debounceMs: this.options.debounceMs, intervalMs: this.options.intervalSeconds * 1000 },
+    ).subscribe((trigger) => this.automatic$.next(trigger));
+    subscription.add(this.monitor.start());
+    subscription.add(this.watchLocalChanges());
+    this.started = subscription;
+  }
+
+  /**
+   * Runs a sync now, or — if one is running — waits for it and runs once more, so every
+   * change made before the call is covered. Resolves with what the run did.
+   */
+  syncNow(): Promise<SyncRunResult> {
+    if (this.stopping) return Promise.reject(new Error('the sync engine is disposed'));
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.manual$.next('manual');
+    });
+  }
+
+  /** Tells the engine a local change happened (writes through the store are noticed by themselves). */
+  notifyLocalChange(): void {
+    this.localChange$.next();
+    this.refreshStatus();
+  }
+
+  listConflicts(): ConflictRecord[] {
+    return this.store.records.listConflicts();
+  }
+
+  /**
+   * Settles conflicts from the inbox: `local` keeps the device's row (uploaded over the
+   * cloud's), `remote` takes the cloud's, `merged` writes the given row as a new change.
+   * Returns how many were settled; an unknown id is an error naming it.
+   */
+  resolveConflicts(choices: readonly ConflictChoice[]): number {
+    const inbox = this.listConflicts();
+    const settled = this.store.transaction(() =>
+      choices.map((choice) => {
+        const conflict = inbox.find((c) => c.id === choice.id && (choice.table === undefined || c.table === choice.table));
+        if (conflict === undefined) throw new Error(`no conflict for ${choice.table ? `${choice.table} ` : ''}id "${choice.id}"`);
+        const table = this.store.tableDefinitions().find((t) => t.name === conflict.table);
+        if (table === undefined) throw new Error(`table "${conflict.table}" is not loaded`);
+        if (choice.pick === 'remote') {
+          this.store.applyRemote(table.name, [conflict.remote]);
+          return 1;
+        }
+        applyResolution({
+          store: this.store,
+          table,
+          local: conflict.local,
+          remote: conflict.remote,
+          resolution: choice.pick === 'merged' ? { pick: 'merged', row: mergedRow(choice) } : { pick: 'local' },
+          now: Date.now(),
+        });
+        this.store.records.clearConflict(table.name, conflict.id);
+        return 1;
+      }),
+    ).length;
+    this.notifyLocalChange();
+    return settled;
+  }
+
+  listPendingDeletes(): PendingDelete[] {
+    return this.store.listPendingDeletes();
+  }
+
+  /** Releases held local deletes (by id, or all) for upload as tombstones. */
+  confirmDeletes(ids: readonly string[] | 'all'): number {
+    const confirmed = this.store.confirmDeletes(ids);
+    if (confirmed > 0) this.notifyLocalChange();
+    return confirmed;
+  }
+
+  /** Stops the triggers, lets the batch in flight finish, and completes `status$`. Idempotent; does not close the store. */
+  dispose(): Promise<void> {
+    this.disposed ??= (async () => {
+      this.stopping = true;
+      this.started?.unsubscribe();
+      await this.inFlight.catch(() => undefined);
+      this.runs.unsubscribe();
+      this.monitor.dispose();
+      for (const resolve of this.waiters) resolve(emptyResult(0, 'the sync engine was disposed'));
+      this.waiters = [];
+      this.statusSubject.complete();
+      this.onDidRunSubject.complete();
+    })();
+    return this.disposed;
+  }
+
+  private async runOnce(trigger: SyncTrigger): Promise<SyncRunResult> {
+    const started = Date.now();
+    if (this.stopping) return emptyResult(0, 'the sync engine was disposed');
+    this.patch({ isSyncing: true, progress: null });
+    const counts: StageCounts = { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0 };
+    let error: string | null = null;
+    let offline = false;
+    try {
+      const health = await this.monitor.probe();
+      if (!health.online) {
+        offline = true;
+        error = `offline: ${health.error?.message ?? 'the cloud did not answer'}`;
+      } else {
+        const context: RunContext = { now: Date.now, progress: (progress) => this.patch({ progress }), stopping: () => this.stopping };
+        const paused = await this.upload.pauseReason();
+        if (paused === undefined) await this.upload.run(context, counts);
+        await this.pull.run(context, counts);
+        error = paused ?? null;
+        if (paused === undefined && !this.stopping) this.store.recordLastSync(Date.now());
+      }
+    } catch (failure) {
+      error = describe(failure);
+      if (failure instanceof RemoteError && failure.retryable) this.monitor.markOffline();
+    }
+    const result: SyncRunResult = { ...counts, durationMs: Date.now() - started, offline, error };
+    this.patch({ isSyncing: false, progress: null, lastError: error });
+    this.refreshStatus();
+    this.onDidRunSubject.next({ trigger, result });
+    return result;
+  }
+
+  /** Notices writes from any connection (the outbox's newest seq moves) and reports them as local changes. */
+  private watchLocalChanges(): Subscription {
+    let last = this.newestSeq();
+    const timer = setInterval(() => {
+      const newest = this.newestSeq();
+      if (newest !== last) {
+        last = newest;
+        this.notifyLocalChange();
+      }
+    }, 1000);
+    timer.unref();
+    return new Subscription(() => clearInterval(timer));
+  }
+
+  private newestSeq(): number {
+    if (!this.store.database.open) return 0;
+    return (this.store.database.prepare(`SELECT coalesce(max(seq), 0) FROM _eq_outbox`).pluck().get() as number) ?? 0;
+  }
+
+  private refreshStatus(): void {
+    if (!this.store.database.open || this.statusSubject.closed) return;
+    const lastSync = this.store.lastSync();
+    this.patch({
+      lastSync: lastSync ?? null,
+      pendingUploads: this.store.pendingUploads(),
+      pendingDownloads: this.store.records.countState('PendingDownload'),
+      conflicts: this.store.records.countState('Conflict'),
+      failed: this.store.records.failed(100).map(({ table, id, reason, attempts, nextAttemptAt }) => ({ table, id, reason, attempts, nextAttemptAt })),
+    });
+  }
+
+  private patch(change: Partial<SyncStatus>): void {
+    if (this.statusSubject.closed) return;
+    this.statusSubject.next({ ...this.statusSubject.value, ...change });
+  }
+}
+
+function emptyResult(durationMs: number, error: string | null): SyncRunResult {
+  return { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0, durationMs, offline: false, error };
+}
+
+function describe(failure: unknown): string {
+  return failure instanceof Error ? failure.message : String(failure);
+}
+
+function mergedRow(choice: ConflictChoice): Row {
+  if (choice.row === undefined) throw new Error(`conflict "${choice.id}": pick "merged" needs the merged row`);
+  return choice.row;
+}

@@ -1,0 +1,42 @@
+import type { ConflictResolver, Row } from '../declarations/index.js';
+import type { Disposable } from './disposable.js';
+
+/**
+ * Code a plugin hooks onto the pipeline's stages. Every member is optional; a hook may
+ * be limited to some tables.
+ *
+ * @example
+ * context.subscriptions.push(context.hooks.register({
+ *   tables: ['clients'],
+ *   validate: (table, row) => (String(row.email ?? '').includes('@') ? undefined : 'email is not valid'),
+ * }));
+ */
+export interface SyncHook {
+  /** Tables the hook applies to; all when absent. */
+  readonly tables?: readonly string[];
+  /** A reason to hold `row` back from upload (it is reported like a refused row), or undefined. */
+  validate?(table: string, row: Row): string | undefined;
+  /** A reason to pause every upload of this run (pulls go on), or undefined to proceed. */
+  beforeUpload?(): string | undefined | Promise<string | undefined>;
+  /** Told after a pulled page was applied. */
+  afterPull?(table: string, rows: readonly Row[]): void | Promise<void>;
+}
+
+/** DI token of {@link SyncHooks}. */
+export const SyncHooks = Symbol('SyncHooks');
+
+/**
+ * The hooks and custom conflict resolvers plugins registered. Each `register*` returns a
+ * Disposable that removes the registration.
+ *
+ * @example
+ * const registration = hooks.registerResolver('counters', ({ local, remote }) => ({ pick: 'local' }));
+ * registration.dispose();
+ */
+export interface SyncHooks {
+  register(hook: SyncHook): Disposable;
+  registerResolver(table: string, resolver: ConflictResolver): Disposable;
+  /** The hooks that apply to `table` (all hooks when absent). */
+  hooksFor(table?: string): readonly SyncHook[];
+  resolverFor(table: string): ConflictResolver | undefined;
+}

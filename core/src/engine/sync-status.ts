@@ -1,0 +1,70 @@
+/** Where a running sync is. */
+export interface SyncProgress {
+  readonly phase: 'upload' | 'pull';
+  readonly table: string;
+  readonly done: number;
+  /** Known for uploads (the queue length at the start); for pulls, rows seen so far plus one page when more wait. */
+  readonly total: number;
+}
+
+/** An upload the cloud refused (or a hook held back); it keeps its data and is retried with backoff. */
+export interface FailedUpload {
+  readonly table: string;
+  readonly id: string;
+  readonly reason: string;
+  readonly attempts: number;
+  /** When it is retried next (ms since the epoch). */
+  readonly nextAttemptAt: number;
+}
+
+/**
+ * Everything a UI needs to show about sync, emitted by `SyncEngine.status$` on every change.
+ *
+ * @example
+ * engine.status$.subscribe((s) => badge.set(s.online ? `${s.pendingUploads} to send` : 'offline'));
+ */
+export interface SyncStatus {
+  /** When the last complete run ended (ms since the epoch), or null. */
+  readonly lastSync: number | null;
+  /** Local changes waiting to upload (deletes awaiting confirmation excluded). */
+  readonly pendingUploads: number;
+  /** Records whose newer cloud version is known but not applied yet. */
+  readonly pendingDownloads: number;
+  readonly isSyncing: boolean;
+  /** Why the last run failed or paused, or null. Never contains a secret. */
+  readonly lastError: string | null;
+  /** Whether the cloud answered its health probe in time. */
+  readonly online: boolean;
+  /** Records waiting in the conflict inbox. */
+  readonly conflicts: number;
+  /** Uploads refused and backing off, oldest first (at most 100). */
+  readonly failed: readonly FailedUpload[];
+  readonly progress: SyncProgress | null;
+}
+
+/** What one run did. */
+export interface SyncRunResult {
+  readonly uploaded: number;
+  readonly downloaded: number;
+  /** Conflicts found in this run (resolved by strategy or stored for a person). */
+  readonly conflicts: number;
+  readonly rejected: number;
+  readonly durationMs: number;
+  /** True when the run found no cloud and made no network call but the probe. */
+  readonly offline: boolean;
+  /** Why the run ended early, if it did. */
+  readonly error: string | null;
+}
+
+/** The status before anything is known. */
+export const INITIAL_STATUS: SyncStatus = {
+  lastSync: null,
+  pendingUploads: 0,
+  pendingDownloads: 0,
+  isSyncing: false,
+  lastError: null,
+  online: false,
+  conflicts: 0,
+  failed: [],
+  progress: null,
+};

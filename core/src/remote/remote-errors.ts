@@ -1,0 +1,104 @@
+/**
+ * Which remote call failed.
+ *
+ * @example
+ * if (error.operation === 'push') markBatchFailed(error);
+ */
+export type RemoteOperation = 'push' | 'pull' | 'health';
+
+/**
+ * What a {@link RemoteError} is made of; every text is already free of secrets.
+ *
+ * @example
+ * new RemoteRejectedError({ operation: 'push', table: 'clients', status: 403, code: '42501', message: 'refused' });
+ */
+export interface RemoteErrorInit {
+  readonly operation: RemoteOperation;
+  readonly table?: string;
+  readonly message: string;
+  /** Postgres SQLSTATE or PostgREST `PGRST…` code, when the cloud gave one. */
+  readonly code?: string;
+  /** HTTP status; 0 when no response arrived. */
+  readonly status: number;
+  readonly details?: string;
+  readonly hint?: string;
+}
+
+/**
+ * A failed call to the cloud. `retryable` tells the pipeline whether to back off and
+ * try again (the cloud was unreachable, slow or failing) or to stop and report (the
+ * cloud refused: permissions, constraints, a bad request). Keys and tokens never
+ * appear in any of its fields.
+ *
+ * @example
+ * try { await remote.push(table, items); } catch (e) {
+ *   if (e instanceof RemoteError && e.retryable) scheduleRetry(); else reportFailure(e);
+ * }
+ */
+export abstract class RemoteError extends Error {
+  abstract readonly retryable: boolean;
+  readonly operation: RemoteOperation;
+  readonly table: string | undefined;
+  readonly code: string | undefined;
+  readonly status: number;
+  readonly details: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(init: RemoteErrorInit) {
+    super(init.message);
+    this.operation = init.operation;
+    this.table = init.table;
+    this.code = init.code;
+    this.status = init.status;
+    this.details = init.details;
+    this.hint = init.hint;
+  }
+}
+
+/**
+ * The cloud could not be reached or failed on its side (network, 5xx, a serialization
+ * failure, a deadlock): the same call may succeed later.
+ *
+ * @example
+ * if (error instanceof RemoteUnavailableError) status.online = false;
+ */
+export class RemoteUnavailableError extends RemoteError {
+  override readonly name: string = 'RemoteUnavailableError';
+  readonly retryable = true;
+}
+
+/**
+ * No answer within the call's time budget. Retryable: the request may or may not have
+ * been applied, which is harmless since pushes are idempotent.
+ *
+ * @example
+ * if (error instanceof RemoteTimeoutError) console.warn(`slow cloud: ${error.message}`);
+ */
+export class RemoteTimeoutError extends RemoteUnavailableError {
+  override readonly name: string = 'RemoteTimeoutError';
+}
+
+/**
+ * The cloud answered and refused: permission (42501), a constraint (23xxx), a raised
+ * exception (P0001), an invalid token or request (PGRST…). Retrying the same call fails
+ * the same way.
+ *
+ * @example
+ * if (error instanceof RemoteRejectedError && error.code === '42501') askForNewToken();
+ */
+export class RemoteRejectedError extends RemoteError {
+  override readonly name: string = 'RemoteRejectedError';
+  readonly retryable = false;
+}
+
+/**
+ * The cloud answered something that is not the sync protocol: most often its schema was
+ * not migrated, or was compiled by another version of the engine.
+ *
+ * @example
+ * if (error instanceof RemoteProtocolError) console.error('apply the equinox migration');
+ */
+export class RemoteProtocolError extends RemoteError {
+  override readonly name: string = 'RemoteProtocolError';
+  readonly retryable = false;
+}

@@ -1,0 +1,85 @@
+import type { Row } from '../declarations/index.js';
+
+/**
+ * Version of the push/pull wire format. `eq_health` reports the version the cloud's
+ * schema was compiled with, so a device can tell an outdated migration apart.
+ *
+ * @example
+ * const { protocol } = await remote.health(2000);
+ * if (protocol !== undefined && protocol !== SYNC_PROTOCOL_VERSION) console.warn('migrate the cloud schema');
+ */
+export const SYNC_PROTOCOL_VERSION = 1;
+
+/**
+ * One row to upload. `row` carries every column, system columns included (`id`,
+ * `tenant_id`, `updated_at`, `deleted`); `base_version` is the `server_version` the
+ * device last saw for this row, `null` for a row the cloud has never confirmed.
+ *
+ * @example
+ * const item: PushItem = {
+ *   row: { id, tenant_id: 'store-1', updated_at: '1735689600000-0000-dev1', deleted: false, name: 'Ada' },
+ *   base_version: null,
+ * };
+ */
+export interface PushItem {
+  readonly row: Row;
+  readonly base_version: number | null;
+}
+
+/**
+ * What the cloud did with one pushed row; outcomes come back in input order.
+ * - `applied`: written; `server_version` is the row's new version (the device's new base).
+ * - `duplicate`: already there with the same `updated_at` (a retried request), or an
+ *   existing row of an append-only table; nothing was written.
+ * - `conflict`: the cloud row changed since `base_version` and the table's strategy kept
+ *   it; `row` is the cloud's version, `server_version` included.
+ * - `rejected`: refused (row-level security, a constraint, a malformed row); `code` is
+ *   the Postgres SQLSTATE. Other rows of the batch are unaffected.
+ *
+ * @example
+ * for (const outcome of outcomes) {
+ *   if (outcome.status === 'applied') markSynced(outcome.id, outcome.server_version);
+ * }
+ */
+export type PushOutcome =
+  | { readonly id: string; readonly status: 'applied'; readonly server_version: number }
+  | { readonly id: string; readonly status: 'duplicate'; readonly server_version: number }
+  | { readonly id: string; readonly status: 'conflict'; readonly row: Row }
+  | { readonly id: string | null; readonly status: 'rejected'; readonly reason: string; readonly code: string };
+
+/**
+ * Every {@link PushOutcome} status.
+ *
+ * @example
+ * PUSH_STATUSES.includes(answer.status);
+ */
+export const PUSH_STATUSES = ['applied', 'duplicate', 'conflict', 'rejected'] as const;
+
+/**
+ * Where a pull resumes: the `(txid, server_version)` of the last row received. `txid`
+ * is a Postgres `xid8` as text (it outgrows a safe JS integer in a long-lived cluster).
+ * `null` means from the start.
+ *
+ * @example
+ * const start: PullCursor | null = null;
+ * const next: PullCursor = { txid: '7313', server_version: 52 };
+ */
+export interface PullCursor {
+  readonly txid: string;
+  readonly server_version: number;
+}
+
+/**
+ * One page of a pull: rows in commit-safe order, each with its `server_version` (the
+ * device's base version for that row); `cursor` to resume from; `has_more` when the
+ * next page is already waiting.
+ *
+ * @example
+ * let page = await remote.pull('clients', null, 1000);
+ * while (page.has_more) page = await remote.pull('clients', page.cursor, 1000);
+ */
+export interface PullPage {
+  readonly rows: readonly Row[];
+  readonly cursor: PullCursor;
+  readonly has_more: boolean;
+}

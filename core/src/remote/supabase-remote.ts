@@ -1,0 +1,126 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import ws from 'ws';
+import { assertIdentifier } from '../declarations/index.js';
+import { toRemoteError } from './remote-error-mapping.js';
+import { RemoteError, type RemoteOperation } from './remote-errors.js';
+import type { PullCursor, PullPage, PushItem, PushOutcome } from './remote-protocol.js';
+import type { RemoteHealth, RemoteStore } from './remote-store.js';
+import { asPullPage, asPushOutcomes } from './response-guards.js';
+
+/**
+ * Where the cloud is and who the device is.
+ *
+ * @example
+ * const connection: SupabaseConnection = { url: 'https://xyz.supabase.co', key: anonKey, accessToken: () => auth.freshToken() };
+ */
+export interface SupabaseConnection {
+  /** The project URL, e.g. `https://xyz.supabase.co`. */
+  readonly url: string;
+  /** The project's anon (publishable) key. Never the service key on a device. */
+  readonly key: string;
+  /** The user's JWT, carrying the `tenant_id` claim, or a function returning a fresh one. */
+  readonly accessToken?: string | (() => Promise<string | null>);
+  /** A `fetch` to use instead of the global one (a proxy, a test double for faults). */
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * Behaviour of a {@link SupabaseRemote}.
+ *
+ * @example
+ * new SupabaseRemote(connection, { timeoutMs: 10_000 });
+ */
+export interface SupabaseRemoteOptions {
+  /** Time budget of one push or pull, in ms. Default 30 000. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The {@link RemoteStore} over supabase-js: one `rpc()` per call to `eq_push`, `eq_pull`
+ * and `eq_health`, compiled into the cloud by `compileServerSchema`. Failures become
+ * typed `RemoteError`s that keep the Postgres code and never carry a key or token.
+ *
+ * @example
+ * const remote = new SupabaseRemote({ url, key: anonKey, accessToken: userJwt });
+ * const outcomes = await remote.push('clients', [{ row, base_version: null }]);
+ * const page = await remote.pull('clients', null, 1000);
+ */
+export class SupabaseRemote implements RemoteStore {
+  private readonly client: SupabaseClient;
+  private readonly secrets: readonly string[];
+  private readonly timeoutMs: number;
+
+  constructor(source: SupabaseConnection | SupabaseClient, options: SupabaseRemoteOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+    if (isConnection(source)) {
+      this.client = createDeviceClient(source);
+      this.secrets = [source.key, ...(typeof source.accessToken === 'string' ? [source.accessToken] : [])];
+    } else {
+      this.client = source;
+      this.secrets = [];
+    }
+  }
+
+  async push(table: string, items: readonly PushItem[]): Promise<PushOutcome[]> {
+    if (items.length === 0) return [];
+    const data = await this.call('push', 'eq_push', { p_table: assertIdentifier(table, 'table'), p_rows: items }, this.timeoutMs, table);
+    return asPushOutcomes(data, items.length, table);
+  }
+
+  async pull(table: string, cursor: PullCursor | null, limit: number): Promise<PullPage> {
+    const args = { p_table: assertIdentifier(table, 'table'), p_cursor: cursor, p_limit: limit };
+    return asPullPage(await this.call('pull', 'eq_pull', args, this.timeoutMs, table), table);
+  }
+
+  async health(timeoutMs: number): Promise<RemoteHealth> {
+    const started = performance.now();
+    const latency = (): number => Math.round(performance.now() - started);
+    try {
+      const data = (await this.call('health', 'eq_health', {}, timeoutMs)) as { protocol?: unknown } | null;
+      const protocol = typeof data?.protocol === 'number' ? data.protocol : undefined;
+      return { online: true, latencyMs: latency(), ...(protocol === undefined ? {} : { protocol }) };
+    } catch (error) {
+      const remoteError = error instanceof RemoteError ? error : unexpected('health', error, this.secrets);
+      return { online: !remoteError.retryable, latencyMs: latency(), error: remoteError };
+    }
+  }
+
+  private async call(operation: RemoteOperation, fn: string, args: object, timeoutMs: number, table?: string): Promise<unknown> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    try {
+      // POST rpc is never retried by supabase-js itself; retries belong to the pipeline's backoff.
+      const { data, error, status } = await this.client.rpc(fn, args).abortSignal(controller.signal);
+      if (error) {
+        throw toRemoteError({ ...error, status }, { operation, table, timedOut: controller.signal.aborted, timeoutMs, secrets: this.secrets });
+      }
+      return data;
+    } catch (error) {
+      if (error instanceof RemoteError) throw error;
+      throw unexpected(operation, error, this.secrets, table);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function isConnection(source: SupabaseConnection | SupabaseClient): source is SupabaseConnection {
+  return typeof (source as Partial<SupabaseClient>).rpc !== 'function';
+}
+
+function createDeviceClient(connection: SupabaseConnection): SupabaseClient {
+  const token = connection.accessToken;
+  return createClient(connection.url, connection.key, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+    // Node 20 has no global WebSocket; supabase-js builds its realtime client eagerly.
+    realtime: { transport: ws as never },
+    ...(token === undefined ? {} : { accessToken: typeof token === 'string' ? async () => token : token }),
+    ...(connection.fetch === undefined ? {} : { global: { fetch: connection.fetch } }),
+  });
+}
+
+/** A throw supabase-js did not turn into `{ error }` (a failing custom fetch, a token callback). */
+function unexpected(operation: RemoteOperation, error: unknown, secrets: readonly string[], table?: string): RemoteError {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return toRemoteError({ status: 0, message, details: message }, { operation, table, secrets });
+}

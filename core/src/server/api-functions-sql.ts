@@ -1,0 +1,54 @@
+import { SYNC_PROTOCOL_VERSION } from '../remote/remote-protocol.js';
+import { pullFunctionSql } from './pull-function-sql.js';
+import { pushFunctionSql } from './push-function-sql.js';
+import { PRIVATE_SCHEMA } from './sql-text.js';
+
+const s = PRIVATE_SCHEMA;
+
+/** Every function the migration defines, by signature, with who may execute it. */
+const FUNCTIONS: ReadonlyArray<readonly [signature: string, callers: string]> = [
+  [`${s}.registered_table(text)`, 'authenticated'],
+  [`${s}.apply_batch(text, jsonb)`, 'authenticated'],
+  [`${s}.apply_one(text, jsonb)`, 'authenticated'],
+  [`${s}.apply_slice(text, jsonb)`, 'authenticated'],
+  ['public.eq_push(text, jsonb)', 'authenticated'],
+  ['public.eq_pull(text, jsonb, integer)', 'authenticated'],
+  ['public.eq_health()', 'authenticated'],
+];
+
+const REGISTERED_TABLE = `create or replace function ${s}.registered_table(p_table text) returns ${s}.tables
+language plpgsql stable security invoker set search_path = '' as $eq$
+declare
+  v_entry ${s}.tables;
+begin
+  select * into v_entry from ${s}.tables where name = p_table;
+  if not found then
+    raise exception 'table "%" is not a synced table', p_table
+      using errcode = 'undefined_table', hint = 'Apply the migration compiled from the plugin that declares it.';
+  end if;
+  return v_entry;
+end
+$eq$;`;
+
+/** Answers the device's online probe; the protocol version lets it spot an outdated cloud schema. */
+const EQ_HEALTH = `create or replace function public.eq_health() returns jsonb
+language sql stable security invoker set search_path = '' as $eq$
+  select jsonb_build_object('ok', true, 'protocol', ${SYNC_PROTOCOL_VERSION})
+$eq$;`;
+
+/**
+ * The functions devices call over PostgREST (`eq_push`, `eq_pull`, `eq_health`) and
+ * their private helpers. All run as the caller, so row-level security decides what a
+ * device reaches; Supabase's default grants (anon, service_role) are revoked, only
+ * `authenticated` may execute.
+ *
+ * @example
+ * const sql = apiFunctionsSql();
+ */
+export function apiFunctionsSql(): string {
+  const grants = FUNCTIONS.map(
+    ([signature, callers]) => `revoke all on function ${signature} from public, anon, authenticated, service_role;
+grant execute on function ${signature} to ${callers};`,
+  );
+  return [REGISTERED_TABLE, pushFunctionSql(), pullFunctionSql(), EQ_HEALTH, ...grants].join('\n\n');
+}

@@ -1,0 +1,92 @@
+import type { PluginDefinition } from '../declarations/index.js';
+import { PRIVATE_SCHEMA, sqlLiteral } from './sql-text.js';
+
+/**
+ * Serialises concurrent runs of the migration (two deploys, two test files): without
+ * it, two `create or replace function` of the same function race and one fails with
+ * "tuple concurrently updated". The lock ends with the migration's transaction.
+ */
+const MIGRATION_LOCK_KEY = 7_310_593_142_305_001;
+
+/**
+ * The engine's private objects: the schema, the registry of synced tables, the
+ * sequence behind `server_version`, and the trigger functions every synced table uses.
+ *
+ * @example
+ * const sql = foundationSql();
+ */
+export function foundationSql(): string {
+  const s = PRIVATE_SCHEMA;
+  return `select pg_catalog.pg_advisory_xact_lock(${MIGRATION_LOCK_KEY});
+
+create schema if not exists ${s};
+revoke all on schema ${s} from public;
+-- eq_push and eq_pull run as the caller (so RLS applies) and read the registry.
+grant usage on schema ${s} to authenticated, service_role;
+
+-- Which tables sync and how the cloud settles their conflicts. Each migration upserts
+-- its own tables and leaves other entries alone, so plugins may be installed separately.
+create table if not exists ${s}.tables (
+  name text primary key,
+  plugin text not null,
+  strategy text not null,
+  append_only boolean not null,
+  direction text not null,
+  columns text[] not null
+);
+revoke all on table ${s}.tables from public, anon, authenticated, service_role;
+grant select on table ${s}.tables to authenticated, service_role;
+
+-- One sequence for every table: server_version only has to grow within a transaction,
+-- pulls order by (txid, server_version).
+create sequence if not exists ${s}.server_version_seq as bigint;
+revoke all on sequence ${s}.server_version_seq from public, anon, authenticated, service_role;
+
+-- Security definer so that any role allowed to write a table can stamp it without
+-- being granted the sequence; the body takes no input.
+create or replace function ${s}.stamp_row() returns trigger
+language plpgsql security definer set search_path = '' as $eq$
+begin
+  new.server_version := nextval('${s}.server_version_seq');
+  new.txid := pg_catalog.pg_current_xact_id();
+  return new;
+end
+$eq$;
+revoke all on function ${s}.stamp_row() from public, anon, authenticated, service_role;
+
+-- Append-only rows are evidence: no role, the service role and the owner included,
+-- may change or remove one.
+create or replace function ${s}.refuse_change() returns trigger
+language plpgsql set search_path = '' as $eq$
+begin
+  raise exception 'table %.% is append-only: % is refused', tg_table_schema, tg_table_name, tg_op
+    using errcode = 'restrict_violation', hint = 'Insert a new row instead.';
+end
+$eq$;
+revoke all on function ${s}.refuse_change() from public, anon, authenticated, service_role;
+`;
+}
+
+/**
+ * Upserts the registry entries of a plugin's tables, touching a row only when it changed.
+ *
+ * @example
+ * const sql = registryUpsertSql(plugin);
+ */
+export function registryUpsertSql(plugin: PluginDefinition): string {
+  if (plugin.tables.length === 0) return '';
+  const rows = plugin.tables.map((table) => {
+    const columns = `array[${table.columns.map((column) => sqlLiteral(column.name)).join(', ')}]::text[]`;
+    const text = [table.name, plugin.name, table.strategy].map(sqlLiteral).join(', ');
+    return `  (${text}, ${table.appendOnly ? 'true' : 'false'}, ${sqlLiteral(table.direction)}, ${columns})`;
+  });
+  const t = `${PRIVATE_SCHEMA}.tables`;
+  return `insert into ${t} as registered (name, plugin, strategy, append_only, direction, columns) values
+${rows.join(',\n')}
+on conflict (name) do update
+  set plugin = excluded.plugin, strategy = excluded.strategy, append_only = excluded.append_only,
+      direction = excluded.direction, columns = excluded.columns
+  where (registered.plugin, registered.strategy, registered.append_only, registered.direction, registered.columns)
+    is distinct from (excluded.plugin, excluded.strategy, excluded.append_only, excluded.direction, excluded.columns);
+`;
+}

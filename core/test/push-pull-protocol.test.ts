@@ -1,0 +1,135 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { RemoteRejectedError, type PushOutcome, type RemoteStore } from '../src/index.js';
+import { deviceRemote, hasIds, hlc, installPlugin, newRow, pullAll, restClient, uniqueName, uniqueTenant } from './cloud-kit.js';
+
+const cloud = inject('cloud');
+const notes = uniqueName('proto_notes');
+const feed = uniqueName('proto_feed');
+
+describe('eq_push and eq_pull over supabase-js', () => {
+  let remote: RemoteStore;
+  let tenant: string;
+
+  beforeAll(async () => {
+    await installPlugin(cloud, {
+      name: 'protocol-test',
+      version: '1.0.0',
+      tables: [
+        {
+          name: notes,
+          columns: {
+            title: { type: 'text', nullable: false },
+            pages: { type: 'integer', default: 0 },
+            ratio: { type: 'real' },
+            done: { type: 'boolean', default: false },
+            meta: { type: 'json' },
+            due_at: { type: 'timestamp' },
+          },
+          strategy: 'LastWriteWins',
+        },
+        { name: feed, columns: { body: { type: 'text' } }, strategy: 'RemoteWins', direction: 'download-only' },
+      ],
+    });
+    tenant = uniqueTenant('proto');
+    remote = await deviceRemote(cloud, tenant);
+  });
+
+  it('brings pushed rows back on pull, with every column type and a server_version', async () => {
+    const rows = [
+      newRow(tenant, { title: 'first', pages: 3, ratio: 0.25, done: true, meta: { tags: ['a'], n: 1 }, due_at: '2025-03-01T10:00:00.000Z' }),
+      newRow(tenant, { title: 'second', pages: 9_007_199_254_740_991, ratio: null, done: false, meta: null, due_at: null }),
+    ];
+    const outcomes = await remote.push(notes, rows.map((row) => ({ row, base_version: null })));
+    expect(outcomes.map((o) => [o.id, o.status])).toEqual(rows.map((row) => [row.id, 'applied']));
+    const versions = outcomes.map((o) => (o as Extract<PushOutcome, { status: 'applied' }>).server_version);
+    expect(versions[1]).toBeGreaterThan(versions[0] as number);
+
+    const { rows: pulled } = await pullAll(remote, notes, { until: hasIds(rows.map((row) => row.id)) });
+    expect(pulled).toHaveLength(2);
+    expect(pulled[0]).toEqual({ ...rows[0], due_at: '2025-03-01T10:00:00+00:00', server_version: versions[0] });
+    expect(pulled[1]).toEqual({ ...rows[1], server_version: versions[1] });
+    expect(pulled[0]).not.toHaveProperty('txid');
+  });
+
+  it('answers a batch pushed twice with duplicates and writes no extra row', async () => {
+    const other = uniqueTenant('proto-dup');
+    const device = await deviceRemote(cloud, other);
+    const batch = [1, 2, 3].map((n) => ({ row: newRow(other, { title: `dup ${n}` }), base_version: null }));
+    const first = await device.push(notes, batch);
+    const second = await device.push(notes, batch);
+    expect(second).toEqual(first.map((o) => ({ ...o, status: 'duplicate' })));
+    const { rows } = await pullAll(device, notes, { until: hasIds(batch.map((item) => item.row.id)) });
+    expect(rows.map((row) => row.id)).toEqual(batch.map((item) => item.row.id));
+  });
+
+  it('rejects a bad row with its SQLSTATE and applies the rest of the batch', async () => {
+    const good1 = newRow(tenant, { title: 'kept 1' });
+    const missingTitle = newRow(tenant, { title: null });
+    const good2 = newRow(tenant, { title: 'kept 2' });
+    const outcomes = await remote.push(notes, [good1, missingTitle, good2].map((row) => ({ row, base_version: null })));
+    expect(outcomes.map((o) => o.status)).toEqual(['applied', 'rejected', 'applied']);
+    expect(outcomes[1]).toMatchObject({ id: missingTitle.id, code: '23502' });
+    expect((outcomes[1] as { reason: string }).reason).toMatch(/title/);
+  });
+
+  it('narrows a large batch down to its bad rows and keeps the outcomes in input order', async () => {
+    const rows = Array.from({ length: 200 }, (_, n) => newRow(tenant, { title: [13, 101, 187].includes(n) ? null : `bulk ${n}` }));
+    const outcomes = await remote.push(notes, rows.map((row) => ({ row, base_version: null })));
+    expect(outcomes.map((o) => o.id)).toEqual(rows.map((row) => row.id));
+    const rejected = outcomes.flatMap((o, n) => (o.status === 'rejected' ? [n] : []));
+    expect(rejected).toEqual([13, 101, 187]);
+    expect(outcomes.filter((o) => o.status === 'applied')).toHaveLength(197);
+  });
+
+  it('settles two items for the same row one after the other', async () => {
+    const row = newRow(tenant, { title: 'twice' }, hlc(1_000, 0, 'dev1'));
+    const later = { ...row, title: 'twice, later', updated_at: hlc(2_000, 0, 'dev1') };
+    const outcomes = await remote.push(notes, [
+      { row, base_version: null },
+      { row: later, base_version: null },
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['applied', 'applied']);
+    const { data } = await restClient(cloud, cloud.serviceKey).from(notes).select('title').eq('id', row.id).single();
+    expect(data).toEqual({ title: 'twice, later' });
+  });
+
+  it('pages from its cursor and keeps the cursor when nothing is new', async () => {
+    const other = uniqueTenant('proto-cursor');
+    const device = await deviceRemote(cloud, other);
+    expect(await device.pull(notes, null, 10)).toEqual({ rows: [], cursor: { txid: '0', server_version: 0 }, has_more: false });
+    const rows = [1, 2, 3].map((n) => newRow(other, { title: `page ${n}` }));
+    await device.push(notes, rows.map((row) => ({ row, base_version: null })));
+    await pullAll(device, notes, { until: hasIds(rows.map((row) => row.id)) });
+
+    const first = await device.pull(notes, null, 2);
+    expect(first.rows.map((row) => row.id)).toEqual([rows[0]?.id, rows[1]?.id]);
+    expect(first.has_more).toBe(true);
+    const second = await device.pull(notes, first.cursor, 2);
+    expect(second.rows.map((row) => row.id)).toEqual([rows[2]?.id]);
+    expect(second.has_more).toBe(false);
+    expect(second.cursor).toEqual({ txid: expect.stringMatching(/^\d+$/), server_version: second.rows[0]?.server_version });
+    expect(await device.pull(notes, second.cursor, 2)).toEqual({ rows: [], cursor: second.cursor, has_more: false });
+  });
+
+  it('refuses device writes to a download-only table and delivers what the service role writes', async () => {
+    const row = newRow(tenant, { body: 'from the back office' });
+    const outcomes = await remote.push(feed, [{ row, base_version: null }]);
+    expect(outcomes).toEqual([{ id: row.id, status: 'rejected', code: '42501', reason: expect.stringMatching(/download-only/) }]);
+    const { error } = await restClient(cloud, cloud.serviceKey).from(feed).insert(row);
+    expect(error).toBeNull();
+    const { rows } = await pullAll(remote, feed, { until: hasIds([row.id]) });
+    expect(rows).toEqual([expect.objectContaining({ id: row.id, body: 'from the back office' })]);
+  });
+
+  it('refuses a table that is not synced as a typed, non-retryable error', async () => {
+    const attempt = remote.push('not_a_synced_table', [{ row: newRow(tenant, {}), base_version: null }]);
+    await expect(attempt).rejects.toBeInstanceOf(RemoteRejectedError);
+    await expect(attempt).rejects.toMatchObject({ code: '42P01', retryable: false });
+  });
+
+  it('answers the health probe with the protocol version', async () => {
+    const health = await remote.health(5_000);
+    expect(health).toMatchObject({ online: true, protocol: 1 });
+    expect(health.error).toBeUndefined();
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { compileServerSchema, definePlugin, type PluginDefinition, type TableDefinition } from '../src/index.js';
+
+const plugin = definePlugin({
+  name: '@acme/equinox-notes',
+  version: '1.2.0',
+  serverSql: 'create or replace view public.note_titles as select id, title from public.notes',
+  tables: [
+    {
+      name: 'notes',
+      columns: {
+        title: { type: 'text', nullable: false, default: "it's \\ fine" },
+        pages: { type: 'integer', default: 0 },
+        ratio: { type: 'real' },
+        done: { type: 'boolean', default: false },
+        meta: { type: 'json', default: '{}' },
+        due_at: { type: 'timestamp' },
+      },
+      indexes: [{ columns: ['title'], unique: true }],
+      strategy: 'LastWriteWins',
+    },
+  ],
+});
+
+/** A definition edited by hand after validation: what a careless or hostile caller could pass. */
+function tampered(change: (table: TableDefinition) => Partial<TableDefinition>, pluginChange: Partial<PluginDefinition> = {}): PluginDefinition[] {
+  const table = plugin.tables[0] as TableDefinition;
+  return [{ ...plugin, ...pluginChange, tables: [{ ...table, ...change(table) }] }];
+}
+
+describe('compileServerSchema', () => {
+  const sql = compileServerSchema([plugin]);
+
+  it('maps each declared type to its Postgres type, with nullability and a typed literal default', () => {
+    expect(sql).toContain(`add column if not exists "title" text not null default E'it''s \\\\ fine'::text`);
+    expect(sql).toContain(`add column if not exists "pages" bigint default '0'::bigint`);
+    expect(sql).toContain('add column if not exists "ratio" double precision');
+    expect(sql).toContain(`add column if not exists "done" boolean default 'false'::boolean`);
+    expect(sql).toContain(`add column if not exists "meta" jsonb default '{}'::jsonb`);
+    expect(sql).toContain('add column if not exists "due_at" timestamptz');
+  });
+
+  it('adds the system columns, the pull index and tenant-scoped declared indexes', () => {
+    expect(sql).toMatch(/id text primary key,\s+tenant_id text not null,\s+updated_at text not null,\s+deleted boolean not null default false,\s+server_version bigint not null,\s+txid xid8 not null/);
+    expect(sql).toContain('on public."notes" (tenant_id, txid, server_version)');
+    expect(sql).toContain('create unique index if not exists _eq_notes_uniq_title on public."notes" (tenant_id, "title")');
+  });
+
+  it("appends each plugin's server SQL after the engine's", () => {
+    const engineEnd = sql.indexOf('insert into equinox.tables');
+    expect(engineEnd).toBeGreaterThan(0);
+    expect(sql.indexOf('create or replace view public.note_titles')).toBeGreaterThan(engineEnd);
+  });
+
+  it('asks for nothing beyond what a Supabase project owner may do', () => {
+    expect(sql).not.toMatch(/create\s+extension|event\s+trigger|alter\s+system|create\s+(or\s+replace\s+)?function\s+auth\./i);
+    expect(sql).not.toMatch(/grant[^;]*\bto\s+(anon|public)\b/i);
+    expect(sql).not.toMatch(/\bfor\s+delete\b/i);
+  });
+
+  it('keeps long generated names within 63 characters and distinct', () => {
+    const long = 'a'.repeat(60);
+    const other = definePlugin({
+      name: 'long-names',
+      version: '1.0.0',
+      tables: [
+        { name: `${long}_x`, columns: { some_long_column_name: { type: 'text' } }, indexes: [{ columns: ['some_long_column_name'] }], strategy: 'Manual' },
+        { name: `${long}_y`, columns: { some_long_column_name: { type: 'text' } }, indexes: [{ columns: ['some_long_column_name'] }], strategy: 'Manual' },
+      ],
+    });
+    const names = [...compileServerSchema([other]).matchAll(/index if not exists (\S+) on/g)].map((match) => match[1] as string);
+    expect(names).toHaveLength(4);
+    expect(new Set(names).size).toBe(4);
+    for (const name of names) expect(name.length).toBeLessThanOrEqual(63);
+  });
+
+  it('refuses a table declared by two plugins', () => {
+    expect(() => compileServerSchema([plugin, { ...plugin, name: 'copycat' }])).toThrow(/already declared/);
+  });
+
+  describe('refuses a malicious or malformed declaration built by hand', () => {
+    const injection = 'notes"; drop table auth.users; --';
+    const cases: Array<[string, PluginDefinition[]]> = [
+      ['table name', tampered(() => ({ name: injection }))],
+      ['engine-reserved table name', tampered(() => ({ name: '_eq_outbox' }))],
+      ['column name', tampered((t) => ({ columns: [...t.columns, { name: "x text); drop table notes; --", type: 'text', nullable: true, default: undefined }] }))],
+      ['system column', tampered((t) => ({ columns: [...t.columns, { name: 'tenant_id', type: 'text', nullable: true, default: undefined }] }))],
+      ['column type', tampered((t) => ({ columns: [{ ...(t.columns[0] as TableDefinition['columns'][number]), type: 'text; drop table x' as never }] }))],
+      ['default', tampered((t) => ({ columns: [{ ...(t.columns[0] as TableDefinition['columns'][number]), default: { toString: () => "'; drop table x; --" } as never }] }))],
+      ['index column', tampered(() => ({ indexes: [{ columns: ['title) ; drop table x; --'], unique: false }] }))],
+      ['strategy', tampered(() => ({ strategy: "LocalWins', true); drop table x; --" as never }))],
+      ['direction', tampered(() => ({ direction: 'sideways' as never }))],
+      ['append-only flag', tampered(() => ({ appendOnly: 'true; drop table x' as never }))],
+      ['plugin name', tampered(() => ({}), { name: 'evil\nselect pg_sleep(1);' })],
+    ];
+    for (const [field, plugins] of cases) {
+      it(`in the ${field}`, () => {
+        expect(() => compileServerSchema(plugins)).toThrow(TypeError);
+      });
+    }
+  });
+});
