@@ -232,4 +232,6 @@ export interface PluginContext {
 export interface PluginModule {
   activate(context: PluginContext): void | Promise<void>;
   deactivate?(): void | Promise<void>;
+  /** The plugin's cloud SQL (see `PluginDeclaration.serverSql`): code, so it cannot be in the manifest. */
+  readonly serverSql?: string;
 }

@@ -5,15 +5,15 @@ import { PRIVATE_SCHEMA } from './sql-text.js';
 
 const s = PRIVATE_SCHEMA;
 
-/** Every function the migration defines, by signature, with who may execute it. */
-const FUNCTIONS: ReadonlyArray<readonly [signature: string, callers: string]> = [
-  [`${s}.registered_table(text)`, 'authenticated'],
-  [`${s}.apply_batch(text, jsonb)`, 'authenticated'],
-  [`${s}.apply_one(text, jsonb)`, 'authenticated'],
-  [`${s}.apply_slice(text, jsonb)`, 'authenticated'],
-  ['public.eq_push(text, jsonb)', 'authenticated'],
-  ['public.eq_pull(text, jsonb, integer)', 'authenticated'],
-  ['public.eq_health()', 'authenticated'],
+/** Every function devices reach, directly or through eq_push / eq_pull, by signature. */
+const DEVICE_FUNCTIONS: readonly string[] = [
+  `${s}.registered_table(text)`,
+  `${s}.apply_batch(text, jsonb)`,
+  `${s}.apply_one(text, jsonb)`,
+  `${s}.apply_slice(text, jsonb)`,
+  'public.eq_push(text, jsonb)',
+  'public.eq_pull(text, jsonb, integer)',
+  'public.eq_health()',
 ];
 
 const REGISTERED_TABLE = `create or replace function ${s}.registered_table(p_table text) returns ${s}.tables
@@ -46,9 +46,9 @@ $eq$;`;
  * const sql = apiFunctionsSql();
  */
 export function apiFunctionsSql(): string {
-  const grants = FUNCTIONS.map(
-    ([signature, callers]) => `revoke all on function ${signature} from public, anon, authenticated, service_role;
-grant execute on function ${signature} to ${callers};`,
+  const grants = DEVICE_FUNCTIONS.map(
+    (signature) => `revoke all on function ${signature} from public, anon, authenticated, service_role;
+grant execute on function ${signature} to authenticated;`,
   );
   return [REGISTERED_TABLE, pushFunctionSql(), pullFunctionSql(), EQ_HEALTH, ...grants].join('\n\n');
 }

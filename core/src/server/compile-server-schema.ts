@@ -39,8 +39,8 @@ export function compileServerSchema(plugins: readonly PluginDefinition[]): strin
     sections.push(registryUpsertSql(plugin));
   }
   for (const plugin of plugins) {
-    if (plugin.serverSql.trim() === '') continue;
     const sql = plugin.serverSql.trim();
+    if (sql === '') continue;
     // A last statement without its semicolon would swallow the next section.
     sections.push(`-- plugin ${plugin.name}: its own server SQL`, sql.endsWith(';') ? sql : `${sql}\n;`);
   }

@@ -3,20 +3,24 @@ import { PRIVATE_SCHEMA } from './sql-text.js';
 const s = PRIVATE_SCHEMA;
 
 /**
- * The set-based step of a push: one statement parses the batch, locks and reads the
- * server rows, decides, inserts, updates and reports. It raises on the first bad row;
- * `eq_push` then settles rows one by one.
+ * SQLSTATE of "an unwritten row is not visible": a concurrent insert this statement's
+ * snapshot predates, or a row of another tenant. Never leaves the push functions.
+ */
+const UNSEEN_ROW = 'EQ001';
+
+/**
+ * The set-based step of a push, one statement shaped like a bulk upsert:
+ * `insert … on conflict (id) do update … where <the strategy lets the row in>`. New rows
+ * are inserted, existing ones locked and, when the strategy allows, updated. Only rows
+ * left unwritten are read back, to tell a duplicate from a conflict. It raises on the
+ * first bad row; `eq_push` then narrows the batch down.
  *
- * Decision per row, against the server row as locked:
- * - no server row → insert;
- * - same `updated_at` (a retried request), or any existing row of an append-only table → duplicate;
- * - server row unchanged since `base_version`, or strategy LocalWins → update;
- * - LastWriteWins and the incoming HLC is later (compared byte-wise: collation "C") → update;
- * - otherwise → conflict, with the server row.
- *
- * The lock may return a row version committed after the statement's snapshot; the
- * update and the conflict read address rows by the locked ctid, so such a row is
- * neither written nor reported: it counts as unsettled and the batch is redone row by row.
+ * An existing row is overwritten when its `updated_at` differs (same `updated_at` = a
+ * retried request = duplicate) and: it is unchanged since the item's `base_version`, or
+ * the strategy is LocalWins, or it is LastWriteWins and the incoming HLC is later
+ * (compared byte-wise, collation "C", so the device id suffix breaks ties). Otherwise
+ * it is a conflict, reported with the cloud row. Append-only tables never overwrite:
+ * an existing id is a duplicate.
  */
 const APPLY_BATCH = `create or replace function ${s}.apply_batch(p_table text, p_rows jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
@@ -24,9 +28,8 @@ declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
   v_columns text;
   v_values text;
-  v_assignments text;
-  v_update text;
-  v_lock text;
+  v_on_conflict text;
+  v_lock text := '';
   v_outcomes jsonb;
   v_unsettled bigint;
   v_repeated boolean;
@@ -34,82 +37,77 @@ begin
   -- Only declared and system columns are written: columns a plugin's own server SQL
   -- added keep their values (or defaults).
   select string_agg(format('%I', c), ', '),
-         string_agg(case when c = 'deleted' then 'coalesce(d.deleted, false)' else format('d.%I', c) end, ', '),
-         string_agg(format('%I = %s', c, case when c = 'deleted' then 'coalesce(d.deleted, false)' else format('d.%I', c) end), ', ')
-           filter (where c <> 'id')
-    into v_columns, v_values, v_assignments
+         string_agg(case when c = 'deleted' then 'coalesce(i.deleted, false)' else format('i.%I', c) end, ', '),
+         string_agg(format('%I = excluded.%I', c, c), ', ') filter (where c <> 'id')
+    into v_columns, v_values, v_on_conflict
     from unnest(array['id', 'tenant_id', 'updated_at', 'deleted'] || v_entry.columns) as c;
 
   if v_entry.append_only then
-    -- Devices may not update append-only rows at all (no grant, no policy), and an
-    -- UPDATE or a row lock needs the privilege even when it matches nothing.
-    v_update := 'select null::text as id, null::bigint as server_version where false';
-    v_lock := '';
+    v_on_conflict := 'do nothing';
   else
-    v_update := format('update public.%I t set %s from decided d
-      where d._eq_decision = ''update'' and t.ctid = d._eq_ctid returning t.id, t.server_version', p_table, v_assignments);
-    -- The update never changes the key (id), so the lighter lock suffices.
+    v_on_conflict := format($set$do update set %s
+      where t.updated_at is distinct from excluded.updated_at
+        and (t.server_version = ((select b.m from bases b) ->> excluded.id)::bigint
+             or $2 = 'LocalWins'
+             or ($2 = 'LastWriteWins' and excluded.updated_at collate "C" > t.updated_at collate "C"))$set$, v_on_conflict);
+    -- The upsert already holds these rows; this read follows them to the version it
+    -- judged, which may be newer than the statement's snapshot. (Devices cannot lock
+    -- append-only rows, which never change anyway.)
     v_lock := 'for no key update';
   end if;
 
   -- Engine-only names start with _eq_, which no declared column may: no clash with r.*.
-  -- Rows are locked in id order, so two overlapping batches cannot deadlock.
   execute format($sql$
     with input as materialized (
       select x.ord as _eq_ord, (x.item ->> 'base_version')::bigint as _eq_base, r.*
         from jsonb_array_elements($1) with ordinality as x(item, ord)
         cross join lateral jsonb_populate_record(null::public.%1$I, x.item -> 'row') as r
     ),
-    decided as materialized (
-      select i.*, e.ctid as _eq_ctid, e.server_version as _eq_current,
-             case
-               when e.server_version is null then 'insert'
-               when e.updated_at = i.updated_at or $2 then 'duplicate'
-               when i._eq_base = e.server_version or $3 = 'LocalWins' then 'update'
-               when $3 = 'LastWriteWins' and i.updated_at collate "C" > e.updated_at collate "C" then 'update'
-               else 'conflict'
-             end as _eq_decision
-        from (select * from input order by id) i
-        left join lateral (
-          select e.ctid, e.updated_at, e.server_version from public.%1$I e where e.id = i.id %5$s
-        ) e on true
+    -- Lookup objects rather than joins: CTE row counts are guesses to the planner, and a
+    -- bad guess must not turn the batch into a nested loop over itself.
+    bases as (
+      select coalesce(jsonb_object_agg(id, _eq_base) filter (where id is not null and _eq_base is not null), '{}'::jsonb) as m
+        from input
     ),
-    inserted as (
-      insert into public.%1$I (%2$s)
-      select %3$s from decided d where d._eq_decision = 'insert'
-      returning id, server_version
+    written as (
+      -- In id order, so two overlapping batches lock their rows in the same order.
+      insert into public.%1$I as t (%2$s)
+      select %3$s from input i order by i.id
+      on conflict (id) %4$s
+      returning t.id, t.server_version
     ),
-    updated as (%4$s),
-    written as (select * from inserted union all select * from updated),
-    -- A lookup object rather than a join: CTE row estimates are guesses, and a wrong
-    -- guess must not turn the batch into a nested loop over itself.
     versions as (select coalesce(jsonb_object_agg(id, server_version), '{}'::jsonb) as m from written),
     settled as materialized (
-      select d._eq_ord, d.id, d._eq_decision, d._eq_current,
-             case when d._eq_decision = 'conflict' then
-               (select to_jsonb(c) - 'txid' from public.%1$I c where c.ctid = d._eq_ctid) end as server_row,
-             case when d._eq_decision in ('insert', 'update') then v.m -> d.id end as version
-        from decided d cross join versions v
+      select i._eq_ord, i.id, v.m -> i.id as version, e.server_version as current_version,
+             e.updated_at = i.updated_at as same_change, e.server_row
+        from input i
+        cross join versions v
+        left join lateral (
+          select c.server_version, c.updated_at,
+                 case when c.updated_at is distinct from i.updated_at then to_jsonb(c) - 'txid' end as server_row
+            from public.%1$I c
+           where not (v.m ? i.id) and c.id = i.id %5$s
+        ) e on true
     )
-    select jsonb_agg(case _eq_decision
-             when 'duplicate' then jsonb_build_object('id', id, 'status', 'duplicate', 'server_version', _eq_current)
-             when 'conflict' then jsonb_build_object('id', id, 'status', 'conflict', 'row', server_row)
-             else jsonb_build_object('id', id, 'status', 'applied', 'server_version', version)
+    select jsonb_agg(case
+             when version is not null then jsonb_build_object('id', id, 'status', 'applied', 'server_version', version)
+             when same_change or $3 then jsonb_build_object('id', id, 'status', 'duplicate', 'server_version', current_version)
+             else jsonb_build_object('id', id, 'status', 'conflict', 'row', server_row)
            end order by _eq_ord),
-           count(*) filter (where (_eq_decision = 'conflict' and server_row is null)
-                               or (_eq_decision in ('insert', 'update') and version is null)),
+           -- Unwritten and not found: inserted by a transaction our snapshot cannot see.
+           count(*) filter (where version is null and current_version is null),
            count(distinct id) <> count(*)
       from settled
-  $sql$, p_table, v_columns, v_values, v_update, v_lock)
+  $sql$, p_table, v_columns, v_values, v_on_conflict, v_lock)
   into v_outcomes, v_unsettled, v_repeated
-  using p_rows, v_entry.append_only, v_entry.strategy;
+  using p_rows, v_entry.strategy, v_entry.append_only;
 
   -- Two items for one row would both report the one write: settle them one by one.
   if v_repeated then
     raise exception 'the batch holds the same id twice' using errcode = 'cardinality_violation';
   end if;
   if v_unsettled > 0 then
-    raise exception '% row(s) changed while the batch was settled', v_unsettled using errcode = 'serialization_failure';
+    raise exception '% row(s) collided with rows this statement cannot see', v_unsettled using errcode = '${UNSEEN_ROW}';
   end if;
   return coalesce(v_outcomes, '[]'::jsonb);
 end
@@ -122,16 +120,21 @@ begin
   begin
     return ${s}.apply_batch(p_table, jsonb_build_array(p_item)) -> 0;
   exception
-    -- A concurrent insert of the same id may have committed meanwhile: the second try
-    -- sees it and settles the row by strategy. Another tenant's id fails again.
-    when unique_violation then null;
+    -- A concurrent insert of the same id may have committed meanwhile: a second try, with
+    -- a fresh snapshot, sees it and settles the row by strategy.
+    when unique_violation or sqlstate '${UNSEEN_ROW}' then null;
     when others then
       return jsonb_build_object('id', p_item -> 'row' -> 'id', 'status', 'rejected', 'reason', sqlerrm, 'code', sqlstate);
   end;
   begin
     return ${s}.apply_batch(p_table, jsonb_build_array(p_item)) -> 0;
-  exception when others then
-    return jsonb_build_object('id', p_item -> 'row' -> 'id', 'status', 'rejected', 'reason', sqlerrm, 'code', sqlstate);
+  exception
+    when sqlstate '${UNSEEN_ROW}' then
+      -- Still unseen with a fresh snapshot: row-level security hides the row holding this id.
+      return jsonb_build_object('id', p_item -> 'row' -> 'id', 'status', 'rejected', 'code', '42501',
+        'reason', 'the id belongs to a row this tenant may not see');
+    when others then
+      return jsonb_build_object('id', p_item -> 'row' -> 'id', 'status', 'rejected', 'reason', sqlerrm, 'code', sqlstate);
   end;
 end
 $eq$;`;

@@ -36,12 +36,16 @@ export function tableSql(table: TableDefinition): string {
   ].join('\n');
 }
 
-/** Declared indexes lead with tenant_id: uniqueness and lookups are per tenant. */
+/**
+ * Declared indexes lead with tenant_id: uniqueness and lookups are per tenant. Unique
+ * ones skip tombstones, as on the device, so a deleted row's key can be used again.
+ */
 function indexSql(table: string, index: IndexDefinition): string {
   const role = `${index.unique ? 'uniq' : 'idx'}_${index.columns.join('_')}`;
   const name = engineObjectName(table, role);
   const columns = ['tenant_id', ...index.columns.map((column) => quoteIdentifier(column))].join(', ');
-  return `create ${index.unique ? 'unique ' : ''}index if not exists ${name} on ${publicTable(table)} (${columns});`;
+  const partial = index.unique ? ' where not deleted' : '';
+  return `create ${index.unique ? 'unique ' : ''}index if not exists ${name} on ${publicTable(table)} (${columns})${partial};`;
 }
 
 function appendOnlySql(table: TableDefinition): string {
