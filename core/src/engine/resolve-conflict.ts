@@ -1,4 +1,4 @@
-import type { ConflictResolution, Row, TableDefinition } from '../declarations/index.js';
+import { SYSTEM_COLUMNS, type ConflictResolution, type Row, type TableDefinition } from '../declarations/index.js';
 import type { LocalStore } from '../store/index.js';
 import { decideConflict } from '../sync/index.js';
 import type { SyncHooks } from './sync-hooks.js';
@@ -62,7 +62,8 @@ export function applyResolution(input: {
       return 'local';
     case 'merged': {
       const patch: Row = { ...resolution.row };
-      for (const system of ['id', 'tenant_id', 'updated_at', 'server_version', 'txid']) delete patch[system];
+      // A merged row usually starts from one side's row; the engine's own columns are not the person's to set.
+      for (const system of SYSTEM_COLUMNS) delete patch[system];
       store.forPlugin(table.plugin).update(table.name, id, patch);
       store.records.rebase(table.name, id, remoteVersion, 'PendingUpload');
       store.records.clearConflict(table.name, id);

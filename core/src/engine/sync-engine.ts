@@ -110,6 +110,13 @@ export class SyncEngine {
     });
   }
 
+  /** Asks the cloud whether it answers (updates `status.online`); no other call is made. */
+  async probe(): Promise<boolean> {
+    const health = await this.monitor.probe();
+    this.refreshStatus();
+    return health.online;
+  }
+
   /** Tells the engine a local change happened (writes through the store are noticed by themselves). */
   notifyLocalChange(): void {
     this.localChange$.next();

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { parsePluginManifest } from '@equinox-sync/core';
 import { describe, expect, it } from 'vitest';
-import { fiscalPlugin } from './index.js';
+import { activate, fiscalPlugin, serverSql } from './index.js';
 
 describe('fiscal plugin declaration', () => {
   it('declares invoices append-only, local-wins, ordered by installation chain', () => {
@@ -21,5 +23,17 @@ describe('fiscal plugin declaration', () => {
   it('keeps amounts as exact decimal text, never binary floats', () => {
     const amounts = fiscalPlugin.tables[0]?.columns.filter((c) => c.name.endsWith('_total'));
     expect(amounts?.map((c) => c.type)).toEqual(['text', 'text']);
+  });
+
+  it('is declared in its package.json manifest, with an activate for the host', () => {
+    const manifest = parsePluginManifest(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')));
+    expect(manifest).toMatchObject({ name: fiscalPlugin.name, engines: { equinox: '^0.1.0' }, activationEvents: ['onStartup'], main: './dist/index.js' });
+    expect(manifest.definition.tables).toEqual(fiscalPlugin.tables);
+    expect(typeof activate).toBe('function');
+  });
+
+  it('adds the chain guard to the cloud SQL, which the manifest cannot hold', () => {
+    expect(fiscalPlugin.serverSql).toBe(serverSql);
+    expect(serverSql).toContain('before insert on public.invoices');
   });
 });

@@ -1,5 +1,5 @@
 /** @equinox-sync/plugin-fiscal — append-only, hash-chained fiscal documents. */
-export { fiscalPlugin } from './fiscal-plugin.js';
+export { fiscalPlugin, activate, serverSql } from './fiscal-plugin.js';
 
 export type { FiscalRecord, FiscalRecordInput, RecordKind } from './chain/fiscal-record.js';
 export { FiscalInputError } from './chain/fiscal-input-error.js';

@@ -1,2 +1,2 @@
 /** @equinox-sync/plugin-inventory — products, stock as movements, and the master inventory. */
-export { inventoryPlugin } from './inventory-plugin.js';
+export { inventoryPlugin, activate } from './inventory-plugin.js';

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { parsePluginManifest } from '@equinox-sync/core';
 import { describe, expect, it } from 'vitest';
-import { inventoryPlugin } from './index.js';
+import { activate, inventoryPlugin } from './index.js';
 
 describe('inventory plugin declaration', () => {
   it('resolves products by last write and keeps stock movements append-only', () => {
@@ -8,5 +10,12 @@ describe('inventory plugin declaration', () => {
     expect(tables.products?.indexes).toContainEqual({ columns: ['sku'], unique: true });
     expect(tables.stock_movements?.appendOnly).toBe(true);
     expect(tables.stock_movements?.columns.find((c) => c.name === 'delta')).toMatchObject({ type: 'integer', nullable: false });
+  });
+
+  it('is declared in its package.json manifest, with an activate for the host', () => {
+    const manifest = parsePluginManifest(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')));
+    expect(manifest).toMatchObject({ name: inventoryPlugin.name, engines: { equinox: '^0.1.0' }, activationEvents: ['onStartup'], main: './dist/index.js' });
+    expect(manifest.definition.tables).toEqual(inventoryPlugin.tables);
+    expect(typeof activate).toBe('function');
   });
 });

@@ -1,39 +1,29 @@
-import { definePlugin } from '@equinox-sync/core';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core';
+
+const manifestPath = fileURLToPath(new URL('../package.json', import.meta.url));
 
 /**
- * Products are edited anywhere and the later edit wins. Stock travels as signed
- * movements, never as an overwritten quantity: two tills selling offline must both count.
+ * Products are edited anywhere and the later edit wins (`tax_rate_bp` is in basis
+ * points, 2100 = 21 %, so rates stay exact integers). Stock travels as signed
+ * movements, never as an overwritten quantity: two tills selling offline must both
+ * count. The tables are declared in package.json (`equinox.contributes.tables`).
+ *
+ * @example
+ * const products = inventoryPlugin.tables.find((table) => table.name === 'products');
  */
-export const inventoryPlugin = definePlugin({
-  name: '@equinox-sync/plugin-inventory',
-  version: '0.1.0',
-  tables: [
-    {
-      name: 'products',
-      columns: {
-        sku: { type: 'text', nullable: false },
-        name: { type: 'text', nullable: false },
-        price_cents: { type: 'integer', nullable: false, default: 0 },
-        // Basis points (2100 = 21 %): rates stay exact integers.
-        tax_rate_bp: { type: 'integer', nullable: false, default: 0 },
-        active: { type: 'boolean', nullable: false, default: true },
-      },
-      indexes: [{ columns: ['sku'], unique: true }],
-      strategy: 'LastWriteWins',
-    },
-    {
-      name: 'stock_movements',
-      columns: {
-        product_id: { type: 'text', nullable: false },
-        sku: { type: 'text', nullable: false },
-        delta: { type: 'integer', nullable: false },
-        reason: { type: 'text', nullable: false },
-        location: { type: 'text', nullable: false, default: 'main' },
-        occurred_at: { type: 'timestamp', nullable: false },
-      },
-      indexes: [{ columns: ['sku'] }],
-      strategy: 'LocalWins',
-      appendOnly: true,
-    },
-  ],
+export const inventoryPlugin = pluginFromPackageJson(JSON.parse(readFileSync(manifestPath, 'utf8')), {
+  source: manifestPath,
 });
+
+/**
+ * Called by the host when it starts. Inventory has no hooks yet: its rules are declared
+ * in the manifest and enforced by core and the cloud.
+ *
+ * @example
+ * await activate(context);
+ */
+export function activate(context: PluginContext): void {
+  context.logger.debug(`activated with tables ${inventoryPlugin.tables.map((table) => table.name).join(', ')}`);
+}

@@ -1,2 +1,2 @@
 /** @equinox-sync/plugin-settings — settings (the cloud wins) and licences (read-only on devices). */
-export { settingsPlugin } from './settings-plugin.js';
+export { settingsPlugin, activate } from './settings-plugin.js';

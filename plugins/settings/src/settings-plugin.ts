@@ -1,35 +1,29 @@
-import { definePlugin } from '@equinox-sync/core';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core';
+
+const manifestPath = fileURLToPath(new URL('../package.json', import.meta.url));
 
 /**
  * Settings are owned by the back office, so the cloud wins a disagreement; licences are
- * written only in the cloud and read by devices.
+ * written only in the cloud and read by devices. A tenant-wide setting has `device_id`
+ * '' rather than NULL: NULLs never collide in a unique key. The tables are declared in
+ * package.json (`equinox.contributes.tables`).
+ *
+ * @example
+ * const licenses = settingsPlugin.tables.find((table) => table.name === 'licenses');
  */
-export const settingsPlugin = definePlugin({
-  name: '@equinox-sync/plugin-settings',
-  version: '0.1.0',
-  tables: [
-    {
-      name: 'settings',
-      columns: {
-        key: { type: 'text', nullable: false },
-        value: { type: 'json' },
-        scope: { type: 'text', nullable: false, default: 'tenant' },
-        // '' rather than NULL for tenant-wide settings: NULLs never collide in a unique key.
-        device_id: { type: 'text', nullable: false, default: '' },
-      },
-      indexes: [{ columns: ['scope', 'device_id', 'key'], unique: true }],
-      strategy: 'RemoteWins',
-    },
-    {
-      name: 'licenses',
-      columns: {
-        plan: { type: 'text', nullable: false },
-        valid_until: { type: 'timestamp', nullable: false },
-        max_devices: { type: 'integer', nullable: false },
-        features: { type: 'json' },
-      },
-      strategy: 'RemoteWins',
-      direction: 'download-only',
-    },
-  ],
+export const settingsPlugin = pluginFromPackageJson(JSON.parse(readFileSync(manifestPath, 'utf8')), {
+  source: manifestPath,
 });
+
+/**
+ * Called by the host when it starts. Settings has no hooks yet: its rules are declared
+ * in the manifest and enforced by core and the cloud.
+ *
+ * @example
+ * await activate(context);
+ */
+export function activate(context: PluginContext): void {
+  context.logger.debug(`activated with tables ${settingsPlugin.tables.map((table) => table.name).join(', ')}`);
+}

@@ -1,0 +1,206 @@
+import { mkdtempSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Container } from 'inversify';
+import { TokenMinter } from '@equinox-sync/local-cloud';
+import {
+  coreModule,
+  DEFAULT_SYNC_OPTIONS,
+  LocalStore,
+  RemoteStore,
+  SupabaseRemote,
+  SyncEngine,
+  SyncOptions,
+  type PluginDefinition,
+  type Row,
+} from '../../src/index.js';
+
+/** Where a cloud is: the shared one (`inject('cloud')`) or one a test file starts itself. */
+export interface CloudAccess {
+  readonly url: string;
+  readonly anonKey: string;
+  readonly serviceKey: string;
+  readonly jwtSecret: string;
+  readonly pgUrl: string;
+}
+
+/** `EQUINOX_CHAOS=1` runs the long version of every reliability test. */
+export const CHAOS = process.env.EQUINOX_CHAOS === '1';
+
+/** A figure for the fast suite or, under `EQUINOX_CHAOS=1`, the long one. */
+export function scale(fast: number, chaos: number): number {
+  return CHAOS ? chaos : fast;
+}
+
+export const workDir = mkdtempSync(join(tmpdir(), 'equinox-reliability-'));
+
+export function suffix(): string {
+  return randomUUID().replaceAll('-', '').slice(0, 8);
+}
+
+export function tenantId(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+/** One line of figures per test, so a run's output carries what each guarantee rests on. */
+export function report(test: string, figures: Record<string, number | string | boolean>): void {
+  console.log(`[reliability] ${test}: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+}
+
+/** A small deterministic PRNG (mulberry32), so a run's random choices replay from its seed. */
+export function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The seed of this run: `EQUINOX_SEED` replays one, else a fresh one (always printed). */
+export function runSeed(): number {
+  const given = process.env.EQUINOX_SEED;
+  return given !== undefined && given !== '' ? Number(given) : Math.floor(Math.random() * 2 ** 31);
+}
+
+export function mintToken(cloud: CloudAccess, claims: Record<string, unknown>): Promise<string> {
+  return new TokenMinter(cloud.jwtSecret).mint(claims);
+}
+
+/** One device: its SQLite file, its engine over a real cloud, and a way to close both. */
+export interface Device {
+  readonly name: string;
+  readonly path: string;
+  readonly store: LocalStore;
+  readonly engine: SyncEngine;
+  close(): Promise<void>;
+}
+
+export interface DeviceOptions {
+  readonly cloud: CloudAccess;
+  readonly name: string;
+  readonly tenant: string;
+  readonly plugins: readonly PluginDefinition[];
+  /** An existing file to reopen; default a new one in `workDir`. */
+  readonly path?: string;
+  /** Another URL for the same cloud (a fault proxy). */
+  readonly url?: string;
+  readonly fetch?: typeof fetch;
+  readonly timeoutMs?: number;
+  readonly now?: () => number;
+  readonly remote?: (remote: RemoteStore) => RemoteStore;
+  readonly sync?: Partial<SyncOptions>;
+}
+
+export async function openDevice(options: DeviceOptions): Promise<Device> {
+  const path = options.path ?? join(workDir, `${options.name}-${suffix()}.db`);
+  const store = LocalStore.open({
+    path,
+    plugins: options.plugins,
+    tenantId: options.tenant,
+    deviceId: options.name,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const token = await mintToken(options.cloud, { tenant_id: options.tenant });
+  const real = new SupabaseRemote(
+    { url: options.url ?? options.cloud.url, key: options.cloud.anonKey, accessToken: token, ...(options.fetch ? { fetch: options.fetch } : {}) },
+    { timeoutMs: options.timeoutMs ?? 5_000 },
+  );
+  const container = new Container();
+  container.bind(LocalStore).toConstantValue(store);
+  container.bind(RemoteStore).toConstantValue(options.remote ? options.remote(real) : real);
+  container.bind(SyncOptions).toConstantValue({
+    ...DEFAULT_SYNC_OPTIONS,
+    healthTimeoutMs: 2_000,
+    retry: { baseMs: 20, maxMs: 100, maxAttempts: 3 },
+    ...options.sync,
+  });
+  await container.load(coreModule);
+  const engine = container.get(SyncEngine);
+  let closed: Promise<void> | undefined;
+  return {
+    name: options.name,
+    path,
+    store,
+    engine,
+    close: () =>
+      (closed ??= (async () => {
+        await engine.dispose();
+        store.close();
+      })()),
+  };
+}
+
+/** A remote that forwards to `real` with some calls replaced. */
+export function wrapRemote(real: RemoteStore, override: Partial<RemoteStore>): RemoteStore {
+  return {
+    push: override.push ?? ((table, items) => real.push(table, items)),
+    pull: override.pull ?? ((table, cursor, limit) => real.pull(table, cursor, limit)),
+    health: override.health ?? ((timeoutMs) => real.health(timeoutMs)),
+  };
+}
+
+/** The cloud's rows of a tenant, read with the service key (bypasses RLS), sorted by id. */
+export async function cloudRows(cloud: CloudAccess, table: string, tenant: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  // PostgREST caps nothing by default, but pages keep each answer small.
+  for (let offset = 0; ; offset += 1000) {
+    const response = await fetch(`${cloud.url}/rest/v1/${table}?tenant_id=eq.${encodeURIComponent(tenant)}&order=id&limit=1000&offset=${offset}`, {
+      headers: { apikey: cloud.serviceKey, authorization: `Bearer ${cloud.serviceKey}` },
+    });
+    if (!response.ok) throw new Error(`reading ${table}: HTTP ${response.status} ${await response.text()}`);
+    const page = (await response.json()) as Row[];
+    rows.push(...page);
+    if (page.length < 1000) return rows;
+  }
+}
+
+/** The device's rows of a table, tombstones included, sorted by id. */
+export function localRows(device: { store: LocalStore }, table: string): Row[] {
+  const plugin = device.store.tableDefinitions().find((t) => t.name === table)?.plugin;
+  if (plugin === undefined) throw new Error(`table ${table} is not declared on this device`);
+  return device.store
+    .forPlugin(plugin)
+    .query(table, {}, { includeDeleted: true })
+    .sort((a, b) => String(a.id).localeCompare(String(b.id)));
+}
+
+/** Rows reduced to the given columns, keyed by id, for comparing a device with the cloud. */
+export function byId(rows: readonly Row[], columns: readonly string[]): Map<string, string> {
+  return new Map(rows.map((row) => [String(row.id), JSON.stringify(columns.map((column) => normalise(row[column])))]));
+}
+
+function normalise(value: unknown): unknown {
+  return value === undefined ? null : value;
+}
+
+/** How many rows differ between two keyed views (missing on either side, or different). */
+export function divergence(a: Map<string, string>, b: Map<string, string>): { missing: number; extra: number; different: number } {
+  let missing = 0;
+  let different = 0;
+  for (const [id, value] of a) {
+    const other = b.get(id);
+    if (other === undefined) missing += 1;
+    else if (other !== value) different += 1;
+  }
+  let extra = 0;
+  for (const id of b.keys()) if (!a.has(id)) extra += 1;
+  return { missing, extra, different };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it holds or `timeoutMs` passes; returns whether it held. */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(everyMs);
+  }
+}

@@ -1,0 +1,37 @@
+import type { PluginInfo } from '../../plugins/plugin-info.js';
+import { EquinoxCommand } from '../../cli/equinox-command.js';
+import { withHost } from '../../cli/open-host.js';
+import { printTable } from '../../cli/print-table.js';
+
+/** One line of `plugins list --json`. */
+export interface PluginLine {
+  name: string;
+  version: string | null;
+  tables: { name: string; strategy: string }[];
+  state: 'active' | 'failed';
+  error: string | null;
+}
+
+export default class PluginsList extends EquinoxCommand<typeof PluginsList> {
+  static override summary = 'List the plugins: version, tables, strategies, and whether each is active or failed (and why).';
+  static override examples = ['<%= config.bin %> plugins list', '<%= config.bin %> plugins list --json'];
+
+  async run(): Promise<PluginLine[]> {
+    const lines = await withHost(this.flags.config, (host) => {
+      const strategies = new Map(host.definitions().flatMap((d) => d.tables.map((t) => [t.name, t.strategy] as const)));
+      return host.plugins().map((plugin: PluginInfo) => ({
+        name: plugin.name,
+        version: plugin.version ?? null,
+        tables: plugin.tables.map((name) => ({ name, strategy: strategies.get(name) ?? '-' })),
+        state: plugin.state,
+        error: plugin.error ?? null,
+      }));
+    });
+    printTable(
+      this,
+      ['plugin', 'version', 'tables (strategy)', 'state'],
+      lines.map((p) => [p.name, p.version ?? '?', p.tables.map((t) => `${t.name} (${t.strategy})`).join(', '), p.state === 'active' ? 'active' : `failed: ${p.error}`]),
+    );
+    return lines;
+  }
+}

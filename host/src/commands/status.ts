@@ -1,0 +1,24 @@
+import type { SyncStatus } from '@equinox-sync/core';
+import { EquinoxCommand } from '../cli/equinox-command.js';
+import { withHost } from '../cli/open-host.js';
+
+export default class Status extends EquinoxCommand<typeof Status> {
+  static override summary = 'Show the sync status: queue, conflicts, failures, whether the cloud answers.';
+  static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json'];
+
+  async run(): Promise<SyncStatus> {
+    const status = await withHost(this.flags.config, async (host) => {
+      await host.probe();
+      return host.status;
+    });
+    const lastSync = status.lastSync === null ? 'never' : new Date(status.lastSync).toISOString();
+    this.log(`cloud            ${status.online ? 'online' : 'offline'}`);
+    this.log(`last sync        ${lastSync}`);
+    this.log(`pending uploads  ${status.pendingUploads}`);
+    this.log(`conflicts        ${status.conflicts}`);
+    this.log(`failed uploads   ${status.failed.length}`);
+    for (const failed of status.failed.slice(0, 10)) this.log(`  ${failed.table} ${failed.id}: ${failed.reason} (attempt ${failed.attempts})`);
+    if (status.lastError) this.log(`last error       ${status.lastError}`);
+    return status;
+  }
+}

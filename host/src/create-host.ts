@@ -1,0 +1,82 @@
+import { coreModule, RemoteStore, type PluginDefinition, type SyncOptions } from '@equinox-sync/core';
+import { Container } from 'inversify';
+import { hostModule } from './host-module.js';
+import type { EquinoxHost } from './host/equinox-host.js';
+import { HostConfig } from './host/host-config.js';
+import { HostContainer } from './host/host-container.js';
+import { consoleLogger, HostLogger } from './host/host-logger.js';
+import { HostService } from './host/host-service.js';
+import { resolveHostConfig, type HostConfigSource } from './host/resolve-host-config.js';
+import { pluginInfo, type PluginInfo } from './plugins/plugin-info.js';
+import { PluginLoader } from './plugins/plugin-loader.js';
+import { ExtraPlugins, type PluginSpec } from './plugins/plugin-spec.js';
+
+/**
+ * Options of {@link createHost}; every one may be left out.
+ *
+ * @example
+ * const options: CreateHostOptions = { config: './equinox.config.json', sync: { debounceMs: 200 } };
+ */
+export interface CreateHostOptions {
+  /** A config object, a config file path, or `loadConfig` options. Default: `loadConfig()` (./equinox.config.json, then EQUINOX_* variables). */
+  readonly config?: HostConfigSource;
+  /** The cloud; default: supabase-js from `config.supabase`. */
+  readonly remote?: RemoteStore;
+  /** Plugins beyond the built-ins and the config's: package names, paths, or plugins given in code. */
+  readonly plugins?: readonly PluginSpec[];
+  /** Engine options over the config's `sync` section. */
+  readonly sync?: Partial<SyncOptions>;
+  /** Default: warnings and errors to stderr. */
+  readonly logger?: HostLogger;
+}
+
+/**
+ * Makes a host: validates the config (one `ConfigError` listing every bad value), finds
+ * and validates the plugins, opens the device's database with their tables, activates
+ * them and wires the sync engine. A plugin that fails is left out and reported by
+ * `plugins()`; the host runs without it. Nothing syncs until `start()` or `syncNow()`;
+ * nothing is applied to the cloud (install its schema with `equinox cloud sql`).
+ *
+ * @example
+ * const host = await createHost({ config: 'equinox.config.json' });
+ * await host.start();
+ * host.status$.subscribe((status) => console.log(status.pendingUploads));
+ * await host.dispose();
+ */
+export async function createHost(options: CreateHostOptions = {}): Promise<EquinoxHost> {
+  const container = await hostContainer(options);
+  if (options.remote !== undefined) (await container.rebind(RemoteStore)).toConstantValue(options.remote);
+  const host = container.get(HostService);
+  await host.boot();
+  return host;
+}
+
+/**
+ * The plugins a host with these options would load, without opening the database or
+ * running any plugin's `activate` (their modules are imported): for `equinox cloud sql`
+ * and `plugins list`. A plugin that would fail to load is reported as `failed`.
+ *
+ * @example
+ * const { definitions } = await discoverPlugins({ config: 'equinox.config.json' });
+ * process.stdout.write(compileServerSchema(definitions));
+ */
+export async function discoverPlugins(
+  options: Pick<CreateHostOptions, 'config' | 'plugins' | 'logger'> = {},
+): Promise<{ readonly plugins: PluginInfo[]; readonly definitions: PluginDefinition[] }> {
+  const results = await (await hostContainer(options)).get(PluginLoader).loadAll();
+  return {
+    plugins: results.map((result) => ('loaded' in result ? pluginInfo(result.loaded) : result.failed)),
+    definitions: results.flatMap((result) => ('loaded' in result ? [result.loaded.definition] : [])),
+  };
+}
+
+async function hostContainer(options: CreateHostOptions): Promise<Container> {
+  const host = resolveHostConfig(options.config);
+  const container = new Container();
+  container.bind(HostConfig).toConstantValue({ ...host, ...(options.sync === undefined ? {} : { sync: options.sync }) });
+  container.bind(HostContainer).toConstantValue(container);
+  container.bind(HostLogger).toConstantValue(options.logger ?? consoleLogger());
+  container.bind(ExtraPlugins).toConstantValue(options.plugins ?? []);
+  await container.load(coreModule, hostModule);
+  return container;
+}

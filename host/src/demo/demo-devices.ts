@@ -1,0 +1,45 @@
+import { join } from 'node:path';
+import type { EquinoxConfigInput } from '@equinox-sync/config';
+import type { LocalCloud } from '@equinox-sync/local-cloud';
+import { createHost } from '../create-host.js';
+import type { EquinoxHost } from '../host/equinox-host.js';
+import { consoleLogger } from '../host/host-logger.js';
+import { writeFileSync } from 'node:fs';
+
+/** One device of the demo: a name, its tenant, its host, and the config file written for it. */
+export interface DemoDevice {
+  readonly name: string;
+  readonly tenant: string;
+  readonly host: EquinoxHost;
+  readonly configFile: string;
+}
+
+/**
+ * Makes a device the way a user would: a config file in the demo dir (so `--keep`
+ * leaves something the CLI can open), a device token minted by the local cloud, and a
+ * host with the built-in plugins. `url` lets a device reach the cloud through another
+ * address (the demo's unplugged network cable).
+ */
+export async function openDemoDevice(options: {
+  dir: string;
+  cloud: LocalCloud;
+  name: string;
+  tenant: string;
+  role?: 'store' | 'master';
+  url?: string;
+}): Promise<DemoDevice> {
+  const role = options.role ?? 'store';
+  const token = await options.cloud.mintToken({ tenant_id: options.tenant, ...(role === 'master' ? { eq_role: 'master' } : {}) }, { expiresIn: '365d' });
+  const config: EquinoxConfigInput = {
+    tenantId: options.tenant,
+    deviceId: options.name,
+    dbPath: join(options.dir, `${options.name}.db`),
+    role,
+    supabase: { url: options.url ?? options.cloud.url, key: options.cloud.anonKey, accessToken: token },
+    sync: { intervalSeconds: 3600 },
+  };
+  const configFile = join(options.dir, `${options.name}.json`);
+  writeFileSync(configFile, `${JSON.stringify({ ...config, supabase: { ...config.supabase, url: options.cloud.url } }, null, 2)}\n`, { mode: 0o600 });
+  const host = await createHost({ config, logger: consoleLogger('error') });
+  return { name: options.name, tenant: options.tenant, host, configFile };
+}

@@ -1,0 +1,42 @@
+import { LocalStore, type PluginDefinition } from '@equinox-sync/core';
+import { inject, injectable } from 'inversify';
+import { HostConfig } from './host-config.js';
+
+/**
+ * Owns the device's database: opens it with the plugins' tables, reopens it when the set
+ * of plugins shrinks (one failed to activate), closes it once. Bound as the host's
+ * `LocalStore`, always the one open now.
+ *
+ * @example
+ * const store = stores.open([clientsPlugin]);
+ * stores.close();
+ */
+@injectable()
+export class DeviceStore {
+  private store: LocalStore | undefined;
+  private closed = false;
+
+  constructor(@inject(HostConfig) private readonly host: HostConfig) {}
+
+  /** Opens the database with `plugins`' tables, closing the one open before. */
+  open(plugins: readonly PluginDefinition[]): LocalStore {
+    if (this.closed) throw new Error('the device store is closed');
+    this.store?.close();
+    this.store = undefined;
+    const { dbPath, tenantId, deviceId } = this.host.config;
+    this.store = LocalStore.open({ path: dbPath, plugins, tenantId, deviceId });
+    return this.store;
+  }
+
+  get current(): LocalStore {
+    if (this.store === undefined) throw new Error(this.closed ? 'the host is disposed' : 'the device store is not open yet');
+    return this.store;
+  }
+
+  /** Closes the database; idempotent. */
+  close(): void {
+    this.closed = true;
+    this.store?.close();
+    this.store = undefined;
+  }
+}

@@ -1,0 +1,59 @@
+import type { EquinoxConfig } from '@equinox-sync/config';
+import type {
+  ConflictChoice,
+  ConflictRecord,
+  PendingDelete,
+  PluginDefinition,
+  ScopedStore,
+  SyncRunResult,
+  SyncStatus,
+  SyncTrigger,
+} from '@equinox-sync/core';
+import type { Observable } from 'rxjs';
+import type { PluginInfo } from '../plugins/plugin-info.js';
+
+/**
+ * A running equinox host: the device's database, its plugins and the sync engine. Made
+ * by `createHost`; `start()` starts automatic sync, `dispose()` releases everything.
+ *
+ * @example
+ * const host = await createHost({ config: 'equinox.config.json' });
+ * await host.start();
+ * host.store('@acme/equinox-clients').insert('clients', { name: 'Ada' });
+ * const result = await host.syncNow();
+ * await host.dispose();
+ */
+export interface EquinoxHost {
+  /** The validated configuration, paths resolved. */
+  readonly config: EquinoxConfig;
+  /** Starts automatic sync: the interval, debounced local changes, coming back online. Idempotent. */
+  start(): Promise<void>;
+  /** Runs a sync now (or after the one running) and tells what it did. */
+  syncNow(): Promise<SyncRunResult>;
+  /** Asks the cloud whether it answers, updating `status.online`; nothing is synced. */
+  probe(): Promise<boolean>;
+  /** The sync status; replays the current one, completes on dispose. */
+  readonly status$: Observable<SyncStatus>;
+  readonly status: SyncStatus;
+  /** Every finished run: what started it and what it did. Completes on dispose. */
+  readonly runs$: Observable<{ readonly trigger: SyncTrigger; readonly result: SyncRunResult }>;
+  /** An active plugin's store: its tables only. */
+  store(plugin: string): ScopedStore;
+  /** The conflict inbox (tables with the `Manual` strategy, or a resolver that left it to a person). */
+  readonly conflicts: {
+    list(): ConflictRecord[];
+    /** Settles conflicts by picking `local`, `remote` or a `merged` row; returns how many. */
+    resolve(choices: readonly ConflictChoice[]): number;
+  };
+  /** Local deletes held until confirmed: sync never deletes cloud data unasked. */
+  readonly deletes: {
+    list(): PendingDelete[];
+    confirm(ids: readonly string[] | 'all'): number;
+  };
+  /** Every plugin found, active or failed (with why), in load order. */
+  plugins(): PluginInfo[];
+  /** The active plugins' definitions, e.g. for `compileServerSchema`. */
+  definitions(): PluginDefinition[];
+  /** Stops sync, deactivates the plugins, closes the database. Idempotent. */
+  dispose(): Promise<void>;
+}

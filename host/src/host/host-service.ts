@@ -1,0 +1,177 @@
+import type { EquinoxConfig } from '@equinox-sync/config';
+import {
+  SchemaMigrationError,
+  SyncEngine,
+  type ConflictChoice,
+  type ConflictRecord,
+  type PendingDelete,
+  type PluginDefinition,
+  type ScopedStore,
+  type SyncRunResult,
+  type SyncStatus,
+  type SyncTrigger,
+} from '@equinox-sync/core';
+import { inject, injectable } from 'inversify';
+import type { Observable } from 'rxjs';
+import { PluginActivator } from '../plugins/plugin-activator.js';
+import { pluginInfo, type LoadedPlugin, type PluginInfo } from '../plugins/plugin-info.js';
+import { PluginLoader } from '../plugins/plugin-loader.js';
+import { DeviceStore } from './device-store.js';
+import type { EquinoxHost } from './equinox-host.js';
+import { HostConfig } from './host-config.js';
+import { HostContainer } from './host-container.js';
+import { HostLogger } from './host-logger.js';
+
+/** A plugin's place in load order, with how far it got. */
+type Entry = { info: PluginInfo; plugin?: LoadedPlugin };
+
+/**
+ * The host's lifecycle behind {@link EquinoxHost}: `boot()` loads the plugins, opens the
+ * database with their tables, activates them (leaving out any that fails, and reopening
+ * the database without its tables) and makes the sync engine; `start()` and `dispose()`
+ * are idempotent.
+ *
+ * @example
+ * const host = container.get(HostService);
+ * await host.boot();
+ */
+@injectable()
+export class HostService implements EquinoxHost {
+  private entries: Entry[] = [];
+  private engine: SyncEngine | undefined;
+  private disposing: Promise<void> | undefined;
+
+  readonly conflicts = {
+    list: (): ConflictRecord[] => this.sync().listConflicts(),
+    resolve: (choices: readonly ConflictChoice[]): number => this.sync().resolveConflicts(choices),
+  };
+
+  readonly deletes = {
+    list: (): PendingDelete[] => this.sync().listPendingDeletes(),
+    confirm: (ids: readonly string[] | 'all'): number => this.sync().confirmDeletes(ids),
+  };
+
+  constructor(
+    @inject(HostConfig) private readonly host: HostConfig,
+    @inject(PluginLoader) private readonly loader: PluginLoader,
+    @inject(PluginActivator) private readonly activator: PluginActivator,
+    @inject(DeviceStore) private readonly stores: DeviceStore,
+    @inject(HostContainer) private readonly container: HostContainer,
+    @inject(HostLogger) private readonly logger: HostLogger,
+  ) {}
+
+  get config(): EquinoxConfig {
+    return this.host.config;
+  }
+
+  get status$(): Observable<SyncStatus> {
+    return this.booted().status$;
+  }
+
+  get status(): SyncStatus {
+    return this.booted().status;
+  }
+
+  get runs$(): Observable<{ trigger: SyncTrigger; result: SyncRunResult }> {
+    return this.booted().onDidRun;
+  }
+
+  /** Loads, opens and activates; on a failure that is not one plugin's, releases what it made and throws. */
+  async boot(): Promise<void> {
+    try {
+      this.entries = (await this.loader.loadAll()).map((result) =>
+        'loaded' in result ? { info: pluginInfo(result.loaded), plugin: result.loaded } : { info: result.failed },
+      );
+      this.openStore();
+      let leftOut = false;
+      for (const entry of this.active()) {
+        try {
+          await this.activator.activate(entry.plugin);
+        } catch (error) {
+          this.fail(entry, `activate failed: ${error instanceof Error ? error.message : String(error)}`);
+          leftOut = true;
+        }
+      }
+      // The failed plugins' tables must not sync: the engine syncs the tables the store was opened with.
+      if (leftOut) this.stores.open(this.definitions());
+      this.engine = this.container.get(SyncEngine);
+    } catch (error) {
+      await this.dispose();
+      throw error;
+    }
+  }
+
+  async start(): Promise<void> {
+    if (this.disposing) throw new Error('the host is disposed');
+    this.sync().start();
+  }
+
+  async syncNow(): Promise<SyncRunResult> {
+    return this.sync().syncNow();
+  }
+
+  async probe(): Promise<boolean> {
+    return this.sync().probe();
+  }
+
+  store(plugin: string): ScopedStore {
+    const entry = this.entries.find((candidate) => candidate.info.name === plugin);
+    if (entry?.info.state === 'failed') throw new Error(`plugin "${plugin}" is not active: ${entry.info.error}`);
+    return this.stores.current.forPlugin(plugin);
+  }
+
+  plugins(): PluginInfo[] {
+    return this.entries.map((entry) => entry.info);
+  }
+
+  definitions(): PluginDefinition[] {
+    return this.active().map((entry) => entry.plugin.definition);
+  }
+
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      await this.engine?.dispose();
+      await this.activator.deactivateAll();
+      this.stores.close();
+    })();
+    return this.disposing;
+  }
+
+  /**
+   * Opens the database with every loaded plugin's tables. A plugin whose tables cannot
+   * be migrated forward is left out and the others are opened without it.
+   */
+  private openStore(): void {
+    for (;;) {
+      try {
+        this.stores.open(this.definitions());
+        return;
+      } catch (error) {
+        const entry = error instanceof SchemaMigrationError ? this.active().find((e) => e.info.name === error.plugin) : undefined;
+        if (entry === undefined) throw error;
+        this.fail(entry, (error as SchemaMigrationError).message);
+      }
+    }
+  }
+
+  private fail(entry: Entry, error: string): void {
+    entry.info = { ...entry.info, state: 'failed', error };
+    delete entry.plugin;
+    this.logger.error(`plugin "${entry.info.name}" left out: ${error}`);
+  }
+
+  private active(): Array<Required<Entry>> {
+    return this.entries.filter((entry): entry is Required<Entry> => entry.plugin !== undefined);
+  }
+
+  /** The engine, for what needs the open database. */
+  private sync(): SyncEngine {
+    if (this.disposing) throw new Error('the host is disposed');
+    return this.booted();
+  }
+
+  private booted(): SyncEngine {
+    if (this.engine === undefined) throw new Error('the host is not booted');
+    return this.engine;
+  }
+}
