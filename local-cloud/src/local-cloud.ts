@@ -1,6 +1,7 @@
-import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { bootstrapSql } from './bootstrap-sql.js';
 import { loadOrCreateSecrets } from './cloud-secrets.js';
@@ -40,6 +41,18 @@ export interface LocalCloud {
   processIds(): { postgres: number | undefined; postgrest: number | undefined; watchdog: number | undefined };
   /** Runs SQL as the superuser, then waits until PostgREST has reloaded its schema. */
   applySql(sql: string): Promise<void>;
+  /**
+   * Stops PostgREST (SIGTERM) and starts it again on the same ports; resolves once it
+   * serves requests. For fault tests: clients see refused connections meanwhile.
+   */
+  restartPostgrest(): Promise<void>;
+  /**
+   * Stops Postgres and starts it again on the same port and data dir; PostgREST stays up
+   * and reconnects by itself. `immediate: true` stops it as a crash would (SIGQUIT: no
+   * checkpoint, open transactions cut, recovery on start) instead of a fast shutdown.
+   * Resolves once Postgres accepts connections again.
+   */
+  restartPostgres(options?: { readonly immediate?: boolean }): Promise<void>;
   /** Stops everything and removes a temp data dir. Idempotent. */
   stop(): Promise<void>;
 }
@@ -76,7 +89,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     for (const stop of stack.reverse()) await stop().catch(() => undefined);
     stack.length = 0;
     logs.close();
-    if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    if (temporary) {
+      const outside = readIfExists(join(dataDir, 'postgres-location.txt'));
+      if (outside) rmSync(outside, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true });
+    }
     else clearCloudState(dataDir);
     watchdog.release();
   };
@@ -84,7 +101,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   try {
     const [pgPort, restPort, adminPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const postgres = new PostgresServer({
-      dir: join(dataDir, 'pg'),
+      dir: postgresDir(dataDir, temporary, watchdog),
       port: pgPort,
       password: secrets.postgresPassword,
       durable: !temporary,
@@ -136,6 +153,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       processIds: () => ({ postgres: postgres.pid, postgrest: postgrest.pid, watchdog: watchdog.pid }),
       mintToken: (claims, mintOptions) => tokens.mint(claims, mintOptions),
       applySql: (sql) => postgrest.reloadSchema(() => runSql(postgres.url, `${sql};\nnotify pgrst, 'reload schema';`)),
+      // The watchdog follows each new pid, so a crash of this process still stops the new processes.
+      restartPostgrest: async () => {
+        const old = postgrest.pid;
+        await postgrest.stop();
+        if (old !== undefined) watchdog.unwatch(old);
+        await postgrest.start();
+        watchdog.watch(postgrest.pid ?? -1, 'SIGTERM');
+      },
+      restartPostgres: async (restart = {}) => {
+        const old = postgres.pid;
+        // SIGQUIT before stop() registers its exit handler in this same tick, so the exit is not missed.
+        if (restart.immediate === true && old !== undefined) process.kill(old, 'SIGQUIT');
+        await postgres.stop();
+        if (old !== undefined) watchdog.unwatch(old);
+        await postgres.start();
+        watchdog.watch(postgres.pid ?? -1, 'SIGQUIT');
+      },
       stop: () => (stopped ??= teardown()),
     };
   } catch (error) {
@@ -143,6 +177,38 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     throw new Error(`the local cloud did not start: ${error instanceof Error ? error.message : String(error)}\n${logs.tail()}`, {
       cause: error,
     });
+  }
+}
+
+/**
+ * Where the cluster lives. As root, Postgres runs as the `postgres` user, which must be
+ * able to walk down to its directory; a data dir under a private folder (e.g. /root, or
+ * a 0700 temp dir) is out of its reach, so the cluster then goes to a folder of its own
+ * under the system temp dir, named after the data dir so a restart finds it again.
+ */
+function postgresDir(dataDir: string, temporary: boolean, watchdog: Watchdog): string {
+  const inside = join(dataDir, 'pg');
+  if (process.getuid?.() !== 0 || reachableByOthers(dataDir)) return inside;
+  const outside = join(tmpdir(), `equinox-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
+  mkdirSync(outside, { recursive: true, mode: 0o755 });
+  chmodSync(outside, 0o755);
+  writeFileSync(join(dataDir, 'postgres-location.txt'), `${outside}\n`);
+  if (temporary) watchdog.removeOnCrash(outside);
+  return join(outside, 'pg');
+}
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function reachableByOthers(dir: string): boolean {
+  for (let current = resolve(dir); ; current = dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) return false;
+    if (dirname(current) === current) return true;
   }
 }
 

@@ -49,12 +49,17 @@ export abstract class EquinoxCommand<T extends typeof Command> extends Command {
   }
 
   protected override async catch(error: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    const usage = error.oclif?.exit === 2;
-    if (usage || this.jsonEnabled()) return super.catch(error);
-    const verbose = this.argv.includes('--verbose') || Boolean(process.env.DEBUG);
-    process.stderr.write(`Error: ${verbose ? (error.stack ?? error.message) : firstLine(error.message)}\n`);
+    const code = error.exitCode ?? error.oclif?.exit ?? 1;
+    // oclif prints usage errors with their hint; everything else is one line (or JSON).
+    if (code === 2 && !this.jsonEnabled()) return super.catch(error);
+    if (this.jsonEnabled()) {
+      this.logJson(this.toErrorJson(error));
+    } else {
+      const verbose = this.argv.includes('--verbose') || Boolean(process.env.DEBUG);
+      process.stderr.write(`Error: ${verbose ? (error.stack ?? error.message) : firstLine(error.message)}\n`);
+    }
     // An exit error is how oclif ends a command with a code and without printing anything more.
-    return this.exit(error.exitCode ?? error.oclif?.exit ?? 1);
+    return this.exit(code);
   }
 }
 

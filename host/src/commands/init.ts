@@ -32,7 +32,7 @@ export default class Init extends EquinoxCommand<typeof Init> {
     tenant: Flags.string({ summary: 'Tenant id (the tenant_id claim of the token).', required: true }),
     db: Flags.string({ summary: 'SQLite file of this device.', required: true }),
     local: Flags.boolean({ summary: 'Use the local cloud running on --data.', exclusive: ['url'] }),
-    data: Flags.directory({ summary: 'Data directory of the local cloud (with --local).', default: DEFAULT_CLOUD_DIR, dependsOn: ['local'] }),
+    data: Flags.directory({ summary: `Data directory of the local cloud (with --local; default ${DEFAULT_CLOUD_DIR}).`, dependsOn: ['local'] }),
     url: Flags.string({ summary: 'Supabase project URL.', dependsOn: ['key'] }),
     key: Flags.string({ summary: 'Supabase anon key (never the service key).', dependsOn: ['url'] }),
     token: Flags.string({ summary: 'User JWT with the tenant_id claim.', dependsOn: ['url'] }),
@@ -47,7 +47,7 @@ export default class Init extends EquinoxCommand<typeof Init> {
     const file = resolve(flags.config ?? process.env.EQUINOX_CONFIG ?? CONFIG_FILE);
     if (existsSync(file) && !flags.force) this.fail(`${file} exists; use --force to overwrite it`);
     const role = flags.role === 'master' ? 'master' : 'store';
-    const supabase = flags.local ? await this.localCoordinates(flags.data, flags.tenant, role) : { url: flags.url ?? '', key: flags.key ?? '', ...(flags.token ? { accessToken: flags.token } : {}) };
+    const supabase = flags.local ? await this.localCoordinates(flags.data ?? DEFAULT_CLOUD_DIR, flags.tenant, role) : { url: flags.url ?? '', key: flags.key ?? '', ...(flags.token ? { accessToken: flags.token } : {}) };
     const input: EquinoxConfigInput = {
       tenantId: flags.tenant,
       deviceId: flags.device ?? defaultDeviceId(),

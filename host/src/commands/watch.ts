@@ -5,10 +5,10 @@ export default class Watch extends EquinoxCommand<typeof Watch> {
   static override summary = 'Sync in the background until interrupted.';
   static override description =
     'Runs a sync on every local change (debounced), when the cloud comes back, and every sync.intervalSeconds. ' +
-    'On SIGINT or SIGTERM it lets the batch in flight finish, closes the database and exits 0. With --json, prints one JSON line per run.';
+    'On SIGINT or SIGTERM it lets the batch in flight finish, closes the database and exits 0. With --json, prints one JSON line per run and a last line { stopped, signal, runs }.';
   static override examples = ['<%= config.bin %> watch', '<%= config.bin %> watch --config till.json --json'];
 
-  async run(): Promise<{ runs: number }> {
+  async run(): Promise<void> {
     const host = await createHost(this.flags.config === undefined ? {} : { config: this.flags.config });
     let runs = 0;
     const subscription = host.runs$.subscribe(({ trigger, result }) => {
@@ -26,6 +26,7 @@ export default class Watch extends EquinoxCommand<typeof Watch> {
     await host.dispose();
     subscription.unsubscribe();
     this.log('Stopped; the database is closed.');
-    return { runs };
+    // JSON lines throughout: the summary is one more line, not oclif's pretty-printed result.
+    if (this.jsonEnabled()) process.stdout.write(`${JSON.stringify({ stopped: true, signal, runs })}\n`);
   }
 }

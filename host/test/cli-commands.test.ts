@@ -1,0 +1,153 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runCommand } from '@oclif/test';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const cloud = inject('cloud');
+const INVENTORY = '@equinox-sync/plugin-inventory';
+
+async function equinox(args: string[]): Promise<{ json: unknown; stdout: string; stderr: string; exit: number }> {
+  const { stdout, stderr, error } = await runCommand(args, { root });
+  const exit = error === undefined ? 0 : (error.oclif?.exit ?? 1);
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    json = undefined;
+  }
+  return { json, stdout, stderr, exit };
+}
+
+/** A device config file with the built-in plugins, on the test cloud. */
+async function configFile(tenant: string, device: string): Promise<string> {
+  const dir = tempDir('cli');
+  const file = join(dir, 'equinox.config.json');
+  writeFileSync(file, JSON.stringify(await deviceConfig(cloud, { tenant, device, dir, builtins: true })));
+  return file;
+}
+
+describe('equinox commands (--json shapes, exit codes)', () => {
+  beforeAll(async () => {
+    await installCloudSchema(cloud, BUILTIN_PLUGINS);
+  });
+
+  it('sync uploads and prints { uploaded, downloaded, conflicts, rejected, durationMs }', async () => {
+    const config = await configFile(uniqueTenant('cli-sync'), 'till');
+    // A change made by an app that embeds the same database, then synced from the command line.
+    const { createHost } = await import('../src/index.js');
+    const host = await createHost({ config });
+    host.store(INVENTORY).insert('products', { sku: 'A-1', name: 'Apple', price_cents: 100 });
+    await host.dispose();
+
+    const { json, exit } = await equinox(['sync', '--config', config, '--json']);
+    expect(exit).toBe(0);
+    expect(json).toEqual({ uploaded: 1, downloaded: 0, conflicts: 0, rejected: 0, durationMs: expect.any(Number) });
+  });
+
+  it('status prints the status object', async () => {
+    const config = await configFile(uniqueTenant('cli-status'), 'till');
+    const { json, exit } = await equinox(['status', '--config', config, '--json']);
+    expect(exit).toBe(0);
+    expect(json).toMatchObject({ online: true, pendingUploads: 0, conflicts: 0, failed: [], isSyncing: false, lastSync: null, progress: null });
+  });
+
+  it('plugins list names every plugin with its tables, strategies and state', async () => {
+    const config = await configFile(uniqueTenant('cli-plugins'), 'till');
+    const { json, exit } = await equinox(['plugins', 'list', '--config', config, '--json']);
+    expect(exit).toBe(0);
+    expect(json).toContainEqual({
+      name: INVENTORY,
+      version: '0.1.0',
+      tables: [
+        { name: 'products', strategy: 'LastWriteWins' },
+        { name: 'stock_movements', strategy: 'LocalWins' },
+      ],
+      state: 'active',
+      error: null,
+    });
+  });
+
+  it('deletes list and confirm: a held delete is listed, then confirmed', async () => {
+    const config = await configFile(uniqueTenant('cli-deletes'), 'till');
+    const { createHost } = await import('../src/index.js');
+    const host = await createHost({ config });
+    const { id } = host.store(INVENTORY).insert('products', { sku: 'D-1', name: 'Doomed', price_cents: 1 });
+    host.store(INVENTORY).delete('products', String(id));
+    await host.dispose();
+
+    const listed = await equinox(['deletes', 'list', '--config', config, '--json']);
+    expect(listed.json).toMatchObject([{ table: 'products', id }]);
+    expect((await equinox(['deletes', 'confirm', '--config', config, '--json'])).exit).toBe(1);
+    const unknown = await equinox(['deletes', 'confirm', 'no-such-id', '--config', config]);
+    expect(unknown.exit).toBe(1);
+    expect(unknown.stderr.trim()).toBe('Error: no delete is waiting for no-such-id');
+    const confirmed = await equinox(['deletes', 'confirm', String(id), '--config', config, '--json']);
+    expect(confirmed.json).toEqual({ confirmed: 1 });
+    expect((await equinox(['deletes', 'list', '--config', config, '--json'])).json).toEqual([]);
+  });
+
+  it('conflicts list and resolve: an empty inbox, and an unknown id is one readable error', async () => {
+    const config = await configFile(uniqueTenant('cli-conflicts'), 'till');
+    expect((await equinox(['conflicts', 'list', '--config', config, '--json'])).json).toEqual([]);
+    const missing = await equinox(['conflicts', 'resolve', 'nope', '--pick', 'remote', '--config', config]);
+    expect(missing.exit).toBe(1);
+    expect(missing.stderr.trim()).toBe('Error: no conflict for id "nope"');
+    expect((await equinox(['conflicts', 'resolve', 'nope', '--pick', 'merged', '--config', config])).stderr).toContain('--pick merged needs --row FILE');
+  });
+
+  it('init writes a config that the other commands accept', async () => {
+    const dir = tempDir('cli-init');
+    const file = join(dir, 'till.json');
+    const { json, exit } = await equinox([
+      'init', '--config', file, '--tenant', uniqueTenant('cli-init'), '--db', join(dir, 'till.db'),
+      '--url', cloud.url, '--key', cloud.anonKey, '--token', 'not-checked-here', '--device', 'till-9', '--json',
+    ]);
+    expect(exit).toBe(0);
+    expect(json).toMatchObject({ config: file, deviceId: 'till-9', url: cloud.url, role: 'store' });
+    expect((await equinox(['init', '--config', file, '--tenant', 't', '--db', 'x.db', '--url', cloud.url, '--key', 'k'])).stderr).toContain('exists; use --force');
+  });
+
+  it('cloud sql prints an idempotent migration with the built-in tables', async () => {
+    const { json, exit } = await equinox(['cloud', 'sql', '--json']);
+    expect(exit).toBe(0);
+    const { sql, plugins } = json as { sql: string; plugins: string[] };
+    expect(plugins).toEqual(['@equinox-sync/plugin-fiscal', INVENTORY, '@equinox-sync/plugin-settings']);
+    expect(sql).toContain('create table if not exists public."products"');
+    expect(sql).toContain('eq_push');
+  });
+
+  it('exits 2 on a bad flag and 1, in one line, on a missing config', async () => {
+    expect((await equinox(['sync', '--no-such-flag'])).exit).toBe(2);
+    expect((await equinox(['conflicts', 'resolve', 'x', '--pick', 'sideways'])).exit).toBe(2);
+    const missing = await equinox(['status', '--config', '/nonexistent/equinox.json']);
+    expect(missing.exit).toBe(1);
+    expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+    expect(missing.stderr).toContain('no such config file');
+  });
+
+  it('sync exits 1 when the cloud cannot be reached, and the change stays queued', async () => {
+    const dir = tempDir('cli-offline');
+    const file = join(dir, 'equinox.config.json');
+    const config = await deviceConfig(cloud, { tenant: uniqueTenant('cli-offline'), device: 'till', dir, builtins: true });
+    writeFileSync(file, JSON.stringify({ ...config, supabase: { ...config.supabase, url: 'http://127.0.0.1:9' } }));
+    const { exit, stderr } = await equinox(['sync', '--config', file]);
+    expect(exit).toBe(1);
+    expect(stderr).toMatch(/^Error: offline: .*changes stay queued\n$/);
+  });
+});
+
+describe('equinox demo', () => {
+  it('runs the whole story to exit 0 and every device agrees', async () => {
+    const { json, exit } = await equinox(['demo', '--json']);
+    expect(exit).toBe(0);
+    const summary = json as { concurrentEdit: { priceCents: Record<string, number> }; stock: Record<string, { sku: string; quantity: number }[]>; pendingUploads: number };
+    expect(Object.values(summary.concurrentEdit.priceCents)).toEqual([1550, 1550]);
+    expect(summary.stock['store-a-till-1']).toEqual([{ sku: 'COFFEE-1KG', quantity: 5 }]);
+    expect(summary.stock['store-a-till-2']).toEqual([{ sku: 'COFFEE-1KG', quantity: 5 }]);
+    expect(summary.stock['store-b-till-1']).toEqual([{ sku: 'TEA-250G', quantity: 19 }]);
+    expect(summary.pendingUploads).toBe(0);
+  });
+});
