@@ -211,6 +211,18 @@ export interface PluginLogger {
  */
 export interface PluginContext {
   readonly plugin: { readonly name: string; readonly version: string; readonly dir: string | undefined };
+  /** Who this device is: its tenant, its id, and whether it is a head-office (`master`) device. */
+  readonly device: { readonly tenantId: string; readonly deviceId: string; readonly role: 'store' | 'master' };
+  /**
+   * A folder of the plugin's own beside the device's database, for local files that must
+   * never sync (keys, caches), like VS Code's `storageUri`. Created on first activation.
+   */
+  readonly storageDir: string;
+  /**
+   * The plugin's own cloud functions (from its `serverSql`), called with the device's
+   * token: row-level security applies. Rejects with a `RemoteError` when offline.
+   */
+  readonly cloud: { rpc<T = unknown>(fn: string, args?: Record<string, unknown>): Promise<T> };
   readonly subscriptions: Disposable[];
   /** The plugin's own tables; another plugin's table is refused. */
   readonly store: PluginStore;
@@ -226,11 +238,12 @@ export interface PluginContext {
  * (one per host in the process), so keep state in the context, not in module globals.
  *
  * @example
- * export async function activate(context: PluginContext): Promise<void> { ... }
+ * export async function activate(context: PluginContext): Promise<MyApi> { ...; return api; }
  * export function deactivate(): void { ... }
  */
 export interface PluginModule {
-  activate(context: PluginContext): void | Promise<void>;
+  /** May return the plugin's API, which host apps and commands reach through `host.api(name)`. */
+  activate(context: PluginContext): unknown;
   deactivate?(): void | Promise<void>;
   /** The plugin's cloud SQL (see `PluginDeclaration.serverSql`): code, so it cannot be in the manifest. */
   readonly serverSql?: string;

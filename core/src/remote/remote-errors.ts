@@ -4,7 +4,7 @@
  * @example
  * if (error.operation === 'push') markBatchFailed(error);
  */
-export type RemoteOperation = 'push' | 'pull' | 'health';
+export type RemoteOperation = 'push' | 'pull' | 'health' | 'rpc';
 
 /**
  * What a {@link RemoteError} is made of; every text is already free of secrets.

@@ -38,6 +38,11 @@ export interface RemoteStore {
   push(table: string, items: readonly PushItem[]): Promise<PushOutcome[]>;
   /** Downloads the page after `cursor` (`null`: from the start), at most `limit` rows. */
   pull(table: string, cursor: PullCursor | null, limit: number): Promise<PullPage>;
+  /**
+   * Calls another cloud function by name (a plugin's own SQL function), with the
+   * device's token; rejects with a `RemoteError` like push and pull.
+   */
+  rpc<T = unknown>(fn: string, args?: Record<string, unknown>): Promise<T>;
   /** Probes the cloud; never rejects. */
   health(timeoutMs: number): Promise<RemoteHealth>;
 }

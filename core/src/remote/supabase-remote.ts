@@ -72,6 +72,11 @@ export class SupabaseRemote implements RemoteStore {
     return asPullPage(await this.call('pull', 'eq_pull', args, this.timeoutMs, table), table);
   }
 
+  /** Calls a plugin's own cloud function (`fn` must be a plain identifier); RLS applies as for any call. */
+  async rpc<T = unknown>(fn: string, args: Record<string, unknown> = {}): Promise<T> {
+    return (await this.call('rpc', assertIdentifier(fn, 'function'), args, this.timeoutMs)) as T;
+  }
+
   async health(timeoutMs: number): Promise<RemoteHealth> {
     const started = performance.now();
     const latency = (): number => Math.round(performance.now() - started);

@@ -50,6 +50,13 @@ export interface EquinoxHost {
     list(): PendingDelete[];
     confirm(ids: readonly string[] | 'all'): number;
   };
+  /**
+   * The API an active plugin returned from `activate` (VS Code's `extension.exports`).
+   *
+   * @example
+   * const fiscal = host.api<FiscalApi>('@equinox-sync/plugin-fiscal');
+   */
+  api<T>(plugin: string): T;
   /** Every plugin found, active or failed (with why), in load order. */
   plugins(): PluginInfo[];
   /** The active plugins' definitions, e.g. for `compileServerSchema`. */

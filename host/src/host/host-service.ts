@@ -120,6 +120,15 @@ export class HostService implements EquinoxHost {
     return this.stores.current.forPlugin(plugin);
   }
 
+  api<T>(plugin: string): T {
+    const entry = this.entries.find((candidate) => candidate.info.name === plugin);
+    if (entry === undefined) throw new Error(`no plugin "${plugin}" is loaded`);
+    if (entry.info.state === 'failed') throw new Error(`plugin "${plugin}" is not active: ${entry.info.error}`);
+    const api = this.activator.exportsOf(plugin);
+    if (api === undefined) throw new Error(`plugin "${plugin}" offers no API (its activate returned nothing)`);
+    return api as T;
+  }
+
   plugins(): PluginInfo[] {
     return this.entries.map((entry) => entry.info);
   }

@@ -1,6 +1,9 @@
-import { SyncHooks, type Disposable, type PluginContext } from '@equinox-sync/core';
+import { RemoteStore, SyncHooks, type Disposable, type PluginContext } from '@equinox-sync/core';
 import { Container, inject, injectable } from 'inversify';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { DeviceStore } from '../host/device-store.js';
+import { HostConfig } from '../host/host-config.js';
 import { HostContainer } from '../host/host-container.js';
 import { HostLogger, prefixedLogger } from '../host/host-logger.js';
 import type { LoadedPlugin } from './plugin-info.js';
@@ -9,6 +12,8 @@ import { pluginStore } from './plugin-store.js';
 
 interface Activation {
   readonly plugin: LoadedPlugin;
+  /** What `activate` returned: the plugin's API. */
+  readonly exports: unknown;
   readonly context: PluginContext;
   readonly hooks: PluginHooks;
   readonly logger: HostLogger;
@@ -33,28 +38,41 @@ export class PluginActivator {
     @inject(DeviceStore) private readonly stores: DeviceStore,
     @inject(HostContainer) private readonly container: HostContainer,
     @inject(HostLogger) private readonly logger: HostLogger,
+    @inject(HostConfig) private readonly host: HostConfig,
+    @inject(RemoteStore) private readonly remote: RemoteStore,
   ) {}
+
+  /** What the active plugin `name` returned from `activate`, or undefined. */
+  exportsOf(name: string): unknown {
+    return this.activations.find((activation) => activation.plugin.manifest.name === name)?.exports;
+  }
 
   async activate(plugin: LoadedPlugin): Promise<void> {
     const { name, version } = plugin.manifest;
     const logger = prefixedLogger(this.logger, `plugin "${name}"`);
     const hooks = new PluginHooks(this.hooks, name, plugin.definition.tables.map((table) => table.name));
+    const { config } = this.host;
+    const storageDir = join(dirname(config.dbPath), '.equinox', 'plugins', name.replace(/[^A-Za-z0-9._-]/g, '_'));
+    mkdirSync(storageDir, { recursive: true, mode: 0o700 });
     const context: PluginContext = {
       plugin: { name, version, dir: plugin.dir },
+      device: { tenantId: config.tenantId, deviceId: config.deviceId, role: config.role },
+      storageDir,
+      cloud: { rpc: (fn, args) => this.remote.rpc(fn, args) },
       subscriptions: [],
       store: pluginStore(this.stores, name),
       hooks,
       container: new Container({ parent: this.container }),
       logger,
     };
-    const activation = { plugin, context, hooks, logger };
+    let exports: unknown;
     try {
-      await plugin.module?.activate(context);
+      exports = await plugin.module?.activate(context);
     } catch (error) {
-      await release(activation);
+      await release({ plugin, context, hooks, logger, exports: undefined });
       throw error;
     }
-    this.activations.push(activation);
+    this.activations.push({ plugin, context, hooks, logger, exports });
     logger.debug('activated');
   }
 
