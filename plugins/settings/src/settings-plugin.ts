@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core';
+import { SETTINGS_SERVER_SQL } from './cloud/settings-server-sql.js';
+import { isReservedKey } from './cloud/settings-schema.js';
+import { localLicensing } from './licence/licence.js';
+import { LicenceGate } from './licence/licence-gate.js';
+import type { SettingsApi } from './settings-api.js';
+import { SettingsStore } from './settings/settings-store.js';
 
 const manifestPath = fileURLToPath(new URL('../package.json', import.meta.url));
 
@@ -8,22 +14,52 @@ const manifestPath = fileURLToPath(new URL('../package.json', import.meta.url));
  * Settings are owned by the back office, so the cloud wins a disagreement; licences are
  * written only in the cloud and read by devices. A tenant-wide setting has `device_id`
  * '' rather than NULL: NULLs never collide in a unique key. The tables are declared in
- * package.json (`equinox.contributes.tables`).
+ * package.json (`equinox.contributes.tables`); the cloud SQL (licence checks, back-office
+ * writes) is code, so it is added here.
  *
  * @example
  * const licenses = settingsPlugin.tables.find((table) => table.name === 'licenses');
  */
 export const settingsPlugin = pluginFromPackageJson(JSON.parse(readFileSync(manifestPath, 'utf8')), {
   source: manifestPath,
+  serverSql: SETTINGS_SERVER_SQL,
 });
 
 /**
- * Called by the host when it starts. Settings has no hooks yet: its rules are declared
- * in the manifest and enforced by core and the cloud.
+ * The plugin's cloud SQL, which the host adds to the definition it derives from the
+ * manifest (a manifest cannot hold code).
  *
  * @example
- * await activate(context);
+ * compileServerSchema([{ ...manifest.definition, serverSql }]);
  */
-export function activate(context: PluginContext): void {
-  context.logger.debug(`activated with tables ${settingsPlugin.tables.map((table) => table.name).join(', ')}`);
+export const serverSql: string = SETTINGS_SERVER_SQL;
+
+/**
+ * Called by the host when it starts: registers the licence gate on the upload stage and
+ * a check that holds back a device's write of a reserved `licence.*` setting (the cloud
+ * would refuse it), and returns the {@link SettingsApi}.
+ *
+ * @example
+ * const settings = await activate(context);
+ * settings.set('currency', 'EUR');
+ */
+export function activate(context: PluginContext): SettingsApi {
+  const settings = new SettingsStore(context.store, context.device);
+  const gate = new LicenceGate({ ...context.device, cloud: context.cloud, local: () => localLicensing(context.store) });
+  context.subscriptions.push(
+    context.hooks.register({ beforeUpload: () => gate.check() }),
+    context.hooks.register({
+      tables: ['settings'],
+      validate: (_table, row) =>
+        typeof row.key === 'string' && isReservedKey(row.key) ? `setting "${row.key}" is reserved: only the back office sets it, in the cloud` : undefined,
+    }),
+  );
+  return {
+    get: (key, options) => settings.get(key, options),
+    entry: (key, options) => settings.entry(key, options),
+    set: (key, value, options) => settings.set(key, value, options),
+    list: () => settings.list(),
+    licence: () => localLicensing(context.store).licence,
+    licenceStatus: () => gate.status,
+  };
 }

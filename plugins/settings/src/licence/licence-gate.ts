@@ -1,0 +1,106 @@
+import type { PluginContext } from '@equinox-sync/core';
+import { deviceLimitRefusal, parseCloudCheck, REGISTER_DEVICE_FUNCTION } from './cloud-check.js';
+import type { LocalLicensing } from './licence.js';
+import { pauseReason, UNCHECKED, type LicenceStatus } from './licence-status.js';
+
+/**
+ * What the gate needs: who the device is, the cloud, and the device's copy of the
+ * licensing rows.
+ *
+ * @example
+ * new LicenceGate({ ...context.device, cloud: context.cloud, local: () => localLicensing(context.store) });
+ */
+export interface LicenceGateDeps {
+  readonly tenantId: string;
+  readonly deviceId: string;
+  readonly cloud: PluginContext['cloud'];
+  readonly local: () => LocalLicensing;
+  readonly now?: () => number;
+}
+
+type Decision = Omit<LicenceStatus, 'checkedAt'>;
+
+/**
+ * The licence gate, run as a `beforeUpload` hook: before each run's uploads it asks the
+ * cloud (`settings_register_device`, one small call), which judges the tenant's licence
+ * by its own clock and registers the device, so a renewal is seen by the very next run,
+ * pulled or not. Uploads pause — changes stay queued, pulls go on — when the tenant is
+ * managed (it has a licence row, or `licence.required`) and the licence is missing or
+ * expired, or this device is past `max_devices`. An unmanaged tenant uploads freely.
+ *
+ * When the cloud cannot be asked (unreachable, or a cloud without this plugin's SQL),
+ * the device decides on its own copy: unmanaged goes on; a missing or expired licence
+ * pauses; a valid one goes on only if the cloud already accepted this device since the
+ * host started, else uploads pause until the cloud answers.
+ *
+ * @example
+ * context.hooks.register({ beforeUpload: () => gate.check() });
+ */
+export class LicenceGate {
+  private current: LicenceStatus = UNCHECKED;
+  /** The cloud accepted this device under a valid licence since the host started. */
+  private accepted = false;
+
+  constructor(private readonly deps: LicenceGateDeps) {}
+
+  /** The last decision. */
+  get status(): LicenceStatus {
+    return this.current;
+  }
+
+  /** A reason to pause this run's uploads, or undefined to let them go. Never throws. */
+  async check(): Promise<string | undefined> {
+    let decision: Decision;
+    try {
+      decision = await this.decide();
+    } catch (error) {
+      // Reading the device's own copy failed (a closed database): do not let a gate error end the run's pulls.
+      decision = { state: 'unknown', reason: pauseReason.unknown(this.deps.tenantId, describe(error)), licence: null, source: 'device' };
+    }
+    this.current = Object.freeze({ ...decision, checkedAt: (this.deps.now ?? Date.now)() });
+    return decision.reason ?? undefined;
+  }
+
+  private async decide(): Promise<Decision> {
+    const { tenantId } = this.deps;
+    let answer: unknown;
+    try {
+      answer = await this.deps.cloud.rpc(REGISTER_DEVICE_FUNCTION, { p_device: this.deps.deviceId });
+    } catch (error) {
+      const refusal = deviceLimitRefusal(error);
+      if (refusal === undefined) return this.onDevice(describe(error));
+      this.accepted = false;
+      return { state: 'device-limit', reason: pauseReason.refused(refusal), licence: this.deps.local().licence ?? null, source: 'cloud' };
+    }
+    const check = parseCloudCheck(answer);
+    if (check === undefined) return this.onDevice(`${REGISTER_DEVICE_FUNCTION} gave an answer this plugin does not understand`);
+    this.accepted = check.state === 'valid';
+    const base = { licence: check.licence, source: 'cloud' } as const;
+    switch (check.state) {
+      case 'unmanaged':
+      case 'valid':
+        return { ...base, state: check.state, reason: null };
+      case 'missing':
+        return { ...base, state: 'missing', reason: pauseReason.missing(tenantId, check.revoked) };
+      case 'expired':
+        return { ...base, state: 'expired', reason: pauseReason.expired(tenantId, check.licence?.validUntil ?? 'at an unknown date') };
+    }
+  }
+
+  private onDevice(why: string): Decision {
+    const { tenantId } = this.deps;
+    const local = this.deps.local();
+    const base = { licence: local.licence ?? null, source: 'device' } as const;
+    if (!local.managed) return { ...base, state: 'unmanaged', reason: null };
+    if (local.licence === undefined) return { ...base, state: 'missing', reason: pauseReason.missing(tenantId, local.revoked) };
+    if (Date.parse(local.licence.validUntil) <= (this.deps.now ?? Date.now)()) {
+      return { ...base, state: 'expired', reason: pauseReason.expired(tenantId, local.licence.validUntil) };
+    }
+    if (this.accepted) return { ...base, state: 'valid', reason: null };
+    return { ...base, state: 'unknown', reason: pauseReason.unknown(tenantId, why) };
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,38 @@
+import type { Licence } from './licence/licence.js';
+import type { LicenceStatus } from './licence/licence-status.js';
+import type { Setting, SettingScope } from './settings/setting.js';
+
+/**
+ * What the settings plugin's `activate` returns, reached through
+ * `host.api<SettingsApi>('@equinox-sync/plugin-settings')`. Writes are local and upload
+ * with the next sync; when the device and the cloud disagree, the cloud wins.
+ *
+ * @example
+ * const settings = host.api<SettingsApi>(SETTINGS_PLUGIN);
+ * settings.set('receipt.footer', 'Thank you!');               // the whole tenant
+ * settings.set('printer', { port: 9100 }, { scope: 'device' }); // this device only
+ * settings.get('printer');                                      // this device's value, else the tenant's
+ * settings.licenceStatus().reason;                              // why uploads are paused, or null
+ */
+export interface SettingsApi {
+  /** The value in force (this device's own, else the tenant's; or the given scope's); `undefined` when unset. */
+  get(key: string, options?: { scope?: SettingScope }): unknown;
+  /** Like `get`, with the scope, device and clock value of the setting found. */
+  entry(key: string, options?: { scope?: SettingScope }): Setting | undefined;
+  /** Sets any JSON value, for the tenant (default) or this device; throws `SettingsError` on a bad or reserved key. */
+  set(key: string, value: unknown, options?: { scope?: SettingScope }): Setting;
+  /** The settings that apply to this device: the tenant's and its own, by key. */
+  list(): Setting[];
+  /** The tenant's licence as this device last pulled it, or undefined. */
+  licence(): Licence | undefined;
+  /** The licence gate's last decision (`unchecked` before the first upload). */
+  licenceStatus(): LicenceStatus;
+}
+
+/**
+ * The settings plugin's name, for `host.api` and `host.store`.
+ *
+ * @example
+ * host.api<SettingsApi>(SETTINGS_PLUGIN).list();
+ */
+export const SETTINGS_PLUGIN = '@equinox-sync/plugin-settings';

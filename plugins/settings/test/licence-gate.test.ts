@@ -1,0 +1,108 @@
+import type { PluginContext, Row } from '@equinox-sync/core';
+import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { licenceId } from '../src/index.js';
+import { gateReason, installSettingsSchema, openPluginDevice, putLicence, rpc, uniqueTenant, type PluginDevice } from './settings-kit.js';
+
+const cloud = inject('cloud');
+const opened: PluginDevice[] = [];
+const FUTURE = '2099-01-01T00:00:00.000Z';
+const PAST = '2020-01-01T00:00:00.000Z';
+
+async function device(tenant: string, name = 'till-1', rpcStub?: PluginContext['cloud']['rpc']): Promise<PluginDevice> {
+  const opening = await openPluginDevice(cloud, { tenant, device: name, ...(rpcStub ? { rpc: rpcStub } : {}) });
+  opened.push(opening);
+  return opening;
+}
+
+function pulledLicence(d: PluginDevice, validUntil: string, extra: Row = {}): void {
+  const tenant = d.context.device.tenantId;
+  d.store.applyRemote('licenses', [
+    { id: licenceId(tenant), tenant_id: tenant, updated_at: '1718000000000-000000-equinox.cloud', deleted: false, server_version: 1, plan: 'pro', valid_until: validUntil, max_devices: 2, features: null, ...extra },
+  ]);
+}
+
+const unreachable = (): Promise<never> => Promise.reject(Object.assign(new Error('rpc failed: the cloud is unreachable (ECONNREFUSED)'), { code: undefined }));
+
+afterEach(() => {
+  for (const d of opened.splice(0)) d.close();
+});
+
+describe('the licence gate, on the cloud\'s answer', () => {
+  beforeAll(async () => {
+    await installSettingsSchema(cloud);
+  });
+
+  it('lets an unmanaged tenant upload, and pauses when its licence is required but missing', async () => {
+    const tenant = uniqueTenant('gate-unmanaged');
+    const d = await device(tenant);
+    expect(d.api.licenceStatus().state).toBe('unchecked');
+    expect(await gateReason(d)).toBeUndefined();
+    expect(d.api.licenceStatus()).toMatchObject({ state: 'unmanaged', reason: null, source: 'cloud', checkedAt: expect.any(Number) });
+
+    await rpc(cloud, 'settings_put', { p_tenant: tenant, p_key: 'licence.required', p_value: true });
+    expect(await gateReason(d)).toBe(`uploads paused: tenant "${tenant}" has no valid licence (none issued, and licence.required is set)`);
+  });
+
+  it('sees an expiry and a renewal at once, without waiting for a pull', async () => {
+    const tenant = uniqueTenant('gate-expiry');
+    const d = await device(tenant);
+    await putLicence(cloud, tenant, { validUntil: PAST, maxDevices: 2 });
+    expect(await gateReason(d)).toBe(`uploads paused: tenant "${tenant}" has no valid licence (expired ${PAST})`);
+    expect(d.api.licenceStatus()).toMatchObject({ state: 'expired', licence: { validUntil: PAST, maxDevices: 2 } });
+    await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 2 });
+    expect(await gateReason(d)).toBeUndefined();
+    expect(d.api.licenceStatus()).toMatchObject({ state: 'valid', licence: { validUntil: FUTURE } });
+  });
+
+  it('pauses the device past max_devices with the cloud\'s words', async () => {
+    const tenant = uniqueTenant('gate-limit');
+    await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 1 });
+    expect(await gateReason(await device(tenant, 'till-1'))).toBeUndefined();
+    const second = await device(tenant, 'till-2');
+    expect(await gateReason(second)).toBe(`uploads paused: licence for tenant "${tenant}" allows 1 devices; device "till-2" would be 2`);
+    expect(second.api.licenceStatus().state).toBe('device-limit');
+  });
+});
+
+describe('the licence gate, when the cloud cannot be asked', () => {
+  it('lets a tenant the device knows as unmanaged upload (the upload meets the same failure)', async () => {
+    const d = await device(uniqueTenant('offline-unmanaged'), 'till-1', unreachable);
+    expect(await gateReason(d)).toBeUndefined();
+    expect(d.api.licenceStatus()).toMatchObject({ state: 'unmanaged', source: 'device' });
+  });
+
+  it('pauses on an expired or revoked local licence, and on a valid one the cloud never accepted', async () => {
+    const tenant = uniqueTenant('offline-managed');
+    const d = await device(tenant, 'till-1', unreachable);
+    pulledLicence(d, PAST);
+    expect(await gateReason(d)).toBe(`uploads paused: tenant "${tenant}" has no valid licence (expired ${PAST})`);
+    pulledLicence(d, FUTURE, { deleted: true });
+    expect(await gateReason(d)).toBe(`uploads paused: tenant "${tenant}" has no valid licence (revoked)`);
+    pulledLicence(d, FUTURE);
+    expect(await gateReason(d)).toBe(
+      `uploads paused: the licence of tenant "${tenant}" could not be checked in the cloud (rpc failed: the cloud is unreachable (ECONNREFUSED))`,
+    );
+    expect(d.api.licenceStatus()).toMatchObject({ state: 'unknown', source: 'device' });
+  });
+
+  it('goes on with a valid local licence once the cloud accepted the device since the host started', async () => {
+    const tenant = uniqueTenant('offline-accepted');
+    let online = true;
+    const answer = { tenant, state: 'valid', revoked: false, licence: { plan: 'pro', valid_until: FUTURE, max_devices: 2, features: null } };
+    const d = await device(tenant, 'till-1', () => (online ? Promise.resolve(answer as never) : unreachable()));
+    pulledLicence(d, FUTURE);
+    expect(await gateReason(d)).toBeUndefined();
+    online = false;
+    expect(await gateReason(d)).toBeUndefined();
+    expect(d.api.licenceStatus()).toMatchObject({ state: 'valid', source: 'device' });
+  });
+
+  it('does not mistake another refusal for the device limit, nor an unknown answer for a verdict', async () => {
+    const tenant = uniqueTenant('odd-answers');
+    const denied = await device(tenant, 'till-1', () => Promise.reject(Object.assign(new Error('rpc failed: permission denied for function settings_register_device (code 42501, HTTP 403)'), { code: '42501' })));
+    expect(await gateReason(denied)).toBeUndefined(); // unmanaged as far as the device knows
+    const odd = await device(tenant, 'till-2', () => Promise.resolve({ ok: true } as never));
+    pulledLicence(odd, FUTURE);
+    expect(await gateReason(odd)).toContain('settings_register_device gave an answer this plugin does not understand');
+  });
+});
