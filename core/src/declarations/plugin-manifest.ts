@@ -181,7 +181,10 @@ function fieldOf(path: readonly PropertyKey[]): string {
  * @example
  * const { id } = context.store.insert('clients', { name: 'Ada' });
  */
-export type PluginStore = Pick<ScopedStore, 'insert' | 'update' | 'delete' | 'get' | 'query'>;
+export type PluginStore = Pick<ScopedStore, 'insert' | 'update' | 'delete' | 'get' | 'query'> & {
+  /** Runs `fn` in one local transaction: its reads and writes commit together or not at all. */
+  transaction<T>(fn: () => T): T;
+};
 
 /**
  * Where a plugin writes its log lines; the host prefixes them with the plugin's name.

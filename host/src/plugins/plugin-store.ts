@@ -17,5 +17,6 @@ export function pluginStore(stores: DeviceStore, plugin: string): PluginStore {
     delete: (...args) => scoped().delete(...args),
     get: (...args) => scoped().get(...args),
     query: (...args) => scoped().query(...args),
+    transaction: (fn) => stores.current.transaction(fn),
   };
 }

@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { parsePluginManifest } from '@equinox-sync/core';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalStore, parsePluginManifest, type PluginContext, type SyncHook } from '@equinox-sync/core';
 import { describe, expect, it } from 'vitest';
-import { activate, fiscalPlugin, serverSql } from './index.js';
+import { activate, CloudMarks, fiscalPlugin, serverSql } from './index.js';
 
 describe('fiscal plugin declaration', () => {
   it('declares invoices append-only, local-wins, ordered by installation chain', () => {
@@ -35,5 +37,38 @@ describe('fiscal plugin declaration', () => {
   it('adds the chain guard to the cloud SQL, which the manifest cannot hold', () => {
     expect(fiscalPlugin.serverSql).toBe(serverSql);
     expect(serverSql).toContain('before insert on public.invoices');
+  });
+
+  it('activate returns the fiscal API and raises the cloud marks with every pulled page of invoices', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'equinox-fiscal-activate-'));
+    const store = LocalStore.open({ path: join(dir, 'till.db'), plugins: [fiscalPlugin], tenantId: 't', deviceId: 'till-7' });
+    const hooks: SyncHook[] = [];
+    const context = {
+      plugin: { name: fiscalPlugin.name, version: fiscalPlugin.version, dir: undefined },
+      device: { tenantId: 't', deviceId: 'till-7', role: 'store' },
+      storageDir: dir,
+      cloud: { rpc: () => Promise.reject(new Error('offline')) },
+      subscriptions: [],
+      store: store.forPlugin(fiscalPlugin.name),
+      hooks: {
+        register: (hook: SyncHook) => {
+          hooks.push(hook);
+          return { dispose: () => undefined };
+        },
+      },
+      logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    } as unknown as PluginContext;
+    try {
+      const fiscal = activate(context);
+      expect(fiscal.installationId).toBe('till-7');
+      const record = fiscal.issueInvoice({ issuerTaxId: 'B12345678', series: 'T7-', taxTotal: '1.00', grossTotal: '2.00' });
+      expect(record).toMatchObject({ installation_id: 'till-7', number: 1, chain_index: 1 });
+      expect(context.subscriptions).toHaveLength(1);
+      expect(hooks[0]?.tables).toEqual(['invoices']);
+      void hooks[0]?.afterPull?.('invoices', [{ ...record }]);
+      expect(new CloudMarks(dir).read().get('till-7')).toEqual({ links: 1, lastHash: record.hash });
+    } finally {
+      store.close();
+    }
   });
 });

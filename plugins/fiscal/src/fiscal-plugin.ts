@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core';
+import { CloudMarks, marksOf } from './api/cloud-marks.js';
+import type { FiscalApi } from './api/fiscal-api.js';
+import { INVOICES_TABLE } from './api/fiscal-rows.js';
+import { FiscalService } from './api/fiscal-service.js';
+import { InstallationKeyFile } from './api/installation-key-file.js';
 import { FISCAL_SERVER_SQL } from './chain/fiscal-server-sql.js';
 
 const manifestPath = fileURLToPath(new URL('../package.json', import.meta.url));
@@ -36,12 +41,27 @@ export const fiscalPlugin = pluginFromPackageJson(JSON.parse(readFileSync(manife
 export const serverSql: string = FISCAL_SERVER_SQL;
 
 /**
- * Called by the host when it starts. Fiscal has no hooks yet: its rules are declared
- * in the manifest and enforced by core and the cloud.
+ * Called by the host when it starts; returns the {@link FiscalApi}, which apps and
+ * commands reach with `host.api<FiscalApi>('@equinox-sync/plugin-fiscal')`. The
+ * installation is the device (`installation_id` = its device id); its key pair lives in
+ * the plugin's storage folder. Every pulled page of invoices raises the marks of what
+ * the cloud holds, so `verify({ remote: true })` can tell a removed tail from a pending
+ * upload.
  *
  * @example
- * await activate(context);
+ * const fiscal = await activate(context);
+ * fiscal.issueInvoice({ issuerTaxId: 'B12345678', series: 'T1-', taxTotal: '21.00', grossTotal: '121.00' });
  */
-export function activate(context: PluginContext): void {
-  context.logger.debug(`activated with tables ${fiscalPlugin.tables.map((table) => table.name).join(', ')}`);
+export function activate(context: PluginContext): FiscalApi {
+  const marks = new CloudMarks(context.storageDir);
+  context.subscriptions.push(
+    context.hooks.register({ tables: [INVOICES_TABLE], afterPull: (_table, rows) => marks.raise(marksOf(rows)) }),
+  );
+  return new FiscalService({
+    store: context.store,
+    device: context.device,
+    cloud: { rpc: (fn, args) => context.cloud.rpc(fn, args) },
+    keys: new InstallationKeyFile(context.storageDir),
+    marks,
+  });
 }

@@ -1,2 +1,9 @@
 /** @equinox-sync/plugin-inventory — products, stock as movements, and the master inventory. */
-export { inventoryPlugin, activate } from './inventory-plugin.js';
+export { inventoryPlugin, activate, serverSql } from './inventory-plugin.js';
+export type { AdjustInput, InventoryApi, MasterOptions, Product, ProductInput, StockLevel, StockMovement } from './inventory-api.js';
+export { MasterAccessError } from './inventory-service.js';
+export type { MasterLevel } from './local/master-copy.js';
+export { STOCK_LEVELS_VIEW } from './local/stock-levels-view.js';
+export { INVENTORY_SCHEMA, INVENTORY_SERVER_SQL } from './cloud/inventory-server-sql.js';
+export { productId } from './product-id.js';
+export { InventoryInputError, movementProblem, STOCK_REASONS, type StockReason } from './stock-rules.js';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parsePluginManifest } from '@equinox-sync/core';
 import { describe, expect, it } from 'vitest';
-import { activate, inventoryPlugin } from './index.js';
+import { activate, inventoryPlugin, serverSql } from './index.js';
 
 describe('inventory plugin declaration', () => {
   it('resolves products by last write and keeps stock movements append-only', () => {
@@ -17,5 +17,10 @@ describe('inventory plugin declaration', () => {
     expect(manifest).toMatchObject({ name: inventoryPlugin.name, engines: { equinox: '^0.1.0' }, activationEvents: ['onStartup'], main: './dist/index.js' });
     expect(manifest.definition.tables).toEqual(inventoryPlugin.tables);
     expect(typeof activate).toBe('function');
+  });
+
+  it('carries its cloud SQL in the definition, as the host adds the module\'s serverSql', () => {
+    expect(inventoryPlugin.serverSql).toBe(serverSql);
+    expect(serverSql).toContain('create or replace function public.inventory_master()');
   });
 });

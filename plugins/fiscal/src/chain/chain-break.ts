@@ -8,7 +8,8 @@
  * - `public-key`: the installation's key is unknown or differs from the registered one;
  * - `signature`: the installation did not sign this content;
  * - `number-gap` / `number-duplicate`: the series skips or repeats a number;
- * - `cancellation`: a cancellation names no issued invoice, or one already cancelled.
+ * - `cancellation`: a cancellation names no issued invoice, or one already cancelled;
+ * - `correction`: a corrective invoice names no issued invoice.
  *
  * @example
  * const reason: ChainBreakReason = 'prev-hash';
@@ -23,7 +24,8 @@ export type ChainBreakReason =
   | 'signature'
   | 'number-gap'
   | 'number-duplicate'
-  | 'cancellation';
+  | 'cancellation'
+  | 'correction';
 
 /**
  * The first broken link: its chain (installation id), its position in the chain, what

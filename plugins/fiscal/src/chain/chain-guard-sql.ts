@@ -73,6 +73,9 @@ begin
     'YYYY-MM-DDThh:mm:ss+hh:mm', new.generated_at);
   perform ${s}.require(new.record_kind in ('issue', 'cancellation'), chain, new.chain_index, 'record_kind',
     'issue or cancellation', new.record_kind);
+  perform ${s}.require(new.corrects_invoice_id is null
+    or (new.record_kind = 'issue' and new.invoice_type ~ '^R[1-5]$' and new.corrects_invoice_id <> ''), chain, new.chain_index,
+    'corrects_invoice_id', 'null, or the corrected invoice''s id on a corrective issue (R1 to R5)', new.corrects_invoice_id);
   perform ${s}.require(new.signature ~ '^[A-Za-z0-9+/]{86}==$', chain, new.chain_index, 'signature',
     'an Ed25519 signature in base64', new.signature);
 

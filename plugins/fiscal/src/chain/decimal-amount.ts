@@ -44,3 +44,18 @@ export function canonicalAmount(value: string, field: string): string {
 export function isCanonicalAmount(value: unknown): value is string {
   return typeof value === 'string' && CANONICAL_AMOUNT.test(value) && value !== '-0.00';
 }
+
+/**
+ * The opposite of a canonical amount, still canonical (zero stays `0.00`): what a
+ * corrective invoice that reverses an invoice in full carries.
+ *
+ * @example
+ * negateAmount('121.00'); // '-121.00'
+ * negateAmount('-2.10'); // '2.10'
+ * negateAmount('0.00'); // '0.00'
+ */
+export function negateAmount(amount: string): string {
+  if (!isCanonicalAmount(amount)) throw new FiscalInputError('amount', 'an amount written like "123.45"', amount);
+  if (amount === '0.00') return amount;
+  return amount.startsWith('-') ? amount.slice(1) : `-${amount}`;
+}

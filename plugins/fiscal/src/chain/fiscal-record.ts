@@ -24,7 +24,7 @@ export type RecordKind = 'issue' | 'cancellation';
  *   issuer_tax_id: '89890001K', series: '12345678/G', number: 33, invoice_type: 'F1',
  *   issue_date: '2024-01-01', tax_total: '12.35', gross_total: '123.45', currency: 'EUR',
  *   client_tax_id: null, lines: [], record_kind: 'issue', cancels_invoice_id: null,
- *   chain_index: 1, prev_hash: '', preimage: 'IDEmisorFactura=89890001K&…', hash: '3C46…',
+ *   corrects_invoice_id: null, chain_index: 1, prev_hash: '', preimage: 'IDEmisorFactura=89890001K&…', hash: '3C46…',
  *   generated_at: '2024-01-01T19:20:30+01:00', public_key: 'MCow…', signature: 'k3F…',
  * };
  */
@@ -43,6 +43,8 @@ export interface FiscalRecord {
   readonly lines: unknown;
   readonly record_kind: RecordKind;
   readonly cancels_invoice_id: string | null;
+  /** On a corrective invoice (`R1`…`R5`), the id of the invoice it corrects; else null. */
+  readonly corrects_invoice_id: string | null;
   readonly chain_index: number;
   readonly prev_hash: string;
   readonly preimage: string;
@@ -81,6 +83,8 @@ export interface FiscalRecordInput {
   readonly record_kind: RecordKind;
   /** Required for a cancellation, absent for an issue. */
   readonly cancels_invoice_id?: string | null;
+  /** The invoice a corrective issue (`R1`…`R5`) corrects; absent otherwise. */
+  readonly corrects_invoice_id?: string | null;
   /** ISO 8601 with its UTC offset, seconds precision: see {@link isoWithOffset}. */
   readonly generated_at: string;
 }

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildChain, cancel, issueInput } from '../../test/chain-fixtures.js';
 import {
+  chainFunctionNames,
   FISCAL_SCHEMA,
   FISCAL_SERVER_SQL,
   fiscalServerSql,
@@ -27,7 +28,7 @@ let client: pg.Client;
 const COLUMNS = [
   'id', 'tenant_id', 'issuer_tax_id', 'installation_id', 'series', 'number', 'invoice_type', 'issue_date',
   'tax_total', 'gross_total', 'currency', 'client_tax_id', 'lines', 'record_kind', 'cancels_invoice_id',
-  'chain_index', 'prev_hash', 'hash', 'preimage', 'generated_at', 'public_key', 'signature',
+  'corrects_invoice_id', 'chain_index', 'prev_hash', 'hash', 'preimage', 'generated_at', 'public_key', 'signature',
 ] as const;
 
 /** What core's server compiler will create from the plugin's declaration, minus sync columns. */
@@ -47,6 +48,7 @@ const CREATE_TABLE = `create table public.${table} (
   lines jsonb,
   record_kind text not null default 'issue',
   cancels_invoice_id text,
+  corrects_invoice_id text,
   chain_index bigint not null,
   prev_hash text not null default '',
   hash text not null,
@@ -117,8 +119,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await client.query(`drop table if exists public.${table}, public.${keysTable}`);
+  await client.query(`drop table if exists public.${table}, public.${keysTable} cascade`);
   await client.query(`drop function if exists ${FISCAL_SCHEMA}.${table}_guard_insert()`);
+  const names = chainFunctionNames(table);
+  await client.query(`drop function if exists public.${names.heads}(), public.${names.records}(text, bigint, integer)`);
   await client.end();
 });
 
@@ -291,5 +295,45 @@ describe('fiscal server SQL', () => {
       ),
     );
     expect(write.code).toBe('42501');
+  });
+
+  it('refuses a correction reference on anything but a corrective issue', async () => {
+    const t = tenant();
+    const [first] = buildChain(keys, 1) as [FiscalRecord];
+    const wrong = signRecord({ ...first, corrects_invoice_id: randomUUID() }, keys);
+    const refused = await refusal(insert(t, wrong));
+    expect(refused.code).toBe('P0001');
+    expect(refused.message).toContain('link 1: invalid corrects_invoice_id');
+    const corrective = signRecord(nextLink(undefined, issueInput({ invoice_type: 'R1', corrects_invoice_id: randomUUID() })), keys);
+    await insert(t, corrective);
+    expect(await links(t)).toEqual([1]);
+  });
+
+  it('exports a tenant\'s chains and keys to that tenant only, a page at a time', async () => {
+    const [mine, theirs] = [tenant(), tenant()];
+    const other = generateInstallationKeyPair();
+    const chain = buildChain(keys, 5);
+    const second = buildChain(other, 2, { installation_id: 'till-2', series: 'B-' });
+    for (const record of [...chain, ...second]) await insert(mine, record);
+    await insert(theirs, buildChain(keys, 1, { installation_id: 'till-9' })[0] as FiscalRecord);
+    const names = chainFunctionNames(table);
+    const heads = await asRole('authenticated', mine, (db) => db.query(`select * from public.${names.heads}()`));
+    expect(heads.rows).toEqual([
+      { installation_id: 'till-1', links: '5', last_index: '5', last_hash: chain[4]?.hash, public_key: keys.publicKey },
+      { installation_id: 'till-2', links: '2', last_index: '2', last_hash: second[1]?.hash, public_key: other.publicKey },
+    ]);
+    const page = async (after: number): Promise<FiscalRecord[]> => {
+      const result = await asRole('authenticated', mine, (db) =>
+        db.query<{ page: FiscalRecord[] }>(`select public.${names.records}('till-1', $1, 2) as page`, [after]),
+      );
+      return result.rows[0]?.page ?? [];
+    };
+    expect((await page(0)).map((r) => r.chain_index)).toEqual([1, 2]);
+    const last = await page(4);
+    expect(last).toEqual([{ ...chain[4], lines: chain[4]?.lines }]);
+    const foreign = await asRole('authenticated', theirs, (db) => db.query(`select public.${names.records}('till-1', 0, 10) as page`));
+    expect(foreign.rows[0]?.page).toEqual([]);
+    const anonymous = await refusal(asRole('anon', mine, (db) => db.query(`select * from public.${names.heads}()`)));
+    expect(anonymous.code).toBe('42501');
   });
 });

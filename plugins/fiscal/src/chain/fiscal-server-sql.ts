@@ -1,3 +1,4 @@
+import { chainExportSql } from './chain-export-sql.js';
 import { chainGuardSql } from './chain-guard-sql.js';
 import { FISCAL_SCHEMA } from './fiscal-schema.js';
 import { installationKeysSql } from './installation-keys-sql.js';
@@ -39,7 +40,9 @@ const MIGRATION_LOCK_KEY = 7_310_593_142_305_017;
  *   first key wins) and every later key must match it; a signature must be present;
  * - unique `(tenant_id, installation_id, chain_index)` and `(tenant_id, installation_id, prev_hash)`;
  * - UPDATE, DELETE and TRUNCATE refused for every role, superusers included;
- * - `public.fiscal_installation_keys`, readable by the tenant in the JWT, never changed.
+ * - `public.fiscal_installation_keys`, readable by the tenant in the JWT, never changed;
+ * - `public.<table>_chain_heads()` and `public.<table>_chain_export(...)`, read-only RPC
+ *   functions under the caller's row-level security, for `verify({ remote: true })`.
  *
  * Errors name the chain and the link: SQLSTATE 23505 for a link or number that already
  * exists, P0001 for any other refused link, 23001 for an update or delete.
@@ -101,6 +104,8 @@ create or replace trigger fiscal_append_only before update or delete on ${t}
   for each row execute function ${s}.refuse_change();
 create or replace trigger fiscal_append_only_truncate before truncate on ${t}
   for each statement execute function ${s}.refuse_change();
+
+${chainExportSql(table, keys)}
 `;
 }
 

@@ -48,9 +48,11 @@ export function isPublicKey(value: unknown): value is string {
  * const key = publicKeyObject(keys.publicKey);
  */
 export function publicKeyObject(publicKey: string): KeyObject {
-  if (!isPublicKey(publicKey)) throw new TypeError('an Ed25519 public key must be 32 bytes in base64');
-  const x = Buffer.from(publicKey, 'base64').toString('base64url');
-  return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
+  return remembered(publicKey, () => {
+    if (!isPublicKey(publicKey)) throw new TypeError('an Ed25519 public key must be 32 bytes in base64');
+    const x = Buffer.from(publicKey, 'base64').toString('base64url');
+    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
+  });
 }
 
 /**
@@ -60,9 +62,37 @@ export function publicKeyObject(publicKey: string): KeyObject {
  * const key = privateKeyObject(keys.privateKey);
  */
 export function privateKeyObject(privateKey: string): KeyObject {
-  const key = createPrivateKey(privateKey);
-  if (key.asymmetricKeyType !== 'ed25519') throw new TypeError(`expected an Ed25519 private key, got ${key.asymmetricKeyType}`);
+  return remembered(privateKey, () => {
+    const key = createPrivateKey(privateKey);
+    if (key.asymmetricKeyType !== 'ed25519') throw new TypeError(`expected an Ed25519 private key, got ${key.asymmetricKeyType}`);
+    return key;
+  });
+}
+
+// Parsing a key costs more than the signature it makes (a PEM parse is ~0.5 ms): the
+// few keys in use are kept, by their text, which fully determines them.
+const KEPT_KEYS = 64;
+const keyObjects = new Map<string, KeyObject>();
+
+function remembered(text: string, parse: () => KeyObject): KeyObject {
+  let key = keyObjects.get(text);
+  if (key === undefined) {
+    key = parse();
+    if (keyObjects.size >= KEPT_KEYS) keyObjects.delete(keyObjects.keys().next().value as string);
+    keyObjects.set(text, key);
+  }
   return key;
+}
+
+/**
+ * The key pair of a stored PKCS#8 PEM private key: its public key is derived from it, so
+ * only the private key needs storing.
+ *
+ * @example
+ * const keys = installationKeyPair(readFileSync(keyFile, 'utf8'));
+ */
+export function installationKeyPair(privateKey: string): InstallationKeyPair {
+  return { publicKey: rawPublicKey(createPublicKey(privateKeyObject(privateKey))), privateKey };
 }
 
 function rawPublicKey(key: KeyObject): string {

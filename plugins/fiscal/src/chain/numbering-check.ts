@@ -13,7 +13,8 @@ export type NumberingFault = Pick<ChainBreak, 'expected' | 'found' | 'reason'>;
  * The numbering faults of a set of records, by record: in each series of each issuer,
  * issued numbers must be exactly 1..n (a gap blames the record after it, a repeat the
  * later record in chain order), and each cancellation must name an issued invoice, by
- * id and issue date, that no other cancellation named. Records are in chain order
+ * id and issue date, that no other cancellation named; a corrective invoice must name an
+ * issued invoice by id. Records are in chain order
  * (installation id, then chain index), which decides who is "later".
  *
  * @example
@@ -66,6 +67,14 @@ export function numberingFaults(ordered: readonly FiscalRecord[]): Map<FiscalRec
       faults.set(record, { reason: 'cancellation', expected: `${label} cancelled once`, found: 'a second cancellation' });
     }
     cancelled.add(key);
+  }
+  const ids = new Map(ordered.map((record) => [record.id, record]));
+  for (const record of ordered) {
+    if (record.corrects_invoice_id === null || faults.has(record)) continue;
+    const target = ids.get(record.corrects_invoice_id);
+    if (target?.record_kind !== 'issue') {
+      faults.set(record, { reason: 'correction', expected: `an issued invoice with id ${record.corrects_invoice_id}`, found: 'none' });
+    }
   }
   return faults;
 }

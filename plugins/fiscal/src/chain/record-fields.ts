@@ -88,6 +88,11 @@ const RULES: readonly Rule[] = [
     ok: (r) => (r.record_kind === 'cancellation' ? nonEmpty(r.cancels_invoice_id) : r.cancels_invoice_id === null),
   },
   {
+    field: 'corrects_invoice_id',
+    expected: 'null, or the id of the corrected invoice on a corrective issue (R1 to R5)',
+    ok: (r) => r.corrects_invoice_id === null || (r.record_kind === 'issue' && /^R[1-5]$/.test(r.invoice_type) && nonEmpty(r.corrects_invoice_id)),
+  },
+  {
     field: 'generated_at',
     expected: 'ISO 8601 with seconds and offset, e.g. 2024-01-01T19:20:30+01:00',
     ok: (r) => isGeneratedAt(r.generated_at),
@@ -136,6 +141,7 @@ export function normalizeRecordInput(input: FiscalRecordInput): Omit<
     lines: input.lines ?? null,
     record_kind: input.record_kind,
     cancels_invoice_id: input.cancels_invoice_id ?? null,
+    corrects_invoice_id: input.corrects_invoice_id ?? null,
     generated_at: trimmed(input.generated_at),
   };
   const placeholder = { chain_index: 1, prev_hash: '', preimage: '', hash: '', public_key: null, signature: null };

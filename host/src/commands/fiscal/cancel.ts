@@ -1,0 +1,17 @@
+import { Args } from '@oclif/core';
+import { fiscalPlugin, invoiceReceipt, type FiscalApi, type InvoiceReceipt } from '@equinox-sync/plugin-fiscal';
+import { EquinoxCommand } from '../../cli/equinox-command.js';
+import { withHost } from '../../cli/open-host.js';
+
+export default class FiscalCancel extends EquinoxCommand<typeof FiscalCancel> {
+  static override summary = 'Cancel an invoice: a cancellation record is appended to the chain; the invoice stays.';
+  static override description = 'An invoice can be cancelled once. The cancellation repeats its series and number and uploads with the next sync.';
+  static override examples = ['<%= config.bin %> fiscal cancel 0190f2a4-…', '<%= config.bin %> fiscal cancel 0190f2a4-… --json'];
+  static override args = { id: Args.string({ description: 'Id of the invoice to cancel.', required: true }) };
+
+  async run(): Promise<InvoiceReceipt & { cancels: string }> {
+    const record = await withHost(this.flags.config, (host) => host.api<FiscalApi>(fiscalPlugin.name).cancelInvoice(this.args.id));
+    this.log(`Cancelled invoice ${record.series}${record.number}: cancellation ${record.id} is link ${record.chain_index} of this device's chain, huella ${record.hash}.`);
+    return { ...invoiceReceipt(record), cancels: this.args.id };
+  }
+}

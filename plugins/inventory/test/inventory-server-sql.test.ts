@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { compileServerSchema } from '@equinox-sync/core';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { INVENTORY_SCHEMA, inventoryPlugin } from '../src/index.js';
+import { installInventorySchema, masterToken, movement, pushMovements, rest, storeToken, unique } from './cloud-kit.js';
+
+const cloud = inject('cloud');
+let db: pg.Client;
+
+async function master(sku: string): Promise<{ quantity: number; tenants: number } | undefined> {
+  const { rows } = await db.query<{ quantity: string; tenants: number }>(`select quantity, tenants from ${INVENTORY_SCHEMA}.master_inventory where sku = $1`, [sku]);
+  return rows[0] === undefined ? undefined : { quantity: Number(rows[0].quantity), tenants: rows[0].tenants };
+}
+
+async function tenantTotal(tenant: string, sku: string): Promise<number | undefined> {
+  const { rows } = await db.query<{ quantity: string }>('select quantity from public.stock_levels where tenant_id = $1 and sku = $2', [tenant, sku]);
+  return rows[0] === undefined ? undefined : Number(rows[0].quantity);
+}
+
+describe('inventory cloud SQL', () => {
+  beforeAll(async () => {
+    await installInventorySchema(cloud);
+    db = new pg.Client({ connectionString: cloud.pgUrl });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+  });
+
+  it('applies twice without error and without changing the totals', async () => {
+    const tenant = unique('inv-idem');
+    const sku = unique('SKU');
+    await pushMovements(cloud, await storeToken(cloud, tenant), [movement(tenant, sku, 7, 'purchase')]);
+    await installInventorySchema(cloud);
+    expect(await tenantTotal(tenant, sku)).toBe(7);
+    expect(await master(sku)).toEqual({ quantity: 7, tenants: 1 });
+  });
+
+  it('keeps per-tenant totals and the cross-tenant aggregate on every insert, counting tenants that hold the SKU', async () => {
+    const [a, b] = [unique('inv-a'), unique('inv-b')];
+    const [tokenA, tokenB] = [await storeToken(cloud, a), await storeToken(cloud, b)];
+    const sku = unique('SKU');
+
+    await pushMovements(cloud, tokenA, [movement(a, sku, 5, 'purchase')]);
+    expect(await master(sku)).toEqual({ quantity: 5, tenants: 1 });
+    await pushMovements(cloud, tokenB, [movement(b, sku, 3, 'purchase')]);
+    expect(await master(sku)).toEqual({ quantity: 8, tenants: 2 });
+    await pushMovements(cloud, tokenA, [movement(a, sku, -5)]); // A sold out: no longer holds it
+    expect(await master(sku)).toEqual({ quantity: 3, tenants: 1 });
+    await pushMovements(cloud, tokenB, [movement(b, sku, -4)]); // oversold offline: -1 is still held
+    expect(await master(sku)).toEqual({ quantity: -1, tenants: 1 });
+    await pushMovements(cloud, tokenA, [movement(a, sku, 2, 'purchase')]);
+    expect(await master(sku)).toEqual({ quantity: 1, tenants: 2 });
+    expect([await tenantTotal(a, sku), await tenantTotal(b, sku)]).toEqual([2, -1]);
+  });
+
+  it('counts one batch of many movements and SKUs once, and a retried batch not again', async () => {
+    const tenant = unique('inv-batch');
+    const token = await storeToken(cloud, tenant);
+    const [x, y] = [unique('SKU-X'), unique('SKU-Y')];
+    const rows = [movement(tenant, x, 10, 'purchase'), movement(tenant, y, 4, 'purchase'), movement(tenant, x, -3), movement(tenant, y, -4), movement(tenant, x, -1)];
+    expect((await pushMovements(cloud, token, rows)).map((outcome) => outcome.status)).toEqual(Array(5).fill('applied'));
+    expect((await pushMovements(cloud, token, rows)).map((outcome) => outcome.status)).toEqual(Array(5).fill('duplicate'));
+    expect(await tenantTotal(tenant, x)).toBe(6);
+    // +4 and -4 in one batch cancel out before anything is written.
+    expect(await tenantTotal(tenant, y)).toBeUndefined();
+    expect(await master(x)).toEqual({ quantity: 6, tenants: 1 });
+    expect(await master(y)).toBeUndefined();
+  });
+
+  it('refuses a zero delta and an unknown reason, row by row', async () => {
+    const tenant = unique('inv-rules');
+    const sku = unique('SKU');
+    const outcomes = await pushMovements(cloud, await storeToken(cloud, tenant), [
+      movement(tenant, sku, 0),
+      movement(tenant, sku, -1, 'theft'),
+      movement(tenant, sku, 2, 'count'),
+    ]);
+    expect(outcomes.map((outcome) => [outcome.status, outcome.code])).toEqual([
+      ['rejected', '23514'],
+      ['rejected', '23514'],
+      ['applied', undefined],
+    ]);
+    expect(outcomes[1]?.reason).toContain('inventory_reason_known');
+    expect(await tenantTotal(tenant, sku)).toBe(2);
+  });
+
+  it("lets a tenant read its own totals over REST, and no other tenant's", async () => {
+    const [a, b] = [unique('inv-rls-a'), unique('inv-rls-b')];
+    const sku = unique('SKU');
+    await pushMovements(cloud, await storeToken(cloud, a), [movement(a, sku, 9, 'purchase')]);
+    await pushMovements(cloud, await storeToken(cloud, b), [movement(b, sku, 4, 'purchase')]);
+    const own = await rest(cloud, await storeToken(cloud, a), `stock_levels?sku=eq.${sku}&select=tenant_id,sku,quantity`);
+    expect(own).toEqual({ status: 200, body: [{ tenant_id: a, sku, quantity: 9 }] });
+    const write = await rest(cloud, await storeToken(cloud, a), 'stock_levels', { body: { tenant_id: a, sku, quantity: 1000 } });
+    expect(write.status).toBe(403);
+  });
+
+  it('answers inventory_master to a master token, 403 to a store token and 401 without a user token', async () => {
+    const tenant = unique('inv-access');
+    const sku = unique('SKU');
+    await pushMovements(cloud, await storeToken(cloud, tenant), [movement(tenant, sku, 3, 'purchase')]);
+
+    const store = await rest(cloud, await storeToken(cloud, tenant), 'rpc/inventory_master', { body: {} });
+    expect(store.status).toBe(403);
+    expect(JSON.stringify(store.body)).toContain('eq_role');
+    expect((await rest(cloud, cloud.anonKey, 'rpc/inventory_master', { body: {} })).status).toBe(401);
+
+    const head = await rest(cloud, await masterToken(cloud, unique('hq')), 'rpc/inventory_master', { body: {} });
+    expect(head.status).toBe(200);
+    expect(head.body).toContainEqual({ sku, quantity: 3, tenants: 1 });
+  });
+
+  it('refuses to update or delete a movement, with a tenant token and with the service key', async () => {
+    const tenant = unique('inv-append');
+    const sku = unique('SKU');
+    const row = movement(tenant, sku, 5, 'purchase');
+    await pushMovements(cloud, await storeToken(cloud, tenant), [row]);
+
+    for (const token of [await storeToken(cloud, tenant), cloud.serviceKey]) {
+      const patched = await rest(cloud, token, `stock_movements?id=eq.${String(row.id)}`, { method: 'PATCH', body: { delta: 500 } });
+      expect(patched.status).toBeGreaterThanOrEqual(400);
+      const deleted = await rest(cloud, token, `stock_movements?id=eq.${String(row.id)}`, { method: 'DELETE' });
+      expect(deleted.status).toBeGreaterThanOrEqual(400);
+    }
+    const { rows } = await db.query('select delta, deleted from public.stock_movements where id = $1', [row.id]);
+    expect(rows).toEqual([{ delta: '5', deleted: false }]);
+    expect(await tenantTotal(tenant, sku)).toBe(5);
+  });
+
+  it('stays exact under concurrent batches of several tenants touching the same SKUs in opposite orders', async () => {
+    const tenants = [unique('inv-race-1'), unique('inv-race-2'), unique('inv-race-3')];
+    const [x, y] = [unique('SKU-X'), unique('SKU-Y')];
+    const pushes = await Promise.all(
+      tenants.flatMap((tenant) =>
+        [0, 1, 2, 3].map(async (round) => {
+          const rows = round % 2 === 0 ? [movement(tenant, x, 2, 'purchase'), movement(tenant, y, 3, 'purchase')] : [movement(tenant, y, 3, 'purchase'), movement(tenant, x, 2, 'purchase')];
+          return pushMovements(cloud, await storeToken(cloud, tenant), rows);
+        }),
+      ),
+    );
+    expect(pushes.flat().map((outcome) => outcome.status)).toEqual(Array(24).fill('applied'));
+    expect(await master(x)).toEqual({ quantity: 24, tenants: 3 });
+    expect(await master(y)).toEqual({ quantity: 36, tenants: 3 });
+  });
+
+  it('fills the totals from the movements already there when it is installed on a cloud that has them', async () => {
+    const name = `inv_backfill_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    await db.query(`create database ${name}`);
+    const url = new URL(cloud.pgUrl);
+    url.pathname = `/${name}`;
+    const fresh = new pg.Client({ connectionString: url.toString() });
+    await fresh.connect();
+    try {
+      // What Supabase provides, and core's tables as an older version of the plugin left them.
+      await fresh.query(`create schema auth;
+create function auth.jwt() returns jsonb language sql stable as $fn$ select coalesce(nullif(current_setting('request.jwt.claims', true), ''), '{}')::jsonb $fn$;`);
+      await fresh.query(compileServerSchema([{ ...inventoryPlugin, serverSql: '' }]));
+      const insert = `insert into public.stock_movements (id, tenant_id, updated_at, product_id, sku, delta, reason, occurred_at)
+        values ($1, $2, '0000000000001-000000-x', 'p', $3, $4, 'sale', now())`;
+      for (const [i, [tenant, sku, delta]] of ([['t1', 'A', 5], ['t1', 'A', -2], ['t2', 'A', 4], ['t2', 'B', 1], ['t2', 'B', -1]] as const).entries()) {
+        await fresh.query(insert, [`m${i}`, tenant, sku, delta]);
+      }
+
+      await fresh.query(compileServerSchema([inventoryPlugin]));
+      await fresh.query(compileServerSchema([inventoryPlugin])); // a second run adds nothing
+      await fresh.query(insert, ['m9', 't1', 'B', 7]);
+
+      const levels = await fresh.query('select tenant_id, sku, quantity::int from public.stock_levels order by 1, 2');
+      expect(levels.rows).toEqual([
+        { tenant_id: 't1', sku: 'A', quantity: 3 },
+        { tenant_id: 't1', sku: 'B', quantity: 7 },
+        { tenant_id: 't2', sku: 'A', quantity: 4 },
+        { tenant_id: 't2', sku: 'B', quantity: 0 },
+      ]);
+      const totals = await fresh.query(`select sku, quantity::int, tenants from ${INVENTORY_SCHEMA}.master_inventory order by 1`);
+      expect(totals.rows).toEqual([
+        { sku: 'A', quantity: 7, tenants: 2 },
+        { sku: 'B', quantity: 7, tenants: 1 },
+      ]);
+    } finally {
+      await fresh.end();
+      await db.query(`drop database ${name} with (force)`);
+    }
+  });
+});
