@@ -81,8 +81,9 @@ export class SyncEngine {
     this.refreshStatus();
   }
 
-  /** The current status. */
+  /** The current status, with the queue counts read afresh (writes from any connection show at once). */
   get status(): SyncStatus {
+    this.refreshStatus();
     return this.statusSubject.value;
   }
 

@@ -1,13 +1,12 @@
-import { compileServerSchema, type Row, type SyncRunResult } from '@equinox-sync/core';
-import { startLocalCloud, type LocalCloud } from '@equinox-sync/local-cloud';
+import { compileServerSchema, type SyncRunResult } from '@equinox-sync/core';
+import { startLocalCloud } from '@equinox-sync/local-cloud';
 import { startFaultProxy } from '@equinox-sync/local-cloud/testing';
-import { fiscalPlugin } from '@equinox-sync/plugin-fiscal';
+import { describeBreak, fiscalPlugin } from '@equinox-sync/plugin-fiscal';
 import { inventoryPlugin } from '@equinox-sync/plugin-inventory';
 import { settingsPlugin } from '@equinox-sync/plugin-settings';
 import { openDemoDevice, type DemoDevice } from './demo-devices.js';
 import type { DemoOutput } from './demo-output.js';
-
-const INVENTORY = '@equinox-sync/plugin-inventory';
+import { fiscal, inventory, issueLicence } from './demo-plugins.js';
 
 /** What `demo --json` prints: the figures the story showed. */
 export interface DemoSummary {
@@ -17,13 +16,20 @@ export interface DemoSummary {
   syncs: ({ device: string } & SyncRunResult)[];
   concurrentEdit: { sku: string; winner: string; priceCents: Record<string, number> };
   stock: Record<string, { sku: string; quantity: number }[]>;
+  fiscal: Record<string, { ok: boolean; chains: number; records: number; cloudRecords: number | null }>;
+  master: { sku: string; quantity: number; tenants: number }[];
+  licence: { device: string; refused: string | null };
   pendingUploads: number;
 }
 
+const ISSUER = 'B12345678';
+
 /**
  * The demo's story on a real local cloud: tenant A with two tills and tenant B with one
- * work offline, A's tills edit the same product concurrently, one till has no network at
- * first, then everything syncs and every device agrees.
+ * work offline (products, sales, invoices), A's tills edit one product concurrently, one
+ * till has no network at first, then everything syncs, every device agrees, every fiscal
+ * chain verifies against the cloud, head office reads the master inventory, and a till
+ * beyond the licence is refused.
  */
 export async function runDemoStory(options: { dir: string; cloudDir: string; out: DemoOutput }): Promise<DemoSummary> {
   const { out, dir } = options;
@@ -33,7 +39,8 @@ export async function runDemoStory(options: { dir: string; cloudDir: string; out
   const unplugged = await startFaultProxy(new URL(cloud.url));
   try {
     await cloud.applySql(compileServerSchema([fiscalPlugin, inventoryPlugin, settingsPlugin]));
-    out.line(`${cloud.url}  (schema of the built-in plugins installed)`);
+    await issueLicence(cloud, 'store-a', 2);
+    out.line(`${cloud.url} — schema of the built-in plugins installed; tenant A licensed for 2 devices`);
 
     out.section('Three devices: tenant A has two tills, tenant B one');
     const tillA1 = await openDemoDevice({ dir, cloud, name: 'store-a-till-1', tenant: 'store-a' });
@@ -42,33 +49,36 @@ export async function runDemoStory(options: { dir: string; cloudDir: string; out
     devices.push(tillA1, tillA2, tillB1);
     out.table(['device', 'tenant', 'database'], devices.map((d) => [d.name, d.tenant, d.host.config.dbPath]));
 
-    out.section('Working offline: products and sales are recorded locally');
-    const coffee = tillA1.host.store(INVENTORY).insert('products', { sku: 'COFFEE-1KG', name: 'Coffee beans 1 kg', price_cents: 1450, tax_rate_bp: 1000 });
-    await syncQuietly(tillA1);
+    // Both A tills know the coffee product and its opening stock before the offline day.
+    inventory(tillA1).upsertProduct({ sku: 'COFFEE-1KG', name: 'Coffee beans 1 kg', priceCents: 1450, taxRateBp: 1000 });
+    inventory(tillA1).adjust({ sku: 'COFFEE-1KG', delta: 10, reason: 'purchase' });
+    await mustSync(tillA1);
     await unplugged.setMode({ kind: 'pass' });
-    await syncQuietly(tillA2);
+    await mustSync(tillA2);
     await unplugged.setMode({ kind: 'refuse' });
-    const sell = (device: DemoDevice, sku: string, productId: unknown, delta: number, reason = 'sale'): void => {
-      device.host.store(INVENTORY).insert('stock_movements', { product_id: productId, sku, delta, reason, occurred_at: new Date() });
-    };
-    sell(tillA1, 'COFFEE-1KG', coffee.id, 10, 'purchase');
-    await syncQuietly(tillA1);
-    await unplugged.setMode({ kind: 'pass' });
-    await syncQuietly(tillA2);
-    await unplugged.setMode({ kind: 'refuse' });
-    sell(tillA1, 'COFFEE-1KG', coffee.id, -3);
-    sell(tillA2, 'COFFEE-1KG', coffee.id, -2);
-    const tea = tillB1.host.store(INVENTORY).insert('products', { sku: 'TEA-250G', name: 'Green tea 250 g', price_cents: 690, tax_rate_bp: 1000 });
-    sell(tillB1, 'TEA-250G', tea.id, 24, 'purchase');
-    sell(tillB1, 'TEA-250G', tea.id, -5);
-    out.line('Till 1 of A sold 3 bags of coffee, till 2 of A sold 2 — both offline, from a stock of 10.');
+
+    out.section('Working offline: sales and invoices are recorded locally');
+    inventory(tillA1).adjust({ sku: 'COFFEE-1KG', delta: -3, reason: 'sale' });
+    inventory(tillA2).adjust({ sku: 'COFFEE-1KG', delta: -2, reason: 'sale' });
+    inventory(tillB1).upsertProduct({ sku: 'TEA-250G', name: 'Green tea 250 g', priceCents: 690, taxRateBp: 1000 });
+    inventory(tillB1).adjust({ sku: 'TEA-250G', delta: 24, reason: 'purchase' });
+    inventory(tillB1).adjust({ sku: 'TEA-250G', delta: -5, reason: 'sale' });
+    const first = fiscal(tillA1).issueInvoice({ issuerTaxId: ISSUER, series: 'A1-', taxTotal: '4.35', grossTotal: '47.85' });
+    fiscal(tillA1).issueInvoice({ series: 'A1-', taxTotal: '2.90', grossTotal: '31.90' });
+    fiscal(tillA1).cancelInvoice(first.id);
+    fiscal(tillA2).issueInvoice({ issuerTaxId: ISSUER, series: 'A2-', taxTotal: '2.90', grossTotal: '31.90' });
+    fiscal(tillA2).issueInvoice({ series: 'A2-', taxTotal: '1.45', grossTotal: '15.95' });
+    out.table(
+      ['device', 'sales', 'invoices (chain links)', 'pending uploads'],
+      devices.map((d) => [d.name, d === tillB1 ? 'tea −5' : d === tillA1 ? 'coffee −3' : 'coffee −2', String(fiscal(d).records().length), d.host.status.pendingUploads]),
+    );
+    out.line('Each till chains its own invoices (one chain per installation), so offline tills never fork a chain.');
 
     out.section('A concurrent edit: both tills of A change the coffee price offline');
-    tillA1.host.store(INVENTORY).update('products', String(coffee.id), { price_cents: 1500 });
+    inventory(tillA1).upsertProduct({ sku: 'COFFEE-1KG', name: 'Coffee beans 1 kg', priceCents: 1500 });
     await new Promise((resolve) => setTimeout(resolve, 5));
-    tillA2.host.store(INVENTORY).update('products', String(coffee.id), { price_cents: 1550 });
-    out.table(['device', 'coffee price (local)'], [tillA1, tillA2].map((d) => [d.name, cents(priceOf(d, coffee.id))]));
-    out.line('Products resolve by last write (hybrid logical clock): till 2 edited last.');
+    inventory(tillA2).upsertProduct({ sku: 'COFFEE-1KG', name: 'Coffee beans 1 kg', priceCents: 1550 });
+    out.table(['device', 'coffee price (local)'], [tillA1, tillA2].map((d) => [d.name, cents(inventory(d).product('COFFEE-1KG')?.priceCents)]));
 
     out.section('Till 2 of A tries to sync with its network cable unplugged');
     const offline = await tillA2.host.syncNow();
@@ -81,15 +91,44 @@ export async function runDemoStory(options: { dir: string; cloudDir: string; out
     out.table(['device', 'uploaded', 'downloaded', 'conflicts', 'rejected', 'ms'], syncs.map((s) => [s.device, s.uploaded, s.downloaded, s.conflicts, s.rejected, s.durationMs]));
 
     out.section('Every device agrees');
-    const priceCents = Object.fromEntries([tillA1, tillA2].map((d) => [d.name, Number(priceOf(d, coffee.id))]));
-    out.table(['device', 'coffee price', 'coffee stock', 'tea stock'], devices.map((d) => [d.name, d.tenant === 'store-a' ? cents(priceOf(d, coffee.id)) : '-', quantity(d, 'COFFEE-1KG'), quantity(d, 'TEA-250G')]));
-    out.line('The later price (15.50) won on both tills; both offline sales counted: 10 - 3 - 2 = 5.');
-    out.line('Tenant B sees none of tenant A\'s rows, and the reverse (row-level security on the token\'s tenant_id).');
+    const priceCents = Object.fromEntries([tillA1, tillA2].map((d) => [d.name, inventory(d).product('COFFEE-1KG')?.priceCents ?? 0]));
+    out.table(
+      ['device', 'coffee price', 'coffee stock', 'tea stock'],
+      devices.map((d) => [d.name, d.tenant === 'store-a' ? cents(inventory(d).product('COFFEE-1KG')?.priceCents) : '-', stock(d, 'COFFEE-1KG'), stock(d, 'TEA-250G')]),
+    );
+    out.line('The conflict on the price was resolved by last write (hybrid logical clocks): till 2\'s 15.50 won on both tills.');
+    out.line('Stock travels as movements, so both offline sales counted: 10 − 3 − 2 = 5.');
+    out.line("Tenant B sees none of tenant A's rows, and the reverse (row-level security on the token's tenant_id).");
+
+    out.section('Every fiscal chain verifies, on the device and in the cloud');
+    const fiscalResults: DemoSummary['fiscal'] = {};
+    const fiscalRows: (string | number | boolean)[][] = [];
+    for (const device of [tillA1, tillA2]) {
+      const result = await fiscal(device).verify({ remote: true });
+      fiscalResults[device.name] = { ok: result.ok, chains: result.chains, records: result.records, cloudRecords: result.cloud?.records ?? null };
+      fiscalRows.push([device.name, result.ok, result.chains, result.records, result.cloud?.records ?? '-', result.brokenAt ? describeBreak(result.brokenAt) : '—']);
+    }
+    out.table(['device', 'ok', 'chains', 'records', 'in cloud', 'first break'], fiscalRows);
+    out.line('Links, VeriFactu hashes, gapless numbering and Ed25519 signatures all check out; one invoice was cancelled by a new link, never edited.');
+
+    out.section('Head office reads the master inventory across tenants');
+    const office = await openDemoDevice({ dir, cloud, name: 'head-office', tenant: 'head-office', role: 'master' });
+    devices.push(office);
+    const master = await inventory(office).master();
+    out.table(['sku', 'quantity (all tenants)', 'tenants holding it'], master.map((m) => [m.sku, m.quantity, m.tenants]));
+    out.line("A store's token asking for it gets 403; only a head-office token (eq_role master) reads it.");
+
+    out.section('A third till for tenant A, beyond its licence of 2 devices');
+    const tillA3 = await openDemoDevice({ dir, cloud, name: 'store-a-till-3', tenant: 'store-a' });
+    devices.push(tillA3);
+    inventory(tillA3).upsertProduct({ sku: 'MUG-CERAMIC', name: 'Ceramic mug', priceCents: 900 });
+    const refused = await tillA3.host.syncNow();
+    out.line(`${refused.error ?? 'uploaded'}; its ${tillA3.host.status.pendingUploads} change(s) wait for a bigger licence.`);
 
     out.section('Status of every device');
     out.table(
-      ['device', 'pending uploads', 'conflicts', 'failed', 'last sync'],
-      devices.map((d) => [d.name, d.host.status.pendingUploads, d.host.status.conflicts, d.host.status.failed.length, d.host.status.lastSync ? new Date(d.host.status.lastSync).toISOString() : 'never']),
+      ['device', 'pending uploads', 'conflicts', 'failed', 'last error'],
+      devices.map((d) => [d.name, d.host.status.pendingUploads, d.host.status.conflicts, d.host.status.failed.length, d.host.status.lastError ?? '—']),
     );
 
     return {
@@ -98,42 +137,29 @@ export async function runDemoStory(options: { dir: string; cloudDir: string; out
       devices: devices.map((d) => ({ name: d.name, tenant: d.tenant, config: d.configFile })),
       syncs,
       concurrentEdit: { sku: 'COFFEE-1KG', winner: tillA2.name, priceCents },
-      stock: Object.fromEntries(devices.map((d) => [d.name, levels(d)])),
-      pendingUploads: devices.reduce((sum, d) => sum + d.host.status.pendingUploads, 0),
+      stock: Object.fromEntries([tillA1, tillA2, tillB1].map((d) => [d.name, inventory(d).levels()])),
+      fiscal: fiscalResults,
+      master,
+      licence: { device: tillA3.name, refused: refused.error },
+      pendingUploads: [tillA1, tillA2, tillB1].reduce((sum, d) => sum + d.host.status.pendingUploads, 0),
     };
   } finally {
     for (const device of devices) await device.host.dispose();
     await unplugged.close();
-    await stopCloud(cloud);
+    await cloud.stop();
   }
 }
 
-async function syncQuietly(device: DemoDevice): Promise<void> {
+async function mustSync(device: DemoDevice): Promise<void> {
   const result = await device.host.syncNow();
-  if (result.error !== null && !result.offline) throw new Error(`${device.name}: ${result.error}`);
+  if (result.error !== null) throw new Error(`${device.name}: ${result.error}`);
 }
 
-function priceOf(device: DemoDevice, id: unknown): unknown {
-  return device.host.store(INVENTORY).get('products', String(id))?.price_cents;
-}
-
-function levels(device: DemoDevice): { sku: string; quantity: number }[] {
-  const totals = new Map<string, number>();
-  for (const movement of device.host.store(INVENTORY).query('stock_movements') as Row[]) {
-    totals.set(String(movement.sku), (totals.get(String(movement.sku)) ?? 0) + Number(movement.delta));
-  }
-  return [...totals].map(([sku, quantity]) => ({ sku, quantity })).sort((a, b) => a.sku.localeCompare(b.sku));
-}
-
-function quantity(device: DemoDevice, sku: string): string {
-  const level = levels(device).find((l) => l.sku === sku);
-  return level === undefined ? '-' : String(level.quantity);
+/** A tenant's stock of a product it carries, or "-" for one it does not. */
+function stock(device: DemoDevice, sku: string): string {
+  return inventory(device).product(sku) === undefined ? '-' : String(inventory(device).level(sku));
 }
 
 function cents(value: unknown): string {
   return typeof value === 'number' ? (value / 100).toFixed(2) : '-';
-}
-
-async function stopCloud(cloud: LocalCloud): Promise<void> {
-  await cloud.stop();
 }
