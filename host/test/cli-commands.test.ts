@@ -1,25 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runCommand } from '@oclif/test';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const cloud = inject('cloud');
 const INVENTORY = '@equinox-sync/plugin-inventory';
-
-async function equinox(args: string[]): Promise<{ json: unknown; stdout: string; stderr: string; exit: number }> {
-  const { stdout, stderr, error } = await runCommand(args, { root });
-  const exit = error === undefined ? 0 : (error.oclif?.exit ?? 1);
-  let json: unknown;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { json, stdout, stderr, exit };
-}
 
 /** A device config file with the built-in plugins, on the test cloud. */
 async function configFile(tenant: string, device: string): Promise<string> {

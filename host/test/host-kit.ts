@@ -113,3 +113,28 @@ export async function syncUntil(host: EquinoxHost, done: () => boolean, timeoutM
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** What one `equinox` command printed and how it exited, run in-process through oclif's runCommand. */
+export interface CommandRun {
+  readonly json: unknown;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exit: number;
+}
+
+/**
+ * Runs `equinox ...args` in this process. runCommand joins the arguments and splits them
+ * again on spaces: quote a value that has any, "like this".
+ */
+export async function equinox(args: string[]): Promise<CommandRun> {
+  const { runCommand } = await import('@oclif/test');
+  const { stdout, stderr, error } = await runCommand(args, { root: fileURLToPath(new URL('..', import.meta.url)) });
+  const exit = error === undefined ? 0 : (error.oclif?.exit ?? 1);
+  let json: unknown;
+  try {
+    json = JSON.parse(stdout);
+  } catch {
+    json = undefined;
+  }
+  return { json, stdout, stderr, exit };
+}

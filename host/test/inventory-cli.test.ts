@@ -1,27 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { TokenMinter } from '@equinox-sync/local-cloud';
 import { productId } from '@equinox-sync/plugin-inventory';
-import { runCommand } from '@oclif/test';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const cloud = inject('cloud');
-
-/** runCommand joins the arguments and splits them again on spaces: quote a value that has any, "like this". */
-async function equinox(args: string[]): Promise<{ json: unknown; stdout: string; stderr: string; exit: number }> {
-  const { stdout, stderr, error } = await runCommand(args, { root });
-  const exit = error === undefined ? 0 : (error.oclif?.exit ?? 1);
-  let json: unknown;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { json, stdout, stderr, exit };
-}
 
 /** A device config file with the built-in plugins on the test cloud; `master` makes it a head-office device. */
 async function configFile(label: string, options: { master?: boolean; inventory?: boolean } = {}): Promise<{ file: string; tenant: string }> {

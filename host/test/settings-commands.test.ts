@@ -1,24 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runCommand } from '@oclif/test';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { deviceConfig, tempDir, uniqueTenant } from './host-kit.js';
+import { deviceConfig, equinox, tempDir, uniqueTenant } from './host-kit.js';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const cloud = inject('cloud');
-
-async function equinox(args: string[]): Promise<{ json: unknown; stdout: string; stderr: string; exit: number }> {
-  const { stdout, stderr, error } = await runCommand(args, { root });
-  const exit = error === undefined ? 0 : (error.oclif?.exit ?? 1);
-  let json: unknown;
-  try {
-    json = JSON.parse(stdout);
-  } catch {
-    json = undefined;
-  }
-  return { json, stdout, stderr, exit };
-}
 
 // No sync happens here: the commands read and write the device's own database.
 describe('equinox settings get | set | list', () => {
