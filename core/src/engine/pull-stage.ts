@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
-import { RemoteStore, type PullCursor } from '../remote/index.js';
+import { RemoteError, RemoteStore, type PullCursor, type PullPage } from '../remote/index.js';
 import { LocalStore } from '../store/index.js';
 import { resolveConflict, toVersion } from './resolve-conflict.js';
 import type { RunContext, StageCounts } from './run-context.js';
@@ -29,22 +29,62 @@ export class PullStage {
 
   /** Adds what it does to `counts` as it goes, so a run that fails midway still reports what it did. */
   async run(context: RunContext, counts: StageCounts): Promise<void> {
+    const failures: string[] = [];
     for (const table of this.store.tableDefinitions()) {
       if (table.direction === 'upload-only') continue;
-      let cursor = (this.store.readCursor(table.name) as PullCursor | undefined) ?? null;
+      try {
+        await this.pullTable(table, context, counts);
+      } catch (error) {
+        // A transport failure ends the run; anything else stops only this table's pull, so one bad page never blocks the rest.
+        if (error instanceof RemoteError && error.retryable) throw error;
+        const message = error instanceof Error ? error.message : String(error);
+        failures.push(message.includes(`"${table.name}"`) ? message : `pull of "${table.name}" stopped: ${message}`);
+      }
+      if (context.stopping()) break;
+    }
+    if (failures.length > 0) throw new Error(failures.join('; '));
+  }
+
+  private async pullTable(table: TableDefinition, context: RunContext, counts: StageCounts): Promise<void> {
+    {
+      const cursor = (this.store.readCursor(table.name) as PullCursor | undefined) ?? null;
+      let next: Promise<PullPage> | undefined = this.request(table.name, cursor);
       let seen = 0;
-      for (;;) {
+      while (next !== undefined) {
         if (context.stopping()) return;
-        const page = await this.remote.pull(table.name, cursor, this.options.pullPageSize);
+        const page: PullPage = await next;
+        // The next page is asked for before this one is written: the cloud reads and sends
+        // it while the device writes. It only depends on the cloud's cursor; if this page
+        // fails, or the engine stops, it is dropped unread and the stored cursor is unchanged.
+        next = page.has_more ? this.request(table.name, page.cursor) : undefined;
+        if (next !== undefined) await sendBeforeWriting();
         const applied = this.store.transaction(() => this.applyPage(table, page.rows, page.cursor, context.now(), counts));
         counts.downloaded += applied;
         seen += page.rows.length;
         context.progress({ phase: 'pull', table: table.name, done: seen, total: seen + (page.has_more ? this.options.pullPageSize : 0) });
         for (const hook of this.hooks.hooksFor(table.name)) await hook.afterPull?.(table.name, page.rows);
-        cursor = page.cursor;
-        if (!page.has_more) break;
       }
     }
+  }
+
+  /** Starts a page request; a page never awaited (the run stopped or failed first) is dropped without an unhandled rejection. */
+  private request(table: string, cursor: PullCursor | null): Promise<PullPage> {
+    const page = this.remote.pull(table, cursor, this.options.pullPageSize);
+    page.catch(() => undefined);
+    return page;
+  }
+
+  /**
+   * A pulled row holding a unique key a different local row holds (both created offline)
+   * cannot be written: it waits in the conflict inbox beside that local row, whose upload
+   * the cloud refuses for the same reason, until a person picks one or changes a key.
+   */
+  private collides(table: TableDefinition, remote: Row, now: number): boolean {
+    if (remote.deleted === true || !table.indexes.some((index) => index.unique)) return false;
+    const [holder] = this.store.records.uniqueCollisions(table.name, remote);
+    if (holder === undefined) return false;
+    this.store.records.recordConflict(table.name, String(holder.id), holder, remote, now);
+    return true;
   }
 
   private applyPage(table: TableDefinition, rows: readonly Row[], cursor: PullCursor, now: number, counts: StageCounts): number {
@@ -58,7 +98,8 @@ export class PullStage {
       const pending = known !== undefined && known.pendingSeq !== null && (known.state === 'PendingUpload' || known.state === 'Conflict');
       const local = pending && !table.appendOnly ? this.store.records.localRow(table.name, id) : undefined;
       if (local === undefined) {
-        apply.push(remote);
+        if (this.collides(table, remote, now)) counts.conflicts += 1;
+        else apply.push(remote);
         continue;
       }
       counts.conflicts += 1;
@@ -66,4 +107,12 @@ export class PullStage {
     }
     return this.store.applyRemote(table.name, apply, cursor).applied;
   }
+}
+
+/**
+ * Lets the request just started reach the socket: writing a page is synchronous and
+ * would otherwise hold it back until the write is done.
+ */
+function sendBeforeWriting(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { BehaviorSubject, Subject, Subscription, from, merge, type Observable } from 'rxjs';
-import type { Row } from '../declarations/index.js';
+import { SYSTEM_COLUMNS, type Row } from '../declarations/index.js';
 import { RemoteError, RemoteStore } from '../remote/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete } from '../store/index.js';
 import { exhaustMapWithTrailing, syncTriggers, type SyncTrigger } from '../sync/index.js';
@@ -141,6 +141,10 @@ export class SyncEngine {
         if (conflict === undefined) throw new Error(`no conflict for ${choice.table ? `${choice.table} ` : ''}id "${choice.id}"`);
         const table = this.store.tableDefinitions().find((t) => t.name === conflict.table);
         if (table === undefined) throw new Error(`table "${conflict.table}" is not loaded`);
+        if (String(conflict.remote.id) !== conflict.id) {
+          settleKeyCollision(this.store, table.name, conflict, choice);
+          return 1;
+        }
         if (choice.pick === 'remote') {
           this.store.applyRemote(table.name, [conflict.remote]);
           return 1;
@@ -254,6 +258,32 @@ export class SyncEngine {
     if (this.statusSubject.closed) return;
     this.statusSubject.next({ ...this.statusSubject.value, ...change });
   }
+}
+
+/**
+ * Settles a unique-key collision: the cloud's row (another id) holds a key the local row
+ * holds too. `remote` sets the local row aside — a tombstone, its unsent change dropped —
+ * and writes the cloud's row; `merged` rewrites the local row (with another key) and then
+ * writes the cloud's row; `local` alone cannot work, since the cloud refuses the key.
+ */
+function settleKeyCollision(store: LocalStore, table: string, conflict: ConflictRecord, choice: ConflictChoice): void {
+  if (choice.pick === 'local') {
+    throw new Error(`conflict "${conflict.id}": the cloud's row ${String(conflict.remote.id)} holds the same unique key; pick "remote", or "merged" with another key`);
+  }
+  if (choice.pick === 'merged') {
+    const patch: Row = { ...mergedRow(choice) };
+    for (const system of SYSTEM_COLUMNS) delete patch[system];
+    const definition = store.tableDefinitions().find((t) => t.name === table);
+    store.forPlugin(definition?.plugin ?? '').update(table, conflict.id, patch);
+    store.records.rebase(table, conflict.id, store.records.info(table, [conflict.id]).get(conflict.id)?.serverVersion ?? null, 'PendingUpload');
+  } else {
+    store.runMuted(() => store.records.setAside(table, conflict.id));
+  }
+  store.records.clearConflict(table, conflict.id);
+  if (store.records.uniqueCollisions(table, conflict.remote).length > 0) {
+    throw new Error(`conflict "${conflict.id}": the merged row still holds the unique key of the cloud's row ${String(conflict.remote.id)}`);
+  }
+  store.applyRemote(table, [conflict.remote]);
 }
 
 function emptyResult(durationMs: number, error: string | null): SyncRunResult {

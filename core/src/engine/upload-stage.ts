@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
-import { RemoteStore, type PushOutcome } from '../remote/index.js';
+import { RemoteError, RemoteStore, type PushItem, type PushOutcome } from '../remote/index.js';
 import { LocalStore, type OutboxAck, type OutboxEntry } from '../store/index.js';
 import { backoffDelay } from '../sync/index.js';
 import { resolveConflict } from './resolve-conflict.js';
@@ -49,13 +49,34 @@ export class UploadStage {
         const sendable = this.holdBack(definition, entries, context.now(), counts);
         if (sendable.length > 0) {
           context.progress({ phase: 'upload', table, done, total: Math.max(total, done + sendable.length) });
-          const info = this.store.records.info(table, sendable.map((entry) => entry.id));
-          const items = sendable.map((entry) => ({ row: entry.row, base_version: info.get(entry.id)?.serverVersion ?? null }));
-          const outcomes = await this.remote.push(table, items);
-          this.store.transaction(() => this.applyOutcomes(definition, sendable, outcomes, context.now(), counts, conflictedThisRun));
+          // The batch read brought each row's base version along: no lookup per batch.
+          const items = sendable.map((entry) => ({ row: entry.row, base_version: entry.serverVersion ?? null }));
+          const outcomes = await this.pushOrRefuse(table, items, sendable, context.now(), counts);
+          if (outcomes !== undefined) {
+            this.store.transaction(() => this.applyOutcomes(definition, sendable, outcomes, context.now(), counts, conflictedThisRun));
+          }
           done += sendable.length;
         }
       }
+    }
+  }
+
+  /**
+   * Pushes one batch. A transport failure (retryable) ends the run; a refusal of the
+   * whole call (the function refused for this table, a table the cloud does not have
+   * yet) is charged to the batch's rows — shown in `status.failed`, backing off — so the
+   * other tables and the pull go on.
+   */
+  private async pushOrRefuse(table: string, items: PushItem[], entries: readonly OutboxEntry[], now: number, counts: StageCounts): Promise<PushOutcome[] | undefined> {
+    try {
+      return await this.remote.push(table, items);
+    } catch (error) {
+      if (!(error instanceof RemoteError) || error.retryable) throw error;
+      this.store.transaction(() => {
+        for (const entry of entries) this.store.failOutbox(entry.seq, error.message, now + backoffDelay(entry.attempts + 1, this.options.retry));
+      });
+      counts.rejected += entries.length;
+      return undefined;
     }
   }
 

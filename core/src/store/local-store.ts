@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { HybridLogicalClock } from '../clock/index.js';
 import { assertDistinctTables, type PluginDefinition, type Row, type TableDefinition } from '../declarations/index.js';
-import { openDatabase } from './open-database.js';
+import { openDatabase, unusableDatabase } from './open-database.js';
 import { OutboxQueue } from './outbox-queue.js';
 import { RemoteApplier, type ApplyResult } from './remote-apply.js';
 import { ScopedStore } from './scoped-store.js';
@@ -75,13 +75,18 @@ export class LocalStore {
   /** Opens the file, creating or migrating every declared table in one transaction. */
   static open(options: LocalStoreOptions): LocalStore {
     const plugins = assertDistinctTables(options.plugins);
-    const db = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
+    let db: Database;
+    try {
+      db = openDatabase(options.path, options.busyTimeoutMs ?? 5000);
+    } catch (error) {
+      throw unusableDatabase(options.path, error);
+    }
     try {
       const { identity, contexts } = installSchema(db, plugins, options);
       return new LocalStore(db, identity.tenantId, identity.deviceId, plugins, new TableDirectory(db, contexts), options.now);
     } catch (error) {
       db.close();
-      throw error;
+      throw unusableDatabase(options.path, error);
     }
   }
 

@@ -48,6 +48,11 @@ const META_TABLES_SQL = `
     PRIMARY KEY (table_id, row_id)
   ) WITHOUT ROWID;
 
+  -- Partial: only records in a rare state are in them, so the triggers, which write
+  -- PendingUpload, never touch them, and the status counts these states without a scan.
+  CREATE INDEX IF NOT EXISTS _eq_row_state_conflict ON _eq_row_state (table_id) WHERE state = 'Conflict';
+  CREATE INDEX IF NOT EXISTS _eq_row_state_pending_download ON _eq_row_state (table_id) WHERE state = 'PendingDownload';
+
   CREATE TABLE IF NOT EXISTS _eq_conflicts (
     table_id    INTEGER NOT NULL,
     row_id      TEXT NOT NULL,

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { StoreError } from './store-error.js';
 
 /**
  * Opens (or creates) the device's database file with the pragmas the store relies on:
@@ -21,4 +22,19 @@ export function openDatabase(path: string, busyTimeoutMs: number): Database.Data
     db.close();
     throw error;
   }
+}
+
+/**
+ * Turns SQLite's bare refusal of a file ("file is not a database", "database disk image
+ * is malformed", "unable to open database file") into a {@link StoreError} that names
+ * the file, keeping the SQLite error as its cause. Other errors are returned as they are.
+ *
+ * @example
+ * try { openDatabase(path, 5000); } catch (error) { throw unusableDatabase(path, error); }
+ */
+export function unusableDatabase(path: string, error: unknown): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (!(error instanceof Error) || typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
+  const what = code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' ? 'is damaged or not a SQLite database' : 'cannot be opened';
+  return new StoreError(`the local database "${path}" ${what}: ${error.message} (${code}); the engine left the file as it is`, { cause: error });
 }

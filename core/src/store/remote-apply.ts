@@ -29,9 +29,10 @@ export interface ApplyResult {
 export class RemoteApplier {
   private depth = 0;
   private readonly upserts = new Map<string, Statement<SqliteValue[]>>();
-  private readonly synced: Statement<[number, string, number | bigint | null]>;
-  private readonly dropQueued: Statement<[number, string]>;
-  private readonly dropConflict: Statement<[number, string]>;
+  // Each takes the table id and a page's rows as JSON [[id, server_version], ...]: three statements a page, not three a row.
+  private readonly synced: Statement<[{ table: number; rows: string }]>;
+  private readonly dropQueued: Statement<[{ table: number; rows: string }]>;
+  private readonly dropConflict: Statement<[{ table: number; rows: string }]>;
 
   constructor(
     private readonly db: Database,
@@ -39,15 +40,20 @@ export class RemoteApplier {
     private readonly clock: HybridLogicalClock,
     private readonly tenantId: string,
   ) {
+    // In array order, so a row given twice ends with its last version, as one by one.
     this.synced = db.prepare(
-      `INSERT INTO _eq_row_state (table_id, row_id, state, server_version) VALUES (?, ?, 'Synced', ?)
+      `INSERT INTO _eq_row_state (table_id, row_id, state, server_version)
+       SELECT @table, j.value ->> 0, 'Synced', CAST(j.value ->> 1 AS INTEGER) FROM json_each(@rows) AS j WHERE true
        ON CONFLICT (table_id, row_id) DO UPDATE SET state = 'Synced', pending_seq = NULL,
          server_version = coalesce(excluded.server_version, server_version)`,
     );
     this.dropQueued = db.prepare(
-      `DELETE FROM _eq_outbox WHERE seq = (SELECT pending_seq FROM _eq_row_state WHERE table_id = ? AND row_id = ?)`,
+      // IN lists rather than a join: with a join the planner may walk all the table's records and the list for each.
+      `DELETE FROM _eq_outbox WHERE seq IN (
+         SELECT pending_seq FROM _eq_row_state
+          WHERE table_id = @table AND row_id IN (SELECT value ->> 0 FROM json_each(@rows)) AND pending_seq IS NOT NULL)`,
     );
-    this.dropConflict = db.prepare(`DELETE FROM _eq_conflicts WHERE table_id = ? AND row_id = ?`);
+    this.dropConflict = db.prepare(`DELETE FROM _eq_conflicts WHERE table_id = @table AND row_id IN (SELECT value ->> 0 FROM json_each(@rows))`);
   }
 
   /** Runs `fn` in one transaction with the sync triggers muted; nests. */
@@ -74,13 +80,15 @@ export class RemoteApplier {
     return this.runMuted(() => {
       let applied = 0;
       let newest: string | undefined;
+      const synced: [string, number | string | null][] = [];
       for (const row of rows) {
         const { columns, values } = this.encode(context, row);
-        applied += this.upsert(context, columns).run(...values).changes > 0 ? 1 : 0;
-        this.markSynced(context, values[0] as string, row.server_version);
+        applied += this.write(context, columns, values) ? 1 : 0;
+        synced.push([values[0] as string, toServerVersion(row.server_version)]);
         const updatedAt = row.updated_at;
         if (isHlc(updatedAt) && (newest === undefined || compareHlc(updatedAt, newest) > 0)) newest = updatedAt;
       }
+      if (synced.length > 0) this.markSynced(context, JSON.stringify(synced));
       if (newest !== undefined) this.clock.receive(newest);
       if (cursor !== undefined) {
         this.db
@@ -105,15 +113,32 @@ export class RemoteApplier {
     if (typeof row.updated_at !== 'string') {
       throw new StoreError(`table "${definition.name}": pulled row "${row.id}" has no updated_at`);
     }
+    // A tombstone flag that is neither true nor false must not read as "alive": that would resurrect a deleted row.
+    if (row.deleted !== undefined && row.deleted !== true && row.deleted !== false && row.deleted !== 1 && row.deleted !== 0) {
+      throw new StoreError(`table "${definition.name}": pulled row "${row.id}": deleted is ${JSON.stringify(row.deleted)}, not a boolean`);
+    }
     const tenant = typeof row.tenant_id === 'string' ? row.tenant_id : this.tenantId;
     const columns = ['id', 'tenant_id', 'updated_at', 'deleted'];
     const values: SqliteValue[] = [row.id, tenant, row.updated_at, row.deleted === true || row.deleted === 1 ? 1 : 0];
     for (const column of definition.columns) {
       if (row[column.name] === undefined) continue;
       columns.push(column.name);
-      values.push(encodeValue(definition, column, row[column.name]));
+      try {
+        values.push(encodeValue(definition, column, row[column.name]));
+      } catch (error) {
+        throw pulledRowError(definition.name, row.id, error);
+      }
     }
     return { columns, values };
+  }
+
+  /** Upserts one encoded row; a constraint it breaks (a missing NOT NULL value, a unique key) names the row. */
+  private write(context: TableContext, columns: readonly string[], values: readonly SqliteValue[]): boolean {
+    try {
+      return this.upsert(context, columns).run(...values).changes > 0;
+    } catch (error) {
+      throw pulledRowError(context.definition.name, String(values[0]), error);
+    }
   }
 
   private upsert(context: TableContext, columns: readonly string[]): Statement<SqliteValue[]> {
@@ -133,15 +158,25 @@ export class RemoteApplier {
     return statement;
   }
 
-  private markSynced(context: TableContext, id: string, serverVersion: unknown): void {
-    this.dropQueued.run(context.id, id);
-    this.synced.run(context.id, id, toServerVersion(serverVersion));
-    this.dropConflict.run(context.id, id);
+  /** Drops the queued changes and conflicts the rows supersede, then records them Synced at their versions. */
+  private markSynced(context: TableContext, rows: string): void {
+    const page = { table: context.id, rows };
+    this.dropQueued.run(page);
+    this.synced.run(page);
+    this.dropConflict.run(page);
   }
+
 }
 
-// PostgREST sends bigints as numbers or, past 2^53, as digit strings.
-function toServerVersion(value: unknown): number | bigint | null {
-  if (typeof value === 'number' || typeof value === 'bigint') return value;
-  return typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : null;
+/** A page that cannot be stored is refused whole; the error says which row and why, so the bad data can be found. */
+function pulledRowError(table: string, id: string, error: unknown): StoreError {
+  const reason = error instanceof Error ? error.message : String(error);
+  return new StoreError(`table "${table}": pulled row "${id}" cannot be stored: ${reason}`, { cause: error });
+}
+
+// PostgREST sends bigints as numbers or, past 2^53, as digit strings; the digits go into the JSON as they came.
+function toServerVersion(value: unknown): number | string | null {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return String(value);
+  return typeof value === 'string' && /^\d+$/.test(value) ? value : null;
 }

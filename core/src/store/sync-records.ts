@@ -1,7 +1,9 @@
 import type { Database } from 'better-sqlite3';
-import type { Row } from '../declarations/index.js';
+import { quoteIdentifier, type Row } from '../declarations/index.js';
 import type { SyncState } from './sync-state.js';
 import type { TableDirectory } from './table-directory.js';
+
+const SYNC_STATES: readonly SyncState[] = ['Synced', 'PendingUpload', 'PendingDownload', 'Conflict'];
 
 /** What the engine knows about one record's standing with the cloud. */
 export interface RecordSyncInfo {
@@ -72,6 +74,43 @@ export class SyncRecords {
   /** The record as stored locally (tombstones included), or undefined. */
   localRow(table: string, id: string): Row | undefined {
     return this.tables.readRow(this.tables.byName(table), id);
+  }
+
+  /**
+   * Live local rows, other than `row` itself, that hold one of `row`'s unique keys: a row
+   * pulled with such a key cannot be written until one of them gives way.
+   */
+  uniqueCollisions(table: string, row: Row): Row[] {
+    const context = this.tables.byName(table);
+    const found = new Map<string, Row>();
+    for (const index of context.definition.indexes.filter((candidate) => candidate.unique)) {
+      if (index.columns.some((column) => row[column] === undefined || row[column] === null)) continue;
+      // `=` rather than `IS`: NULLs never collide in a unique index.
+      const where = index.columns.map((column) => `${quoteIdentifier(column)} = ?`).join(' AND ');
+      const ids = this.db
+        .prepare(`SELECT id FROM ${quoteIdentifier(table)} WHERE deleted = 0 AND id <> ? AND ${where}`)
+        .pluck()
+        .all(String(row.id), ...index.columns.map((column) => encodeKeyValue(row[column]))) as string[];
+      for (const id of ids) {
+        const local = this.tables.readRow(context, id);
+        if (local !== undefined) found.set(id, local);
+      }
+    }
+    return [...found.values()];
+  }
+
+  /**
+   * Sets a local row aside for good, as a person decided: a tombstone, its queued change
+   * dropped (the cloud refused it), state Synced. Call it inside `LocalStore.runMuted`,
+   * so the tombstone is not queued as a delete.
+   */
+  setAside(table: string, id: string): void {
+    const context = this.tables.byName(table);
+    this.db.transaction(() => {
+      this.db.prepare(`UPDATE ${quoteIdentifier(table)} SET deleted = 1 WHERE id = ?`).run(id);
+      this.db.prepare(`DELETE FROM _eq_outbox WHERE seq = (SELECT pending_seq FROM _eq_row_state WHERE table_id = ? AND row_id = ?)`).run(context.id, id);
+      this.db.prepare(`UPDATE _eq_row_state SET state = 'Synced', pending_seq = NULL WHERE table_id = ? AND row_id = ?`).run(context.id, id);
+    })();
   }
 
   /** Sets the version the next upload of the record builds on (the local side won over it). */
@@ -149,10 +188,23 @@ export class SyncRecords {
     }));
   }
 
+  /**
+   * Records in `state`. The state is written into the statement rather than bound, so
+   * that the rare states (Conflict, PendingDownload) are counted from their partial
+   * indexes: the status after every run must not read all the records of a large store.
+   */
   countState(state: SyncState): number {
+    if (!SYNC_STATES.includes(state)) throw new RangeError(`unknown sync state "${String(state)}"`);
     return this.db
-      .prepare(`SELECT count(*) FROM _eq_row_state WHERE state = ? AND table_id IN (SELECT value FROM json_each(?))`)
+      .prepare(`SELECT count(*) FROM _eq_row_state WHERE state = '${state}' AND table_id IN (SELECT value FROM json_each(?))`)
       .pluck()
-      .get(state, this.tables.idsJson()) as number;
+      .get(this.tables.idsJson()) as number;
   }
+}
+
+// Unique keys compare stored values: booleans are stored as 0/1, JSON as text.
+function encodeKeyValue(value: unknown): string | number | bigint | null {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return value;
+  return value === null || value === undefined ? null : JSON.stringify(value);
 }

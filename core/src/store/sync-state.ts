@@ -35,6 +35,8 @@ export interface OutboxEntry {
   readonly attempts: number;
   readonly lastError: string | undefined;
   readonly state: SyncState;
+  /** The `server_version` last seen for the row, the base of this upload; `null` when the cloud never confirmed it. */
+  readonly serverVersion?: number | null;
   /** The current row, system columns included, with booleans and JSON decoded. */
   readonly row: Row;
 }

@@ -38,6 +38,7 @@ const store = LocalStore.open({ path: config.dbPath, plugins: [plugin], tenantId
 const real = new SupabaseRemote({ url: config.url, key: config.anonKey, accessToken: config.token }, { timeoutMs: 5_000 });
 const remote = {
   health: (timeoutMs) => real.health(timeoutMs),
+  rpc: (fn, args) => real.rpc(fn, args),
   async push(table, items) {
     const answer = real.push(table, items);
     await mark('push-inflight');

@@ -159,7 +159,7 @@ describe('kill -9 of a syncing device', () => {
     await applySql(cloud, compileServerSchema([plugin]));
   });
 
-  it(`loses and duplicates nothing over ${KILLS} kills at random points; chains verify and the queue drains on restart`, async () => {
+  it(`loses and duplicates nothing over ${KILLS} kills at random points; chains verify and the queue drains on restart`, { timeout: scale(120_000, 3_600_000) }, async () => {
     const seed = runSeed();
     const random = prng(seed);
     const tenant = tenantId('kill');

@@ -1,8 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Container } from 'inversify';
+import { afterAll } from 'vitest';
 import { TokenMinter } from '@equinox-sync/local-cloud';
 import {
   coreModule,
@@ -13,6 +14,7 @@ import {
   SyncEngine,
   SyncOptions,
   type PluginDefinition,
+  type PullCursor,
   type Row,
 } from '../../src/index.js';
 
@@ -34,6 +36,8 @@ export function scale(fast: number, chaos: number): number {
 }
 
 export const workDir = mkdtempSync(join(tmpdir(), 'equinox-reliability-'));
+// Device files of a run (huge rows, corrupted copies, hundreds of schedules) go when the test file ends.
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
 
 export function suffix(): string {
   return randomUUID().replaceAll('-', '').slice(0, 8);
@@ -139,8 +143,31 @@ export function wrapRemote(real: RemoteStore, override: Partial<RemoteStore>): R
   return {
     push: override.push ?? ((table, items) => real.push(table, items)),
     pull: override.pull ?? ((table, cursor, limit) => real.pull(table, cursor, limit)),
+    rpc: override.rpc ?? (<T,>(fn: string, args?: Record<string, unknown>) => real.rpc<T>(fn, args)),
     health: override.health ?? ((timeoutMs) => real.health(timeoutMs)),
   };
+}
+
+/**
+ * Waits until a pull from `device`'s current cursor would deliver `ids`. Other test files
+ * share the cloud, and a transaction open anywhere in it holds the pull horizon back, so
+ * a row committed a moment ago may be pulled a moment later. Reads with a token of the
+ * device's tenant; changes nothing on the device.
+ */
+export async function waitPullable(cloud: CloudAccess, device: Device, table: string, ids: readonly string[], timeoutMs = 10_000): Promise<void> {
+  const remote = new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: await mintToken(cloud, { tenant_id: device.store.tenantId }) });
+  const wanted = new Set(ids);
+  let cursor = (device.store.readCursor(table) as PullCursor | undefined) ?? null;
+  const deadline = Date.now() + timeoutMs;
+  while (wanted.size > 0) {
+    const page = await remote.pull(table, cursor, 1000);
+    for (const row of page.rows) wanted.delete(String(row.id));
+    cursor = page.cursor;
+    if (page.has_more) continue;
+    if (wanted.size === 0) return;
+    if (Date.now() > deadline) throw new Error(`rows ${[...wanted].join(', ')} of ${table} were not pullable within ${timeoutMs} ms`);
+    await sleep(50);
+  }
 }
 
 /** The cloud's rows of a tenant, read with the service key (bypasses RLS), sorted by id. */
