@@ -1,6 +1,5 @@
 import { inject, injectable } from 'inversify';
 import { BehaviorSubject, Subject, Subscription, from, merge, type Observable } from 'rxjs';
-import { SYSTEM_COLUMNS, type Row } from '../declarations/index.js';
 import { RemoteError, RemoteStore } from '../remote/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete } from '../store/index.js';
 import { exhaustMapWithTrailing, syncTriggers, type SyncTrigger } from '../sync/index.js';
@@ -11,17 +10,7 @@ import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
 import { INITIAL_STATUS, type SyncRunResult, type SyncStatus } from './sync-status.js';
 import { UploadStage } from './upload-stage.js';
-import { applyResolution } from './resolve-conflict.js';
-
-/** A person's choice for one conflict in the inbox. */
-export interface ConflictChoice {
-  /** Needed only when two tables hold the same id. */
-  readonly table?: string;
-  readonly id: string;
-  readonly pick: 'local' | 'remote' | 'merged';
-  /** The merged row, with `pick: 'merged'`. */
-  readonly row?: Row;
-}
+import { settleConflicts, type ConflictChoice } from './conflict-inbox.js';
 
 /**
  * The sync engine: `detect → queue → upload → pull → resolve`. Triggers (`syncNow()`,
@@ -134,33 +123,7 @@ export class SyncEngine {
    * Returns how many were settled; an unknown id is an error naming it.
    */
   resolveConflicts(choices: readonly ConflictChoice[]): number {
-    const inbox = this.listConflicts();
-    const settled = this.store.transaction(() =>
-      choices.map((choice) => {
-        const conflict = inbox.find((c) => c.id === choice.id && (choice.table === undefined || c.table === choice.table));
-        if (conflict === undefined) throw new Error(`no conflict for ${choice.table ? `${choice.table} ` : ''}id "${choice.id}"`);
-        const table = this.store.tableDefinitions().find((t) => t.name === conflict.table);
-        if (table === undefined) throw new Error(`table "${conflict.table}" is not loaded`);
-        if (String(conflict.remote.id) !== conflict.id) {
-          settleKeyCollision(this.store, table.name, conflict, choice);
-          return 1;
-        }
-        if (choice.pick === 'remote') {
-          this.store.applyRemote(table.name, [conflict.remote]);
-          return 1;
-        }
-        applyResolution({
-          store: this.store,
-          table,
-          local: conflict.local,
-          remote: conflict.remote,
-          resolution: choice.pick === 'merged' ? { pick: 'merged', row: mergedRow(choice) } : { pick: 'local' },
-          now: Date.now(),
-        });
-        this.store.records.clearConflict(table.name, conflict.id);
-        return 1;
-      }),
-    ).length;
+    const settled = settleConflicts(this.store, choices);
     this.notifyLocalChange();
     return settled;
   }
@@ -260,41 +223,10 @@ export class SyncEngine {
   }
 }
 
-/**
- * Settles a unique-key collision: the cloud's row (another id) holds a key the local row
- * holds too. `remote` sets the local row aside — a tombstone, its unsent change dropped —
- * and writes the cloud's row; `merged` rewrites the local row (with another key) and then
- * writes the cloud's row; `local` alone cannot work, since the cloud refuses the key.
- */
-function settleKeyCollision(store: LocalStore, table: string, conflict: ConflictRecord, choice: ConflictChoice): void {
-  if (choice.pick === 'local') {
-    throw new Error(`conflict "${conflict.id}": the cloud's row ${String(conflict.remote.id)} holds the same unique key; pick "remote", or "merged" with another key`);
-  }
-  if (choice.pick === 'merged') {
-    const patch: Row = { ...mergedRow(choice) };
-    for (const system of SYSTEM_COLUMNS) delete patch[system];
-    const definition = store.tableDefinitions().find((t) => t.name === table);
-    store.forPlugin(definition?.plugin ?? '').update(table, conflict.id, patch);
-    store.records.rebase(table, conflict.id, store.records.info(table, [conflict.id]).get(conflict.id)?.serverVersion ?? null, 'PendingUpload');
-  } else {
-    store.runMuted(() => store.records.setAside(table, conflict.id));
-  }
-  store.records.clearConflict(table, conflict.id);
-  if (store.records.uniqueCollisions(table, conflict.remote).length > 0) {
-    throw new Error(`conflict "${conflict.id}": the merged row still holds the unique key of the cloud's row ${String(conflict.remote.id)}`);
-  }
-  store.applyRemote(table, [conflict.remote]);
-}
-
 function emptyResult(durationMs: number, error: string | null): SyncRunResult {
   return { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0, durationMs, offline: false, error };
 }
 
 function describe(failure: unknown): string {
   return failure instanceof Error ? failure.message : String(failure);
-}
-
-function mergedRow(choice: ConflictChoice): Row {
-  if (choice.row === undefined) throw new Error(`conflict "${choice.id}": pick "merged" needs the merged row`);
-  return choice.row;
 }
