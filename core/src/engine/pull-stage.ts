@@ -46,24 +46,22 @@ export class PullStage {
   }
 
   private async pullTable(table: TableDefinition, context: RunContext, counts: StageCounts): Promise<void> {
-    {
-      const cursor = (this.store.readCursor(table.name) as PullCursor | undefined) ?? null;
-      let next: Promise<PullPage> | undefined = this.request(table.name, cursor);
-      let seen = 0;
-      while (next !== undefined) {
-        if (context.stopping()) return;
-        const page: PullPage = await next;
-        // The next page is asked for before this one is written: the cloud reads and sends
-        // it while the device writes. It only depends on the cloud's cursor; if this page
-        // fails, or the engine stops, it is dropped unread and the stored cursor is unchanged.
-        next = page.has_more ? this.request(table.name, page.cursor) : undefined;
-        if (next !== undefined) await sendBeforeWriting();
-        const applied = this.store.transaction(() => this.applyPage(table, page.rows, page.cursor, context.now(), counts));
-        counts.downloaded += applied;
-        seen += page.rows.length;
-        context.progress({ phase: 'pull', table: table.name, done: seen, total: seen + (page.has_more ? this.options.pullPageSize : 0) });
-        for (const hook of this.hooks.hooksFor(table.name)) await hook.afterPull?.(table.name, page.rows);
-      }
+    const cursor = (this.store.readCursor(table.name) as PullCursor | undefined) ?? null;
+    let next: Promise<PullPage> | undefined = this.request(table.name, cursor);
+    let seen = 0;
+    while (next !== undefined) {
+      if (context.stopping()) return;
+      const page: PullPage = await next;
+      // The next page is asked for before this one is written: the cloud reads and sends
+      // it while the device writes. It only depends on the cloud's cursor; if this page
+      // fails, or the engine stops, it is dropped unread and the stored cursor is unchanged.
+      next = page.has_more ? this.request(table.name, page.cursor) : undefined;
+      if (next !== undefined) await sendBeforeWriting();
+      const applied = this.store.transaction(() => this.applyPage(table, page.rows, page.cursor, context.now(), counts));
+      counts.downloaded += applied;
+      seen += page.rows.length;
+      context.progress({ phase: 'pull', table: table.name, done: seen, total: seen + (page.has_more ? this.options.pullPageSize : 0) });
+      for (const hook of this.hooks.hooksFor(table.name)) await hook.afterPull?.(table.name, page.rows);
     }
   }
 

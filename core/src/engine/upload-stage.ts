@@ -41,24 +41,40 @@ export class UploadStage {
     const total = this.store.pendingUploads();
     const conflictedThisRun = new Set<number>();
     let done = 0;
-    while (!context.stopping()) {
-      const batch = this.store.readOutboxBatch({ limit: this.options.batchSize, now: context.now() });
-      if (batch.length === 0) break;
-      for (const [table, entries] of groupByTable(batch)) {
+    let batch = this.read(context);
+    while (batch.length > 0 && !context.stopping()) {
+      let ahead: OutboxEntry[] | undefined;
+      const groups = [...groupByTable(batch)];
+      for (const [index, [table, entries]] of groups.entries()) {
         const definition = this.definition(table);
         const sendable = this.holdBack(definition, entries, context.now(), counts);
         if (sendable.length > 0) {
           context.progress({ phase: 'upload', table, done, total: Math.max(total, done + sendable.length) });
           // The batch read brought each row's base version along: no lookup per batch.
           const items = sendable.map((entry) => ({ row: entry.row, base_version: entry.serverVersion ?? null }));
-          const outcomes = await this.pushOrRefuse(table, items, sendable, context.now(), counts);
+          const pushing = this.pushOrRefuse(table, items, sendable, context.now(), counts);
+          if (index === groups.length - 1) {
+            // While the cloud settles the batch, read the next one, leaving out the rows in
+            // flight. Only the reading moves ahead: hooks, ordering keys and the push of the
+            // next batch still wait for this batch's outcomes.
+            pushing.catch(() => undefined);
+            await sendBeforeReading();
+            ahead = this.read(context, batch);
+          }
+          const outcomes = await pushing;
           if (outcomes !== undefined) {
             this.store.transaction(() => this.applyOutcomes(definition, sendable, outcomes, context.now(), counts, conflictedThisRun));
           }
           done += sendable.length;
         }
       }
+      // Read afresh when nothing was read ahead: rows left out of it (in flight, or queued again by a conflict) come back here.
+      batch = ahead !== undefined && ahead.length > 0 ? ahead : this.read(context);
     }
+  }
+
+  private read(context: RunContext, inFlight: readonly OutboxEntry[] = []): OutboxEntry[] {
+    return this.store.readOutboxBatch({ limit: this.options.batchSize, now: context.now(), skipRows: inFlight });
   }
 
   /**
@@ -189,4 +205,9 @@ function groupByTable(entries: readonly OutboxEntry[]): Map<string, OutboxEntry[
 
 function orderingKey(table: TableDefinition, row: Row | undefined): string {
   return JSON.stringify(table.orderingKey.map((column) => row?.[column] ?? null));
+}
+
+/** Lets the push just started reach the socket before the synchronous outbox read holds the thread. */
+function sendBeforeReading(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }

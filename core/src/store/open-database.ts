@@ -1,12 +1,19 @@
 import Database from 'better-sqlite3';
 import { StoreError } from './store-error.js';
 
+/** The page cache of the store's connection, in KiB. */
+const PAGE_CACHE_KIB = 16 * 1024;
+
 /**
  * Opens (or creates) the device's database file with the pragmas the store relies on:
  * WAL, so host apps can read while the engine writes; `synchronous=NORMAL`, durable
  * across application crashes and fast (WAL keeps the database consistent even on power
  * loss, at worst losing the last commits); a busy timeout, so a second writer waits
- * instead of failing at once.
+ * instead of failing at once; a 16 MiB page cache (SQLite's default is 2 MiB), since a
+ * captured write touches four B-trees (the row, its id, the outbox, the row state) and
+ * a transaction of a few thousand such writes outgrew the default cache, spilling pages
+ * to the WAL mid-transaction and costing a third more time. The cache fills only as far
+ * as it is used.
  *
  * @example
  * const db = openDatabase('/var/lib/app/device.db', 5000);
@@ -17,6 +24,7 @@ export function openDatabase(path: string, busyTimeoutMs: number): Database.Data
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
     return db;
   } catch (error) {
     db.close();

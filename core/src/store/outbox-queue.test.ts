@@ -138,4 +138,59 @@ describe('the outbox queue', () => {
     expect(store.listPendingDeletes()).toEqual([]);
     expect(store.readOutboxBatch()).toEqual([expect.objectContaining({ op: 'update', row: expect.objectContaining({ deleted: false }) })]);
   });
+
+  it('pages through replaced and fresh entries in change order, one small batch after another', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const [a, b, c, d, e] = ['a', 'b', 'c', 'd', 'e'].map((title) => tasks.insert('tasks', { title }));
+    tasks.update('tasks', d?.id as string, { title: 'd2' });
+    tasks.update('tasks', b?.id as string, { title: 'b2' });
+    tasks.update('tasks', b?.id as string, { title: 'b3' });
+    const seen: string[] = [];
+    for (let batch = store.readOutboxBatch({ limit: 2 }); batch.length > 0; batch = store.readOutboxBatch({ limit: 2 })) {
+      seen.push(...batch.map((entry) => String(entry.row.title)));
+      store.ackOutbox(batch.map((entry) => entry.seq));
+    }
+    expect(seen).toEqual(['a', 'b3', 'c', 'd2', 'e']);
+    expect([a, b, c, d, e].map((row) => store.rowState('tasks', row?.id as string))).toEqual(Array(5).fill('Synced'));
+  });
+
+  it('brings each entry with the base version the cloud last confirmed', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const { id } = tasks.insert('tasks', { title: 'a' });
+    expect(store.readOutboxBatch()[0]?.serverVersion).toBeNull();
+    store.ackOutbox(store.readOutboxBatch().map((entry) => ({ seq: entry.seq, serverVersion: 7n })));
+    tasks.update('tasks', id as string, { title: 'b' });
+    expect(store.readOutboxBatch()[0]?.serverVersion).toBe(7);
+  });
+
+  it('leaves rows in flight, and newer changes to them, out of a batch read ahead', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    for (const title of ['a', 'b', 'c', 'd']) tasks.insert('tasks', { title });
+    const inFlight = store.readOutboxBatch({ limit: 2 });
+    tasks.update('tasks', inFlight[0]?.id as string, { title: 'a2' });
+    expect(store.readOutboxBatch({ skipRows: inFlight }).map((entry) => entry.row.title)).toEqual(['c', 'd']);
+    expect(store.readOutboxBatch().map((entry) => entry.row.title)).toEqual(['a2', 'b', 'c', 'd']);
+  });
+
+  it('acks a batch at once, rebasing a row whose entry a newer change replaced', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const rows = ['a', 'b', 'c'].map((title) => tasks.insert('tasks', { title }));
+    const batch = store.readOutboxBatch();
+    tasks.update('tasks', rows[1]?.id as string, { title: 'b2' });
+    const acks = batch.map((entry, i) => ({ seq: entry.seq, serverVersion: 10 + i, table: 'tasks', id: entry.id }));
+    expect(store.ackOutbox(acks)).toBe(2);
+    const states = store.database
+      .prepare('SELECT row_id, state, server_version FROM _eq_row_state ORDER BY server_version')
+      .all() as { row_id: string; state: string; server_version: number }[];
+    expect(states).toEqual([
+      { row_id: rows[0]?.id, state: 'Synced', server_version: 10 },
+      { row_id: rows[1]?.id, state: 'PendingUpload', server_version: 11 },
+      { row_id: rows[2]?.id, state: 'Synced', server_version: 12 },
+    ]);
+    expect(store.readOutboxBatch()).toEqual([expect.objectContaining({ id: rows[1]?.id, serverVersion: 11, row: expect.objectContaining({ title: 'b2' }) })]);
+  });
 });

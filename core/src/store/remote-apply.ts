@@ -29,6 +29,7 @@ export interface ApplyResult {
 export class RemoteApplier {
   private depth = 0;
   private readonly upserts = new Map<string, Statement<SqliteValue[]>>();
+  private lastUpsert: { table: number; columns: readonly string[]; statement: Statement<SqliteValue[]> } | undefined;
   // Each takes the table id and a page's rows as JSON [[id, server_version], ...]: three statements a page, not three a row.
   private readonly synced: Statement<[{ table: number; rows: string }]>;
   private readonly dropQueued: Statement<[{ table: number; rows: string }]>;
@@ -142,6 +143,9 @@ export class RemoteApplier {
   }
 
   private upsert(context: TableContext, columns: readonly string[]): Statement<SqliteValue[]> {
+    // The rows of a page nearly always bring the same columns: reuse the last statement without building its key.
+    const last = this.lastUpsert;
+    if (last !== undefined && last.table === context.id && sameColumns(last.columns, columns)) return last.statement;
     const key = `${context.id}:${columns.join(',')}`;
     let statement = this.upserts.get(key);
     if (statement === undefined) {
@@ -155,6 +159,7 @@ export class RemoteApplier {
       );
       this.upserts.set(key, statement);
     }
+    this.lastUpsert = { table: context.id, columns, statement };
     return statement;
   }
 
@@ -165,13 +170,18 @@ export class RemoteApplier {
     this.synced.run(page);
     this.dropConflict.run(page);
   }
-
 }
 
 /** A page that cannot be stored is refused whole; the error says which row and why, so the bad data can be found. */
 function pulledRowError(table: string, id: string, error: unknown): StoreError {
   const reason = error instanceof Error ? error.message : String(error);
   return new StoreError(`table "${table}": pulled row "${id}" cannot be stored: ${reason}`, { cause: error });
+}
+
+function sameColumns(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 // PostgREST sends bigints as numbers or, past 2^53, as digit strings; the digits go into the JSON as they came.

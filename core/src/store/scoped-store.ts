@@ -1,11 +1,13 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { newRecordId, type HybridLogicalClock } from '../clock/index.js';
-import { quoteIdentifier, SYSTEM_COLUMNS, type Row } from '../declarations/index.js';
+import { quoteIdentifier, SYSTEM_COLUMNS, type ColumnDefinition, type Row } from '../declarations/index.js';
 import { storedDefault } from './column-sql.js';
-import { decodeRow, encodeValue, type SqliteValue } from './row-codec.js';
+import { decodeRow, decodeValue, encodeValue, type SqliteValue } from './row-codec.js';
 import { StoreError } from './store-error.js';
 import type { TableDirectory } from './table-directory.js';
 import type { TableContext } from './table-registry.js';
+
+const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set(SYSTEM_COLUMNS);
 
 /**
  * What a scoped store needs from the store that made it.
@@ -44,6 +46,10 @@ export interface ReadOptions {
  */
 export class ScopedStore {
   private readonly statements = new Map<string, Statement<SqliteValue[]>>();
+  private readonly inserts = new Map<string, Statement<SqliteValue[]>>();
+  private readonly updates = new Map<string, Statement<SqliteValue[]>>();
+  private readonly storedDefaults = new Map<number, Record<string, unknown>>();
+  private readonly jsonDefaultColumns = new Map<number, readonly ColumnDefinition[]>();
 
   constructor(
     readonly plugin: string,
@@ -56,28 +62,26 @@ export class ScopedStore {
     const id = row.id === undefined ? newRecordId() : row.id;
     if (typeof id !== 'string' || id === '') throw this.error(table, 'id must be a non-empty string');
     const { names, values } = this.encode(context, row);
-    const columns = ['id', 'tenant_id', 'updated_at', ...names].map(quoteIdentifier);
-    const sql = `INSERT INTO ${quoteIdentifier(table)} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+    const insert = this.insertStatement(context, names);
     const updatedAt = this.write(() => {
       const value = this.deps.clock.tick();
-      this.statement(sql).run(id, this.deps.tenantId, value, ...values);
+      insert.run(id, this.deps.tenantId, value, ...values);
       return value;
     });
     // Built here rather than read back: declared defaults are constants, and a read per
-    // insert would cost as much as the trigger work.
-    const stored: Record<string, unknown> = { id, tenant_id: this.deps.tenantId, updated_at: updatedAt, deleted: 0 };
-    for (const column of context.definition.columns) stored[column.name] = storedDefault(column);
-    names.forEach((name, i) => (stored[name] = values[i]));
-    return decodeRow(context, stored);
+    // insert would cost as much as the trigger work. Decoded as it is built, from the stored values.
+    const inserted: Row = { id, tenant_id: this.deps.tenantId, updated_at: updatedAt, deleted: false, ...this.defaults(context) };
+    for (const column of this.jsonDefaults(context)) inserted[column.name] = decodeValue(column, storedDefault(column));
+    names.forEach((name, i) => (inserted[name] = values[i] === null ? null : decodeValue(context.columns.get(name), values[i])));
+    return inserted;
   }
 
   /** Changes the given columns of a live row and returns it; throws when there is none. */
   update(table: string, id: string, patch: Row): Row {
     const context = this.own(table);
     const { names, values } = this.encode(context, patch);
-    const sets = [...names, 'updated_at'].map((name) => `${quoteIdentifier(name)} = ?`);
-    const sql = `UPDATE ${quoteIdentifier(table)} SET ${sets.join(', ')} WHERE id = ? AND deleted = 0 RETURNING *`;
-    const stored = this.write(() => this.statement(sql).get(...values, this.deps.clock.tick(), id));
+    const update = this.updateStatement(context, names);
+    const stored = this.write(() => update.get(...values, this.deps.clock.tick(), id));
     if (stored === undefined) throw this.error(table, `no row "${id}" to update`);
     return decodeRow(context, stored as Record<string, unknown>);
   }
@@ -123,9 +127,10 @@ export class ScopedStore {
   private encode(context: TableContext, row: Row, filter = false): { names: string[]; values: SqliteValue[] } {
     const names: string[] = [];
     const values: SqliteValue[] = [];
-    for (const [name, value] of Object.entries(row)) {
+    for (const name of Object.keys(row)) {
+      const value = row[name];
       if (value === undefined || (name === 'id' && !filter)) continue;
-      if ((SYSTEM_COLUMNS as readonly string[]).includes(name)) {
+      if (SYSTEM_COLUMN_NAMES.has(name)) {
         if (!filter || name === 'server_version' || name === 'txid') {
           throw this.error(context.definition.name, `"${name}" is a system column managed by the engine`);
         }
@@ -139,6 +144,55 @@ export class ScopedStore {
       values.push(filter && value === null ? null : encodeValue(context.definition, column, value));
     }
     return { names, values };
+  }
+
+  // Keyed by the column names alone: building and quoting the SQL text per insert cost as much as half the trigger work.
+  private insertStatement(context: TableContext, names: readonly string[]): Statement<SqliteValue[]> {
+    const key = `${context.id}\u0000${names.join('\u0000')}`;
+    let statement = this.inserts.get(key);
+    if (statement === undefined) {
+      const columns = ['id', 'tenant_id', 'updated_at', ...names].map(quoteIdentifier);
+      const table = quoteIdentifier(context.definition.name);
+      statement = this.statement(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+      this.inserts.set(key, statement);
+    }
+    return statement;
+  }
+
+  private updateStatement(context: TableContext, names: readonly string[]): Statement<SqliteValue[]> {
+    const key = `${context.id}\u0000${names.join('\u0000')}`;
+    let statement = this.updates.get(key);
+    if (statement === undefined) {
+      const sets = [...names, 'updated_at'].map((name) => `${quoteIdentifier(name)} = ?`);
+      statement = this.statement(`UPDATE ${quoteIdentifier(context.definition.name)} SET ${sets.join(', ')} WHERE id = ? AND deleted = 0 RETURNING *`);
+      this.updates.set(key, statement);
+    }
+    return statement;
+  }
+
+  /** The declared columns' defaults as a read returns them, computed once per table (JSON ones are parsed per row, see below). */
+  private defaults(context: TableContext): Record<string, unknown> {
+    let defaults = this.storedDefaults.get(context.id);
+    if (defaults === undefined) {
+      defaults = Object.fromEntries(
+        context.definition.columns.map((column) => {
+          const stored = storedDefault(column);
+          return [column.name, stored === null ? null : decodeValue(column, stored)];
+        }),
+      );
+      this.storedDefaults.set(context.id, defaults);
+    }
+    return defaults;
+  }
+
+  /** JSON columns with a default: each row gets its own parsed copy, never an object shared with other rows. */
+  private jsonDefaults(context: TableContext): readonly ColumnDefinition[] {
+    let columns = this.jsonDefaultColumns.get(context.id);
+    if (columns === undefined) {
+      columns = context.definition.columns.filter((column) => column.type === 'json' && storedDefault(column) !== null);
+      this.jsonDefaultColumns.set(context.id, columns);
+    }
+    return columns;
   }
 
   private statement(sql: string): Statement<SqliteValue[]> {

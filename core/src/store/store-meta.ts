@@ -17,11 +17,14 @@ export const META_KEYS = {
  * meta.write('last_sync', String(Date.now()));
  */
 export class StoreMeta {
-  private readonly readStatement: Statement<[string], { value: string }>;
+  private readonly readStatement: Statement<[string], string>;
   private readonly writeStatement: Statement<[string, string]>;
+  private readonly saveClock: Statement<[string]>;
 
   constructor(db: Database) {
-    this.readStatement = db.prepare(`SELECT value FROM _eq_meta WHERE key = ?`);
+    // Plucked: the clock reads its value before every tick, and a row object per read adds up.
+    this.readStatement = db.prepare<[string], string>(`SELECT value FROM _eq_meta WHERE key = ?`).pluck();
+    this.saveClock = db.prepare(`UPDATE _eq_meta SET value = ? WHERE key = '${META_KEYS.hlc}'`);
     this.writeStatement = db.prepare(
       `INSERT INTO _eq_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
     );
@@ -29,7 +32,7 @@ export class StoreMeta {
 
   /** The value under `key`, or `undefined`. */
   read(key: string): string | undefined {
-    return this.readStatement.get(key)?.value;
+    return this.readStatement.get(key);
   }
 
   /** Writes `value` under `key`, replacing any previous value. */
@@ -42,6 +45,17 @@ export class StoreMeta {
    * the in-process clock and the database agree on the last value issued.
    */
   hlcStorage(): HlcStorage {
-    return { load: () => this.read(META_KEYS.hlc), save: (value) => this.write(META_KEYS.hlc, value) };
+    // The clock already holds what it saved last; answering undefined for that value spares it a parse per tick.
+    let saved: string | undefined;
+    const load = (): string | undefined => {
+      const value = this.read(META_KEYS.hlc);
+      return value === saved ? undefined : value;
+    };
+    // A plain UPDATE of the row bindIdentity created; the upsert only if it is missing.
+    const save = (value: string): void => {
+      if (this.saveClock.run(value).changes === 0) this.write(META_KEYS.hlc, value);
+      saved = value;
+    };
+    return { load, save };
   }
 }

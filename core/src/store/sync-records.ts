@@ -1,4 +1,4 @@
-import type { Database } from 'better-sqlite3';
+import type { Database, Statement } from 'better-sqlite3';
 import { quoteIdentifier, type Row } from '../declarations/index.js';
 import type { SyncState } from './sync-state.js';
 import type { TableDirectory } from './table-directory.js';
@@ -55,6 +55,8 @@ export interface WaitingEntry {
  * records.recordConflict('notes', id, localRow, remoteRow, Date.now());
  */
 export class SyncRecords {
+  private readonly collisionLookups = new Map<string, Statement>();
+
   constructor(
     private readonly db: Database,
     private readonly tables: TableDirectory,
@@ -85,12 +87,23 @@ export class SyncRecords {
     const found = new Map<string, Row>();
     for (const index of context.definition.indexes.filter((candidate) => candidate.unique)) {
       if (index.columns.some((column) => row[column] === undefined || row[column] === null)) continue;
-      // `=` rather than `IS`: NULLs never collide in a unique index.
-      const where = index.columns.map((column) => `${quoteIdentifier(column)} = ?`).join(' AND ');
-      const ids = this.db
-        .prepare(`SELECT id FROM ${quoteIdentifier(table)} WHERE deleted = 0 AND id <> ? AND ${where}`)
-        .pluck()
-        .all(String(row.id), ...index.columns.map((column) => encodeKeyValue(row[column]))) as string[];
+      // `=` rather than `IS`: NULLs never collide in a unique index. The tenant is named so the
+      // lookup is a search of that index (tenant first), not a scan of the table for every
+      // pulled row. Prepared once: pulls ask for every row of a page.
+      const key = `${context.id}:${index.columns.join(',')}`;
+      let lookup = this.collisionLookups.get(key);
+      if (lookup === undefined) {
+        const where = index.columns.map((column) => `${quoteIdentifier(column)} = ?`).join(' AND ');
+        lookup = this.db
+          .prepare(
+            `SELECT id FROM ${quoteIdentifier(table)}
+              WHERE deleted = 0 AND tenant_id = coalesce(?, (SELECT value FROM _eq_meta WHERE key = 'tenant_id')) AND id <> ? AND ${where}`,
+          )
+          .pluck();
+        this.collisionLookups.set(key, lookup);
+      }
+      const tenant = typeof row.tenant_id === 'string' ? row.tenant_id : null;
+      const ids = lookup.all(tenant, String(row.id), ...index.columns.map((column) => encodeKeyValue(row[column]))) as string[];
       for (const id of ids) {
         const local = this.tables.readRow(context, id);
         if (local !== undefined) found.set(id, local);

@@ -82,4 +82,10 @@ export interface OutboxBatchOptions {
   readonly limit?: number;
   /** Entries backing off until after this time (ms) are skipped. Defaults to `Date.now()`. */
   readonly now?: number;
+  /**
+   * Rows whose upload is in flight: their entries, and any newer change to them, wait for
+   * a later batch, which reads them with the base version that upload leaves behind.
+   * Matched by id (a row of another table with the same id waits a batch too).
+   */
+  readonly skipRows?: readonly { readonly table: string; readonly id: string }[];
 }

@@ -1,0 +1,64 @@
+/** The cases `npm run bench` knows, in the order they run. */
+export const CASE_NAMES = ['detect', 'upload', 'pull', 'noop', 'scale', 'master'] as const;
+export type CaseName = (typeof CASE_NAMES)[number];
+
+/** What the command line asked for. */
+export interface BenchArgs {
+  /** Rows per case (the scale case and the 1M no-op always use {@link BenchArgs.scaleRows}). */
+  readonly n: number;
+  /** Rows of the scale case and of the large no-op run. */
+  readonly scaleRows: number;
+  /** Timed repetitions per variant, after one warm-up. */
+  readonly reps: number;
+  readonly only: readonly CaseName[];
+  /** Where the JSON goes. */
+  readonly out: string;
+}
+
+const USAGE = `usage: npm run bench -- [--n 20000] [--only detect,upload,pull,noop,scale,master] [--reps 3] [--scale-rows 1000000] [--out bench/results/latest.json]`;
+
+/**
+ * Reads `--flag value` and `--flag=value` pairs; anything unknown or malformed is an error
+ * that names it, with the usage line.
+ *
+ * @example
+ * parseArgs(['--n', '5000', '--only', 'detect,pull']);
+ */
+export function parseArgs(argv: readonly string[]): BenchArgs {
+  const values = new Map<string, string>();
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] as string;
+    if (arg === '--help' || arg === '-h') throw new UsageError(USAGE);
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (match === null) throw new UsageError(`unexpected argument "${arg}"\n${USAGE}`);
+    const value = match[2] ?? argv[++i];
+    if (value === undefined) throw new UsageError(`--${match[1]} needs a value\n${USAGE}`);
+    values.set(match[1] as string, value);
+  }
+  const known = new Set(['n', 'only', 'reps', 'scale-rows', 'out']);
+  for (const key of values.keys()) if (!known.has(key)) throw new UsageError(`unknown flag --${key}\n${USAGE}`);
+  const only = values.has('only')
+    ? (values.get('only') as string).split(',').map((name) => name.trim()).filter((name) => name !== '')
+    : [...CASE_NAMES];
+  for (const name of only) {
+    if (!(CASE_NAMES as readonly string[]).includes(name)) throw new UsageError(`unknown case "${name}"; cases: ${CASE_NAMES.join(', ')}`);
+  }
+  return {
+    n: positive(values, 'n', 20_000),
+    scaleRows: positive(values, 'scale-rows', 1_000_000),
+    reps: Math.max(3, positive(values, 'reps', 5)),
+    only: CASE_NAMES.filter((name) => only.includes(name)),
+    out: values.get('out') ?? 'bench/results/latest.json',
+  };
+}
+
+function positive(values: ReadonlyMap<string, string>, key: string, fallback: number): number {
+  const text = values.get(key);
+  if (text === undefined) return fallback;
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isSafeInteger(value) || value < 1) throw new UsageError(`--${key} must be a positive integer, got "${text}"`);
+  return value;
+}
+
+/** A bad command line: printed without a stack. */
+export class UsageError extends Error {}

@@ -1,0 +1,172 @@
+import { HybridLogicalClock, LocalStore, newRecordId } from '@equinox-sync/core';
+import type { Statement } from 'better-sqlite3';
+import { DATA_COLUMNS, dataRow, TABLES, tableOf } from '../bench-tables.js';
+import { compare, type Variant } from '../measure.js';
+import { row, speedRatio, type CaseReport } from '../report.js';
+import { removeDb, scratchDb } from '../scratch-files.js';
+
+const plugin = TABLES.detect;
+const table = tableOf(plugin);
+const tenant = 'bench-detect';
+
+interface Prepared {
+  readonly path: string;
+  readonly store: LocalStore;
+  readonly ids: string[];
+}
+
+/** A store as the engine opens it; `raw` drops the table's `_eq_` triggers, leaving the very same table and pragmas. */
+function openStore(dir: string, raw: boolean): Prepared {
+  const path = scratchDb(dir, raw ? 'detect-raw' : 'detect');
+  const store = LocalStore.open({ path, plugins: [plugin], tenantId: tenant, deviceId: 'bench-device' });
+  if (raw) {
+    const triggers = store.database
+      .prepare(`SELECT name FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = ?`)
+      .pluck()
+      .all(table) as string[];
+    for (const name of triggers) store.database.exec(`DROP TRIGGER "${name}"`);
+  }
+  return { path, store, ids: [] };
+}
+
+function close(prepared: Prepared): void {
+  prepared.store.close();
+  removeDb(prepared.path);
+}
+
+/** The raw loop's row: the same values the scoped store would bind (booleans as 0/1). */
+function rawValues(i: number): (string | number | null)[] {
+  const data = dataRow(i);
+  return DATA_COLUMNS.map((column) => {
+    const value = data[column];
+    return typeof value === 'boolean' ? (value ? 1 : 0) : (value as string | number);
+  });
+}
+
+function rawInsert(store: LocalStore): Statement<unknown[]> {
+  const columns = ['id', 'tenant_id', 'updated_at', ...DATA_COLUMNS];
+  return store.database.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+}
+
+/**
+ * detect: the engine's change capture against raw better-sqlite3 writes of the same
+ * table with no triggers. Both loops make a UUIDv7 per row (`newRecordId`, npm uuid)
+ * and an HLC per row (the store's persisted clock vs an in-memory one), and build the
+ * same row object; each repetition writes a fresh database file.
+ */
+export async function detectCase(options: { n: number; reps: number; scratch: string }): Promise<CaseReport> {
+  const { n, reps, scratch } = options;
+  const inserts: Variant<Prepared>[] = [
+    {
+      name: 'tracked insert (scoped store)',
+      prepare: () => openStore(scratch, false),
+      run: ({ store }) => {
+        const scoped = store.forPlugin(plugin.name);
+        store.transaction(() => {
+          for (let i = 0; i < n; i += 1) scoped.insert(table, dataRow(i));
+        });
+      },
+      cleanup: close,
+    },
+    {
+      name: 'tracked insert (plain SQL, triggers only)',
+      prepare: () => openStore(scratch, false),
+      run: ({ store }) => {
+        const insert = rawInsert(store);
+        const clock = new HybridLogicalClock({ deviceId: 'bench-device' });
+        store.transaction(() => {
+          for (let i = 0; i < n; i += 1) insert.run(newRecordId(), tenant, clock.tick(), ...rawValues(i));
+        });
+      },
+      cleanup: close,
+    },
+    {
+      name: 'raw insert (no triggers)',
+      prepare: () => openStore(scratch, true),
+      run: ({ store }) => {
+        const insert = rawInsert(store);
+        const clock = new HybridLogicalClock({ deviceId: 'bench-device' });
+        store.transaction(() => {
+          for (let i = 0; i < n; i += 1) insert.run(newRecordId(), tenant, clock.tick(), ...rawValues(i));
+        });
+      },
+      cleanup: close,
+    },
+  ];
+  const [tracked, plain, raw] = await compare('detect insert', reps, inserts as Variant<never>[]);
+
+  // Updates of rows already synced: each queues a fresh entry (the common case of editing existing data).
+  const updates: Variant<Prepared>[] = [
+    {
+      name: 'tracked update (scoped store)',
+      prepare: () => {
+        const prepared = openStore(scratch, false);
+        const scoped = prepared.store.forPlugin(plugin.name);
+        prepared.store.transaction(() => {
+          for (let i = 0; i < n; i += 1) prepared.ids.push(String(scoped.insert(table, dataRow(i)).id));
+        });
+        prepared.store.ackOutbox(prepared.store.readOutboxBatch({ limit: n }).map((entry) => entry.seq));
+        return prepared;
+      },
+      run: ({ store, ids }) => {
+        const scoped = store.forPlugin(plugin.name);
+        store.transaction(() => {
+          ids.forEach((id, i) => scoped.update(table, id, { qty: i % 7, price: i / 100 }));
+        });
+      },
+      cleanup: close,
+    },
+    {
+      name: 'raw update (no triggers)',
+      prepare: () => {
+        const prepared = openStore(scratch, true);
+        const insert = rawInsert(prepared.store);
+        const clock = new HybridLogicalClock({ deviceId: 'bench-device' });
+        prepared.store.transaction(() => {
+          for (let i = 0; i < n; i += 1) {
+            const id = newRecordId();
+            prepared.ids.push(id);
+            insert.run(id, tenant, clock.tick(), ...rawValues(i));
+          }
+        });
+        return prepared;
+      },
+      run: ({ store, ids }) => {
+        const update = store.database.prepare(`UPDATE ${table} SET qty = ?, price = ?, updated_at = ? WHERE id = ?`);
+        const clock = new HybridLogicalClock({ deviceId: 'bench-device' });
+        store.transaction(() => {
+          ids.forEach((id, i) => update.run(i % 7, i / 100, clock.tick(), id));
+        });
+      },
+      cleanup: close,
+    },
+  ];
+  const [trackedUpdate, rawUpdate] = await compare('detect update', reps, updates as Variant<never>[]);
+
+  const r = (samples: { name: string; median: number; samples: readonly number[] }) =>
+    row({ case: 'detect', variant: samples.name, rows: n, medianMs: samples.median, samplesMs: samples.samples });
+  const rawInsertRow = r(raw!);
+  const rawUpdateRow = r(rawUpdate!);
+  const trackedRow = r(tracked!);
+  const plainRow = r(plain!);
+  const trackedUpdateRow = r(trackedUpdate!);
+  const insertRatio = speedRatio(trackedRow, rawInsertRow);
+  const updateRatio = speedRatio(trackedUpdateRow, rawUpdateRow);
+  return {
+    rows: [
+      { ...trackedRow, ratio: { value: insertRatio, against: 'raw insert' } },
+      { ...plainRow, ratio: { value: speedRatio(plainRow, rawInsertRow), against: 'raw insert' } },
+      rawInsertRow,
+      { ...trackedUpdateRow, ratio: { value: updateRatio, against: 'raw update' } },
+      rawUpdateRow,
+    ],
+    targets: [
+      { case: 'detect', target: 'tracked inserts ≥ 0.5× raw', measured: `${insertRatio.toFixed(3)}×`, met: insertRatio >= 0.5 },
+      { case: 'detect', target: 'tracked updates ≥ 0.5× raw', measured: `${updateRatio.toFixed(3)}×`, met: updateRatio >= 0.5 },
+    ],
+    notes: [
+      `detect: one transaction of ${n} writes per run, a fresh file each run; ids are UUIDv7 from npm uuid (newRecordId) in every loop; ` +
+        'updates change two columns of rows already synced (each queues a new outbox entry).',
+    ],
+  };
+}
