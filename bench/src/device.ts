@@ -1,14 +1,4 @@
-import { Container } from 'inversify';
-import {
-  coreModule,
-  DEFAULT_SYNC_OPTIONS,
-  LocalStore,
-  RemoteStore,
-  SupabaseRemote,
-  SyncEngine,
-  SyncOptions,
-  type PluginDefinition,
-} from '@equinox-sync/core';
+import { createSyncEngine, LocalStore, SupabaseRemote, type PluginDefinition, type SyncEngine, type SyncOptions } from '@equinox-sync/core';
 
 /** Counts HTTP requests by path (e.g. `rpc/eq_pull`), through the `fetch` given to supabase-js. */
 export class RequestCounter {
@@ -65,12 +55,7 @@ export async function openDevice(
   const store = LocalStore.open({ path: options.path, plugins: [options.plugin], tenantId: options.tenant, deviceId: options.deviceId ?? 'bench-device' });
   const requests = new RequestCounter();
   const remote = new SupabaseRemote({ url: target.url, key: target.anonKey, accessToken: target.token, fetch: requests.fetch }, { timeoutMs: 120_000 });
-  const container = new Container();
-  container.bind(LocalStore).toConstantValue(store);
-  container.bind(RemoteStore).toConstantValue(remote);
-  container.bind(SyncOptions).toConstantValue({ ...DEFAULT_SYNC_OPTIONS, ...options.sync });
-  await container.load(coreModule);
-  const engine = container.get(SyncEngine);
+  const engine = await createSyncEngine({ store, remote, sync: options.sync ?? {} });
   return {
     store,
     engine,

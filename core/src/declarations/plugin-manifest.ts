@@ -190,7 +190,7 @@ export type PluginStore = Pick<ScopedStore, 'insert' | 'update' | 'delete' | 'ge
  * Where a plugin writes its log lines; the host prefixes them with the plugin's name.
  *
  * @example
- * context.logger.warn('no default settings found, writing them');
+ * context.logger.warn('no defaults found, writing them');
  */
 export interface PluginLogger {
   debug(message: string): void;

@@ -1,4 +1,5 @@
 export { coreModule } from './core-module.js';
+export { createSyncEngine } from './create-sync-engine.js';
 export { DisposableCollection, type Disposable } from './disposable.js';
 export { OnlineMonitor } from './online-monitor.js';
 export { PullStage } from './pull-stage.js';

@@ -2,19 +2,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Container } from 'inversify';
 import { inject as injectProvided, onTestFinished } from 'vitest';
 import { applySql, TokenMinter } from '@equinox-sync/local-cloud';
 import {
   compileServerSchema,
-  coreModule,
-  DEFAULT_SYNC_OPTIONS,
+  createSyncEngine,
   LocalStore,
-  RemoteStore,
   SupabaseRemote,
-  SyncEngine,
-  SyncOptions,
   type PluginDefinition,
+  type RemoteStore,
+  type SyncEngine,
+  type SyncOptions,
 } from '../../src/index.js';
 
 export const cloud = injectProvided('cloud');
@@ -61,12 +59,11 @@ export async function openDevice(options: {
   const token = await tokens.mint({ tenant_id: options.tenant });
   const real = new SupabaseRemote({ url: options.url ?? cloud.url, key: cloud.anonKey, accessToken: token }, { timeoutMs: 5_000 });
   const remote = options.remote ? options.remote(real) : real;
-  const container = new Container();
-  container.bind(LocalStore).toConstantValue(store);
-  container.bind(RemoteStore).toConstantValue(remote);
-  container.bind(SyncOptions).toConstantValue({ ...DEFAULT_SYNC_OPTIONS, healthTimeoutMs: 2_000, retry: { baseMs: 50, maxMs: 200, maxAttempts: 3 }, ...options.sync });
-  await container.load(coreModule);
-  const engine = container.get(SyncEngine);
+  const engine = await createSyncEngine({
+    store,
+    remote,
+    sync: { healthTimeoutMs: 2_000, retry: { baseMs: 50, maxMs: 200, maxAttempts: 3 }, ...options.sync },
+  });
   onTestFinished(async () => {
     await engine.dispose();
     store.close();

@@ -7,17 +7,7 @@
 // point (after printing it) and waits to be killed: e.g. `pushed` is after the cloud
 // answered a push and before the device recorded the answer.
 import { createHash } from 'node:crypto';
-import { Container } from 'inversify';
-import {
-  coreModule,
-  DEFAULT_SYNC_OPTIONS,
-  definePlugin,
-  LocalStore,
-  RemoteStore,
-  SupabaseRemote,
-  SyncEngine,
-  SyncOptions,
-} from '@equinox-sync/core';
+import { createSyncEngine, definePlugin, LocalStore, SupabaseRemote } from '@equinox-sync/core';
 
 const config = JSON.parse(process.env.EQUINOX_KILL_WORKER ?? '{}');
 const random = mulberry32(config.seed);
@@ -52,17 +42,11 @@ const remote = {
     return page;
   },
 };
-const container = new Container();
-container.bind(LocalStore).toConstantValue(store);
-container.bind(RemoteStore).toConstantValue(remote);
-container.bind(SyncOptions).toConstantValue({
-  ...DEFAULT_SYNC_OPTIONS,
-  batchSize: config.batchSize,
-  pullPageSize: config.pullPageSize,
-  retry: { baseMs: 20, maxMs: 100, maxAttempts: 3 },
+const engine = await createSyncEngine({
+  store,
+  remote,
+  sync: { batchSize: config.batchSize, pullPageSize: config.pullPageSize, retry: { baseMs: 20, maxMs: 100, maxAttempts: 3 } },
 });
-await container.load(coreModule);
-const engine = container.get(SyncEngine);
 const scoped = store.forPlugin(plugin.name);
 process.stdout.write('ready\n');
 

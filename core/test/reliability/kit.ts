@@ -2,20 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Container } from 'inversify';
 import { afterAll } from 'vitest';
 import { TokenMinter } from '@equinox-sync/local-cloud';
 import {
-  coreModule,
-  DEFAULT_SYNC_OPTIONS,
+  createSyncEngine,
   LocalStore,
-  RemoteStore,
   SupabaseRemote,
-  SyncEngine,
-  SyncOptions,
   type PluginDefinition,
   type PullCursor,
+  type RemoteStore,
   type Row,
+  type SyncEngine,
+  type SyncOptions,
 } from '../../src/index.js';
 
 /** Where a cloud is: the shared one (`inject('cloud')`) or one a test file starts itself. */
@@ -113,17 +111,11 @@ export async function openDevice(options: DeviceOptions): Promise<Device> {
     { url: options.url ?? options.cloud.url, key: options.cloud.anonKey, accessToken: token, ...(options.fetch ? { fetch: options.fetch } : {}) },
     { timeoutMs: options.timeoutMs ?? 5_000 },
   );
-  const container = new Container();
-  container.bind(LocalStore).toConstantValue(store);
-  container.bind(RemoteStore).toConstantValue(options.remote ? options.remote(real) : real);
-  container.bind(SyncOptions).toConstantValue({
-    ...DEFAULT_SYNC_OPTIONS,
-    healthTimeoutMs: 2_000,
-    retry: { baseMs: 20, maxMs: 100, maxAttempts: 3 },
-    ...options.sync,
+  const engine = await createSyncEngine({
+    store,
+    remote: options.remote ? options.remote(real) : real,
+    sync: { healthTimeoutMs: 2_000, retry: { baseMs: 20, maxMs: 100, maxAttempts: 3 }, ...options.sync },
   });
-  await container.load(coreModule);
-  const engine = container.get(SyncEngine);
   let closed: Promise<void> | undefined;
   return {
     name: options.name,
