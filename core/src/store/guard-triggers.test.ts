@@ -1,11 +1,9 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { openTestStore } from './test-store.fixture.js';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { formatHlc } from '../clock/index.js';
 import { definePlugin } from '../declarations/index.js';
-import { LocalStore } from './local-store.js';
+import type { LocalStore } from './local-store.js';
 
 const plugin = definePlugin({
   name: 'records',
@@ -17,14 +15,7 @@ const plugin = definePlugin({
 });
 
 function openStore(): { store: LocalStore; path: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'eq-guards-'));
-  const path = join(dir, 'device.db');
-  const store = LocalStore.open({ path, plugins: [plugin], tenantId: 'tenant-a', deviceId: 'device-a' });
-  onTestFinished(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { store, path };
+  return openTestStore([plugin]);
 }
 
 describe('append-only tables', () => {

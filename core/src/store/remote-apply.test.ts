@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { openTestStore } from './test-store.fixture.js';
+import { describe, expect, it } from 'vitest';
 import { compareHlc, formatHlc } from '../clock/index.js';
 import { definePlugin, type Row } from '../declarations/index.js';
-import { LocalStore } from './local-store.js';
+import type { LocalStore } from './local-store.js';
 
 const plugin = definePlugin({
   name: 'board',
@@ -17,13 +15,7 @@ const plugin = definePlugin({
 });
 
 function openStore(): LocalStore {
-  const dir = mkdtempSync(join(tmpdir(), 'eq-apply-'));
-  const store = LocalStore.open({ path: join(dir, 'device.db'), plugins: [plugin], tenantId: 'tenant-a', deviceId: 'device-a' });
-  onTestFinished(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return store;
+  return openTestStore([plugin]).store;
 }
 
 const remoteClock = (wallMs: number, counter = 0): string => formatHlc({ wallMs, counter, deviceId: 'device-b' });

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { openTestStore } from './test-store.fixture.js';
+import { describe, expect, it } from 'vitest';
 import { compareHlc, isHlc } from '../clock/index.js';
 import { definePlugin } from '../declarations/index.js';
-import { LocalStore } from './local-store.js';
+import type { LocalStore } from './local-store.js';
 
 const cards = definePlugin({
   name: 'cards',
@@ -31,13 +29,7 @@ const contacts = definePlugin({
 });
 
 function openStore(): LocalStore {
-  const dir = mkdtempSync(join(tmpdir(), 'eq-scoped-'));
-  const store = LocalStore.open({ path: join(dir, 'device.db'), plugins: [cards, contacts], tenantId: 'tenant-a' });
-  onTestFinished(() => {
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return store;
+  return openTestStore([cards, contacts], undefined).store;
 }
 
 describe('ScopedStore', () => {
