@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { RemoteRejectedError, type PushOutcome, type RemoteStore } from '../src/index.js';
-import { deviceRemote, hasIds, hlc, installPlugin, newRow, pullAll, restClient, uniqueName, uniqueTenant } from './cloud-kit.js';
+import { RemoteRejectedError, SYNC_PROTOCOL_VERSION, type PushOutcome, type RemoteStore } from '../src/index.js';
+import { deviceRemote, deviceToken, hasIds, hlc, installPlugin, newRow, pullAll, restClient, uniqueName, uniqueTenant } from './cloud-kit.js';
 
 const cloud = inject('cloud');
 const notes = uniqueName('proto_notes');
@@ -127,9 +127,28 @@ describe('eq_push and eq_pull over supabase-js', () => {
     await expect(attempt).rejects.toMatchObject({ code: '42P01', retryable: false });
   });
 
+  it('answers on the wire with a bare server_version per applied row and an object for any other', async () => {
+    const other = uniqueTenant('proto-wire');
+    const client = restClient(cloud, cloud.anonKey, await deviceToken(cloud, other));
+    const fresh = newRow(other, { title: 'fresh' });
+    const seen = newRow(other, { title: 'seen' });
+    const first = await client.rpc('eq_push', { p_table: notes, p_rows: [seen] });
+    expect(first.error).toBeNull();
+    const [seenVersion] = first.data as number[];
+    expect(Number.isInteger(seenVersion)).toBe(true);
+
+    const edited = { ...seen, title: 'seen, edited', updated_at: hlc(Date.now() + 1_000, 0, 'dev1') };
+    const { data, error } = await client.rpc('eq_push', { p_table: notes, p_rows: [fresh, edited, seen], p_bases: { [seen.id as string]: seenVersion } });
+    expect(error).toBeNull();
+    const [freshAnswer, editedAnswer, staleAnswer] = data as unknown[];
+    expect(typeof freshAnswer).toBe('number');
+    expect(editedAnswer).toBeGreaterThan(seenVersion as number); // the base matched: applied as an edit
+    expect(staleAnswer).toMatchObject({ status: 'conflict', row: { id: seen.id, title: 'seen, edited' } });
+  });
+
   it('answers the health probe with the protocol version', async () => {
     const health = await remote.health(5_000);
-    expect(health).toMatchObject({ online: true, protocol: 1 });
+    expect(health).toMatchObject({ online: true, protocol: SYNC_PROTOCOL_VERSION });
     expect(health.error).toBeUndefined();
   });
 });

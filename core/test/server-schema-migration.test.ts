@@ -86,6 +86,24 @@ describe('the compiled migration on a live cloud', () => {
     expect(view.rows[0].view).not.toBeNull();
   });
 
+  it('replaces the functions of sync protocol 1, whose signatures differ, instead of keeping both', async () => {
+    // In one transaction, rolled back: the other test files share this cloud, and two
+    // eq_push would be ambiguous to PostgREST while they lived.
+    await admin.query('begin');
+    try {
+      await admin.query(`create or replace function public.eq_push(p_table text, p_rows jsonb) returns jsonb language sql as 'select null::jsonb'`);
+      await admin.query(`create or replace function equinox.apply_batch(p_table text, p_rows jsonb) returns jsonb language sql as 'select null::jsonb'`);
+      await admin.query(compileServerSchema([definePlugin(declaration)]));
+      const left = await admin.query(
+        `select p.oid::regprocedure::text as signature from pg_proc p
+          where p.proname in ('eq_push', 'apply_batch') and p.pronamespace in ('public'::regnamespace, 'equinox'::regnamespace) order by 1`,
+      );
+      expect(left.rows.map((row) => row.signature)).toEqual(['eq_push(text,jsonb,jsonb)', 'equinox.apply_batch(text,jsonb,jsonb)']);
+    } finally {
+      await admin.query('rollback');
+    }
+  });
+
   it('grants devices select, insert and update only, under tenant policies, and no delete', async () => {
     const policies = await admin.query(
       `select tablename, cmd, roles::text[] as roles from pg_policies where schemaname = 'public' and tablename = any($1) order by 1, 2`,

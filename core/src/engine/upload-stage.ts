@@ -40,36 +40,49 @@ export class UploadStage {
   async run(context: RunContext, counts: StageCounts): Promise<void> {
     const total = this.store.pendingUploads();
     const conflictedThisRun = new Set<number>();
+    const inFlight: PushInFlight[] = [];
+    // Read but not yet sent, one group per table of a batch, in outbox order.
+    let waiting: [string, OutboxEntry[]][] = [...groupByTable(this.read(context))];
     let done = 0;
-    let batch = this.read(context);
-    while (batch.length > 0 && !context.stopping()) {
-      let ahead: OutboxEntry[] | undefined;
-      const groups = [...groupByTable(batch)];
-      for (const [index, [table, entries]] of groups.entries()) {
+    for (;;) {
+      while (!context.stopping() && inFlight.length < PUSHES_IN_FLIGHT && waiting.length > 0) {
+        const [table, entries] = waiting[0]!;
         const definition = this.definition(table);
+        // A table with an ordering key sends its next batch only once the last one is
+        // settled: a refused row must hold back the rows behind it.
+        if (definition.orderingKey.length > 0 && inFlight.some((push) => push.definition.name === table)) break;
+        waiting.shift();
         const sendable = this.holdBack(definition, entries, context.now(), counts);
-        if (sendable.length > 0) {
-          context.progress({ phase: 'upload', table, done, total: Math.max(total, done + sendable.length) });
-          // The batch read brought each row's base version along: no lookup per batch.
-          const items = sendable.map((entry) => ({ row: entry.row, base_version: entry.serverVersion ?? null }));
-          const pushing = this.pushOrRefuse(table, items, sendable, context.now(), counts);
-          if (index === groups.length - 1) {
-            // While the cloud settles the batch, read the next one, leaving out the rows in
-            // flight. Only the reading moves ahead: hooks, ordering keys and the push of the
-            // next batch still wait for this batch's outcomes.
-            pushing.catch(() => undefined);
-            await sendBeforeReading();
-            ahead = this.read(context, batch);
-          }
-          const outcomes = await pushing;
-          if (outcomes !== undefined) {
-            this.store.transaction(() => this.applyOutcomes(definition, sendable, outcomes, context.now(), counts, conflictedThisRun));
-          }
-          done += sendable.length;
+        if (sendable.length === 0) continue;
+        context.progress({ phase: 'upload', table, done, total: Math.max(total, done + sendable.length) });
+        // The batch read brought each row's base version along: no lookup per batch.
+        const items = sendable.map((entry) => ({ row: entry.row, base_version: entry.serverVersion ?? null }));
+        const pushing = this.pushOrRefuse(table, items, sendable, context.now(), counts);
+        pushing.catch(() => undefined); // awaited below, in order; a failure must not go unhandled meanwhile
+        inFlight.push({ definition, entries: sendable, pushing });
+        if (waiting.length === 0) {
+          // While the cloud settles what is in flight, read the next batch, leaving out
+          // the rows in flight: their next change waits for the base version they bring.
+          await sendBeforeReading();
+          waiting = [...groupByTable(this.read(context, inFlight.flatMap((push) => push.entries)))];
         }
       }
-      // Read afresh when nothing was read ahead: rows left out of it (in flight, or queued again by a conflict) come back here.
-      batch = ahead !== undefined && ahead.length > 0 ? ahead : this.read(context);
+      const settling = inFlight.shift();
+      if (settling === undefined) {
+        if (context.stopping()) return;
+        // Nothing in flight: rows left out of the last read (in flight then, or queued
+        // again by a conflict) come back here; an empty read ends the stage.
+        if (waiting.length === 0) waiting = [...groupByTable(this.read(context))];
+        if (waiting.length === 0) return;
+        continue;
+      }
+      // A failed push ends the run. The answer of a push still in flight is dropped and
+      // its rows stay queued: pushed again, they come back as duplicates with their versions.
+      const outcomes = await settling.pushing;
+      if (outcomes !== undefined) {
+        this.store.transaction(() => this.applyOutcomes(settling.definition, settling.entries, outcomes, context.now(), counts, conflictedThisRun));
+      }
+      done += settling.entries.length;
     }
   }
 
@@ -191,6 +204,16 @@ export class UploadStage {
     if (definition === undefined) throw new Error(`table "${table}" is not declared`);
     return definition;
   }
+}
+
+/** Pushes sent before the oldest one's answer is back: the cloud settles one batch while the device settles the other. */
+const PUSHES_IN_FLIGHT = 2;
+
+/** A batch sent and not yet settled. */
+interface PushInFlight {
+  readonly definition: TableDefinition;
+  readonly entries: readonly OutboxEntry[];
+  readonly pushing: Promise<PushOutcome[] | undefined>;
 }
 
 function groupByTable(entries: readonly OutboxEntry[]): Map<string, OutboxEntry[]> {

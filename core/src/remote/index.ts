@@ -3,3 +3,4 @@ export * from './remote-store.js';
 export * from './remote-errors.js';
 export { isRetryableFailure, redactSecrets, toRemoteError, type FailureContext, type RemoteFailure } from './remote-error-mapping.js';
 export { SupabaseRemote, type SupabaseConnection, type SupabaseRemoteOptions } from './supabase-remote.js';
+export { namingPushArguments, PUSH_ARGUMENT_NAMES } from './push-wire-format.js';

@@ -8,7 +8,7 @@ import type { Row } from '../declarations/index.js';
  * const { protocol } = await remote.health(2000);
  * if (protocol !== undefined && protocol !== SYNC_PROTOCOL_VERSION) console.warn('migrate the cloud schema');
  */
-export const SYNC_PROTOCOL_VERSION = 1;
+export const SYNC_PROTOCOL_VERSION = 2;
 
 /**
  * One row to upload. `row` carries every column, system columns included (`id`,

@@ -1,25 +1,5 @@
 import { RemoteProtocolError, type RemoteOperation } from './remote-errors.js';
-import { PUSH_STATUSES, type PullPage, type PushOutcome } from './remote-protocol.js';
-
-/**
- * Checks an `eq_push` answer: one outcome per item, each with a known status. Anything
- * else means the cloud's functions are not the ones this engine speaks to.
- *
- * @example
- * const outcomes = asPushOutcomes(data, items.length, 'clients');
- */
-export function asPushOutcomes(data: unknown, expected: number, table: string): PushOutcome[] {
-  if (!Array.isArray(data) || data.length !== expected) {
-    throw protocolError('push', table, `expected ${expected} outcomes, got ${describe(data)}`);
-  }
-  for (const outcome of data as unknown[]) {
-    const status = (outcome as { status?: unknown } | null)?.status;
-    if (!(PUSH_STATUSES as readonly unknown[]).includes(status)) {
-      throw protocolError('push', table, `unknown outcome status ${JSON.stringify(status)}`);
-    }
-  }
-  return data as PushOutcome[];
-}
+import type { PullPage } from './remote-protocol.js';
 
 /**
  * Checks an `eq_pull` answer: rows, a cursor and `has_more`.
@@ -35,11 +15,12 @@ export function asPullPage(data: unknown, table: string): PullPage {
     typeof page?.has_more === 'boolean' &&
     typeof cursor?.txid === 'string' &&
     typeof cursor?.server_version === 'number';
-  if (!valid) throw protocolError('pull', table, `expected { rows, cursor, has_more }, got ${describe(data)}`);
+  if (!valid) throw protocolError('pull', table, `expected { rows, cursor, has_more }, got ${describeAnswer(data)}`);
   return page as PullPage;
 }
 
-function protocolError(operation: RemoteOperation, table: string, what: string): RemoteProtocolError {
+/** The error for an answer this engine cannot read: the cloud's schema is not the one it speaks to. */
+export function protocolError(operation: RemoteOperation, table: string, what: string): RemoteProtocolError {
   return new RemoteProtocolError({
     operation,
     table,
@@ -48,7 +29,8 @@ function protocolError(operation: RemoteOperation, table: string, what: string):
   });
 }
 
-function describe(data: unknown): string {
+/** A short description of an unexpected answer for an error message (never its content). */
+export function describeAnswer(data: unknown): string {
   if (Array.isArray(data)) return `an array of ${data.length}`;
   return data === null ? 'null' : typeof data;
 }

@@ -5,7 +5,8 @@ import { toRemoteError } from './remote-error-mapping.js';
 import { RemoteError, type RemoteOperation } from './remote-errors.js';
 import type { PullCursor, PullPage, PushItem, PushOutcome } from './remote-protocol.js';
 import type { RemoteHealth, RemoteStore } from './remote-store.js';
-import { asPullPage, asPushOutcomes } from './response-guards.js';
+import { asPushOutcomes, namingPushArguments, pushArguments } from './push-wire-format.js';
+import { asPullPage } from './response-guards.js';
 
 /**
  * Where the cloud is and who the device is.
@@ -40,6 +41,10 @@ export interface SupabaseRemoteOptions {
  * and `eq_health`, compiled into the cloud by `compileServerSchema`. Failures become
  * typed `RemoteError`s that keep the Postgres code and never carry a key or token.
  *
+ * Given a connection, it builds its own client, whose pushes name their arguments in
+ * the URL so PostgREST need not parse the batch ({@link namingPushArguments}); a client
+ * you build yourself gets the same with `global: { fetch: namingPushArguments(fetch) }`.
+ *
  * @example
  * const remote = new SupabaseRemote({ url, key: anonKey, accessToken: userJwt });
  * const outcomes = await remote.push('clients', [{ row, base_version: null }]);
@@ -63,8 +68,8 @@ export class SupabaseRemote implements RemoteStore {
 
   async push(table: string, items: readonly PushItem[]): Promise<PushOutcome[]> {
     if (items.length === 0) return [];
-    const data = await this.call('push', 'eq_push', { p_table: assertIdentifier(table, 'table'), p_rows: items }, this.timeoutMs, table);
-    return asPushOutcomes(data, items.length, table);
+    const args = { p_table: assertIdentifier(table, 'table'), ...pushArguments(items) };
+    return asPushOutcomes(await this.call('push', 'eq_push', args, this.timeoutMs, table), items, table);
   }
 
   async pull(table: string, cursor: PullCursor | null, limit: number): Promise<PullPage> {
@@ -120,7 +125,7 @@ function createDeviceClient(connection: SupabaseConnection): SupabaseClient {
     // Node 20 has no global WebSocket; supabase-js builds its realtime client eagerly.
     realtime: { transport: ws as never },
     ...(token === undefined ? {} : { accessToken: typeof token === 'string' ? async () => token : token }),
-    ...(connection.fetch === undefined ? {} : { global: { fetch: connection.fetch } }),
+    global: { fetch: namingPushArguments(connection.fetch ?? fetch) },
   });
 }
 

@@ -10,19 +10,23 @@ const UNSEEN_ROW = 'EQ001';
 
 /**
  * The set-based step of a push, one statement shaped like a bulk upsert:
- * `insert … on conflict (id) do update … where <the strategy lets the row in>`. New rows
- * are inserted, existing ones locked and, when the strategy allows, updated. Only rows
- * left unwritten are read back, to tell a duplicate from a conflict. It raises on the
- * first bad row; `eq_push` then narrows the batch down.
+ * `insert … select … from jsonb_populate_recordset(…) on conflict (id) do update … where
+ * <the strategy lets the row in>`. New rows are inserted, existing ones locked and, when
+ * the strategy allows, updated. Only rows left unwritten are read back, to tell a
+ * duplicate from a conflict. It raises on the first bad row; `eq_push` then narrows the
+ * batch down.
  *
  * An existing row is overwritten when its `updated_at` differs (same `updated_at` = a
- * retried request = duplicate) and: it is unchanged since the item's `base_version`, or
- * the strategy is LocalWins, or it is LastWriteWins and the incoming HLC is later
- * (compared byte-wise, collation "C", so the device id suffix breaks ties). Otherwise
- * it is a conflict, reported with the cloud row. Append-only tables never overwrite:
- * an existing id is a duplicate.
+ * retried request = duplicate) and: it is unchanged since the row's base version (in
+ * `p_bases`), or the strategy is LocalWins, or it is LastWriteWins and the incoming HLC
+ * is later (compared byte-wise, collation "C", so the device id suffix breaks ties).
+ * Otherwise it is a conflict, reported with the cloud row. Append-only tables never
+ * overwrite: an existing id is a duplicate.
+ *
+ * The answer is compact, since nearly every row of a batch is applied: an applied row's
+ * outcome is its new `server_version` as a bare number; only the others are objects.
  */
-const APPLY_BATCH = `create or replace function ${s}.apply_batch(p_table text, p_rows jsonb) returns jsonb
+const APPLY_BATCH = `create or replace function ${s}.apply_batch(p_table text, p_rows jsonb, p_bases jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
@@ -47,7 +51,7 @@ begin
   else
     v_on_conflict := format($set$do update set %s
       where t.updated_at is distinct from excluded.updated_at
-        and (t.server_version = ((select b.m from bases b) ->> excluded.id)::bigint
+        and (t.server_version = ($4 ->> excluded.id)::bigint
              or $2 = 'LocalWins'
              or ($2 = 'LastWriteWins' and excluded.updated_at collate "C" > t.updated_at collate "C"))$set$, v_on_conflict);
     -- The upsert already holds these rows; this read follows them to the version it
@@ -56,53 +60,42 @@ begin
     v_lock := 'for no key update';
   end if;
 
-  -- Engine-only names start with _eq_, which no declared column may: no clash with r.*.
+  -- The rows are decoded once, by jsonb_populate_recordset, for the write; the answer
+  -- walks the array again for ids and order only, which is cheap.
   execute format($sql$
-    with input as materialized (
-      select x.ord as _eq_ord, (x.item ->> 'base_version')::bigint as _eq_base, r.*
-        from jsonb_array_elements($1) with ordinality as x(item, ord)
-        cross join lateral jsonb_populate_record(null::public.%1$I, x.item -> 'row') as r
-    ),
-    -- Lookup objects rather than joins: CTE row counts are guesses to the planner, and a
-    -- bad guess must not turn the batch into a nested loop over itself.
-    bases as (
-      select coalesce(jsonb_object_agg(id, _eq_base) filter (where id is not null and _eq_base is not null), '{}'::jsonb) as m
-        from input
-    ),
-    written as (
+    with written as (
       -- In id order, so two overlapping batches lock their rows in the same order.
       insert into public.%1$I as t (%2$s)
-      select %3$s from input i order by i.id
+      select %3$s from jsonb_populate_recordset(null::public.%1$I, $1) i order by i.id
       on conflict (id) %4$s
       returning t.id, t.server_version
     ),
-    versions as (select coalesce(jsonb_object_agg(id, server_version), '{}'::jsonb) as m from written),
     settled as materialized (
-      select i._eq_ord, i.id, v.m -> i.id as version, e.server_version as current_version,
-             e.updated_at = i.updated_at as same_change, e.server_row
-        from input i
-        cross join versions v
+      select x.ord, x.item ->> 'id' as id, w.server_version as version, e.server_version as current_version,
+             e.updated_at = x.item ->> 'updated_at' as same_change, e.server_row
+        from jsonb_array_elements($1) with ordinality as x(item, ord)
+        left join written w on w.id = x.item ->> 'id'
         left join lateral (
           select c.server_version, c.updated_at,
-                 case when c.updated_at is distinct from i.updated_at then to_jsonb(c) - 'txid' end as server_row
+                 case when c.updated_at is distinct from x.item ->> 'updated_at' then to_jsonb(c) - 'txid' end as server_row
             from public.%1$I c
-           where not (v.m ? i.id) and c.id = i.id %5$s
+           where w.id is null and c.id = x.item ->> 'id' %5$s
         ) e on true
     )
     select jsonb_agg(case
-             when version is not null then jsonb_build_object('id', id, 'status', 'applied', 'server_version', version)
-             when same_change or $3 then jsonb_build_object('id', id, 'status', 'duplicate', 'server_version', current_version)
-             else jsonb_build_object('id', id, 'status', 'conflict', 'row', server_row)
-           end order by _eq_ord),
+             when version is not null then to_jsonb(version)
+             when same_change or $3 then jsonb_build_object('status', 'duplicate', 'server_version', current_version)
+             else jsonb_build_object('status', 'conflict', 'row', server_row)
+           end order by ord),
            -- Unwritten and not found: inserted by a transaction our snapshot cannot see.
            count(*) filter (where version is null and current_version is null),
            count(distinct id) <> count(*)
       from settled
   $sql$, p_table, v_columns, v_values, v_on_conflict, v_lock)
   into v_outcomes, v_unsettled, v_repeated
-  using p_rows, v_entry.strategy, v_entry.append_only;
+  using p_rows, v_entry.strategy, v_entry.append_only, coalesce(p_bases, '{}'::jsonb);
 
-  -- Two items for one row would both report the one write: settle them one by one.
+  -- Two rows with one id would both report the one write: settle them one by one.
   if v_repeated then
     raise exception 'the batch holds the same id twice' using errcode = 'cardinality_violation';
   end if;
@@ -114,27 +107,27 @@ end
 $eq$;`;
 
 /** One row in its own subtransaction, so its failure is its outcome and nothing more. */
-const APPLY_ONE = `create or replace function ${s}.apply_one(p_table text, p_item jsonb) returns jsonb
+const APPLY_ONE = `create or replace function ${s}.apply_one(p_table text, p_row jsonb, p_bases jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 begin
   begin
-    return ${s}.apply_batch(p_table, jsonb_build_array(p_item)) -> 0;
+    return ${s}.apply_batch(p_table, jsonb_build_array(p_row), p_bases) -> 0;
   exception
     -- A concurrent insert of the same id may have committed meanwhile: a second try, with
     -- a fresh snapshot, sees it and settles the row by strategy.
     when unique_violation or sqlstate '${UNSEEN_ROW}' then null;
     when others then
-      return jsonb_build_object('id', p_item -> 'row' -> 'id', 'status', 'rejected', 'reason', sqlerrm, 'code', sqlstate);
+      return jsonb_build_object('status', 'rejected', 'reason', sqlerrm, 'code', sqlstate);
   end;
   begin
-    return ${s}.apply_batch(p_table, jsonb_build_array(p_item)) -> 0;
+    return ${s}.apply_batch(p_table, jsonb_build_array(p_row), p_bases) -> 0;
   exception
     when sqlstate '${UNSEEN_ROW}' then
       -- Still unseen with a fresh snapshot: row-level security hides the row holding this id.
-      return jsonb_build_object('id', p_item -> 'row' -> 'id', 'status', 'rejected', 'code', '42501',
+      return jsonb_build_object('status', 'rejected', 'code', '42501',
         'reason', 'the id belongs to a row this tenant may not see');
     when others then
-      return jsonb_build_object('id', p_item -> 'row' -> 'id', 'status', 'rejected', 'reason', sqlerrm, 'code', sqlstate);
+      return jsonb_build_object('status', 'rejected', 'reason', sqlerrm, 'code', sqlstate);
   end;
 end
 $eq$;`;
@@ -147,7 +140,7 @@ const SPLIT_FLOOR = 16;
  * own, down to single rows. One bad row among n costs about 2·log2(n) set-based tries
  * instead of n single-row ones; outcomes stay in input order.
  */
-const APPLY_SLICE = `create or replace function ${s}.apply_slice(p_table text, p_rows jsonb) returns jsonb
+const APPLY_SLICE = `create or replace function ${s}.apply_slice(p_table text, p_rows jsonb, p_bases jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_count integer := jsonb_array_length(p_rows);
@@ -156,42 +149,56 @@ declare
   v_item jsonb;
 begin
   begin
-    return ${s}.apply_batch(p_table, p_rows);
+    return ${s}.apply_batch(p_table, p_rows, p_bases);
   exception when others then
     null; -- some row spoilt this slice: narrow it down below
   end;
   if v_count <= ${SPLIT_FLOOR} then
     for v_item in select x.item from jsonb_array_elements(p_rows) with ordinality as x(item, ord) order by x.ord loop
-      v_outcomes := array_append(v_outcomes, ${s}.apply_one(p_table, v_item));
+      v_outcomes := array_append(v_outcomes, ${s}.apply_one(p_table, v_item, p_bases));
     end loop;
     return to_jsonb(v_outcomes);
   end if;
   -- Two statements, so the first half is settled before the second, as in the input.
-  v_first := ${s}.apply_slice(p_table, jsonb_path_query_array(p_rows, '$[0 to $last]', jsonb_build_object('last', v_count / 2 - 1)));
-  return v_first || ${s}.apply_slice(p_table, jsonb_path_query_array(p_rows, '$[$first to last]', jsonb_build_object('first', v_count / 2)));
+  v_first := ${s}.apply_slice(p_table, jsonb_path_query_array(p_rows, '$[0 to $last]', jsonb_build_object('last', v_count / 2 - 1)), p_bases);
+  return v_first || ${s}.apply_slice(p_table, jsonb_path_query_array(p_rows, '$[$first to last]', jsonb_build_object('first', v_count / 2)), p_bases);
 end
 $eq$;`;
 
 /**
- * `eq_push(p_table, p_rows)`: settles the batch set-based when it can; a bad row (RLS,
- * a constraint, a malformed row) or two items for one id is narrowed down and settled on
- * its own, `rejected` without touching the others. Outcomes come back in input order.
+ * Functions of sync protocol 1, whose signatures differ: a schema migrated before keeps
+ * them otherwise, and PostgREST could not tell two `eq_push` apart.
  */
-const EQ_PUSH = `create or replace function public.eq_push(p_table text, p_rows jsonb) returns jsonb
+const PROTOCOL_1_FUNCTIONS = `drop function if exists public.eq_push(text, jsonb);
+drop function if exists ${s}.apply_slice(text, jsonb);
+drop function if exists ${s}.apply_one(text, jsonb);
+drop function if exists ${s}.apply_batch(text, jsonb);`;
+
+/**
+ * `eq_push(p_table, p_rows, p_bases)`: `p_rows` is the batch's rows, whole; `p_bases`
+ * maps the id of each row the device has seen in the cloud to that `server_version`.
+ * Settles the batch set-based when it can; a bad row (RLS, a constraint, a malformed
+ * row) or two rows with one id is narrowed down and settled on its own, `rejected`
+ * without touching the others. Outcomes come back in input order.
+ */
+const EQ_PUSH = `create or replace function public.eq_push(p_table text, p_rows jsonb, p_bases jsonb default null) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
 begin
   if jsonb_typeof(p_rows) is distinct from 'array' then
-    raise exception 'p_rows must be a JSON array of push items' using errcode = 'invalid_parameter_value';
+    raise exception 'p_rows must be a JSON array of rows' using errcode = 'invalid_parameter_value';
+  end if;
+  if p_bases is not null and jsonb_typeof(p_bases) <> 'object' then
+    raise exception 'p_bases must be a JSON object of id: server_version' using errcode = 'invalid_parameter_value';
   end if;
   if v_entry.direction = 'download-only' then
-    return (select coalesce(jsonb_agg(jsonb_build_object('id', x.item -> 'row' -> 'id', 'status', 'rejected',
+    return (select coalesce(jsonb_agg(jsonb_build_object('status', 'rejected',
                       'reason', format('table %s is download-only: only the service role writes it', p_table),
                       'code', '42501') order by x.ord), '[]'::jsonb)
               from jsonb_array_elements(p_rows) with ordinality as x(item, ord));
   end if;
-  return ${s}.apply_slice(p_table, p_rows);
+  return ${s}.apply_slice(p_table, p_rows, p_bases);
 end
 $eq$;`;
 
@@ -202,5 +209,5 @@ $eq$;`;
  * const sql = pushFunctionSql();
  */
 export function pushFunctionSql(): string {
-  return [APPLY_BATCH, APPLY_ONE, APPLY_SLICE, EQ_PUSH].join('\n\n');
+  return [PROTOCOL_1_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, EQ_PUSH].join('\n\n');
 }

@@ -34,6 +34,8 @@ export class RemoteApplier {
   private readonly synced: Statement<[{ table: number; rows: string }]>;
   private readonly dropQueued: Statement<[{ table: number; rows: string }]>;
   private readonly dropConflict: Statement<[{ table: number; rows: string }]>;
+  private readonly anyQueued: Statement<[]>;
+  private readonly anyConflict: Statement<[number]>;
 
   constructor(
     private readonly db: Database,
@@ -55,6 +57,8 @@ export class RemoteApplier {
           WHERE table_id = @table AND row_id IN (SELECT value ->> 0 FROM json_each(@rows)) AND pending_seq IS NOT NULL)`,
     );
     this.dropConflict = db.prepare(`DELETE FROM _eq_conflicts WHERE table_id = @table AND row_id IN (SELECT value ->> 0 FROM json_each(@rows))`);
+    this.anyQueued = db.prepare(`SELECT 1 FROM _eq_outbox LIMIT 1`);
+    this.anyConflict = db.prepare(`SELECT 1 FROM _eq_conflicts WHERE table_id = ? LIMIT 1`);
   }
 
   /** Runs `fn` in one transaction with the sync triggers muted; nests. */
@@ -163,12 +167,16 @@ export class RemoteApplier {
     return statement;
   }
 
-  /** Drops the queued changes and conflicts the rows supersede, then records them Synced at their versions. */
+  /**
+   * Drops the queued changes and conflicts the rows supersede, then records them Synced
+   * at their versions. A device with nothing queued, or no conflict in this table (an
+   * initial sync, most pulls), skips the lookups of each row in those tables.
+   */
   private markSynced(context: TableContext, rows: string): void {
     const page = { table: context.id, rows };
-    this.dropQueued.run(page);
+    if (this.anyQueued.get() !== undefined) this.dropQueued.run(page);
     this.synced.run(page);
-    this.dropConflict.run(page);
+    if (this.anyConflict.get(context.id) !== undefined) this.dropConflict.run(page);
   }
 }
 

@@ -51,8 +51,9 @@ describe('failures', () => {
 
     const broken = await device.engine.syncNow();
     expect(broken.error).not.toBeNull();
-    expect(broken.uploaded).toBe(1_500);
-    expect(device.store.pendingUploads()).toBe(3_500);
+    // Two pushes are in flight at a time: the third may or may not be settled when the fourth fails.
+    expect([1_000, 1_500]).toContain(broken.uploaded);
+    expect(device.store.pendingUploads()).toBe(5_000 - broken.uploaded);
 
     await proxy.setMode({ kind: 'pass' });
     const healed = await device.engine.syncNow();

@@ -283,10 +283,10 @@ describe('tenant isolation matrix', () => {
         const target = victimRow(table, identity.victim);
         const items: Record<Op, unknown> = {
           select: null,
-          insert: [{ row: { id: randomUUID(), tenant_id: identity.victim, updated_at: hlc(), deleted: false, body: 'planted' }, base_version: null }],
-          update: [{ row: { ...target, body: 'changed', updated_at: hlc() }, base_version: null }],
-          upsert: [{ row: { ...target, tenant_id: identity.own ?? tenantA, body: 'hijacked', updated_at: hlc() }, base_version: null }],
-          delete: [{ row: { ...target, deleted: true, updated_at: hlc() }, base_version: null }],
+          insert: [{ id: randomUUID(), tenant_id: identity.victim, updated_at: hlc(), deleted: false, body: 'planted' }],
+          update: [{ ...target, body: 'changed', updated_at: hlc() }],
+          upsert: [{ ...target, tenant_id: identity.own ?? tenantA, body: 'hijacked', updated_at: hlc() }],
+          delete: [{ ...target, deleted: true, updated_at: hlc() }],
         };
         const args: Record<string, unknown> =
           object.name === 'eq_pull'

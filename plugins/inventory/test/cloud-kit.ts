@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { compileServerSchema, newRecordId } from '@equinox-sync/core';
+import { compileServerSchema, newRecordId, SupabaseRemote, type PushOutcome, type Row } from '@equinox-sync/core';
 import { applySql, TokenMinter } from '@equinox-sync/local-cloud';
 import { inventoryPlugin } from '../src/index.js';
 
@@ -60,11 +60,8 @@ export function movement(tenant: string, sku: string, delta: number, reason = 's
   };
 }
 
-/** Uploads movements as a device does (`eq_push`) and returns the per-row outcomes. */
-export async function pushMovements(cloud: Cloud, token: string, rows: readonly Record<string, unknown>[]): Promise<{ id: string; status: string; code?: string; reason?: string }[]> {
-  const { status, body } = await rest(cloud, token, 'rpc/eq_push', {
-    body: { p_table: 'stock_movements', p_rows: rows.map((row) => ({ row, base_version: null })) },
-  });
-  if (status !== 200) throw new Error(`eq_push answered ${status}: ${JSON.stringify(body)}`);
-  return body as { id: string; status: string; code?: string; reason?: string }[];
+/** Uploads movements as a device does (`eq_push` through `SupabaseRemote`) and returns the per-row outcomes. */
+export async function pushMovements(cloud: Cloud, token: string, rows: readonly Row[]): Promise<PushOutcome[]> {
+  const remote = new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: token });
+  return remote.push('stock_movements', rows.map((row) => ({ row, base_version: null })));
 }

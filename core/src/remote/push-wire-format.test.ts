@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { asPushOutcomes, namingPushArguments, PUSH_ARGUMENT_NAMES, pushArguments } from './push-wire-format.js';
+import { RemoteProtocolError } from './remote-errors.js';
+
+const items = [
+  { row: { id: 'a', title: 'new' }, base_version: null },
+  { row: { id: 'b', title: 'edited' }, base_version: 41 },
+  { row: { id: 'c', title: 'refused' }, base_version: null },
+];
+
+describe('the eq_push wire format', () => {
+  it('sends the rows as they are and only the base versions there are, by id', () => {
+    expect(pushArguments(items)).toEqual({ p_rows: items.map((item) => item.row), p_bases: { b: 41 } });
+    expect(pushArguments([items[0]!]).p_bases).toBeNull();
+  });
+
+  it('reads a bare number as applied and gives every outcome the id of its item', () => {
+    const outcomes = asPushOutcomes([42, { status: 'duplicate', server_version: 41 }, { status: 'rejected', reason: 'no', code: '23502' }], items, 't');
+    expect(outcomes).toEqual([
+      { id: 'a', status: 'applied', server_version: 42 },
+      { id: 'b', status: 'duplicate', server_version: 41 },
+      { id: 'c', status: 'rejected', reason: 'no', code: '23502' },
+    ]);
+  });
+
+  it.each([
+    ['too few outcomes', [42, 43]],
+    ['not an array', { status: 'applied' }],
+    ['an unknown status', [42, 43, { status: 'maybe' }]],
+    ['a fractional version', [42, 43, 1.5]],
+    ['null', [42, 43, null]],
+  ])('refuses %s as a protocol error naming the table', (_, answer) => {
+    expect(() => asPushOutcomes(answer, items, 'clients')).toThrow(RemoteProtocolError);
+    expect(() => asPushOutcomes(answer, items, 'clients')).toThrow(/"clients"/);
+  });
+});
+
+describe('namingPushArguments', () => {
+  const recorded = (): { fetch: typeof fetch; urls: string[] } => {
+    const urls: string[] = [];
+    const record: typeof fetch = async (input) => {
+      urls.push(input instanceof Request ? input.url : String(input));
+      return new Response('[]');
+    };
+    return { fetch: record, urls };
+  };
+
+  it('names the arguments of eq_push calls and of nothing else', async () => {
+    const { fetch: base, urls } = recorded();
+    const wrapped = namingPushArguments(base);
+    await wrapped('https://x.supabase.co/rest/v1/rpc/eq_push', { method: 'POST' });
+    await wrapped(new Request('https://x.supabase.co/rest/v1/rpc/eq_push', { method: 'POST', body: '{}' }));
+    await wrapped('https://x.supabase.co/rest/v1/rpc/eq_pull', { method: 'POST' });
+    await wrapped('https://x.supabase.co/rest/v1/rpc/eq_push_audit', { method: 'POST' });
+    expect(urls.map((url) => new URL(url).searchParams.get('columns'))).toEqual([PUSH_ARGUMENT_NAMES, PUSH_ARGUMENT_NAMES, null, null]);
+  });
+
+  it('leaves names a caller gave alone', async () => {
+    const { fetch: base, urls } = recorded();
+    await namingPushArguments(base)('https://x.supabase.co/rest/v1/rpc/eq_push?columns=p_table,p_rows', { method: 'POST' });
+    expect(new URL(urls[0]!).searchParams.get('columns')).toBe('p_table,p_rows');
+  });
+});

@@ -1,0 +1,68 @@
+import type { Row } from '../declarations/index.js';
+import { PUSH_STATUSES, type PushItem, type PushOutcome } from './remote-protocol.js';
+import { describeAnswer, protocolError } from './response-guards.js';
+
+/**
+ * The `eq_push` arguments for a batch: the rows as they are, and the base versions of
+ * the rows that have one (a first upload sends none), keyed by id.
+ *
+ * @example
+ * const { p_rows, p_bases } = pushArguments([{ row, base_version: 41 }]);
+ */
+export function pushArguments(items: readonly PushItem[]): { p_rows: Row[]; p_bases: Record<string, number> | null } {
+  const rows: Row[] = [];
+  let bases: Record<string, number> | null = null;
+  for (const item of items) {
+    rows.push(item.row);
+    if (item.base_version !== null) (bases ??= {})[String(item.row.id)] = item.base_version;
+  }
+  return { p_rows: rows, p_bases: bases };
+}
+
+/**
+ * Reads an `eq_push` answer into one outcome per item: the cloud answers an applied row
+ * with its new `server_version` as a bare number, and any other with an object carrying
+ * its status. Anything else means the cloud's functions are not the ones this engine
+ * speaks to.
+ *
+ * @example
+ * const outcomes = asPushOutcomes(data, items, 'clients');
+ */
+export function asPushOutcomes(data: unknown, items: readonly PushItem[], table: string): PushOutcome[] {
+  if (!Array.isArray(data) || data.length !== items.length) {
+    throw protocolError('push', table, `expected ${items.length} outcomes, got ${describeAnswer(data)}`);
+  }
+  return (data as unknown[]).map((answer, index) => {
+    const id = items[index]!.row.id as string;
+    if (typeof answer === 'number' && Number.isInteger(answer)) return { id, status: 'applied', server_version: answer };
+    const status = (answer as { status?: unknown } | null)?.status;
+    if (typeof answer !== 'object' || !(PUSH_STATUSES as readonly unknown[]).includes(status)) {
+      throw protocolError('push', table, `unknown outcome ${JSON.stringify(answer)?.slice(0, 80)}`);
+    }
+    return { ...(answer as object), id } as PushOutcome;
+  });
+}
+
+/** The argument names of `eq_push`, as the `columns` query parameter names them. */
+export const PUSH_ARGUMENT_NAMES = 'p_table,p_rows,p_bases';
+
+/**
+ * Wraps a `fetch` so that calls of `eq_push` name their arguments in the URL
+ * (`?columns=p_table,p_rows,p_bases`). Without the names, PostgREST parses the whole
+ * request body to learn them before Postgres parses it again; with them it hands the
+ * body over as it is, which saves about a third of a 1,000-row push's time in PostgREST.
+ * Other requests pass through untouched.
+ *
+ * @example
+ * const client = createClient(url, anonKey, { global: { fetch: namingPushArguments(fetch) } });
+ */
+export function namingPushArguments(base: typeof fetch): typeof fetch {
+  return (input, init) => {
+    const href = input instanceof Request ? input.url : String(input);
+    if (!href.includes('/rpc/eq_push')) return base(input, init);
+    const url = new URL(href);
+    if (!url.pathname.endsWith('/rpc/eq_push') || url.searchParams.has('columns')) return base(input, init);
+    url.searchParams.set('columns', PUSH_ARGUMENT_NAMES);
+    return base(input instanceof Request ? new Request(url, input) : url.href, init);
+  };
+}
