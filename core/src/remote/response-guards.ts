@@ -2,20 +2,21 @@ import { RemoteProtocolError, type RemoteOperation } from './remote-errors.js';
 import type { PullPage } from './remote-protocol.js';
 
 /**
- * Checks an `eq_pull` answer: rows, a cursor and `has_more`.
+ * Checks an `eq_pull` answer, a set of one page (rows, a cursor and `has_more`), and
+ * returns the page.
  *
  * @example
  * const page = asPullPage(data, 'clients');
  */
 export function asPullPage(data: unknown, table: string): PullPage {
-  const page = data as Partial<PullPage> | null;
+  const page = (Array.isArray(data) && data.length === 1 ? data[0] : undefined) as Partial<PullPage> | undefined;
   const cursor = page?.cursor;
   const valid =
     Array.isArray(page?.rows) &&
     typeof page?.has_more === 'boolean' &&
     typeof cursor?.txid === 'string' &&
     typeof cursor?.server_version === 'number';
-  if (!valid) throw protocolError('pull', table, `expected { rows, cursor, has_more }, got ${describeAnswer(data)}`);
+  if (!valid) throw protocolError('pull', table, `expected [{ rows, cursor, has_more }], got ${describeAnswer(data)}`);
   return page as PullPage;
 }
 

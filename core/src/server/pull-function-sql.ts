@@ -18,25 +18,27 @@ export const MAX_PULL_LIMIT = 10_000;
  *
  * The page is built as `json`, not `jsonb`: rows go out as they are read, and building
  * them as jsonb (then printing it) took about three times as long as the query itself.
- * Each row carries every column of the table but `txid`.
+ * It is returned as a set of one: PostgREST answers a function returning one `json`
+ * value with `json_agg(…)->0`, which parses the whole page again in Postgres, and a set
+ * with the aggregate alone. Each row carries every column of the table but `txid`.
  *
  * @example
  * const sql = pullFunctionSql();
  */
 export function pullFunctionSql(): string {
-  return `-- Earlier migrations made eq_pull return jsonb, and a function's result type cannot be replaced in place.
+  return `-- Earlier migrations made eq_pull return jsonb, or one json value, and a function's result type cannot be replaced in place.
 do $eq$
 begin
   if exists (select 1 from pg_catalog.pg_proc
               where oid = pg_catalog.to_regprocedure('public.eq_pull(text, jsonb, integer)')
-                and prorettype = 'pg_catalog.jsonb'::pg_catalog.regtype) then
+                and (prorettype <> 'pg_catalog.json'::pg_catalog.regtype or not proretset)) then
     drop function public.eq_pull(text, jsonb, integer);
   end if;
 end
 $eq$;
 
 create or replace function public.eq_pull(p_table text, p_cursor jsonb default null, p_limit integer default 1000)
-returns json
+returns setof json rows 1
 language plpgsql stable security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
@@ -76,7 +78,7 @@ begin
       'has_more', count(*) > $4)
     from numbered p
   $sql$, v_entry.name, v_columns) into v_page using v_txid, v_version, v_horizon, v_limit;
-  return v_page;
+  return next v_page;
 end
 $eq$;`;
 }

@@ -57,6 +57,63 @@ describe('LocalStore.open', () => {
     expect(parseHlc(next as string).wallMs).toBe(now);
   });
 
+  it('writes the stored clock once per reservation, not once per write, and never below a value it issued', () => {
+    const path = tempPath();
+    const now = Date.now();
+    const store = open({ path, now: () => now });
+    const stored = (): string => store.database.prepare(`SELECT value FROM _eq_meta WHERE key = 'hlc'`).pluck().get() as string;
+    const notes = store.forPlugin('notes');
+    const marks = new Set<string>();
+    let last = '';
+    store.transaction(() => {
+      for (let i = 0; i < 2_500; i += 1) {
+        last = notes.insert('notes', { title: `n${i}` }).updated_at as string;
+        marks.add(stored());
+        expect(compareHlc(stored(), last)).toBeGreaterThanOrEqual(0);
+      }
+    });
+    // One millisecond, 2,500 values: a mark each CLOCK_RESERVATION (1,000) values.
+    expect(parseHlc(last)).toMatchObject({ wallMs: now, counter: 2_499 });
+    expect(marks.size).toBe(3);
+    store.close();
+    const next = open({ path, now: () => now }).forPlugin('notes').insert('notes', { title: 'after restart' }).updated_at as string;
+    expect(compareHlc(next, last)).toBeGreaterThan(0);
+  });
+
+  it('writes the clock afresh after a rolled-back transaction took its mark back', () => {
+    const path = tempPath();
+    const now = Date.now();
+    const store = open({ path, now: () => now });
+    const notes = store.forPlugin('notes');
+    notes.insert('notes', { title: 'kept' });
+    let issued = '';
+    expect(() =>
+      store.transaction(() => {
+        for (let i = 0; i < 1_500; i += 1) issued = notes.insert('notes', { title: 'undone' }).updated_at as string;
+        throw new Error('roll back');
+      }),
+    ).toThrow('roll back');
+    // The clock stays past the rolled-back values, and the row says so again after its next write.
+    const next = notes.insert('notes', { title: 'later' }).updated_at as string;
+    expect(compareHlc(next, issued)).toBeGreaterThan(0);
+    const stored = store.database.prepare(`SELECT value FROM _eq_meta WHERE key = 'hlc'`).pluck().get() as string;
+    expect(compareHlc(stored, next)).toBeGreaterThanOrEqual(0);
+  });
+
+  it('orders a plain-SQL write between two API writes of one transaction', () => {
+    const store = open({ path: tempPath() });
+    const notes = store.forPlugin('notes');
+    const stamps = store.transaction(() => {
+      const first = notes.insert('notes', { title: 'api 1' }).updated_at as string;
+      store.database.prepare(`INSERT INTO notes (title) VALUES ('plain sql')`).run();
+      const plain = store.database.prepare(`SELECT updated_at FROM notes WHERE title = 'plain sql'`).pluck().get() as string;
+      const second = notes.insert('notes', { title: 'api 2' }).updated_at as string;
+      return [first, plain, second];
+    });
+    expect(compareHlc(stamps[1]!, stamps[0]!)).toBeGreaterThan(0);
+    expect(compareHlc(stamps[2]!, stamps[1]!)).toBeGreaterThan(0);
+  });
+
   it('remembers its device id and refuses another tenant or device', () => {
     const path = tempPath();
     const first = open({ path });

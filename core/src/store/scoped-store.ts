@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { newRecordId, type HybridLogicalClock } from '../clock/index.js';
 import { quoteIdentifier, SYSTEM_COLUMNS, type ColumnDefinition, type Row } from '../declarations/index.js';
 import { storedDefault } from './column-sql.js';
-import { decodeRow, decodeValue, encodeValue, type SqliteValue } from './row-codec.js';
+import { decodeRawRow, decodeValue, encodeValue, type SqliteValue } from './row-codec.js';
 import { StoreError } from './store-error.js';
 import type { TableDirectory } from './table-directory.js';
 import type { TableContext } from './table-registry.js';
@@ -32,6 +32,12 @@ export interface ReadOptions {
   readonly includeDeleted?: boolean;
 }
 
+/** A statement in raw mode (rows as arrays) and the names of its result columns, in order. */
+interface RawStatement {
+  readonly statement: Statement<SqliteValue[]>;
+  readonly columns: readonly string[];
+}
+
 /**
  * A plugin's door to the local store: only its own tables, only declared columns. It
  * fills `id` (UUIDv7, unless given), `tenant_id` and `updated_at` (the store's clock)
@@ -47,7 +53,7 @@ export interface ReadOptions {
 export class ScopedStore {
   private readonly statements = new Map<string, Statement<SqliteValue[]>>();
   private readonly inserts = new Map<string, Statement<SqliteValue[]>>();
-  private readonly updates = new Map<string, Statement<SqliteValue[]>>();
+  private readonly updates = new Map<string, RawStatement>();
   private readonly storedDefaults = new Map<number, Record<string, unknown>>();
   private readonly jsonDefaultColumns = new Map<number, readonly ColumnDefinition[]>();
 
@@ -81,9 +87,9 @@ export class ScopedStore {
     const context = this.own(table);
     const { names, values } = this.encode(context, patch);
     const update = this.updateStatement(context, names);
-    const stored = this.write(() => update.get(...values, this.deps.clock.tick(), id));
+    const stored = this.write(() => update.statement.get(...values, this.deps.clock.tick(), id));
     if (stored === undefined) throw this.error(table, `no row "${id}" to update`);
-    return decodeRow(context, stored as Record<string, unknown>);
+    return decodeRawRow(context, update.columns, stored as unknown[]);
   }
 
   /**
@@ -159,15 +165,18 @@ export class ScopedStore {
     return statement;
   }
 
-  private updateStatement(context: TableContext, names: readonly string[]): Statement<SqliteValue[]> {
+  /** The UPDATE … RETURNING * of these columns, in raw mode, with the names of what it returns. */
+  private updateStatement(context: TableContext, names: readonly string[]): RawStatement {
     const key = `${context.id}\u0000${names.join('\u0000')}`;
-    let statement = this.updates.get(key);
-    if (statement === undefined) {
+    let update = this.updates.get(key);
+    if (update === undefined) {
       const sets = [...names, 'updated_at'].map((name) => `${quoteIdentifier(name)} = ?`);
-      statement = this.statement(`UPDATE ${quoteIdentifier(context.definition.name)} SET ${sets.join(', ')} WHERE id = ? AND deleted = 0 RETURNING *`);
-      this.updates.set(key, statement);
+      const sql = `UPDATE ${quoteIdentifier(context.definition.name)} SET ${sets.join(', ')} WHERE id = ? AND deleted = 0 RETURNING *`;
+      const statement = this.deps.db.prepare<SqliteValue[]>(sql).raw(true);
+      update = { statement, columns: statement.columns().map((column) => column.name) };
+      this.updates.set(key, update);
     }
-    return statement;
+    return update;
   }
 
   /** The declared columns' defaults as a read returns them, computed once per table (JSON ones are parsed per row, see below). */

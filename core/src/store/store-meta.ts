@@ -1,5 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
-import type { HlcStorage } from '../clock/index.js';
+import { compareHlc, formatHlc, HLC_MAX_COUNTER, parseHlc, type HlcStorage } from '../clock/index.js';
 
 /** Keys of `_eq_meta` the engine reads and writes. Table schemas live under `schema:<table>`. */
 export const META_KEYS = {
@@ -8,6 +8,9 @@ export const META_KEYS = {
   hlc: 'hlc',
   lastSync: 'last_sync',
 } as const;
+
+/** Counter steps the stored clock mark runs ahead of the last value issued; see `StoreMeta.hlcStorage`. */
+export const CLOCK_RESERVATION = 1_000;
 
 /**
  * Typed access to the `_eq_meta` key/value table.
@@ -42,19 +45,33 @@ export class StoreMeta {
 
   /**
    * The clock's storage: the same row the triggers advance for plain-SQL writes, so
-   * the in-process clock and the database agree on the last value issued.
+   * the in-process clock and the database agree on how far the clock has gone.
+   *
+   * The row holds a high-water mark a little ahead of the last value issued (the same
+   * millisecond, {@link CLOCK_RESERVATION} counter steps further): values up to the mark
+   * are issued without writing the row again, so a transaction of many writes writes it
+   * about once per millisecond instead of once per write. Every issued value stays at or
+   * below the stored mark, so after a restart, and for any other writer (a trigger, another
+   * connection), the next value is later than all of them. A mark that changed under the
+   * clock (another writer moved it on, or a rolled-back transaction took it back) is
+   * written afresh on the next tick.
    */
   hlcStorage(): HlcStorage {
-    // The clock already holds what it saved last; answering undefined for that value spares it a parse per tick.
-    let saved: string | undefined;
+    // The mark this storage wrote last, while the row still holds it.
+    let mark: string | undefined;
     const load = (): string | undefined => {
       const value = this.read(META_KEYS.hlc);
-      return value === saved ? undefined : value;
+      if (value === mark) return undefined; // the clock already knows it: spares a parse per tick
+      mark = undefined;
+      return value;
     };
-    // A plain UPDATE of the row bindIdentity created; the upsert only if it is missing.
     const save = (value: string): void => {
-      if (this.saveClock.run(value).changes === 0) this.write(META_KEYS.hlc, value);
-      saved = value;
+      if (mark !== undefined && compareHlc(value, mark) <= 0) return;
+      const { wallMs, counter, deviceId } = parseHlc(value);
+      const ahead = formatHlc({ wallMs, counter: Math.min(counter + CLOCK_RESERVATION, HLC_MAX_COUNTER), deviceId });
+      // A plain UPDATE of the row bindIdentity created; the upsert only if it is missing.
+      if (this.saveClock.run(ahead).changes === 0) this.write(META_KEYS.hlc, ahead);
+      mark = ahead;
     };
     return { load, save };
   }

@@ -149,8 +149,8 @@ describe('bad input', () => {
     const cases: ReadonlyArray<{ name: string; mutate: Mutation | 'not-json' | 'truncated'; expect: RegExp }> = [
       // supabase-js hands back the text it could not parse; the error names the call, the table and shows it.
       { name: 'not JSON', mutate: 'not-json', expect: /^pull "bad_items_\w+" failed: <html>502 Bad Gateway<\/html> \(HTTP 200\)$/ },
-      { name: 'truncated JSON', mutate: 'truncated', expect: /^pull "bad_items_\w+" failed: \{"rows":\[/ },
-      { name: 'no cursor', mutate: (p) => ({ rows: p.rows, has_more: false }), expect: /pull ".*": unexpected answer from the cloud \(expected \{ rows, cursor, has_more \}/ },
+      { name: 'truncated JSON', mutate: 'truncated', expect: /^pull "bad_items_\w+" failed: \[\{"rows":\[/ },
+      { name: 'no cursor', mutate: (p) => ({ rows: p.rows, has_more: false }), expect: /pull ".*": unexpected answer from the cloud \(expected \[\{ rows, cursor, has_more \}\]/ },
       { name: 'rows not a list', mutate: (p) => ({ ...p, rows: { 0: p.rows[0] } }), expect: /unexpected answer from the cloud/ },
       { name: 'a row without id', mutate: (p) => ({ ...p, rows: p.rows.map(({ id: _id, ...rest }) => rest) }), expect: /a pulled row has no id/ },
       { name: 'a row without updated_at', mutate: (p) => ({ ...p, rows: p.rows.map(({ updated_at: _u, ...rest }) => rest) }), expect: /has no updated_at/ },
@@ -176,8 +176,8 @@ describe('bad input', () => {
         const response = await fetch(input, init);
         const url = input instanceof Request ? input.url : String(input);
         if (!armed || !url.includes('/rpc/eq_pull') || !response.ok) return response;
-        const page = (await response.json()) as { rows: Row[]; cursor: unknown; has_more: unknown };
-        const body = c.mutate === 'not-json' ? '<html>502 Bad Gateway</html>' : c.mutate === 'truncated' ? JSON.stringify(page).slice(0, 20) : JSON.stringify(c.mutate(page));
+        const [page] = (await response.json()) as [{ rows: Row[]; cursor: unknown; has_more: unknown }]; // a set of one page
+        const body = c.mutate === 'not-json' ? '<html>502 Bad Gateway</html>' : c.mutate === 'truncated' ? JSON.stringify([page]).slice(0, 20) : JSON.stringify([c.mutate(page)]);
         return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
       };
       const { device, writer, pendingId } = await deviceWithData('page', { fetch: rewriting });

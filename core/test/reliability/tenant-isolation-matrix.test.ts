@@ -124,7 +124,8 @@ async function viaRest(identity: Identity, method: string, path: string, body?: 
 }
 
 function asRows(data: unknown): Row[] {
-  if (Array.isArray(data)) return data as Row[];
+  // eq_pull answers a set of one page; eq_push answers an applied row with its bare server_version.
+  if (Array.isArray(data)) return data.flatMap((item: unknown) => (typeof item === 'number' ? [{ status: 'applied' }] : asRows(item)));
   if (data !== null && typeof data === 'object') {
     const page = data as { rows?: unknown };
     return Array.isArray(page.rows) ? (page.rows as Row[]) : [data as Row];
@@ -169,8 +170,9 @@ function crossTenant(identity: Identity, answer: Answer, victimIds: ReadonlySet<
     const nested = (row as { row?: { tenant_id?: unknown } }).row?.tenant_id;
     if (nested !== undefined && nested !== identity.own) return true; // a conflict outcome carrying another tenant's row
     if ((row as { status?: unknown }).status !== undefined) {
-      // A push outcome: anything but a refusal on another tenant's id is a write (or an oracle) across tenants.
-      return victimIds.has(row.id) && row.status !== 'rejected';
+      // A push outcome: every item the matrix pushes aims at another tenant's row or
+      // tenant, so anything but a refusal is a write (or an oracle) across tenants.
+      return row.status !== 'rejected';
     }
     return (tenant !== undefined && tenant !== identity.own) || (victimIds.has(row.id) && identity.own !== undefined && tenant !== identity.own);
   }).length;
