@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import { BehaviorSubject, Subject, Subscription, from, merge, type Observable } from 'rxjs';
-import { RemoteError, RemoteStore } from '../remote/index.js';
+import { RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION } from '../remote/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete } from '../store/index.js';
 import { exhaustMapWithTrailing, syncTriggers, type SyncTrigger } from '../sync/index.js';
 import { OnlineMonitor } from './online-monitor.js';
@@ -167,6 +167,11 @@ export class SyncEngine {
       if (!health.online) {
         offline = true;
         error = `offline: ${health.error?.message ?? 'the cloud did not answer'}`;
+      } else if (health.protocol !== undefined && health.protocol !== SYNC_PROTOCOL_VERSION) {
+        // Another wire format: every call would fail, or worse, be misread. Changes stay queued.
+        error =
+          `the cloud's schema speaks sync protocol ${health.protocol} and this engine ${SYNC_PROTOCOL_VERSION}: ` +
+          'apply the migration of this version (compileServerSchema, `equinox cloud sql`) to the cloud, then sync again';
       } else {
         const context: RunContext = { now: Date.now, progress: (progress) => this.patch({ progress }), stopping: () => this.stopping };
         const paused = await this.upload.pauseReason();

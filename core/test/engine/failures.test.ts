@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '@equinox-sync/local-cloud/testing';
-import { definePlugin } from '../../src/index.js';
+import { definePlugin, SYNC_PROTOCOL_VERSION } from '../../src/index.js';
 import { cloud, cloudRows, installCloudSchema, openDevice, uniqueSuffix, uniqueTenant } from './devices.js';
 
 const suffix = uniqueSuffix();
@@ -88,6 +88,28 @@ describe('failures', () => {
     await device.engine.syncNow();
     expect(device.engine.status.failed).toEqual([]);
     expect(await cloudRows(items, tenant)).toHaveLength(3);
+  });
+
+  it('a cloud whose schema speaks another sync protocol gets no call but the probe, and changes stay queued', async () => {
+    await installCloudSchema([plugin]);
+    const tenant = uniqueTenant('protocol');
+    let calls = 0;
+    const device = await openDevice({
+      name: 'till',
+      tenant,
+      plugins: [plugin],
+      remote: (remote) => ({
+        health: async (timeout) => ({ ...(await remote.health(timeout)), protocol: 1 }),
+        pull: (...args) => ((calls += 1), remote.pull(...args)),
+        push: (...args) => ((calls += 1), remote.push(...args)),
+      }),
+    });
+    device.store.forPlugin('items').insert(items, { label: 'waits', qty: 1 });
+    const result = await device.engine.syncNow();
+    expect(result.error).toContain(`sync protocol 1 and this engine ${SYNC_PROTOCOL_VERSION}: apply the migration`);
+    expect(result.offline).toBe(false);
+    expect(calls).toBe(0);
+    expect(device.store.pendingUploads()).toBe(1);
   });
 
   it('a local delete is not uploaded until confirmed, and then only as a tombstone', async () => {
