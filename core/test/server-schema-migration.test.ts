@@ -98,7 +98,7 @@ describe('the compiled migration on a live cloud', () => {
         `select p.oid::regprocedure::text as signature from pg_proc p
           where p.proname in ('eq_push', 'apply_batch') and p.pronamespace in ('public'::regnamespace, 'equinox'::regnamespace) order by 1`,
       );
-      expect(left.rows.map((row) => row.signature)).toEqual(['eq_push(text,jsonb,jsonb)', 'equinox.apply_batch(text,jsonb,jsonb)']);
+      expect(left.rows.map((row) => row.signature)).toEqual(['eq_push(text,json,jsonb)', 'equinox.apply_batch(text,json,jsonb)']);
     } finally {
       await admin.query('rollback');
     }

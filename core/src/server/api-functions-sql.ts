@@ -8,10 +8,10 @@ const s = PRIVATE_SCHEMA;
 /** Every function devices reach, directly or through eq_push / eq_pull, by signature. */
 const DEVICE_FUNCTIONS: readonly string[] = [
   `${s}.registered_table(text)`,
-  `${s}.apply_batch(text, jsonb, jsonb)`,
-  `${s}.apply_one(text, jsonb, jsonb)`,
-  `${s}.apply_slice(text, jsonb, jsonb)`,
-  'public.eq_push(text, jsonb, jsonb)',
+  `${s}.apply_batch(text, json, jsonb)`,
+  `${s}.apply_one(text, json, jsonb)`,
+  `${s}.apply_slice(text, json, jsonb)`,
+  'public.eq_push(text, json, jsonb)',
   'public.eq_pull(text, jsonb, integer)',
   'public.eq_health()',
 ];

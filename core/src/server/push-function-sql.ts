@@ -10,7 +10,7 @@ const UNSEEN_ROW = 'EQ001';
 
 /**
  * The set-based step of a push, one statement shaped like a bulk upsert:
- * `insert … select … from jsonb_populate_recordset(…) on conflict (id) do update … where
+ * `insert … select … from json_populate_recordset(…) on conflict (id) do update … where
  * <the strategy lets the row in>`. New rows are inserted, existing ones locked and, when
  * the strategy allows, updated. Only rows left unwritten are read back, to tell a
  * duplicate from a conflict. It raises on the first bad row; `eq_push` then narrows the
@@ -26,13 +26,14 @@ const UNSEEN_ROW = 'EQ001';
  * The answer is compact, since nearly every row of a batch is applied: an applied row's
  * outcome is its new `server_version` as a bare number; only the others are objects.
  */
-const APPLY_BATCH = `create or replace function ${s}.apply_batch(p_table text, p_rows jsonb, p_bases jsonb) returns jsonb
+const APPLY_BATCH = `create or replace function ${s}.apply_batch(p_table text, p_rows json, p_bases jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
   v_columns text;
   v_values text;
   v_on_conflict text;
+  v_row_type text;
   v_lock text := '';
   v_outcomes jsonb;
   v_unsettled bigint;
@@ -45,6 +46,12 @@ begin
          string_agg(format('%I = excluded.%I', c, c), ', ') filter (where c <> 'id')
     into v_columns, v_values, v_on_conflict
     from unnest(array['id', 'tenant_id', 'updated_at', 'deleted'] || v_entry.columns) as c;
+
+  -- Every column of the table, in order, to name the columns of the decoded rows: the
+  -- position in the batch is added as _eq_ord, a name no declared column can take.
+  select string_agg(format('%I', a.attname), ', ' order by a.attnum) into v_row_type
+    from pg_catalog.pg_attribute a
+   where a.attrelid = format('public.%I', v_entry.name)::regclass and a.attnum > 0 and not a.attisdropped;
 
   if v_entry.append_only then
     v_on_conflict := 'do nothing';
@@ -60,38 +67,41 @@ begin
     v_lock := 'for no key update';
   end if;
 
-  -- The rows are decoded once, by jsonb_populate_recordset, for the write; the answer
-  -- walks the array again for ids and order only, which is cheap.
+  -- The rows are decoded once, from the json text as it came (no jsonb on the way), and
+  -- kept in input order for the answer.
   execute format($sql$
-    with written as (
+    with input as materialized (
+      select i.* from json_populate_recordset(null::public.%1$I, $1) with ordinality as i(%6$s, _eq_ord)
+    ),
+    written as (
       -- In id order, so two overlapping batches lock their rows in the same order.
       insert into public.%1$I as t (%2$s)
-      select %3$s from jsonb_populate_recordset(null::public.%1$I, $1) i order by i.id
+      select %3$s from input i order by i.id
       on conflict (id) %4$s
       returning t.id, t.server_version
     ),
     settled as materialized (
-      select x.ord, x.item ->> 'id' as id, w.server_version as version, e.server_version as current_version,
-             e.updated_at = x.item ->> 'updated_at' as same_change, e.server_row
-        from jsonb_array_elements($1) with ordinality as x(item, ord)
-        left join written w on w.id = x.item ->> 'id'
+      select i._eq_ord, i.id, w.server_version as version, e.server_version as current_version,
+             e.updated_at = i.updated_at as same_change, e.server_row
+        from input i
+        left join written w on w.id = i.id
         left join lateral (
           select c.server_version, c.updated_at,
-                 case when c.updated_at is distinct from x.item ->> 'updated_at' then to_jsonb(c) - 'txid' end as server_row
+                 case when c.updated_at is distinct from i.updated_at then to_jsonb(c) - 'txid' end as server_row
             from public.%1$I c
-           where w.id is null and c.id = x.item ->> 'id' %5$s
+           where w.id is null and c.id = i.id %5$s
         ) e on true
     )
     select jsonb_agg(case
              when version is not null then to_jsonb(version)
              when same_change or $3 then jsonb_build_object('status', 'duplicate', 'server_version', current_version)
              else jsonb_build_object('status', 'conflict', 'row', server_row)
-           end order by ord),
+           end order by _eq_ord),
            -- Unwritten and not found: inserted by a transaction our snapshot cannot see.
            count(*) filter (where version is null and current_version is null),
            count(distinct id) <> count(*)
       from settled
-  $sql$, p_table, v_columns, v_values, v_on_conflict, v_lock)
+  $sql$, p_table, v_columns, v_values, v_on_conflict, v_lock, v_row_type)
   into v_outcomes, v_unsettled, v_repeated
   using p_rows, v_entry.strategy, v_entry.append_only, coalesce(p_bases, '{}'::jsonb);
 
@@ -107,11 +117,11 @@ end
 $eq$;`;
 
 /** One row in its own subtransaction, so its failure is its outcome and nothing more. */
-const APPLY_ONE = `create or replace function ${s}.apply_one(p_table text, p_row jsonb, p_bases jsonb) returns jsonb
+const APPLY_ONE = `create or replace function ${s}.apply_one(p_table text, p_row json, p_bases jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 begin
   begin
-    return ${s}.apply_batch(p_table, jsonb_build_array(p_row), p_bases) -> 0;
+    return ${s}.apply_batch(p_table, json_build_array(p_row), p_bases) -> 0;
   exception
     -- A concurrent insert of the same id may have committed meanwhile: a second try, with
     -- a fresh snapshot, sees it and settles the row by strategy.
@@ -120,7 +130,7 @@ begin
       return jsonb_build_object('status', 'rejected', 'reason', sqlerrm, 'code', sqlstate);
   end;
   begin
-    return ${s}.apply_batch(p_table, jsonb_build_array(p_row), p_bases) -> 0;
+    return ${s}.apply_batch(p_table, json_build_array(p_row), p_bases) -> 0;
   exception
     when sqlstate '${UNSEEN_ROW}' then
       -- Still unseen with a fresh snapshot: row-level security hides the row holding this id.
@@ -140,13 +150,13 @@ const SPLIT_FLOOR = 16;
  * own, down to single rows. One bad row among n costs about 2·log2(n) set-based tries
  * instead of n single-row ones; outcomes stay in input order.
  */
-const APPLY_SLICE = `create or replace function ${s}.apply_slice(p_table text, p_rows jsonb, p_bases jsonb) returns jsonb
+const APPLY_SLICE = `create or replace function ${s}.apply_slice(p_table text, p_rows json, p_bases jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
-  v_count integer := jsonb_array_length(p_rows);
+  v_count integer := json_array_length(p_rows);
   v_first jsonb;
   v_outcomes jsonb[] := '{}';
-  v_item jsonb;
+  v_item json;
 begin
   begin
     return ${s}.apply_batch(p_table, p_rows, p_bases);
@@ -154,25 +164,28 @@ begin
     null; -- some row spoilt this slice: narrow it down below
   end;
   if v_count <= ${SPLIT_FLOOR} then
-    for v_item in select x.item from jsonb_array_elements(p_rows) with ordinality as x(item, ord) order by x.ord loop
+    for v_item in select x.item from json_array_elements(p_rows) with ordinality as x(item, ord) order by x.ord loop
       v_outcomes := array_append(v_outcomes, ${s}.apply_one(p_table, v_item, p_bases));
     end loop;
     return to_jsonb(v_outcomes);
   end if;
   -- Two statements, so the first half is settled before the second, as in the input.
-  v_first := ${s}.apply_slice(p_table, jsonb_path_query_array(p_rows, '$[0 to $last]', jsonb_build_object('last', v_count / 2 - 1)), p_bases);
-  return v_first || ${s}.apply_slice(p_table, jsonb_path_query_array(p_rows, '$[$first to last]', jsonb_build_object('first', v_count / 2)), p_bases);
+  v_first := ${s}.apply_slice(p_table, jsonb_path_query_array(p_rows::jsonb, '$[0 to $last]', jsonb_build_object('last', v_count / 2 - 1))::json, p_bases);
+  return v_first || ${s}.apply_slice(p_table, jsonb_path_query_array(p_rows::jsonb, '$[$first to last]', jsonb_build_object('first', v_count / 2))::json, p_bases);
 end
 $eq$;`;
 
 /**
- * Functions of sync protocol 1, whose signatures differ: a schema migrated before keeps
+ * Push functions of earlier layouts (sync protocol 1 took `{ row, base_version }` items as
+ * jsonb; then rows as jsonb), whose signatures differ: a schema migrated before keeps
  * them otherwise, and PostgREST could not tell two `eq_push` apart.
  */
-const PROTOCOL_1_FUNCTIONS = `drop function if exists public.eq_push(text, jsonb);
-drop function if exists ${s}.apply_slice(text, jsonb);
-drop function if exists ${s}.apply_one(text, jsonb);
-drop function if exists ${s}.apply_batch(text, jsonb);`;
+const EARLIER_PUSH_FUNCTIONS = ['text, jsonb', 'text, jsonb, jsonb']
+  .map((args) => `drop function if exists public.eq_push(${args});
+drop function if exists ${s}.apply_slice(${args});
+drop function if exists ${s}.apply_one(${args});
+drop function if exists ${s}.apply_batch(${args});`)
+  .join('\n');
 
 /**
  * `eq_push(p_table, p_rows, p_bases)`: `p_rows` is the batch's rows, whole; `p_bases`
@@ -181,12 +194,12 @@ drop function if exists ${s}.apply_batch(text, jsonb);`;
  * row) or two rows with one id is narrowed down and settled on its own, `rejected`
  * without touching the others. Outcomes come back in input order.
  */
-const EQ_PUSH = `create or replace function public.eq_push(p_table text, p_rows jsonb, p_bases jsonb default null) returns jsonb
+const EQ_PUSH = `create or replace function public.eq_push(p_table text, p_rows json, p_bases jsonb default null) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
 begin
-  if jsonb_typeof(p_rows) is distinct from 'array' then
+  if json_typeof(p_rows) is distinct from 'array' then
     raise exception 'p_rows must be a JSON array of rows' using errcode = 'invalid_parameter_value';
   end if;
   if p_bases is not null and jsonb_typeof(p_bases) <> 'object' then
@@ -196,7 +209,7 @@ begin
     return (select coalesce(jsonb_agg(jsonb_build_object('status', 'rejected',
                       'reason', format('table %s is download-only: only the service role writes it', p_table),
                       'code', '42501') order by x.ord), '[]'::jsonb)
-              from jsonb_array_elements(p_rows) with ordinality as x(item, ord));
+              from json_array_elements(p_rows) with ordinality as x(item, ord));
   end if;
   return ${s}.apply_slice(p_table, p_rows, p_bases);
 end
@@ -209,5 +222,5 @@ $eq$;`;
  * const sql = pushFunctionSql();
  */
 export function pushFunctionSql(): string {
-  return [PROTOCOL_1_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, EQ_PUSH].join('\n\n');
+  return [EARLIER_PUSH_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, EQ_PUSH].join('\n\n');
 }
