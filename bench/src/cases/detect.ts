@@ -92,24 +92,39 @@ export async function detectCase(options: { n: number; reps: number; scratch: st
   const [tracked, plain, raw] = await compare('detect insert', reps, inserts as Variant<never>[]);
 
   // Updates of rows already synced: each queues a fresh entry (the common case of editing existing data).
+  const syncedRows = (): Prepared => {
+    const prepared = openStore(scratch, false);
+    const scoped = prepared.store.forPlugin(plugin.name);
+    prepared.store.transaction(() => {
+      for (let i = 0; i < n; i += 1) prepared.ids.push(String(scoped.insert(table, dataRow(i)).id));
+    });
+    prepared.store.ackOutbox(prepared.store.readOutboxBatch({ limit: n }).map((entry) => entry.seq));
+    return prepared;
+  };
+  // The same loop on the table with and without the capture triggers.
+  const plainUpdates = ({ store, ids }: Prepared): void => {
+    const update = store.database.prepare(`UPDATE ${table} SET qty = ?, price = ?, updated_at = ? WHERE id = ?`);
+    const clock = new HybridLogicalClock({ deviceId: 'bench-device' });
+    store.transaction(() => {
+      ids.forEach((id, i) => update.run(i % 7, i / 100, clock.tick(), id));
+    });
+  };
   const updates: Variant<Prepared>[] = [
     {
       name: 'tracked update (scoped store)',
-      prepare: () => {
-        const prepared = openStore(scratch, false);
-        const scoped = prepared.store.forPlugin(plugin.name);
-        prepared.store.transaction(() => {
-          for (let i = 0; i < n; i += 1) prepared.ids.push(String(scoped.insert(table, dataRow(i)).id));
-        });
-        prepared.store.ackOutbox(prepared.store.readOutboxBatch({ limit: n }).map((entry) => entry.seq));
-        return prepared;
-      },
+      prepare: syncedRows,
       run: ({ store, ids }) => {
         const scoped = store.forPlugin(plugin.name);
         store.transaction(() => {
           ids.forEach((id, i) => scoped.update(table, id, { qty: i % 7, price: i / 100 }));
         });
       },
+      cleanup: close,
+    },
+    {
+      name: 'tracked update (plain SQL, triggers only)',
+      prepare: syncedRows,
+      run: plainUpdates,
       cleanup: close,
     },
     {
@@ -127,17 +142,11 @@ export async function detectCase(options: { n: number; reps: number; scratch: st
         });
         return prepared;
       },
-      run: ({ store, ids }) => {
-        const update = store.database.prepare(`UPDATE ${table} SET qty = ?, price = ?, updated_at = ? WHERE id = ?`);
-        const clock = new HybridLogicalClock({ deviceId: 'bench-device' });
-        store.transaction(() => {
-          ids.forEach((id, i) => update.run(i % 7, i / 100, clock.tick(), id));
-        });
-      },
+      run: plainUpdates,
       cleanup: close,
     },
   ];
-  const [trackedUpdate, rawUpdate] = await compare('detect update', reps, updates as Variant<never>[]);
+  const [trackedUpdate, plainUpdate, rawUpdate] = await compare('detect update', reps, updates as Variant<never>[]);
 
   const r = (samples: { name: string; median: number; samples: readonly number[] }) =>
     row({ case: 'detect', variant: samples.name, rows: n, medianMs: samples.median, samplesMs: samples.samples });
@@ -146,6 +155,7 @@ export async function detectCase(options: { n: number; reps: number; scratch: st
   const trackedRow = r(tracked!);
   const plainRow = r(plain!);
   const trackedUpdateRow = r(trackedUpdate!);
+  const plainUpdateRow = r(plainUpdate!);
   const insertRatio = speedRatio(trackedRow, rawInsertRow);
   const updateRatio = speedRatio(trackedUpdateRow, rawUpdateRow);
   return {
@@ -154,6 +164,7 @@ export async function detectCase(options: { n: number; reps: number; scratch: st
       { ...plainRow, ratio: { value: speedRatio(plainRow, rawInsertRow), against: 'raw insert' } },
       rawInsertRow,
       { ...trackedUpdateRow, ratio: { value: updateRatio, against: 'raw update' } },
+      { ...plainUpdateRow, ratio: { value: speedRatio(plainUpdateRow, rawUpdateRow), against: 'raw update' } },
       rawUpdateRow,
     ],
     targets: [
