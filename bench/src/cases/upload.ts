@@ -108,7 +108,7 @@ export async function uploadCase(options: { n: number; reps: number; cloud: Benc
       { case: 'upload', target: 'engine ≥ 50× one request per record', measured: `${vsSingle.toFixed(1)}×`, met: vsSingle >= 50 },
     ],
     notes: [
-      `upload: the engine's run includes its health probe, reading the outbox, the pushes (batch size ${DEFAULT_SYNC_OPTIONS.batchSize}, two in flight) and the acks; ` +
+      `upload: the engine's run includes its health probe, reading the outbox, the pushes (batch size ${DEFAULT_SYNC_OPTIONS.batchSize}, three in flight) and the acks; ` +
         `one-request-per-record timed on ${subset} rows and extrapolated to ${n}.`,
     ],
   };
