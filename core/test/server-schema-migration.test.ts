@@ -168,4 +168,19 @@ describe('the compiled migration on a live cloud', () => {
       ].sort((a, b) => a.name.localeCompare(b.name)),
     );
   });
+
+  it('settles pushes and pulls of a table a column was dropped from by hand', async () => {
+    const dropped = uniqueName('mig_dropped');
+    await applySql(cloud, compileServerSchema([definePlugin({ name: 'dropped-test', version: '1.0.0', tables: [{ name: dropped, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' }] })]));
+    await admin.query(`alter table public.${dropped} add column scratch text`);
+    await admin.query(`alter table public.${dropped} drop column scratch`);
+    await applySql(cloud, `notify pgrst, 'reload schema';`);
+    const tenant = uniqueTenant('dropped');
+    const remote = await deviceRemote(cloud, tenant);
+    const rows = [newRow(tenant, { body: 'one' }), newRow(tenant, { body: 'two' })];
+    const outcomes = await remote.push(dropped, rows.map((row) => ({ row, base_version: null })));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'applied']);
+    const { rows: pulled } = await pullAll(remote, dropped, { until: hasIds(rows.map((row) => row.id)) });
+    expect(pulled.map((row) => row.body)).toEqual(['one', 'two']);
+  });
 });

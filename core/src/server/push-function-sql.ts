@@ -33,7 +33,7 @@ declare
   v_columns text;
   v_values text;
   v_on_conflict text;
-  v_row_type text;
+  v_all_columns text;
   v_lock text := '';
   v_outcomes jsonb;
   v_unsettled bigint;
@@ -49,7 +49,7 @@ begin
 
   -- Every column of the table, in order, to name the columns of the decoded rows: the
   -- position in the batch is added as _eq_ord, a name no declared column can take.
-  select string_agg(format('%I', a.attname), ', ' order by a.attnum) into v_row_type
+  select string_agg(format('%I', a.attname), ', ' order by a.attnum) into v_all_columns
     from pg_catalog.pg_attribute a
    where a.attrelid = format('public.%I', v_entry.name)::regclass and a.attnum > 0 and not a.attisdropped;
 
@@ -101,7 +101,7 @@ begin
            count(*) filter (where version is null and current_version is null),
            count(distinct id) <> count(*)
       from settled
-  $sql$, p_table, v_columns, v_values, v_on_conflict, v_lock, v_row_type)
+  $sql$, p_table, v_columns, v_values, v_on_conflict, v_lock, v_all_columns)
   into v_outcomes, v_unsettled, v_repeated
   using p_rows, v_entry.strategy, v_entry.append_only, coalesce(p_bases, '{}'::jsonb);
 
