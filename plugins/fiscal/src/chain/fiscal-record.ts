@@ -66,21 +66,14 @@ export interface FiscalRecord {
  *   record_kind: 'issue', generated_at: '2025-03-01T10:00:00+01:00',
  * };
  */
-export interface FiscalRecordInput {
-  readonly id: string;
-  readonly installation_id: string;
-  readonly issuer_tax_id: string;
-  readonly series: string;
-  readonly number: number;
-  readonly invoice_type: string;
-  readonly issue_date: string;
-  readonly tax_total: string;
-  readonly gross_total: string;
+export interface FiscalRecordInput
+  extends Pick<
+      FiscalRecord,
+      'id' | 'installation_id' | 'issuer_tax_id' | 'series' | 'number' | 'invoice_type' | 'issue_date' | 'tax_total' | 'gross_total' | 'record_kind'
+    >,
+    Partial<Pick<FiscalRecord, 'client_tax_id' | 'lines'>> {
   /** Defaults to `EUR`. */
   readonly currency?: string;
-  readonly client_tax_id?: string | null;
-  readonly lines?: unknown;
-  readonly record_kind: RecordKind;
   /** Required for a cancellation, absent for an issue. */
   readonly cancels_invoice_id?: string | null;
   /** The invoice a corrective issue (`R1`…`R5`) corrects; absent otherwise. */
