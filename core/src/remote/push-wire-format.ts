@@ -43,7 +43,12 @@ export function asPushOutcomes(data: unknown, items: readonly PushItem[], table:
   });
 }
 
-/** The argument names of `eq_push`, as the `columns` query parameter names them. */
+/**
+ * The argument names of `eq_push`, as the `columns` query parameter names them.
+ *
+ * @example
+ * url.searchParams.set('columns', PUSH_ARGUMENT_NAMES);
+ */
 export const PUSH_ARGUMENT_NAMES = 'p_table,p_rows,p_bases';
 
 /**

@@ -9,7 +9,12 @@ export const META_KEYS = {
   lastSync: 'last_sync',
 } as const;
 
-/** Counter steps the stored clock mark runs ahead of the last value issued; see `StoreMeta.hlcStorage`. */
+/**
+ * Counter steps the stored clock mark runs ahead of the last value issued; see `StoreMeta.hlcStorage`.
+ *
+ * @example
+ * const mark = formatHlc({ wallMs, counter: Math.min(counter + CLOCK_RESERVATION, HLC_MAX_COUNTER), deviceId });
+ */
 export const CLOCK_RESERVATION = 1_000;
 
 /**
