@@ -61,3 +61,34 @@ describe('namingPushArguments', () => {
     expect(new URL(urls[0]!).searchParams.get('columns')).toBe('p_table,p_rows');
   });
 });
+
+describe('namingPushArguments against a PostgREST that refuses the names', () => {
+  it('sends the call again without them, and no names from then on', async () => {
+    const sent: { url: string; body: string | undefined }[] = [];
+    const refusing: typeof fetch = async (input, init) => {
+      const url = input instanceof Request ? input.url : String(input);
+      sent.push({ url, body: typeof init?.body === 'string' ? init.body : undefined });
+      if (new URL(url).searchParams.has('columns')) {
+        return new Response(JSON.stringify({ code: 'PGRST100', message: '"columns" is not allowed here' }), { status: 400 });
+      }
+      return new Response('[7]');
+    };
+    const wrapped = namingPushArguments(refusing);
+    const first = await wrapped('https://x.supabase.co/rest/v1/rpc/eq_push', { method: 'POST', body: '{"p_rows":[]}' });
+    expect(await first.json()).toEqual([7]);
+    await wrapped('https://x.supabase.co/rest/v1/rpc/eq_push', { method: 'POST', body: '{"p_rows":[]}' });
+    expect(sent.map(({ url }) => new URL(url).searchParams.get('columns'))).toEqual([PUSH_ARGUMENT_NAMES, null, null]);
+    expect(sent.every(({ body }) => body === '{"p_rows":[]}')).toBe(true);
+  });
+
+  it('leaves an error of the call itself (a 400 with a Postgres code) as it is', async () => {
+    let calls = 0;
+    const failing: typeof fetch = async () => {
+      calls += 1;
+      return new Response(JSON.stringify({ code: '22P02', message: 'invalid input syntax' }), { status: 400 });
+    };
+    const response = await namingPushArguments(failing)('https://x.supabase.co/rest/v1/rpc/eq_push', { method: 'POST', body: '{}' });
+    expect(response.status).toBe(400);
+    expect(calls).toBe(1);
+  });
+});
