@@ -210,7 +210,7 @@ export class UploadStage {
  * Pushes sent before the oldest one's answer is back, so the cloud always has a batch to
  * settle while the device reads the next and settles the last. Measured (upload bench,
  * three alternating runs each): two in flight 0.77–0.94× of a raw bulk upsert, three
- * 0.97–0.98×; a fourth adds nothing the device's own work does not already cover.
+ * 0.97–0.98×.
  */
 const PUSHES_IN_FLIGHT = 3;
 
