@@ -1,14 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startLocalCloud } from '@equinox-sync/local-cloud';
-
-/** Coordinates of the one local cloud every test file of a run shares. */
-export interface TestCloud {
-  url: string;
-  anonKey: string;
-  serviceKey: string;
-  jwtSecret: string;
-  pgUrl: string;
-}
+import type { TestCloud } from '@equinox-sync/local-cloud/testing';
 
 declare module 'vitest' {
   export interface ProvidedContext {

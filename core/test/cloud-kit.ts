@@ -13,15 +13,10 @@ import {
   type RemoteStore,
   type Row,
 } from '../src/index.js';
+import type { TestCloud } from '@equinox-sync/local-cloud/testing';
 
 /** The coordinates the root global setup provides as `inject('cloud')`. */
-export interface Cloud {
-  readonly url: string;
-  readonly anonKey: string;
-  readonly serviceKey: string;
-  readonly jwtSecret: string;
-  readonly pgUrl: string;
-}
+export type Cloud = TestCloud;
 
 /** A table name no other test file uses: every file shares one database. */
 export function uniqueName(prefix: string): string {

@@ -10,15 +10,10 @@ import { fiscalPlugin } from '@equinox-sync/plugin-fiscal';
 import { inventoryPlugin } from '@equinox-sync/plugin-inventory';
 import { settingsPlugin } from '@equinox-sync/plugin-settings';
 import type { EquinoxHost, HostLogger } from '../src/index.js';
+import type { TestCloud } from '@equinox-sync/local-cloud/testing';
 
 /** The coordinates the root global setup provides as `inject('cloud')`. */
-export interface Cloud {
-  readonly url: string;
-  readonly anonKey: string;
-  readonly serviceKey: string;
-  readonly jwtSecret: string;
-  readonly pgUrl: string;
-}
+export type Cloud = TestCloud;
 
 /** The example third-party plugin, kept out of the workspaces. */
 export const EXAMPLE_PLUGIN_DIR = fileURLToPath(new URL('../../examples/plugin-clients', import.meta.url));

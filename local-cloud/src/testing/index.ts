@@ -1,2 +1,3 @@
-/** Test utilities: a loopback fault proxy. Import from `@equinox-sync/local-cloud/testing`. */
+/** Test utilities: a loopback fault proxy, the test run's cloud coordinates. Import from `@equinox-sync/local-cloud/testing`. */
 export { startFaultProxy, type FaultMode, type FaultProxy } from './fault-proxy.js';
+export type { TestCloud } from './test-cloud.js';

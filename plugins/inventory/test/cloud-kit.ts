@@ -2,15 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { compileServerSchema, newRecordId, SupabaseRemote, type PushOutcome, type Row } from '@equinox-sync/core';
 import { applySql, TokenMinter } from '@equinox-sync/local-cloud';
 import { inventoryPlugin } from '../src/index.js';
+import type { TestCloud } from '@equinox-sync/local-cloud/testing';
 
 /** The coordinates the root global setup provides as `inject('cloud')`. */
-export interface Cloud {
-  readonly url: string;
-  readonly anonKey: string;
-  readonly serviceKey: string;
-  readonly jwtSecret: string;
-  readonly pgUrl: string;
-}
+export type Cloud = TestCloud;
 
 /** Installs core's schema for the inventory tables and the inventory's own SQL. */
 export async function installInventorySchema(cloud: Cloud): Promise<void> {

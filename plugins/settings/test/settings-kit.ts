@@ -6,15 +6,10 @@ import { compileServerSchema, LocalStore, SupabaseRemote, SyncHookRegistry, type
 import { applySql, TokenMinter } from '@equinox-sync/local-cloud';
 import { Container } from 'inversify';
 import { activate, settingsPlugin, type SettingsApi } from '../src/index.js';
+import type { TestCloud } from '@equinox-sync/local-cloud/testing';
 
 /** The coordinates the root global setup provides as `inject('cloud')`. */
-export interface Cloud {
-  readonly url: string;
-  readonly anonKey: string;
-  readonly serviceKey: string;
-  readonly jwtSecret: string;
-  readonly pgUrl: string;
-}
+export type Cloud = TestCloud;
 
 /** A tenant no other test uses: every test file shares one cloud. */
 export function uniqueTenant(label: string): string {
