@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { bootstrapSql } from './bootstrap-sql.js';
 import { loadOrCreateSecrets } from './cloud-secrets.js';
@@ -9,6 +9,7 @@ import { clearCloudState, writeCloudState } from './cloud-state.js';
 import { freePort } from './free-port.js';
 import { startGateway, type Gateway } from './gateway.js';
 import { PostgresServer } from './postgres-server.js';
+import { reachableByOthers } from './reachable.js';
 import { PostgrestServer } from './postgrest-server.js';
 import { TokenMinter, type MintOptions, type TokenClaims } from './tokens.js';
 import { Watchdog } from './watchdog.js';
@@ -205,12 +206,6 @@ function readIfExists(file: string): string | undefined {
   }
 }
 
-function reachableByOthers(dir: string): boolean {
-  for (let current = resolve(dir); ; current = dirname(current)) {
-    if ((statSync(current).mode & 0o001) === 0) return false;
-    if (dirname(current) === current) return true;
-  }
-}
 
 async function runSql(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });

