@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isProcessAlive } from './process-alive.js';
 
 /**
  * What a running local cloud tells other processes about itself, kept in its data dir
@@ -39,7 +40,7 @@ export function readCloudState(dataDir: string): CloudState | undefined {
   const file = cloudStatePath(dataDir);
   if (!existsSync(file)) return undefined;
   const state = JSON.parse(readFileSync(file, 'utf8')) as CloudState;
-  return isAlive(state.pid) ? state : undefined;
+  return isProcessAlive(state.pid) ? state : undefined;
 }
 
 /** Removes the state file. */
@@ -47,11 +48,3 @@ export function clearCloudState(dataDir: string): void {
   rmSync(cloudStatePath(dataDir), { force: true });
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -10,6 +10,7 @@
  */
 import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { isProcessAlive } from './process-alive.js';
 
 const watched = new Map<number, NodeJS.Signals>();
 const removals = new Set<string>();
@@ -38,9 +39,9 @@ process.on('SIGHUP', () => undefined);
 async function cleanUp(): Promise<void> {
   for (const [pid, signal] of watched) send(pid, signal);
   const deadline = Date.now() + 5_000;
-  while ([...watched.keys()].some(isAlive) && Date.now() < deadline) await sleep(50);
-  for (const pid of watched.keys()) if (isAlive(pid)) send(pid, 'SIGKILL');
-  while ([...watched.keys()].some(isAlive) && Date.now() < deadline + 2_000) await sleep(50);
+  while ([...watched.keys()].some(isProcessAlive) && Date.now() < deadline) await sleep(50);
+  for (const pid of watched.keys()) if (isProcessAlive(pid)) send(pid, 'SIGKILL');
+  while ([...watched.keys()].some(isProcessAlive) && Date.now() < deadline + 2_000) await sleep(50);
   for (const path of removals) rmSync(path, { recursive: true, force: true });
 }
 
@@ -49,15 +50,6 @@ function send(pid: number, signal: NodeJS.Signals): void {
     process.kill(pid, signal);
   } catch {
     // Already gone.
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -4,16 +4,7 @@ import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startLocalCloud } from '../src/index.js';
-
-function isAlive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { isProcessAlive } from '../src/process-alive.js';
 
 function acceptsConnections(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
@@ -37,16 +28,16 @@ describe('local cloud lifecycle', () => {
   it('stop() leaves no process, port or temp dir behind', async () => {
     const cloud = await startLocalCloud();
     const pids = cloud.processIds();
-    expect(isAlive(pids.postgres)).toBe(true);
-    expect(isAlive(pids.postgrest)).toBe(true);
+    expect(isProcessAlive(pids.postgres)).toBe(true);
+    expect(isProcessAlive(pids.postgrest)).toBe(true);
     expect(await acceptsConnections(cloud.url)).toBe(true);
 
     await cloud.stop();
     await cloud.stop(); // idempotent
 
-    expect(isAlive(pids.postgres)).toBe(false);
-    expect(isAlive(pids.postgrest)).toBe(false);
-    expect(await waitUntil(() => !isAlive(pids.watchdog), 5_000)).toBe(true);
+    expect(isProcessAlive(pids.postgres)).toBe(false);
+    expect(isProcessAlive(pids.postgrest)).toBe(false);
+    expect(await waitUntil(() => !isProcessAlive(pids.watchdog), 5_000)).toBe(true);
     expect(existsSync(cloud.dataDir)).toBe(false);
     expect(await acceptsConnections(cloud.url)).toBe(false);
     expect(await acceptsConnections(cloud.pgUrl.replace('postgres://', 'http://'))).toBe(false);
@@ -70,12 +61,12 @@ describe('local cloud lifecycle', () => {
       });
       child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
     });
-    expect(isAlive(started.postgres)).toBe(true);
-    expect(isAlive(started.postgrest)).toBe(true);
+    expect(isProcessAlive(started.postgres)).toBe(true);
+    expect(isProcessAlive(started.postgrest)).toBe(true);
 
     child.kill('SIGKILL');
 
-    expect(await waitUntil(() => !isAlive(started.postgres) && !isAlive(started.postgrest), 15_000)).toBe(true);
+    expect(await waitUntil(() => !isProcessAlive(started.postgres) && !isProcessAlive(started.postgrest), 15_000)).toBe(true);
     expect(await waitUntil(() => !existsSync(started.dataDir), 5_000)).toBe(true);
     expect(await acceptsConnections(started.url)).toBe(false);
   });

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '@equinox-sync/local-cloud';
 import { compileServerSchema, definePlugin } from '../../src/index.js';
 import { byId, cloudRows, divergence, eventually, localRows, openDevice, report, sleep, tenantId, wrapRemote, type Device } from './kit.js';
+import { isProcessAlive } from '@equinox-sync/local-cloud/testing';
 
 // This file restarts the cloud's processes, so it runs its own cloud, not the shared one.
 let own: LocalCloud;
@@ -138,7 +139,7 @@ describe('the cloud restarting under a running engine', () => {
   it('stop() after the restarts leaves none of the restarted processes running', async () => {
     const pids = own.processIds();
     await own.stop();
-    expect(await eventually(() => !alive(pids.postgres) && !alive(pids.postgrest), 10_000)).toBe(true);
+    expect(await eventually(() => !isProcessAlive(pids.postgres) && !isProcessAlive(pids.postgrest), 10_000)).toBe(true);
   });
 
   it('a parent killed with SIGKILL after restarts leaves none of the new processes running (the watchdog follows new pids)', async () => {
@@ -159,18 +160,9 @@ describe('the cloud restarting under a running engine', () => {
       });
       child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
     });
-    expect(alive(pids.postgres) && alive(pids.postgrest)).toBe(true);
+    expect(isProcessAlive(pids.postgres) && isProcessAlive(pids.postgrest)).toBe(true);
     child.kill('SIGKILL');
-    expect(await eventually(() => !alive(pids.postgres) && !alive(pids.postgrest), 15_000, 100)).toBe(true);
+    expect(await eventually(() => !isProcessAlive(pids.postgres) && !isProcessAlive(pids.postgrest), 15_000, 100)).toBe(true);
   });
 });
 
-function alive(pid: number | undefined): boolean {
-  if (pid === undefined) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
