@@ -14,6 +14,11 @@ const columnSchema = z.strictObject({
   type: z.enum(COLUMN_TYPES as [string, ...string[]], { error: `must be one of ${COLUMN_TYPES.join(', ')}` }),
   nullable: z.boolean().optional(),
   default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  maxLength: z.number().optional(),
+  maxBytes: z.number().optional(),
+  maxDepth: z.number().optional(),
 });
 
 // Index and ordering columns only need to be well-formed here; whether they name a

@@ -3,6 +3,7 @@ import { defaultProblem } from './column-default.js';
 import { DeclarationError, type DeclarationProblem } from './declaration-error.js';
 import { pluginDeclarationSchema } from './declaration-schema.js';
 import type { PluginDeclaration, PluginDefinition } from './plugin-declaration.js';
+import { columnLimitProblems, resolveColumnLimits } from './column-limits.js';
 import type { ColumnDefinition, TableDeclaration, TableDefinition } from './table-declaration.js';
 
 /**
@@ -93,6 +94,7 @@ function crossReferenceProblems(declaration: PluginDeclaration): DeclarationProb
     for (const [name, column] of Object.entries(table.columns)) {
       const message = defaultProblem(column);
       if (message !== undefined) problem(`columns.${name}.default`, message);
+      for (const [field, limitMessage] of columnLimitProblems(column)) problem(`columns.${name}.${field}`, limitMessage);
     }
   }
   return problems;
@@ -100,7 +102,7 @@ function crossReferenceProblems(declaration: PluginDeclaration): DeclarationProb
 
 function toTableDefinition(plugin: string, table: TableDeclaration): TableDefinition {
   const columns: ColumnDefinition[] = Object.entries(table.columns).map(([name, column]) =>
-    Object.freeze({ name, type: column.type, nullable: column.nullable ?? true, default: column.default }),
+    Object.freeze({ name, type: column.type, nullable: column.nullable ?? true, default: column.default, limits: resolveColumnLimits(column) }),
   );
   return Object.freeze({
     name: table.name,

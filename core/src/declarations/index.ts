@@ -1,5 +1,6 @@
 export * from './identifiers.js';
 export * from './table-declaration.js';
+export * from './column-limits.js';
 export * from './plugin-declaration.js';
 export * from './declaration-error.js';
 export { pluginDeclarationSchema } from './declaration-schema.js';

@@ -1,3 +1,5 @@
+import type { ColumnLimits } from './column-limits.js';
+
 /**
  * A column's type, mapped by core to SQLite and Postgres types.
  *
@@ -105,6 +107,16 @@ export interface ColumnDeclaration {
   readonly nullable?: boolean;
   /** A constant default; `json` defaults are given as JSON text. */
   readonly default?: string | number | boolean | null;
+  /** `integer`, `real`: smallest value (integers default to −(2^53−1)). */
+  readonly min?: number;
+  /** `integer`, `real`: largest value (integers default to 2^53−1). */
+  readonly max?: number;
+  /** `text`: most characters (default 10,000). */
+  readonly maxLength?: number;
+  /** `json`: most bytes of JSON text (default 65,536). */
+  readonly maxBytes?: number;
+  /** `json`: deepest nesting (default 32). */
+  readonly maxDepth?: number;
 }
 
 /**
@@ -161,6 +173,8 @@ export interface ColumnDefinition {
   readonly type: ColumnType;
   readonly nullable: boolean;
   readonly default: string | number | boolean | null | undefined;
+  /** The bounds every value keeps, on the device and in the cloud: see {@link ColumnLimits}. */
+  readonly limits: ColumnLimits;
 }
 
 /**
