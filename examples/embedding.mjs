@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { distinctUntilChanged, map } from 'rxjs';
 import { compileServerSchema } from '@equinox-sync/core';
 import { createHost } from '@equinox-sync/host';
-import { applySql, startLocalCloud } from '@equinox-sync/local-cloud';
+import { applySql, deviceClaims, startLocalCloud } from '@equinox-sync/local-cloud';
 
 const cloud = await startLocalCloud(); // a real Supabase-compatible cloud on this machine
 const host = await createHost({
@@ -14,7 +14,8 @@ const host = await createHost({
     tenantId: 'store-1',
     deviceId: 'till-1',
     dbPath: join(mkdtempSync(join(tmpdir(), 'equinox-')), 'till-1.db'),
-    supabase: { url: cloud.url, key: cloud.anonKey, accessToken: await cloud.mintToken({ tenant_id: 'store-1' }) },
+    // The device's token names its tenant and itself (app_metadata), as a real project's device user does.
+    supabase: { url: cloud.url, key: cloud.anonKey, accessToken: await cloud.mintToken(deviceClaims({ tenant: 'store-1', device: 'till-1' })) },
     plugins: [fileURLToPath(new URL('./plugin-clients', import.meta.url))],
   },
 });

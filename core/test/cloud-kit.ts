@@ -45,9 +45,9 @@ export async function installPlugin(cloud: Cloud, declaration: PluginDeclaration
   return plugin;
 }
 
-/** A device's token: role `authenticated`, with the tenant claim RLS keys on. */
-export function deviceToken(cloud: Cloud, tenant: string): Promise<string> {
-  return new TokenMinter(cloud.jwtSecret).mint({ tenant_id: tenant });
+/** A device's token: role `authenticated`, with the tenant claim RLS keys on and the device's id (default `dev1`, as in {@link newRow}). */
+export function deviceToken(cloud: Cloud, tenant: string, device = 'dev1'): Promise<string> {
+  return new TokenMinter(cloud.jwtSecret).mint({ tenant_id: tenant, device_id: device });
 }
 
 /** The remote a device of `tenant` uses: the anon key plus a user token. */

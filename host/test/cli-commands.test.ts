@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { decodeJwt } from 'jose';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
 
@@ -93,6 +94,33 @@ describe('equinox commands (--json shapes, exit codes)', () => {
     expect(exit).toBe(0);
     expect(json).toMatchObject({ config: file, deviceId: 'till-9', url: cloud.url, role: 'store' });
     expect((await equinox(['init', '--config', file, '--tenant', 't', '--db', 'x.db', '--url', cloud.url, '--key', 'k'])).stderr).toContain('exists; use --force');
+  });
+
+  it('init --local mints a token naming the tenant and the device, into a config only its owner may read', async () => {
+    // The state a running `equinox cloud start --data` leaves for other commands, pointing at the test cloud.
+    const data = tempDir('cli-init-cloud');
+    writeFileSync(join(data, 'secrets.json'), JSON.stringify({ jwtSecret: cloud.jwtSecret, postgresPassword: 'x', authenticatorPassword: 'x' }));
+    writeFileSync(join(data, 'state.json'), JSON.stringify({ url: cloud.url, anonKey: cloud.anonKey, serviceKey: 'not-for-devices', pgUrl: '', dataDir: data, pid: process.pid }));
+    const dir = tempDir('cli-init-local');
+    const file = join(dir, 'till', 'equinox.config.json');
+    const tenant = uniqueTenant('cli-init-local');
+    const init = ['init', '--config', file, '--tenant', tenant, '--db', join(dir, 'till', 'till.db'), '--local', '--data', data, '--device', 'till-3'];
+    expect((await equinox([...init, '--json'])).exit).toBe(0);
+
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { deviceId: string; supabase: { accessToken: string } };
+    expect(config.deviceId).toBe('till-3');
+    expect(decodeJwt(config.supabase.accessToken)).toMatchObject({ role: 'authenticated', app_metadata: { tenant_id: tenant, device_id: 'till-3' } });
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'till')).mode & 0o777).toBe(0o700);
+    // The token works: the device is online with it.
+    expect((await equinox(['status', '--config', file, '--json'])).json).toMatchObject({ online: true, lastError: null });
+
+    // Overwriting a file someone opened up makes it private again.
+    writeFileSync(file, '{}', { mode: 0o644 });
+    expect((await equinox([...init, '--force', '--role', 'master'])).exit).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const master = JSON.parse(readFileSync(file, 'utf8')) as { supabase: { accessToken: string } };
+    expect(decodeJwt(master.supabase.accessToken)).toMatchObject({ app_metadata: { tenant_id: tenant, device_id: 'till-3', eq_role: 'master' } });
   });
 
   it('cloud sql prints an idempotent migration with the built-in tables', async () => {

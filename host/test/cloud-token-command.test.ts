@@ -10,14 +10,28 @@ import { loadOrCreateSecrets, TokenMinter } from '@equinox-sync/local-cloud';
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('equinox cloud token', () => {
-  it('mints a token with the tenant claim, signed by the cloud secret (--json)', async () => {
+  it('mints a token whose app_metadata names the tenant, the device and its role, signed by the cloud secret (--json)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'equinox-cli-'));
     const { jwtSecret } = loadOrCreateSecrets(dir);
-    const { stdout, error } = await runCommand(['cloud', 'token', '--tenant', 'store-7', '--role', 'master', '--data', dir, '--json'], { root });
+    const { stdout, stderr, error } = await runCommand(['cloud', 'token', '--tenant', 'store-7', '--device', 'office', '--role', 'master', '--data', dir, '--json'], { root });
     expect(error).toBeUndefined();
+    expect(stderr).toBe('');
     const { token } = JSON.parse(stdout) as { token: string };
     expect(await new TokenMinter(jwtSecret).verify(token)).toBeDefined();
-    expect(decodeJwt(token)).toMatchObject({ role: 'authenticated', tenant_id: 'store-7', eq_role: 'master' });
+    const claims = decodeJwt(token);
+    expect(claims).toMatchObject({ role: 'authenticated', app_metadata: { tenant_id: 'store-7', device_id: 'office', eq_role: 'master' } });
+    expect(claims).not.toHaveProperty('user_metadata');
+  });
+
+  it('still mints a token without --device, warning on stderr that installation-bound writes will be refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'equinox-cli-'));
+    loadOrCreateSecrets(dir);
+    const { stdout, stderr, error } = await runCommand(['cloud', 'token', '--tenant', 'store-7', '--data', dir], { root });
+    expect(error).toBeUndefined();
+    expect(decodeJwt(stdout.trim())).toMatchObject({ role: 'authenticated', app_metadata: { tenant_id: 'store-7' } });
+    expect(decodeJwt(stdout.trim()).app_metadata).not.toHaveProperty('device_id');
+    expect(stderr).toContain('Warning: no --device');
+    expect(stderr).toContain('installation-bound write');
   });
 
   it('exits 2 on a bad flag', async () => {

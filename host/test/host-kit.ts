@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EquinoxConfigInput } from '@equinox-sync/config';
 import { compileServerSchema, type PluginDefinition, type SyncRunResult } from '@equinox-sync/core';
-import { applySql, TokenMinter } from '@equinox-sync/local-cloud';
+import { applySql, deviceClaims, TokenMinter } from '@equinox-sync/local-cloud';
 import { fiscalPlugin } from '@equinox-sync/plugin-fiscal';
 import { inventoryPlugin } from '@equinox-sync/plugin-inventory';
 import { settingsPlugin } from '@equinox-sync/plugin-settings';
@@ -37,7 +37,7 @@ export async function installCloudSchema(cloud: Cloud, plugins: readonly PluginD
   await applySql(cloud, `select pg_advisory_lock(4242);\n${compileServerSchema(plugins)}\nselect pg_advisory_unlock(4242);`);
 }
 
-/** A device's config against the local cloud: its own database file and a token for its tenant. */
+/** A device's config against the local cloud: its own database file and a token naming its tenant and itself. */
 export async function deviceConfig(
   cloud: Cloud,
   options: { tenant: string; device: string; dir: string; plugins?: string[]; builtins?: boolean },
@@ -47,7 +47,7 @@ export async function deviceConfig(
     tenantId: options.tenant,
     deviceId: options.device,
     dbPath: join(options.dir, `${options.device}.db`),
-    supabase: { url: cloud.url, key: cloud.anonKey, accessToken: await new TokenMinter(cloud.jwtSecret).mint({ tenant_id: options.tenant }) },
+    supabase: { url: cloud.url, key: cloud.anonKey, accessToken: await new TokenMinter(cloud.jwtSecret).mint(deviceClaims({ tenant: options.tenant, device: options.device })) },
     plugins: options.plugins ?? [],
     builtins: { fiscal: builtins, inventory: builtins, settings: builtins },
   };

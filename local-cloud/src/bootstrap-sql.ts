@@ -1,8 +1,12 @@
 /**
  * What a Supabase project has before any migration runs, recreated for the local cloud:
- * its API roles, the `authenticator` login PostgREST uses, the `auth` schema with
- * `auth.jwt()`, and Supabase's default grants on `public` (RLS does the filtering).
+ * its API roles with their statement timeouts, the `authenticator` login PostgREST uses,
+ * the `auth` schema with `auth.jwt()`, and Supabase's default grants on `public` (RLS
+ * does the filtering).
  * Every statement is guarded, so it only fills in what is missing.
+ *
+ * @example
+ * await client.query(bootstrapSql(secrets.authenticatorPassword));
  */
 export function bootstrapSql(authenticatorPassword: string): string {
   const password = authenticatorPassword.replace(/'/g, "''");
@@ -25,6 +29,10 @@ end
 $$;
 alter role authenticator with login password '${password}';
 grant anon, authenticated, service_role to authenticator;
+-- Supabase's role timeouts, which PostgREST applies to every request it runs as the role:
+-- no statement of a device (or of anyone holding the anon key) holds a connection longer.
+alter role anon set statement_timeout = '3s';
+alter role authenticated set statement_timeout = '8s';
 
 create schema if not exists auth;
 grant usage on schema auth to anon, authenticated, service_role;

@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isProcessAlive } from './process-alive.js';
+import { writePrivateFile } from './private-files.js';
 
 /**
  * What a running local cloud tells other processes about itself, kept in its data dir
@@ -23,9 +24,9 @@ export function cloudStatePath(dataDir: string): string {
   return join(dataDir, FILE);
 }
 
-/** Writes the state file (mode 0600: it holds the service key). */
+/** Writes the state file (mode 0600, also over an older looser file: it holds the service key). */
 export function writeCloudState(state: CloudState): void {
-  writeFileSync(cloudStatePath(state.dataDir), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  writePrivateFile(cloudStatePath(state.dataDir), `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /**

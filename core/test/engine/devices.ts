@@ -56,7 +56,7 @@ export async function openDevice(options: {
     deviceId: options.name,
     ...(options.now ? { now: options.now } : {}),
   });
-  const token = await tokens.mint({ tenant_id: options.tenant });
+  const token = await tokens.mint({ tenant_id: options.tenant, device_id: options.name });
   const real = new SupabaseRemote({ url: options.url ?? cloud.url, key: cloud.anonKey, accessToken: token }, { timeoutMs: 5_000 });
   const remote = options.remote ? options.remote(real) : real;
   const engine = await createSyncEngine({

@@ -163,15 +163,15 @@ describe('kill -9 of a syncing device', () => {
     const seed = runSeed();
     const random = prng(seed);
     const tenant = tenantId('kill');
-    const token = await mintToken(cloud, { tenant_id: tenant });
     const names = ['till-a', 'till-b'];
+    const tokens = new Map(await Promise.all(names.map(async (device) => [device, await mintToken(cloud, { tenant_id: tenant, device_id: device })] as const)));
     const base = (device: string): object => ({
       dbPath: join(workDir, `kill-${sfx}-${device}.db`),
       tenant,
       device,
       url: cloud.url,
       anonKey: cloud.anonKey,
-      token,
+      token: tokens.get(device),
       declaration,
       links,
       counters,

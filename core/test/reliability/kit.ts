@@ -106,7 +106,7 @@ export async function openDevice(options: DeviceOptions): Promise<Device> {
     deviceId: options.name,
     ...(options.now ? { now: options.now } : {}),
   });
-  const token = await mintToken(options.cloud, { tenant_id: options.tenant });
+  const token = await mintToken(options.cloud, { tenant_id: options.tenant, device_id: options.name });
   const real = new SupabaseRemote(
     { url: options.url ?? options.cloud.url, key: options.cloud.anonKey, accessToken: token, ...(options.fetch ? { fetch: options.fetch } : {}) },
     { timeoutMs: options.timeoutMs ?? 5_000 },
@@ -147,7 +147,7 @@ export function wrapRemote(real: RemoteStore, override: Partial<RemoteStore>): R
  * device's tenant; changes nothing on the device.
  */
 export async function waitPullable(cloud: CloudAccess, device: Device, table: string, ids: readonly string[], timeoutMs = 10_000): Promise<void> {
-  const remote = new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: await mintToken(cloud, { tenant_id: device.store.tenantId }) });
+  const remote = new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: await mintToken(cloud, { tenant_id: device.store.tenantId, device_id: device.name }) });
   const wanted = new Set(ids);
   let cursor = (device.store.readCursor(table) as PullCursor | undefined) ?? null;
   const deadline = Date.now() + timeoutMs;

@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { EquinoxCommand } from '../cli/equinox-command.js';
 import { DemoOutput } from '../demo/demo-output.js';
 import { runDemoStory, type DemoSummary } from '../demo/demo-story.js';
+import { privateDir } from '../host/private-files.js';
 
 export default class Demo extends EquinoxCommand<typeof Demo> {
   static override summary = 'Run the whole story on an embedded local cloud: offline tills, a concurrent edit, sync, agreement.';
@@ -20,7 +21,8 @@ export default class Demo extends EquinoxCommand<typeof Demo> {
 
   async run(): Promise<DemoSummary> {
     const dir = this.flags.dir ? resolve(this.flags.dir) : mkdtempSync(join(tmpdir(), 'equinox-demo-'));
-    mkdirSync(dir, { recursive: true });
+    // Databases, configs with tokens and the cloud's secrets go in here: made for the owner only (mkdtemp's are too).
+    if (!existsSync(dir)) privateDir(dir);
     const out = new DemoOutput((line) => this.log(line), !this.jsonEnabled());
     this.log(`equinox demo — files in ${dir}`);
     try {

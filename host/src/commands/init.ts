@@ -1,12 +1,13 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Flags } from '@oclif/core';
 import { configSchema, CONFIG_FILE, type EquinoxConfigInput } from '@equinox-sync/config';
-import { loadOrCreateSecrets, readCloudState, TokenMinter } from '@equinox-sync/local-cloud';
+import { deviceClaims, loadOrCreateSecrets, readCloudState, TokenMinter } from '@equinox-sync/local-cloud';
 import { EquinoxCommand } from '../cli/equinox-command.js';
 import { DEFAULT_CLOUD_DIR } from '../cli/data-dir-flag.js';
+import { privateDir, writePrivateFile } from '../host/private-files.js';
 
 /** What `init --json` prints. */
 export interface InitResult {
@@ -22,7 +23,9 @@ export default class Init extends EquinoxCommand<typeof Init> {
   static override summary = 'Write a device config (equinox.config.json).';
   static override description =
     'With --local, the device joins the local cloud running on --data: its URL and anon key are read from the state file ' +
-    'and a tenant token is minted. Otherwise give the Supabase project URL, its anon key and a user JWT carrying tenant_id.';
+    'and a device token is minted (app_metadata: tenant_id, device_id = the device id, eq_role). Otherwise give the Supabase ' +
+    'project URL, its anon key and the device user\'s JWT carrying tenant_id and device_id. The config holds that token: ' +
+    'it is written readable by its owner only (0600).';
   static override examples = [
     '<%= config.bin %> init --tenant store-1 --db ./till-1.db --local',
     '<%= config.bin %> init --tenant hq --db ./hq.db --local --role master --device office',
@@ -35,7 +38,7 @@ export default class Init extends EquinoxCommand<typeof Init> {
     data: Flags.directory({ summary: `Data directory of the local cloud (with --local; default ${DEFAULT_CLOUD_DIR}).`, dependsOn: ['local'] }),
     url: Flags.string({ summary: 'Supabase project URL.', dependsOn: ['key'] }),
     key: Flags.string({ summary: 'Supabase anon key (never the service key).', dependsOn: ['url'] }),
-    token: Flags.string({ summary: 'User JWT with the tenant_id claim.', dependsOn: ['url'] }),
+    token: Flags.string({ summary: 'User JWT with the tenant_id and device_id claims.', dependsOn: ['url'] }),
     device: Flags.string({ summary: 'Device id (default: hostname plus a random suffix).' }),
     role: Flags.string({ summary: 'Device role.', options: ['store', 'master'], default: 'store' }),
     force: Flags.boolean({ summary: 'Overwrite an existing config file.' }),
@@ -47,28 +50,36 @@ export default class Init extends EquinoxCommand<typeof Init> {
     const file = resolve(flags.config ?? process.env.EQUINOX_CONFIG ?? CONFIG_FILE);
     if (existsSync(file) && !flags.force) this.fail(`${file} exists; use --force to overwrite it`);
     const role = flags.role === 'master' ? 'master' : 'store';
-    const supabase = flags.local ? await this.localCoordinates(flags.data ?? DEFAULT_CLOUD_DIR, flags.tenant, role) : { url: flags.url ?? '', key: flags.key ?? '', ...(flags.token ? { accessToken: flags.token } : {}) };
+    const deviceId = flags.device ?? defaultDeviceId();
+    const supabase = flags.local
+      ? await this.localCoordinates(flags.data ?? DEFAULT_CLOUD_DIR, flags.tenant, deviceId, role)
+      : { url: flags.url ?? '', key: flags.key ?? '', ...(flags.token ? { accessToken: flags.token } : {}) };
     const input: EquinoxConfigInput = {
       tenantId: flags.tenant,
-      deviceId: flags.device ?? defaultDeviceId(),
+      deviceId,
       dbPath: flags.db,
       role,
       supabase,
     };
     const parsed = configSchema.safeParse(input);
     if (!parsed.success) this.fail(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, `${JSON.stringify(input, null, 2)}\n`, { mode: 0o600 });
+    // Folders made here are 0700 and the file 0600 (also over an old one): it holds the device's token.
+    if (!existsSync(dirname(file))) privateDir(dirname(file));
+    writePrivateFile(file, `${JSON.stringify(input, null, 2)}\n`);
     this.log(`Wrote ${file} for tenant ${flags.tenant}, device ${input.deviceId}.`);
     return { config: file, tenantId: flags.tenant, deviceId: input.deviceId, dbPath: flags.db, url: supabase.url, role };
   }
 
-  private async localCoordinates(dataDir: string, tenant: string, role: 'store' | 'master'): Promise<{ url: string; key: string; accessToken: string }> {
+  private async localCoordinates(
+    dataDir: string,
+    tenant: string,
+    device: string,
+    role: 'store' | 'master',
+  ): Promise<{ url: string; key: string; accessToken: string }> {
     const state = readCloudState(dataDir);
     if (!state) this.fail(`no local cloud is running on ${dataDir}; start one with: equinox cloud start --data ${dataDir}`);
     const { jwtSecret } = loadOrCreateSecrets(state.dataDir);
-    const claims = { tenant_id: tenant, ...(role === 'master' ? { eq_role: 'master' } : {}) };
-    const accessToken = await new TokenMinter(jwtSecret).mint(claims, { expiresIn: '365d' });
+    const accessToken = await new TokenMinter(jwtSecret).mint(deviceClaims({ tenant, device, role }), { expiresIn: '365d' });
     return { url: state.url, key: state.anonKey, accessToken };
   }
 }

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import type { EquinoxConfigInput } from '@equinox-sync/config';
-import type { LocalCloud } from '@equinox-sync/local-cloud';
+import { deviceClaims, type LocalCloud } from '@equinox-sync/local-cloud';
 import { createHost } from '../create-host.js';
 import type { EquinoxHost } from '../host/equinox-host.js';
 import { consoleLogger } from '../host/host-logger.js';
-import { writeFileSync } from 'node:fs';
+import { writePrivateFile } from '../host/private-files.js';
 
 /** One device of the demo: a name, its tenant, its host, and the config file written for it. */
 export interface DemoDevice {
@@ -16,7 +16,8 @@ export interface DemoDevice {
 
 /**
  * Makes a device the way a user would: a config file in the demo dir (so `--keep`
- * leaves something the CLI can open), a device token minted by the local cloud, and a
+ * leaves something the CLI can open), a device token minted by the local cloud for this
+ * tenant and this device (its name is its device id), and a
  * host with the built-in plugins. `url` lets a device reach the cloud through another
  * address (the demo's unplugged network cable).
  */
@@ -29,7 +30,8 @@ export async function openDemoDevice(options: {
   url?: string;
 }): Promise<DemoDevice> {
   const role = options.role ?? 'store';
-  const token = await options.cloud.mintToken({ tenant_id: options.tenant, ...(role === 'master' ? { eq_role: 'master' } : {}) }, { expiresIn: '365d' });
+  // Each till its own token, naming it: installation-bound writes (its chain, its key, its seat) need it.
+  const token = await options.cloud.mintToken(deviceClaims({ tenant: options.tenant, device: options.name, role }), { expiresIn: '365d' });
   const config: EquinoxConfigInput = {
     tenantId: options.tenant,
     deviceId: options.name,
@@ -39,7 +41,7 @@ export async function openDemoDevice(options: {
     sync: { intervalSeconds: 3600 },
   };
   const configFile = join(options.dir, `${options.name}.json`);
-  writeFileSync(configFile, `${JSON.stringify({ ...config, supabase: { ...config.supabase, url: options.cloud.url } }, null, 2)}\n`, { mode: 0o600 });
+  writePrivateFile(configFile, `${JSON.stringify({ ...config, supabase: { ...config.supabase, url: options.cloud.url } }, null, 2)}\n`);
   const host = await createHost({ config, logger: consoleLogger('error') });
   return { name: options.name, tenant: options.tenant, host, configFile };
 }

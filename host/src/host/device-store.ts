@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { LocalStore, type PluginDefinition } from '@equinox-sync/core';
 import { inject, injectable } from 'inversify';
 import { HostConfig } from './host-config.js';
@@ -15,6 +16,7 @@ import { HostConfig } from './host-config.js';
 export class DeviceStore {
   private store: LocalStore | undefined;
   private closed = false;
+  private created: boolean | undefined;
 
   constructor(@inject(HostConfig) private readonly host: HostConfig) {}
 
@@ -24,8 +26,14 @@ export class DeviceStore {
     this.store?.close();
     this.store = undefined;
     const { dbPath, tenantId, deviceId } = this.host.config;
+    this.created ??= !existsSync(dbPath);
     this.store = LocalStore.open({ path: dbPath, plugins, tenantId, deviceId });
     return this.store;
+  }
+
+  /** Whether the database file was made by this host's first `open` (before it: whether there is none yet). */
+  get newDatabase(): boolean {
+    return this.created ?? !existsSync(this.host.config.dbPath);
   }
 
   get current(): LocalStore {

@@ -1,13 +1,12 @@
 import { RemoteStore, SyncHooks, type Disposable, type PluginContext } from '@equinox-sync/core';
 import { Container, inject, injectable } from 'inversify';
-import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { DeviceStore } from '../host/device-store.js';
 import { HostConfig } from '../host/host-config.js';
 import { HostContainer } from '../host/host-container.js';
 import { HostLogger, prefixedLogger } from '../host/host-logger.js';
 import type { LoadedPlugin } from './plugin-info.js';
 import { PluginHooks } from './plugin-hooks.js';
+import { preparePluginStorage } from './plugin-storage.js';
 import { pluginStore } from './plugin-store.js';
 
 interface Activation {
@@ -21,7 +20,8 @@ interface Activation {
 
 /**
  * Activates plugins VS Code style: `activate(context)` with the plugin's own store,
- * hooks, child container, logger and `subscriptions`; deactivates them in reverse order
+ * hooks, child container, logger, `subscriptions` and a storage folder of this database's
+ * own (see {@link preparePluginStorage}); deactivates them in reverse order
  * with `deactivate()`, then disposes what they registered. A plugin that throws while
  * activating is cleaned up at once and the error is rethrown for the host to report.
  *
@@ -52,8 +52,7 @@ export class PluginActivator {
     const logger = prefixedLogger(this.logger, `plugin "${name}"`);
     const hooks = new PluginHooks(this.hooks, name, plugin.definition.tables.map((table) => table.name));
     const { config } = this.host;
-    const storageDir = join(dirname(config.dbPath), '.equinox', 'plugins', name.replace(/[^A-Za-z0-9._-]/g, '_'));
-    mkdirSync(storageDir, { recursive: true, mode: 0o700 });
+    const storageDir = preparePluginStorage({ dbPath: config.dbPath, newDatabase: this.stores.newDatabase }, name, logger);
     const context: PluginContext = {
       plugin: { name, version, dir: plugin.dir },
       device: { tenantId: config.tenantId, deviceId: config.deviceId, role: config.role },
