@@ -6,4 +6,4 @@ export type { MasterLevel } from './local/master-copy.js';
 export { STOCK_LEVELS_VIEW } from './local/stock-levels-view.js';
 export { INVENTORY_SCHEMA, INVENTORY_SERVER_SQL } from './cloud/inventory-server-sql.js';
 export { productId } from './product-id.js';
-export { InventoryInputError, movementProblem, STOCK_REASONS, type StockReason } from './stock-rules.js';
+export { InventoryInputError, MAX_MOVEMENT_DELTA, movementProblem, STOCK_REASONS, type StockReason } from './stock-rules.js';

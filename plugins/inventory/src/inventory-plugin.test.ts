@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parsePluginManifest } from '@equinox-sync/core';
 import { describe, expect, it } from 'vitest';
-import { activate, inventoryPlugin, serverSql } from './index.js';
+import { activate, inventoryPlugin, MAX_MOVEMENT_DELTA, serverSql } from './index.js';
 
 describe('inventory plugin declaration', () => {
   it('resolves products by last write and keeps stock movements append-only', () => {
@@ -9,7 +9,12 @@ describe('inventory plugin declaration', () => {
     expect(tables.products?.strategy).toBe('LastWriteWins');
     expect(tables.products?.indexes).toContainEqual({ columns: ['sku'], unique: true });
     expect(tables.stock_movements?.appendOnly).toBe(true);
-    expect(tables.stock_movements?.columns.find((c) => c.name === 'delta')).toMatchObject({ type: 'integer', nullable: false });
+    // One movement moves at most MAX_MOVEMENT_DELTA, as the API checks: the device holds back and the cloud refuses the rest.
+    expect(tables.stock_movements?.columns.find((c) => c.name === 'delta')).toMatchObject({
+      type: 'integer',
+      nullable: false,
+      limits: { min: -MAX_MOVEMENT_DELTA, max: MAX_MOVEMENT_DELTA },
+    });
   });
 
   it('is declared in its package.json manifest, with an activate for the host', () => {

@@ -12,6 +12,17 @@ export const STOCK_REASONS = ['sale', 'purchase', 'adjustment', 'transfer', 'cou
 export type StockReason = (typeof STOCK_REASONS)[number];
 
 /**
+ * The largest stock one movement may move, either way. The manifest declares the same
+ * bounds on `delta` (`min`, `max`), so the device holds back and the cloud refuses a
+ * movement beyond them; the totals are `numeric` in the cloud, so even many movements
+ * at the limit cannot overflow them.
+ *
+ * @example
+ * Math.abs(delta) <= MAX_MOVEMENT_DELTA; // a movement the inventory accepts
+ */
+export const MAX_MOVEMENT_DELTA = 1_000_000_000;
+
+/**
  * Input the inventory refuses before anything is written: a bad SKU, delta, reason,
  * price or tax rate. The message names the field and the value.
  *
@@ -33,6 +44,8 @@ export class InventoryInputError extends Error {
 export function movementProblem(row: { readonly sku?: unknown; readonly delta?: unknown; readonly reason?: unknown }): string | undefined {
   if (typeof row.sku !== 'string' || row.sku.trim() === '') return `sku must be a non-empty text, got ${show(row.sku)}`;
   if (!isNonZeroInteger(row.delta)) return `delta must be a non-zero integer, got ${show(row.delta)}`;
+  const delta = row.delta as number | bigint;
+  if (delta > MAX_MOVEMENT_DELTA || delta < -MAX_MOVEMENT_DELTA) return `delta must be within ±${MAX_MOVEMENT_DELTA} per movement, got ${show(delta)}`;
   if (!STOCK_REASONS.includes(row.reason as StockReason)) return `reason must be one of ${STOCK_REASONS.join(', ')}, got ${show(row.reason)}`;
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InventoryInputError, MasterAccessError, productId } from '../src/index.js';
+import { InventoryInputError, MasterAccessError, MAX_MOVEMENT_DELTA, productId } from '../src/index.js';
 import { openDevice, type TestDevice } from './device-kit.js';
 
 const opened: TestDevice[] = [];
@@ -80,12 +80,16 @@ describe('stock movements and levels', () => {
     expect(api.level('NOTHING')).toBe(0);
   });
 
-  it('refuses a zero or fractional delta, an unknown reason and an unknown SKU', () => {
+  it('refuses a zero, fractional or out-of-range delta, an unknown reason and an unknown SKU', () => {
     const { api, store } = device();
     api.upsertProduct({ sku: 'A', name: 'A', priceCents: 1 });
     const pending = store.pendingUploads();
     expect(() => api.adjust({ sku: 'A', delta: 0, reason: 'sale' })).toThrow(new InventoryInputError('delta must be a non-zero integer, got 0'));
     expect(() => api.adjust({ sku: 'A', delta: 1.5, reason: 'sale' })).toThrow(/delta must be a non-zero integer/);
+    expect(() => api.adjust({ sku: 'A', delta: Number.MAX_SAFE_INTEGER, reason: 'purchase' })).toThrow(
+      new InventoryInputError(`delta must be within ±${MAX_MOVEMENT_DELTA} per movement, got ${Number.MAX_SAFE_INTEGER}`),
+    );
+    expect(() => api.adjust({ sku: 'A', delta: -MAX_MOVEMENT_DELTA - 1, reason: 'sale' })).toThrow(/delta must be within/);
     expect(() => api.adjust({ sku: 'A', delta: 1, reason: 'theft' as never })).toThrow('reason must be one of sale, purchase, adjustment, transfer, count, got "theft"');
     expect(() => api.adjust({ sku: 'B', delta: 1, reason: 'sale' })).toThrow('no product with sku "B"');
     expect(store.pendingUploads()).toBe(pending);

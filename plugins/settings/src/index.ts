@@ -10,6 +10,7 @@ export { LicenceGate, type LicenceGateDeps } from './licence/licence-gate.js';
 export { pauseReason, UNCHECKED, type LicenceState, type LicenceStatus } from './licence/licence-status.js';
 export { deviceLimitRefusal, parseCloudCheck, REGISTER_DEVICE_FUNCTION, type CloudCheck } from './licence/cloud-check.js';
 export { SETTINGS_SERVER_SQL } from './cloud/settings-server-sql.js';
+export { LICENCE_PUSH_GATE } from './cloud/push-gate-sql.js';
 export {
   isReservedKey,
   LICENCE_REQUIRED_KEY,

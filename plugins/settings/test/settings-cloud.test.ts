@@ -10,7 +10,7 @@ const PAST = '2020-01-01T00:00:00.000Z';
 let superuser: pg.Client;
 
 async function register(tenant: string, device: string): Promise<{ status: number; body: unknown }> {
-  return rpc(cloud, 'settings_register_device', { p_device: device }, await deviceToken(cloud, tenant));
+  return rpc(cloud, 'settings_register_device', { p_device: device }, await deviceToken(cloud, tenant, device));
 }
 
 describe('the settings plugin in the cloud', () => {

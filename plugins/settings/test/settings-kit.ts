@@ -21,8 +21,9 @@ export async function installSettingsSchema(cloud: Cloud): Promise<void> {
   await applySql(cloud, `select pg_advisory_lock(4242);\n${compileServerSchema([settingsPlugin])}\nselect pg_advisory_unlock(4242);`);
 }
 
-export function deviceToken(cloud: Cloud, tenant: string): Promise<string> {
-  return new TokenMinter(cloud.jwtSecret).mint({ tenant_id: tenant });
+/** A device token as a real project provisions one: tenant and device in `app_metadata` (no device when left out). */
+export function deviceToken(cloud: Cloud, tenant: string, device?: string): Promise<string> {
+  return new TokenMinter(cloud.jwtSecret).mint({ app_metadata: { tenant_id: tenant, ...(device === undefined ? {} : { device_id: device }) } });
 }
 
 /** A cloud function called over PostgREST, as the back office (service key) or a device (its token). */
@@ -69,7 +70,7 @@ export async function openPluginDevice(
 ): Promise<PluginDevice> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'equinox-settings-'));
   const store = LocalStore.open({ path: join(dir, `${options.device}.db`), plugins: [settingsPlugin], tenantId: options.tenant, deviceId: options.device });
-  const remote = new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: await deviceToken(cloud, options.tenant) });
+  const remote = new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: await deviceToken(cloud, options.tenant, options.device) });
   const hooks = new SyncHookRegistry();
   const context: PluginContext = {
     plugin: { name: settingsPlugin.name, version: settingsPlugin.version, dir: undefined },

@@ -47,14 +47,14 @@ language sql stable security invoker set search_path = '' as $fn$
   with chains as (
     select i.installation_id, count(*) as links, max(i.chain_index) as last_index
       from ${t} i
-      where i.tenant_id = (select auth.jwt() ->> 'tenant_id')
+      where i.tenant_id = (select equinox.jwt_tenant())
       group by i.installation_id
   ), registered as (
-    select r.installation_id, r.public_key from ${k} r where r.tenant_id = (select auth.jwt() ->> 'tenant_id')
+    select r.installation_id, r.public_key from ${k} r where r.tenant_id = (select equinox.jwt_tenant())
   )
   select coalesce(c.installation_id, r.installation_id), coalesce(c.links, 0), coalesce(c.last_index, 0),
     (select i.hash from ${t} i
-      where i.tenant_id = (select auth.jwt() ->> 'tenant_id') and i.installation_id = c.installation_id
+      where i.tenant_id = (select equinox.jwt_tenant()) and i.installation_id = c.installation_id
       order by i.chain_index desc limit 1),
     r.public_key
   from chains c full join registered r on r.installation_id = c.installation_id
@@ -67,7 +67,7 @@ language sql stable security invoker set search_path = '' as $fn$
   from (
     select ${columns}
       from ${t} i
-      where i.tenant_id = (select auth.jwt() ->> 'tenant_id') and i.installation_id = p_installation
+      where i.tenant_id = (select equinox.jwt_tenant()) and i.installation_id = p_installation
         and i.chain_index > coalesce(p_after, 0)
       order by i.chain_index
       limit least(greatest(coalesce(p_limit, ${CHAIN_EXPORT_MAX_LIMIT}), 1), ${CHAIN_EXPORT_MAX_LIMIT})

@@ -12,7 +12,8 @@ export function chainGuardSql(table: string, keys: string): string {
   const t = `public.${table}`;
   const k = `public.${keys}`;
   const s = FISCAL_SCHEMA;
-  return `-- Runs as the owner: it must see the whole chain and register keys whatever the caller's RLS.
+  return `-- Runs as the owner: it must see the whole chain and register keys whatever the caller's RLS,
+-- which is why it establishes first that a device's row is the device's own.
 create or replace function ${s}.${table}_guard_insert() returns trigger
 language plpgsql security definer set search_path = '' as $fn$
 declare
@@ -25,10 +26,30 @@ declare
   target_date text;
   expected_preimage text;
   expected_hash text;
+  device text;
 begin
+  -- A device (the authenticated role; current_user is the owner here) first proves the row
+  -- is its own. Another tenant's row goes on untouched, so row-level security refuses it
+  -- in its own words and nothing below can describe that tenant's chains.
+  if coalesce(pg_catalog.current_setting('role', true), '') = 'authenticated'
+     or coalesce((select auth.jwt() ->> 'role'), '') = 'authenticated' then
+    if new.tenant_id is distinct from (select equinox.jwt_tenant()) then
+      return new;
+    end if;
+    -- A chain and its key belong to one installation, the device the token names.
+    device := (select equinox.jwt_device());
+    if coalesce(device, '') = '' then
+      raise exception 'this token names no device: fiscal records need a device token'
+        using errcode = '42501', hint = 'Mint the device''s token with app_metadata.device_id set to its device id.';
+    end if;
+    if new.installation_id is distinct from device then
+      raise exception 'device "%" may only append to its own chain', device
+        using errcode = '42501', hint = 'A device''s installation_id is its device id.';
+    end if;
+  end if;
   -- A retried upload of a row the cloud already holds is left to the primary key, so an
-  -- "insert ... on conflict (id) do nothing" reports it as a harmless duplicate.
-  if exists (select 1 from ${t} i where i.id = new.id) then
+  -- "insert ... on conflict (tenant_id, id) do nothing" reports it as a harmless duplicate.
+  if exists (select 1 from ${t} i where i.tenant_id = new.tenant_id and i.id = new.id) then
     return new;
   end if;
   -- One writer per chain at a time: a concurrent link waits and then sees this one.

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { compileServerSchema } from '@equinox-sync/core';
 import { applySql } from '@equinox-sync/local-cloud';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -33,7 +34,7 @@ const COLUMNS = [
 
 /** What core's server compiler will create from the plugin's declaration, minus sync columns. */
 const CREATE_TABLE = `create table public.${table} (
-  id text primary key,
+  id text not null,
   tenant_id text not null,
   issuer_tax_id text not null,
   installation_id text not null,
@@ -55,7 +56,8 @@ const CREATE_TABLE = `create table public.${table} (
   preimage text not null,
   generated_at text not null,
   public_key text,
-  signature text
+  signature text,
+  primary key (tenant_id, id)
 );
 grant all on public.${table} to anon, authenticated, service_role;`;
 
@@ -90,12 +92,13 @@ async function links(tenant: string): Promise<number[]> {
   return result.rows.map((row) => Number(row.chain_index));
 }
 
-/** Runs `work` as an API role with the tenant's JWT claims, as PostgREST would. */
-async function asRole<T>(role: string, tenant: string, work: (db: pg.ClientBase) => Promise<T>): Promise<T> {
+/** Runs `work` as an API role with the JWT claims of the tenant's device (till-1 unless named), as PostgREST would. */
+async function asRole<T>(role: string, tenant: string, work: (db: pg.ClientBase) => Promise<T>, device = 'till-1'): Promise<T> {
   await client.query('begin');
   try {
     await client.query(`set local role ${role}`);
-    await client.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify({ role, tenant_id: tenant })]);
+    const claims = { role, app_metadata: { tenant_id: tenant, device_id: device } };
+    await client.query(`select set_config('request.jwt.claims', $1, true)`, [JSON.stringify(claims)]);
     const result = await work(client);
     await client.query('commit');
     return result;
@@ -112,6 +115,8 @@ function tenant(): string {
 beforeAll(async () => {
   client = new pg.Client({ connectionString: cloud.pgUrl });
   await client.connect();
+  // Core's foundation: the guard reads the token through equinox.jwt_tenant() and jwt_device().
+  await applySql(cloud, compileServerSchema([]));
   await client.query(CREATE_TABLE);
   await applySql(cloud, sql);
   // Idempotent: a second run changes nothing and fails on nothing.
@@ -166,7 +171,7 @@ describe('fiscal server SQL', () => {
     expect(again.code).toBe('23505');
     expect(again.message).toContain('link 2: that link already exists; the next link is 3');
     // An idempotent retry of the same row is a duplicate, not a chain error.
-    const retried = await client.query(insertText('on conflict (id) do nothing'), values(t, second));
+    const retried = await client.query(insertText('on conflict (tenant_id, id) do nothing'), values(t, second));
     expect(retried.rowCount).toBe(0);
     expect((await refusal(insert(t, second))).code).toBe('23505');
   });
@@ -278,6 +283,20 @@ describe('fiscal server SQL', () => {
 
     const change = await refusal(client.query(`update public.${keysTable} set public_key = $2 where tenant_id = $1`, [t, other.publicKey]));
     expect(change.code).toBe('23001');
+  });
+
+  it('lets a device append only to its own installation\'s chain; the service role writes any', async () => {
+    const t = tenant();
+    const [first, second] = buildChain(keys, 2) as [FiscalRecord, FiscalRecord];
+    const foreign = await refusal(asRole('authenticated', t, (db) => insert(t, first, db), 'till-2'));
+    expect(foreign).toEqual({ code: '42501', message: 'device "till-2" may only append to its own chain' });
+    const anonymous = await refusal(asRole('authenticated', t, (db) => insert(t, first, db), ''));
+    expect(anonymous).toEqual({ code: '42501', message: 'this token names no device: fiscal records need a device token' });
+    expect(await links(t)).toEqual([]);
+    expect((await client.query(`select 1 from public.${keysTable} where tenant_id = $1`, [t])).rowCount).toBe(0);
+    await asRole('authenticated', t, (db) => insert(t, first, db));
+    await asRole('service_role', t, (db) => insert(t, second, db), '');
+    expect(await links(t)).toEqual([1, 2]);
   });
 
   it('shows each tenant only its own installation keys', async () => {

@@ -32,20 +32,28 @@ const MIGRATION_LOCK_KEY = 7_310_593_142_305_017;
  * extension: `sha256(bytea)` is built into Postgres 11+). It expects the invoices table
  * (with core's `id` and `tenant_id`) to exist and adds:
  *
- * - a BEFORE INSERT guard: the link must be the chain's next one (`chain_index` = last + 1
- *   per tenant and installation, `prev_hash` = last huella), its fields valid, its
+ * - a BEFORE INSERT guard. For a device (the `authenticated` role) it first establishes
+ *   that the row is the caller's: a row of another tenant goes on untouched, so row-level
+ *   security refuses it in its own words and no refusal can describe another tenant's
+ *   chain; a token that names no device is refused, and so is a link of any installation
+ *   but the token's device (`equinox.jwt_device()`), so a chain, its first link and its key
+ *   are bound to the device identity (SQLSTATE 42501). The service role writes any
+ *   (back office, restores). Then: the link must be the chain's next one (`chain_index`
+ *   = last + 1 per tenant and installation, `prev_hash` = last huella), its fields valid, its
  *   preimage the one its columns rebuild and its `hash` that preimage's SHA-256; an issue
  *   must take the next number of its series, a cancellation must name an issued invoice;
  *   the first link must carry the installation's public key, which is registered (the
  *   first key wins) and every later key must match it; a signature must be present;
  * - unique `(tenant_id, installation_id, chain_index)` and `(tenant_id, installation_id, prev_hash)`;
  * - UPDATE, DELETE and TRUNCATE refused for every role, superusers included;
- * - `public.fiscal_installation_keys`, readable by the tenant in the JWT, never changed;
+ * - `public.fiscal_installation_keys`, readable by the tenant in the JWT
+ *   (`equinox.jwt_tenant()`), never changed;
  * - `public.<table>_chain_heads()` and `public.<table>_chain_export(...)`, read-only RPC
  *   functions under the caller's row-level security, for `verify({ remote: true })`.
  *
- * Errors name the chain and the link: SQLSTATE 23505 for a link or number that already
- * exists, P0001 for any other refused link, 23001 for an update or delete.
+ * Errors name the chain and the link, the caller's own: SQLSTATE 23505 for a link or
+ * number that already exists, P0001 for any other refused link, 23001 for an update or
+ * delete, 42501 for a link of another installation or from a token without a device.
  *
  * Signatures are not verified here: Postgres has no Ed25519 and this SQL uses no
  * extension. The cloud checks the chain and the huellas; `equinox fiscal verify --remote`

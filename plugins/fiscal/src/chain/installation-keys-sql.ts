@@ -24,10 +24,10 @@ alter table ${k} enable row level security;
 do $do$
 begin
   if exists (select 1 from pg_catalog.pg_policy where polrelid = '${k}'::regclass and polname = '${keys}_tenant_read') then
-    alter policy ${keys}_tenant_read on ${k} to authenticated using (tenant_id = (select auth.jwt() ->> 'tenant_id'));
+    alter policy ${keys}_tenant_read on ${k} to authenticated using (tenant_id = (select equinox.jwt_tenant()));
   else
     create policy ${keys}_tenant_read on ${k} as permissive for select to authenticated
-      using (tenant_id = (select auth.jwt() ->> 'tenant_id'));
+      using (tenant_id = (select equinox.jwt_tenant()));
   end if;
 end
 $do$;

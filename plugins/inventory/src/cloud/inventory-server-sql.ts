@@ -39,7 +39,8 @@ $inv$;`;
  * Counts the movements one statement inserted (eq_push inserts a batch in one statement):
  * their deltas summed per tenant and SKU, one upsert per pair into the tenant totals,
  * then one per SKU into the master inventory. Work grows with the batch, never with the
- * history. `tenants` moves by one when a tenant's total leaves zero or returns to it.
+ * history. Sums are `numeric`, which has no practical bound: no total, however large one
+ * tenant makes it, can fail a later movement of that SKU, its own or another tenant's. `tenants` moves by one when a tenant's total leaves zero or returns to it.
  * Rows are upserted in SKU order, so two batches lock shared rows in the same order and
  * cannot deadlock. Retried movements (`on conflict do nothing`) are not in the
  * transition table, so they are never counted twice. Security definer: devices may not
@@ -49,7 +50,7 @@ const COUNT_MOVEMENTS = `create or replace function ${s}.count_movements() retur
 language plpgsql security definer set search_path = '' as $inv$
 begin
   with batch as (
-    select m.tenant_id, m.sku, sum(m.delta)::bigint as delta
+    select m.tenant_id, m.sku, sum(m.delta) as delta
       from new_movements m
      where not m.deleted
      group by m.tenant_id, m.sku
@@ -62,7 +63,7 @@ begin
     returning t.tenant_id, t.sku, t.quantity
   )
   insert into ${s}.master_inventory as m (sku, quantity, tenants)
-  select c.sku, sum(b.delta)::bigint,
+  select c.sku, sum(b.delta),
          sum((c.quantity <> 0)::integer - ((c.quantity - b.delta) <> 0)::integer)::integer
     from totals c
     join batch b on b.tenant_id = c.tenant_id and b.sku = c.sku
@@ -78,8 +79,10 @@ revoke all on function ${s}.count_movements() from public, anon, authenticated, 
  * The totals tables, created and filled from the movements already there in the same
  * transaction as the trigger that keeps them: the lock makes concurrent inserts wait for
  * the trigger, so no movement is counted twice or missed. Later runs only re-create the
- * trigger. It fires for ordinary sessions only (not under `session_replication_role =
- * replica`), so a restore that loads the totals with the movements does not count twice.
+ * trigger, and turn a `bigint` quantity an earlier version left into `numeric` (the column
+ * is rewritten only while it is not numeric yet). The trigger fires for ordinary sessions
+ * only (not under `session_replication_role = replica`), so a restore that loads the
+ * totals with the movements does not count twice.
  */
 const TOTALS = `do $inv$
 begin
@@ -88,22 +91,28 @@ begin
     create table public.stock_levels (
       tenant_id text not null,
       sku text not null,
-      quantity bigint not null,
+      quantity numeric not null,
       primary key (tenant_id, sku)
     );
     insert into public.stock_levels (tenant_id, sku, quantity)
-    select tenant_id, sku, sum(delta)::bigint from public.stock_movements where not deleted group by tenant_id, sku;
+    select tenant_id, sku, sum(delta) from public.stock_movements where not deleted group by tenant_id, sku;
+  elsif (select a.atttypid from pg_catalog.pg_attribute a
+          where a.attrelid = 'public.stock_levels'::regclass and a.attname = 'quantity') <> 'pg_catalog.numeric'::regtype then
+    alter table public.stock_levels alter column quantity type numeric;
   end if;
   if pg_catalog.to_regclass('${s}.master_inventory') is null then
     -- tenants >= 0 holds by construction; a CHECK cannot say so, as it would also judge the
     -- upsert's candidate row, which carries the (possibly negative) change.
     create table ${s}.master_inventory (
       sku text primary key,
-      quantity bigint not null,
+      quantity numeric not null,
       tenants integer not null
     );
     insert into ${s}.master_inventory (sku, quantity, tenants)
-    select sku, sum(quantity)::bigint, (count(*) filter (where quantity <> 0))::integer from public.stock_levels group by sku;
+    select sku, sum(quantity), (count(*) filter (where quantity <> 0))::integer from public.stock_levels group by sku;
+  elsif (select a.atttypid from pg_catalog.pg_attribute a
+          where a.attrelid = '${s}.master_inventory'::regclass and a.attname = 'quantity') <> 'pg_catalog.numeric'::regtype then
+    alter table ${s}.master_inventory alter column quantity type numeric;
   end if;
   create or replace trigger inventory_count_movements after insert on public.stock_movements
     referencing new table as new_movements
@@ -120,25 +129,41 @@ begin
   if exists (select 1 from pg_catalog.pg_policy
               where polrelid = 'public.stock_levels'::regclass and polname = 'inventory_tenant_select') then
     alter policy inventory_tenant_select on public.stock_levels to authenticated
-      using (tenant_id = (select auth.jwt() ->> 'tenant_id'));
+      using (tenant_id = (select equinox.jwt_tenant()));
   else
     create policy inventory_tenant_select on public.stock_levels as permissive for select to authenticated
-      using (tenant_id = (select auth.jwt() ->> 'tenant_id'));
+      using (tenant_id = (select equinox.jwt_tenant()));
   end if;
 end
 $inv$;
 revoke all on table ${s}.master_inventory from public, anon, authenticated, service_role;`;
 
+/** What `inventory_master()` returns, as `pg_get_function_result` spells it. */
+const MASTER_RESULT = 'TABLE(sku text, quantity numeric, tenants integer)';
+
 /**
  * `inventory_master()`: the master inventory, for head office only. Security definer, as
- * it reads across tenants; so it checks the caller's claims itself and refuses a store's
- * token with SQLSTATE 42501, which PostgREST answers with 403.
+ * it reads across tenants; so it checks the caller's claims itself (`eq_role` as
+ * `equinox.jwt_claim` reads it: from `app_metadata`, which only the service key writes,
+ * or a top-level claim, never `user_metadata`) and refuses a store's token with SQLSTATE
+ * 42501, which PostgREST answers with 403. Quantities are `numeric`, a JSON number over
+ * REST. An earlier version returned `bigint`; a return type cannot be replaced, so that
+ * function is dropped first (only then).
  */
-const MASTER_FUNCTION = `create or replace function public.inventory_master()
-returns table (sku text, quantity bigint, tenants integer)
+const MASTER_FUNCTION = `do $inv$
+begin
+  if exists (select 1 from pg_catalog.pg_proc p
+              where p.oid = pg_catalog.to_regprocedure('public.inventory_master()')
+                and pg_catalog.pg_get_function_result(p.oid) <> '${MASTER_RESULT}') then
+    drop function public.inventory_master();
+  end if;
+end
+$inv$;
+create or replace function public.inventory_master()
+returns ${MASTER_RESULT}
 language plpgsql stable security definer set search_path = '' as $inv$
 begin
-  if coalesce(auth.jwt() ->> 'eq_role', '') <> 'master' and coalesce(auth.jwt() ->> 'role', '') <> 'service_role' then
+  if coalesce((select equinox.jwt_claim('eq_role')), '') <> 'master' and coalesce(auth.jwt() ->> 'role', '') <> 'service_role' then
     raise exception 'the master inventory is for head office: this token has no eq_role "master" claim'
       using errcode = 'insufficient_privilege', hint = 'Use a head-office token (equinox cloud token --role master).';
   end if;
@@ -160,7 +185,8 @@ grant execute on function public.inventory_master() to authenticated, service_ro
  *   tenant (row-level security), kept by a statement trigger on movement inserts with
  *   constant work per movement, never re-aggregated;
  * - `equinox_inventory.master_inventory (sku, quantity, tenants)`: the totals over every
- *   tenant, kept by the same trigger;
+ *   tenant, kept by the same trigger. Quantities are `numeric`, so no total can overflow
+ *   and refuse a later movement (each movement's `delta` is bounded by the manifest);
  * - `public.inventory_master()`: that aggregate for a token with `eq_role: 'master'` (or
  *   the service role); 403 for any other.
  *

@@ -8,7 +8,10 @@ const s = SETTINGS_SCHEMA;
  *
  * - `settings_put(p_tenant, p_key, p_value jsonb, p_scope = 'tenant', p_device = '')`
  *   sets one setting, on the row devices use for it (the live row with that key, else
- *   the derived id), so a device's concurrent edit meets it as a conflict the cloud wins;
+ *   the derived id), so a device's concurrent edit meets it as a conflict the cloud wins.
+ *   It writes `p_tenant`'s rows only, and a row found under the derived id is made that
+ *   setting whole (key, scope and device too), so no row written before under that id
+ *   can keep the setting from taking effect;
  * - `settings_put_licence(p_tenant, p_plan, p_valid_until, p_max_devices, p_features = '{}')`
  *   issues or renews the tenant's licence (one row per tenant, derived id).
  *
@@ -41,7 +44,8 @@ begin
   if v_row.id is null then
     insert into public.settings as t (id, tenant_id, updated_at, deleted, key, value, scope, device_id)
     values (${s}.setting_id(p_tenant, p_scope, v_device, p_key), p_tenant, ${s}.cloud_stamp(), false, p_key, p_value, p_scope, v_device)
-    on conflict (id) do update set value = excluded.value, updated_at = excluded.updated_at, deleted = false
+    on conflict (tenant_id, id) do update set key = excluded.key, scope = excluded.scope, device_id = excluded.device_id,
+      value = excluded.value, updated_at = excluded.updated_at, deleted = false
     returning * into v_row;
   end if;
   return pg_catalog.to_jsonb(v_row) - 'txid';
@@ -63,7 +67,7 @@ begin
   end if;
   insert into public.licenses as l (id, tenant_id, updated_at, deleted, plan, valid_until, max_devices, features)
   values (${s}.licence_id(p_tenant), p_tenant, ${s}.cloud_stamp(), false, p_plan, p_valid_until, p_max_devices, p_features)
-  on conflict (id) do update set plan = excluded.plan, valid_until = excluded.valid_until, max_devices = excluded.max_devices,
+  on conflict (tenant_id, id) do update set plan = excluded.plan, valid_until = excluded.valid_until, max_devices = excluded.max_devices,
     features = excluded.features, updated_at = excluded.updated_at, deleted = false
   returning * into v_row;
   return pg_catalog.to_jsonb(v_row) - 'txid';

@@ -1,11 +1,10 @@
-import { LICENCE_REQUIRED_KEY, RESERVED_KEY_PREFIX, SETTINGS_SCHEMA } from './settings-schema.js';
+import { SETTINGS_SCHEMA } from './settings-schema.js';
 
 const s = SETTINGS_SCHEMA;
 
 /**
- * The private helpers: the row ids devices derive too (see `settingId` and `licenceId`),
- * the clock value the cloud stamps its own writes with, and the guard that keeps the
- * reserved `licence.*` settings the back office's.
+ * The private helpers: the row ids devices derive too (see `settingId` and `licenceId`)
+ * and the clock value the cloud stamps its own writes with.
  *
  * @example
  * const sql = helpersSql();
@@ -41,22 +40,6 @@ language sql volatile set search_path = '' as $fn$
     || '-equinox.cloud'
     from (select pg_catalog.clock_timestamp() as t) c
 $fn$;
-
--- Devices (anon, authenticated) may not write the back office's settings: a device
--- that could clear ${LICENCE_REQUIRED_KEY} would open its own licence gate.
-create or replace function ${s}.guard_reserved_keys() returns trigger
-language plpgsql set search_path = '' as $fn$
-begin
-  if current_user in ('anon', 'authenticated')
-     and (new.key like '${RESERVED_KEY_PREFIX}%' or (tg_op = 'UPDATE' and old.key like '${RESERVED_KEY_PREFIX}%')) then
-    raise exception 'setting "%" is reserved: only the back office sets it (public.settings_put with the service key)', new.key
-      using errcode = '42501';
-  end if;
-  return new;
-end
-$fn$;
-create or replace trigger settings_reserved_keys before insert or update on public.settings
-  for each row execute function ${s}.guard_reserved_keys();
 
 revoke all on all functions in schema ${s} from public, anon, authenticated, service_role;`;
 }

@@ -5,7 +5,10 @@ const d = `public.${LICENSED_DEVICES_TABLE}`;
 
 /**
  * The licence check a device makes before it uploads: `public.settings_register_device(p_device)`,
- * keyed by the token's `tenant_id`, judged by the cloud's clock. It answers
+ * keyed by the token's tenant and device (`equinox.jwt_tenant()`, `equinox.jwt_device()`),
+ * judged by the cloud's clock. A device registers only itself: `p_device` must be the
+ * device the token names, and a token that names none is refused (SQLSTATE 42501), so
+ * one stolen token cannot fill the tenant's seats. It answers
  * `{ tenant, state, revoked, licence, devices, position, checked_at }` where `state` is
  *
  * - `unmanaged`: the tenant has no licence row (live or revoked) and its setting
@@ -36,10 +39,10 @@ alter table ${d} enable row level security;
 do $do$
 begin
   if exists (select 1 from pg_catalog.pg_policy where polrelid = '${d}'::regclass and polname = '${LICENSED_DEVICES_TABLE}_tenant_read') then
-    alter policy ${LICENSED_DEVICES_TABLE}_tenant_read on ${d} to authenticated using (tenant_id = (select auth.jwt() ->> 'tenant_id'));
+    alter policy ${LICENSED_DEVICES_TABLE}_tenant_read on ${d} to authenticated using (tenant_id = (select equinox.jwt_tenant()));
   else
     create policy ${LICENSED_DEVICES_TABLE}_tenant_read on ${d} as permissive for select to authenticated
-      using (tenant_id = (select auth.jwt() ->> 'tenant_id'));
+      using (tenant_id = (select equinox.jwt_tenant()));
   end if;
 end
 $do$;
@@ -52,7 +55,8 @@ grant select, insert, update, delete on table ${d} to service_role;
 create or replace function public.settings_register_device(p_device text) returns jsonb
 language plpgsql volatile security definer set search_path = '' as $fn$
 declare
-  v_tenant text := (select auth.jwt() ->> 'tenant_id');
+  v_tenant text := (select equinox.jwt_tenant());
+  v_token_device text := (select equinox.jwt_device());
   v_licence public.licenses;
   v_any_licence boolean;
   v_required boolean;
@@ -65,6 +69,14 @@ begin
   end if;
   if coalesce(p_device, '') = '' then
     raise exception 'p_device must name the device' using errcode = '22023';
+  end if;
+  -- A seat is bound to the device identity of the token, never to what the caller says.
+  if coalesce(v_token_device, '') = '' then
+    raise exception 'this token names no device: a licence seat needs a device token'
+      using errcode = '42501', hint = 'Mint the device''s token with app_metadata.device_id set to its device id.';
+  end if;
+  if p_device is distinct from v_token_device then
+    raise exception 'device "%" may only register itself', v_token_device using errcode = '42501';
   end if;
 
   select * into v_licence from public.licenses l

@@ -1,5 +1,7 @@
 import { backOfficeSql } from './back-office-sql.js';
+import { deviceWritesSql } from './device-writes-sql.js';
 import { helpersSql } from './helpers-sql.js';
+import { pushGateSql } from './push-gate-sql.js';
 import { registerDeviceSql } from './register-device-sql.js';
 
 /**
@@ -17,7 +19,10 @@ const MIGRATION_LOCK_KEY = 7_310_593_142_305_033;
  *   licence check devices make before uploading (see {@link registerDeviceSql});
  * - `public.settings_put` and `public.settings_put_licence`, the back office's writes,
  *   service role only (see {@link backOfficeSql});
- * - a guard that refuses devices' writes of the reserved `licence.*` settings.
+ * - the guard of devices' settings writes: reserved `licence.*` keys refused, derived
+ *   ids required (see {@link deviceWritesSql});
+ * - the licence enforced on every device's push, core's push gate `settings.licence`
+ *   (see {@link pushGateSql}).
  *
  * Licences themselves need nothing here: core makes a download-only table select-only
  * for devices, so only the service role writes them.
@@ -30,7 +35,11 @@ select pg_catalog.pg_advisory_xact_lock(${MIGRATION_LOCK_KEY});
 
 ${helpersSql()}
 
+${deviceWritesSql()}
+
 ${registerDeviceSql()}
+
+${pushGateSql()}
 
 ${backOfficeSql()}
 `;
