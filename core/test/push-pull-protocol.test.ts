@@ -146,9 +146,11 @@ describe('eq_push and eq_pull over supabase-js', () => {
     expect(staleAnswer).toMatchObject({ status: 'conflict', row: { id: seen.id, title: 'seen, edited' } });
   });
 
-  it('answers the health probe with the protocol version', async () => {
+  it('answers the health probe with the protocol version and the tenant and device its token names', async () => {
     const health = await remote.health(5_000);
     expect(health).toMatchObject({ online: true, protocol: SYNC_PROTOCOL_VERSION });
     expect(health.error).toBeUndefined();
+    const { data } = await restClient(cloud, cloud.anonKey, await deviceToken(cloud, tenant, 'till-7')).rpc('eq_health');
+    expect(data).toEqual({ ok: true, protocol: SYNC_PROTOCOL_VERSION, tenant, device: 'till-7' });
   });
 });

@@ -33,6 +33,8 @@ describe('which failures are worth retrying', () => {
     ['unique violation', { status: 409, code: '23505' }, false],
     ['not-null violation', { status: 400, code: '23502' }, false],
     ['raised exception', { status: 400, code: 'P0001' }, false],
+    ['a push over its row or byte cap', { status: 400, code: '54000' }, false],
+    ['a push gate refusing (uploads paused)', { status: 400, code: 'EQ402' }, false],
     ['invalid JWT', { status: 401, code: 'PGRST301' }, false],
     ['unknown function', { status: 404, code: 'PGRST202' }, false],
     ['unknown table', { status: 404, code: '42P01' }, false],

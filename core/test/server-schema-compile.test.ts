@@ -41,7 +41,9 @@ describe('compileServerSchema', () => {
   });
 
   it('adds the system columns, the pull index and tenant-scoped declared indexes', () => {
-    expect(sql).toMatch(/id text primary key,\s+tenant_id text not null,\s+updated_at text not null,\s+deleted boolean not null default false,\s+server_version bigint not null,\s+txid xid8 not null/);
+    expect(sql).toMatch(
+      /id text not null,\s+tenant_id text not null,\s+updated_at text not null,\s+deleted boolean not null default false,\s+server_version bigint not null,\s+txid xid8 not null,\s+primary key \(tenant_id, id\)/,
+    );
     expect(sql).toContain('on public."notes" (tenant_id, txid, server_version)');
     expect(sql).toContain('create unique index if not exists _eq_notes_uniq_title on public."notes" (tenant_id, "title")');
   });
@@ -54,7 +56,15 @@ describe('compileServerSchema', () => {
 
   it('asks for nothing beyond what a Supabase project owner may do', () => {
     expect(sql).not.toMatch(/create\s+extension|event\s+trigger|alter\s+system|create\s+(or\s+replace\s+)?function\s+auth\./i);
-    expect(sql).not.toMatch(/grant[^;]*\bto\s+(anon|public)\b/i);
+    // The anon key reaches the claim functions and the json depth of limit checks, nothing else.
+    const toAnonOrPublic = [...sql.matchAll(/grant[^;]*\bto\s+(anon|public)\b[^;]*;/gi)].map((match) => match[0]);
+    expect(toAnonOrPublic).toEqual([
+      'grant usage on schema equinox to anon, authenticated, service_role;',
+      'grant execute on function equinox.jwt_claim(text) to anon, authenticated, service_role;',
+      'grant execute on function equinox.jwt_tenant() to anon, authenticated, service_role;',
+      'grant execute on function equinox.jwt_device() to anon, authenticated, service_role;',
+      'grant execute on function equinox.json_depth(jsonb) to public;', // limit checks run it as whoever writes
+    ]);
     expect(sql).not.toMatch(/\bfor\s+delete\b/i);
   });
 

@@ -34,16 +34,19 @@ describe('a device reaches only its own tenant, through the protocol and plain R
     expect(rows.map((row) => row.tenant_id)).toEqual([tenantA]);
   });
 
-  it("refuses pushes into another tenant or onto another tenant's id, and applies the rest", async () => {
+  it("refuses pushes into another tenant in row-level security's words alone; another tenant's id is just an id", async () => {
     const deviceA = await deviceRemote(cloud, tenantA);
     const intoB = newRow(tenantB, { body: 'planted by A' });
-    const ontoB = { ...(rowsOfB[0] as Row), tenant_id: tenantA, body: 'hijacked by A' };
+    const ontoB = { ...(rowsOfB[0] as Row), tenant_id: tenantA, body: 'same id, A\'s own row' };
     const ontoBLater = { ...(rowsOfB[1] as Row), tenant_id: tenantA, body: 'newer, by A', updated_at: hlc(Date.now() + 60_000, 0, 'devA') };
     const ontoBAsB = { ...(rowsOfB[1] as Row), body: 'overwritten by A' };
     const fine = newRow(tenantA, { body: 'A two' });
     const outcomes = await deviceA.push(table, [intoB, ontoB, ontoBLater, ontoBAsB, fine].map((row) => ({ row, base_version: null })));
-    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected', 'applied']);
-    for (const outcome of outcomes.slice(0, 4)) expect(outcome).toMatchObject({ code: '42501' });
+    // Keys are (tenant_id, id): A's rows with B's ids are A's own rows and collide with nothing of B.
+    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'applied', 'applied', 'rejected', 'applied']);
+    for (const outcome of [outcomes[0], outcomes[3]]) {
+      expect(outcome).toEqual({ id: expect.any(String), status: 'rejected', code: '42501', reason: `new row violates row-level security policy for table "${table}"` });
+    }
     expect(await storedOfB()).toEqual(
       rowsOfB.map(({ id, tenant_id, body }) => ({ id, tenant_id, body })).sort((a, b) => String(a.id).localeCompare(String(b.id))),
     );
@@ -58,12 +61,16 @@ describe('a device reaches only its own tenant, through the protocol and plain R
     const insert = await rest.from(table).insert(newRow(tenantB, { body: 'planted' }));
     expect(insert.error?.code).toBe('42501');
 
-    const update = await rest.from(table).update({ body: 'changed by A' }).eq('id', rowsOfB[0]?.id).select();
+    // By B's id, A reaches at most its own row of that id.
+    const update = await rest.from(table).update({ body: 'changed by A' }).eq('id', rowsOfB[0]?.id).select('tenant_id');
     expect(update.error).toBeNull();
-    expect(update.data).toEqual([]);
+    expect((update.data ?? []).filter((row) => row.tenant_id !== tenantA)).toEqual([]);
 
-    const upsert = await rest.from(table).upsert({ ...(rowsOfB[0] as Row), tenant_id: tenantA, body: 'upserted by A' });
-    expect(upsert.error?.code).toBe('42501');
+    const upsertAsB = await rest.from(table).upsert({ ...(rowsOfB[0] as Row), body: 'upserted by A' }, { onConflict: 'tenant_id,id' });
+    expect(upsertAsB.error?.code).toBe('42501');
+    const upsertAsA = await rest.from(table).upsert({ ...(rowsOfB[0] as Row), tenant_id: tenantA, body: 'upserted by A' }, { onConflict: 'tenant_id,id' }).select('tenant_id');
+    expect(upsertAsA.error).toBeNull();
+    expect(upsertAsA.data).toEqual([{ tenant_id: tenantA }]);
 
     expect((await storedOfB()).map((row) => row.body).sort()).toEqual(['B one', 'B two']);
   });

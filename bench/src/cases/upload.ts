@@ -19,7 +19,8 @@ function cloudRows(tenant: string, count: number): Row[] {
 }
 
 async function upsert(client: SupabaseClient, rows: readonly Row[]): Promise<void> {
-  const { error } = await client.from(table).upsert(rows as Row[]);
+  // The cloud's key is (tenant_id, id): ids are unique per tenant only.
+  const { error } = await client.from(table).upsert(rows as Row[], { onConflict: 'tenant_id,id' });
   if (error) throw new Error(`raw upsert into ${table} failed: ${error.message}`);
 }
 

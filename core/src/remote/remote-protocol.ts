@@ -11,6 +11,33 @@ import type { Row } from '../declarations/index.js';
 export const SYNC_PROTOCOL_VERSION = 2;
 
 /**
+ * SQLSTATE of a push refused by one of the cloud's push gates (a plugin's check, e.g. a
+ * subscription): the caller's own uploads are paused. Pulls go on and the rows keep waiting.
+ *
+ * @example
+ * if (error instanceof RemoteError && error.code === PUSH_PAUSED_CODE) status = `uploads paused: ${error.message}`;
+ */
+export const PUSH_PAUSED_CODE = 'EQ402';
+
+/**
+ * Most rows one `eq_push` call may carry; the cloud refuses a bigger call with SQLSTATE
+ * 54000 (program_limit_exceeded), so one request cannot hold a connection for long.
+ *
+ * @example
+ * const batch = outbox.slice(0, Math.min(batchSize, MAX_PUSH_ROWS));
+ */
+export const MAX_PUSH_ROWS = 1000;
+
+/**
+ * Most bytes of row JSON (the `p_rows` text) one `eq_push` call may carry; a bigger call
+ * is refused with SQLSTATE 54000.
+ *
+ * @example
+ * const fits = Buffer.byteLength(JSON.stringify(rows), 'utf8') <= MAX_PUSH_BYTES;
+ */
+export const MAX_PUSH_BYTES = 2 * 1024 * 1024;
+
+/**
  * One row to upload. `row` carries every column, system columns included (`id`,
  * `tenant_id`, `updated_at`, `deleted`); `base_version` is the `server_version` the
  * device last saw for this row, `null` for a row the cloud has never confirmed.

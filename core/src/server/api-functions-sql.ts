@@ -11,6 +11,10 @@ const DEVICE_FUNCTIONS: readonly string[] = [
   `${s}.apply_batch(text, json, jsonb)`,
   `${s}.apply_one(text, json, jsonb)`,
   `${s}.apply_slice(text, json, jsonb)`,
+  `${s}.split_slice(text, json, jsonb)`,
+  `${s}.settle_failed_batch(text, json, jsonb)`,
+  // Security definer, reached through eq_push and the _eq_gate trigger of direct writes.
+  `${s}.run_push_gates(text)`,
   'public.eq_push(text, json, jsonb)',
   'public.eq_pull(text, jsonb, integer)',
   'public.eq_health()',
@@ -30,10 +34,15 @@ begin
 end
 $eq$;`;
 
-/** Answers the device's online probe; the protocol version lets it spot an outdated cloud schema. */
+/**
+ * Answers the device's online probe. The protocol version lets it spot an outdated cloud
+ * schema; `tenant` and `device` are what the cloud reads from its token (null when a
+ * claim is missing), so a device can tell a token minted for someone else.
+ */
 const EQ_HEALTH = `create or replace function public.eq_health() returns jsonb
 language sql stable security invoker set search_path = '' as $eq$
-  select jsonb_build_object('ok', true, 'protocol', ${SYNC_PROTOCOL_VERSION})
+  select jsonb_build_object('ok', true, 'protocol', ${SYNC_PROTOCOL_VERSION},
+                            'tenant', ${s}.jwt_tenant(), 'device', ${s}.jwt_device())
 $eq$;`;
 
 /**

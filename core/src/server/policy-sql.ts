@@ -1,11 +1,13 @@
 import type { TableDefinition } from '../declarations/index.js';
-import { publicTable, sqlLiteral } from './sql-text.js';
+import { PRIVATE_SCHEMA, publicTable, sqlLiteral } from './sql-text.js';
 
 /**
- * A device sees and writes only its tenant's rows, as its JWT's `tenant_id` claim says.
- * The sub-select makes Postgres evaluate the claim once per statement, not per row.
+ * A device sees and writes only its tenant's rows, as its token's tenant claim says
+ * (`equinox.jwt_tenant()`: `app_metadata`, or a hook's top-level claim; never
+ * `user_metadata`). The sub-select makes Postgres evaluate the claim once per statement,
+ * not per row.
  */
-const TENANT_MATCHES = `tenant_id = (select auth.jwt() ->> 'tenant_id')`;
+const TENANT_MATCHES = `tenant_id = (select ${PRIVATE_SCHEMA}.jwt_tenant())`;
 
 type Command = 'select' | 'insert' | 'update';
 

@@ -1,20 +1,23 @@
+import { MAX_PUSH_BYTES, MAX_PUSH_ROWS } from '../remote/remote-protocol.js';
+import { settleFailedBatchSql } from './settle-failed-batch-sql.js';
 import { PRIVATE_SCHEMA } from './sql-text.js';
 
 const s = PRIVATE_SCHEMA;
 
 /**
- * SQLSTATE of "an unwritten row is not visible": a concurrent insert this statement's
- * snapshot predates, or a row of another tenant. Never leaves the push functions.
+ * SQLSTATE of "an unwritten row is not visible": a concurrent insert of the same row by
+ * the same tenant, which this statement's snapshot predates (keys are per tenant, so no
+ * other tenant's row can be behind it). Never leaves the push functions.
  */
 const UNSEEN_ROW = 'EQ001';
 
 /**
  * The set-based step of a push, one statement shaped like a bulk upsert:
- * `insert … select … from json_populate_recordset(…) on conflict (id) do update … where
+ * `insert … select … from json_populate_recordset(…) on conflict (tenant_id, id) do update … where
  * <the strategy lets the row in>`. New rows are inserted, existing ones locked and, when
  * the strategy allows, updated. Only rows left unwritten are read back, to tell a
- * duplicate from a conflict. It raises on the first bad row; `eq_push` then narrows the
- * batch down.
+ * duplicate from a conflict. It raises on the first bad row; `eq_push` then settles the
+ * batch row by row.
  *
  * An existing row is overwritten when its `updated_at` differs (same `updated_at` = a
  * retried request = duplicate) and: it is unchanged since the row's base version (in
@@ -43,7 +46,7 @@ begin
   -- added keep their values (or defaults).
   select string_agg(format('%I', c), ', '),
          string_agg(case when c = 'deleted' then 'coalesce(i.deleted, false)' else format('i.%I', c) end, ', '),
-         string_agg(format('%I = excluded.%I', c, c), ', ') filter (where c <> 'id')
+         string_agg(format('%I = excluded.%I', c, c), ', ') filter (where c not in ('id', 'tenant_id'))
     into v_columns, v_values, v_on_conflict
     from unnest(array['id', 'tenant_id', 'updated_at', 'deleted'] || v_entry.columns) as c;
 
@@ -77,19 +80,19 @@ begin
       -- In id order, so two overlapping batches lock their rows in the same order.
       insert into public.%1$I as t (%2$s)
       select %3$s from input i order by i.id
-      on conflict (id) %4$s
-      returning t.id, t.server_version
+      on conflict (tenant_id, id) %4$s
+      returning t.tenant_id, t.id, t.server_version
     ),
     settled as materialized (
       select i._eq_ord, i.id, w.server_version as version, e.server_version as current_version,
              e.updated_at = i.updated_at as same_change, e.server_row
         from input i
-        left join written w on w.id = i.id
+        left join written w on w.tenant_id = i.tenant_id and w.id = i.id
         left join lateral (
           select c.server_version, c.updated_at,
                  case when c.updated_at is distinct from i.updated_at then to_jsonb(c) - 'txid' end as server_row
             from public.%1$I c
-           where w.id is null and c.id = i.id %5$s
+           where w.id is null and c.tenant_id = i.tenant_id and c.id = i.id %5$s
         ) e on true
     )
     select jsonb_agg(case
@@ -97,7 +100,7 @@ begin
              when same_change or $3 then jsonb_build_object('status', 'duplicate', 'server_version', current_version)
              else jsonb_build_object('status', 'conflict', 'row', server_row)
            end order by _eq_ord),
-           -- Unwritten and not found: inserted by a transaction our snapshot cannot see.
+           -- Unwritten and not found: inserted by a concurrent upload our snapshot cannot see.
            count(*) filter (where version is null and current_version is null),
            count(distinct id) <> count(*)
       from settled
@@ -133,9 +136,10 @@ begin
     return ${s}.apply_batch(p_table, json_build_array(p_row), p_bases) -> 0;
   exception
     when sqlstate '${UNSEEN_ROW}' then
-      -- Still unseen with a fresh snapshot: row-level security hides the row holding this id.
-      return jsonb_build_object('status', 'rejected', 'code', '42501',
-        'reason', 'the id belongs to a row this tenant may not see');
+      -- Still unseen with a fresh snapshot: the concurrent upload has not committed yet.
+      -- Said as the serialization failure it is, so the device retries the row later.
+      return jsonb_build_object('status', 'rejected', 'code', '40001',
+        'reason', 'a concurrent upload of this row is in progress; it will be retried');
     when others then
       return jsonb_build_object('status', 'rejected', 'reason', sqlerrm, 'code', sqlstate);
   end;
@@ -146,11 +150,24 @@ $eq$;`;
 const SPLIT_FLOOR = 16;
 
 /**
- * A slice of the batch: the set-based step first; if it raises, the two halves on their
- * own, down to single rows. One bad row among n costs about 2·log2(n) set-based tries
- * instead of n single-row ones; outcomes stay in input order.
+ * A slice of the batch: the set-based step first; if it raises, the slice is split. One
+ * bad row among n costs about 2·log2(n) set-based tries instead of n single-row ones;
+ * outcomes stay in input order.
  */
 const APPLY_SLICE = `create or replace function ${s}.apply_slice(p_table text, p_rows json, p_bases jsonb) returns jsonb
+language plpgsql volatile security invoker set search_path = '' as $eq$
+begin
+  begin
+    return ${s}.apply_batch(p_table, p_rows, p_bases);
+  exception when others then
+    null; -- some row spoilt this slice: narrow it down below
+  end;
+  return ${s}.split_slice(p_table, p_rows, p_bases);
+end
+$eq$;`;
+
+/** A slice the set-based step refused: its two halves on their own, or its rows one by one once small. */
+const SPLIT_SLICE = `create or replace function ${s}.split_slice(p_table text, p_rows json, p_bases jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_count integer := json_array_length(p_rows);
@@ -158,11 +175,6 @@ declare
   v_outcomes jsonb[] := '{}';
   v_item json;
 begin
-  begin
-    return ${s}.apply_batch(p_table, p_rows, p_bases);
-  exception when others then
-    null; -- some row spoilt this slice: narrow it down below
-  end;
   if v_count <= ${SPLIT_FLOOR} then
     for v_item in select x.item from json_array_elements(p_rows) with ordinality as x(item, ord) order by x.ord loop
       v_outcomes := array_append(v_outcomes, ${s}.apply_one(p_table, v_item, p_bases));
@@ -190,14 +202,22 @@ drop function if exists ${s}.apply_batch(${args});`)
 /**
  * `eq_push(p_table, p_rows, p_bases)`: `p_rows` is the batch's rows, whole; `p_bases`
  * maps the id of each row the device has seen in the cloud to that `server_version`.
- * Settles the batch set-based when it can; a bad row (RLS, a constraint, a malformed
- * row) or two rows with one id is narrowed down and settled on its own, `rejected`
- * without touching the others. Outcomes come back in input order.
+ *
+ * A call of more than `MAX_PUSH_ROWS` rows or `MAX_PUSH_BYTES` bytes of row JSON is refused
+ * whole (SQLSTATE 54000), so no request holds a connection for long; then the push gates
+ * run (a gate refuses the whole call, see pushGatesSql). The batch is settled set-based
+ * when it can be, as fast as ever. Otherwise the rows refused however they are tried
+ * (another tenant's, undecodable, missing a required value, out of their limits) are
+ * answered at once, and any other bad row (a uniqueness clash, a plugin's check) or two
+ * rows with one id is narrowed down and settled on its own, `rejected` without touching
+ * the others: see settleFailedBatchSql. Outcomes come back in input order.
  */
 const EQ_PUSH = `create or replace function public.eq_push(p_table text, p_rows json, p_bases jsonb default null) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
+  v_count integer;
+  v_bytes integer;
 begin
   if json_typeof(p_rows) is distinct from 'array' then
     raise exception 'p_rows must be a JSON array of rows' using errcode = 'invalid_parameter_value';
@@ -205,13 +225,29 @@ begin
   if p_bases is not null and jsonb_typeof(p_bases) <> 'object' then
     raise exception 'p_bases must be a JSON object of id: server_version' using errcode = 'invalid_parameter_value';
   end if;
+  v_count := json_array_length(p_rows);
+  if v_count > ${MAX_PUSH_ROWS} then
+    raise exception 'a push may carry at most ${MAX_PUSH_ROWS} rows; this one has %', v_count
+      using errcode = 'program_limit_exceeded', hint = 'Send the rows in smaller batches.';
+  end if;
+  v_bytes := octet_length(p_rows::text);
+  if v_bytes > ${MAX_PUSH_BYTES} then
+    raise exception 'a push may carry at most ${MAX_PUSH_BYTES} bytes of row JSON; this one has %', v_bytes
+      using errcode = 'program_limit_exceeded', hint = 'Send the rows in smaller batches.';
+  end if;
+  perform ${s}.run_push_gates(p_table);
   if v_entry.direction = 'download-only' then
     return (select coalesce(jsonb_agg(jsonb_build_object('status', 'rejected',
                       'reason', format('table %s is download-only: only the service role writes it', p_table),
                       'code', '42501') order by x.ord), '[]'::jsonb)
               from json_array_elements(p_rows) with ordinality as x(item, ord));
   end if;
-  return ${s}.apply_slice(p_table, p_rows, p_bases);
+  begin
+    return ${s}.apply_batch(p_table, p_rows, p_bases);
+  exception when others then
+    null; -- some row spoilt the batch: settle it below
+  end;
+  return ${s}.settle_failed_batch(p_table, p_rows, p_bases);
 end
 $eq$;`;
 
@@ -222,5 +258,5 @@ $eq$;`;
  * const sql = pushFunctionSql();
  */
 export function pushFunctionSql(): string {
-  return [EARLIER_PUSH_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, EQ_PUSH].join('\n\n');
+  return [EARLIER_PUSH_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, SPLIT_SLICE, settleFailedBatchSql(), EQ_PUSH].join('\n\n');
 }

@@ -1,4 +1,7 @@
 import type { PluginDefinition } from '../declarations/index.js';
+import { claimsSql } from './claims-sql.js';
+import { jsonDepthSql } from './limits-sql.js';
+import { pushGatesSql } from './push-gates-sql.js';
 import { PRIVATE_SCHEMA, sqlLiteral } from './sql-text.js';
 
 /**
@@ -9,8 +12,9 @@ import { PRIVATE_SCHEMA, sqlLiteral } from './sql-text.js';
 const MIGRATION_LOCK_KEY = 7_310_593_142_305_001;
 
 /**
- * The engine's private objects: the schema, the registry of synced tables, the
- * sequence behind `server_version`, and the trigger functions every synced table uses.
+ * The engine's private objects: the schema, the token claims, the registry of synced
+ * tables, the sequence behind `server_version`, the trigger functions every synced table
+ * uses, push gates and the json depth helper of value limits.
  *
  * @example
  * const sql = foundationSql();
@@ -21,8 +25,11 @@ export function foundationSql(): string {
 
 create schema if not exists ${s};
 revoke all on schema ${s} from public;
--- eq_push and eq_pull run as the caller (so RLS applies) and read the registry.
-grant usage on schema ${s} to authenticated, service_role;
+-- eq_push and eq_pull run as the caller (so RLS applies) and read the registry; the
+-- claim functions serve every API role.
+grant usage on schema ${s} to anon, authenticated, service_role;
+
+${claimsSql()}
 
 -- Which tables sync and how the cloud settles their conflicts. Each migration upserts
 -- its own tables and leaves other entries alone, so plugins may be installed separately.
@@ -64,6 +71,10 @@ begin
 end
 $eq$;
 revoke all on function ${s}.refuse_change() from public, anon, authenticated, service_role;
+
+${pushGatesSql()}
+
+${jsonDepthSql()}
 `;
 }
 

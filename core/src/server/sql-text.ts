@@ -49,7 +49,17 @@ export function sqlLiteral(value: string): string {
  * engineObjectName('clients', 'pull'); // '_eq_clients_pull'
  */
 export function engineObjectName(table: string, role: string): string {
-  const full = `_eq_${assertIdentifier(table, 'table name')}_${role}`;
+  return fittedEngineName(`_eq_${assertIdentifier(table, 'table name')}_${role}`);
+}
+
+/**
+ * `full` as an engine object name Postgres keeps whole: unchanged when it fits, else
+ * its start and a hash of all of it. Throws unless it is a valid `_eq_` name.
+ *
+ * @example
+ * fittedEngineName('_eq_limit_total'); // '_eq_limit_total'
+ */
+export function fittedEngineName(full: string): string {
   const name = full.length <= MAX_NAME_LENGTH ? full : shorten(full);
   if (!ENGINE_NAME.test(name)) throw new TypeError(`engine object name "${name}" is not a valid identifier`);
   return name;

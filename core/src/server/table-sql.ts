@@ -1,13 +1,15 @@
 import { quoteIdentifier, type IndexDefinition, type TableDefinition } from '../declarations/index.js';
 import { columnSql } from './column-sql.js';
+import { limitConstraintsSql } from './limits-sql.js';
 import { tenantAccessSql } from './policy-sql.js';
-import { engineObjectName, PRIVATE_SCHEMA, publicTable } from './sql-text.js';
+import { gateTriggerSql } from './push-gates-sql.js';
+import { engineObjectName, PRIVATE_SCHEMA, publicTable, sqlLiteral } from './sql-text.js';
 
 /**
- * Everything one synced table needs in the cloud: the table with its system columns,
- * declared columns added when missing (so a newer declaration extends an existing
- * table), indexes, the version-stamping trigger, append-only protection and tenant
- * access. Every statement is idempotent.
+ * Everything one synced table needs in the cloud: the table with its system columns and
+ * its tenant-scoped key, declared columns added when missing (so a newer declaration
+ * extends an existing table), value limits, indexes, the version-stamping trigger, the
+ * push gate, append-only protection and tenant access. Every statement is idempotent.
  *
  * @example
  * const sql = tableSql(plugin.tables[0]);
@@ -18,22 +20,57 @@ export function tableSql(table: TableDefinition): string {
   return [
     `-- ${table.name}: ${table.strategy}, ${table.direction}${table.appendOnly ? ', append-only' : ''}`,
     `create table if not exists ${target} (
-  id text primary key,
+  id text not null,
   tenant_id text not null,
   updated_at text not null,
   deleted boolean not null default false,
   server_version bigint not null,
-  txid xid8 not null
+  txid xid8 not null,
+  primary key (tenant_id, id)
 );`,
+    tenantKeySql(table.name),
     `alter table ${target}\n${columns.join(',\n')};`,
+    limitConstraintsSql(table),
     '-- Serves eq_pull: a tenant\'s rows in (txid, server_version) order, read as a range.',
     `create index if not exists ${engineObjectName(table.name, 'pull')} on ${target} (tenant_id, txid, server_version);`,
     ...table.indexes.map((index) => indexSql(table.name, index)),
     `create or replace trigger _eq_stamp before insert or update on ${target}
   for each row execute function ${PRIVATE_SCHEMA}.stamp_row();`,
+    gateTriggerSql(table.name),
     appendOnlySql(table),
     tenantAccessSql(table),
   ].join('\n');
+}
+
+/**
+ * Moves a table keyed on `(id)` alone (as the cloud schema once made them) to the key
+ * `(tenant_id, id)`, in place and keeping every row: with a global key, one tenant could
+ * take the id another tenant's device was about to use. Does nothing once the key is
+ * `(tenant_id, id)`. The old key is dropped without CASCADE: an object that depends on it
+ * stops the migration rather than vanishing.
+ */
+function tenantKeySql(table: string): string {
+  const target = publicTable(table);
+  const relation = `${sqlLiteral(target)}::regclass`;
+  return `do $eq$
+declare
+  v_key name;
+begin
+  if not exists (
+    select 1 from pg_catalog.pg_constraint k
+     where k.conrelid = ${relation} and k.contype = 'p'
+       and k.conkey = array[
+         (select a.attnum from pg_catalog.pg_attribute a where a.attrelid = ${relation} and a.attname = 'tenant_id'),
+         (select a.attnum from pg_catalog.pg_attribute a where a.attrelid = ${relation} and a.attname = 'id')]::int2[]
+  ) then
+    select k.conname into v_key from pg_catalog.pg_constraint k where k.conrelid = ${relation} and k.contype = 'p';
+    if v_key is not null then
+      execute pg_catalog.format('alter table ${target} drop constraint %I', v_key);
+    end if;
+    alter table ${target} add primary key (tenant_id, id);
+  end if;
+end
+$eq$;`;
 }
 
 /**

@@ -102,6 +102,8 @@ function victimRow(table: string, victim: string): Row {
 interface Answer {
   readonly ok: boolean;
   readonly rows: Row[];
+  /** For a push: the tenant of each pushed item, in order, to judge each outcome by. */
+  readonly pushed?: readonly unknown[];
 }
 
 /** The same request through plain HTTP. */
@@ -170,21 +172,37 @@ function crossTenant(identity: Identity, answer: Answer, victimIds: ReadonlySet<
     const nested = (row as { row?: { tenant_id?: unknown } }).row?.tenant_id;
     if (nested !== undefined && nested !== identity.own) return true; // a conflict outcome carrying another tenant's row
     if ((row as { status?: unknown }).status !== undefined) {
-      // A push outcome: every item the matrix pushes aims at another tenant's row or
-      // tenant, so anything but a refusal is a write (or an oracle) across tenants.
-      return row.status !== 'rejected';
+      // A push outcome. An item of another tenant must be refused; an item of the
+      // caller's own tenant under another tenant's id is the caller's own row (keys are
+      // per tenant), which the snapshot check proves left the victim's row alone.
+      const pushedTenant = answer.pushed?.[answer.rows.indexOf(row)];
+      return row.status !== 'rejected' && (pushedTenant === undefined || pushedTenant !== identity.own);
     }
     return (tenant !== undefined && tenant !== identity.own) || (victimIds.has(row.id) && identity.own !== undefined && tenant !== identity.own);
   }).length;
 }
 
+/**
+ * Every row of the tables, as the service role sees them, less the rows an attacker
+ * rightly made in its own tenant: a "hijacked" copy of a victim's row under the
+ * attacker's own tenant is a new row of the attacker's (keys are per tenant), which its
+ * own PATCH may then have "changed". A victim's row changed, or a row planted in a
+ * victim's tenant, still shows.
+ */
 async function snapshot(tables: readonly string[]): Promise<string> {
   const all: Row[] = [];
   for (const table of tables) {
-    const response = await fetch(`${cloud.url}/rest/v1/${table}?select=*&order=id`, {
+    const response = await fetch(`${cloud.url}/rest/v1/${table}?select=*&order=tenant_id,id`, {
       headers: { apikey: cloud.serviceKey, authorization: `Bearer ${cloud.serviceKey}` },
     });
-    all.push(...((await response.json()) as Row[]).map((row) => ({ table, ...row })));
+    const seededTenant = new Map((seeded.get(table) ?? []).map((row) => [row.id, row.tenant_id]));
+    const rows = ((await response.json()) as Row[]).filter((row) => {
+      const owner = seededTenant.get(row.id);
+      // The caller's own copy, maybe then edited by its own PATCH ("changed"); anything
+      // landing on a victim's (tenant, id) or planted under a victim's tenant stays in.
+      return !((row.body === 'hijacked' || row.body === 'changed') && owner !== undefined && owner !== row.tenant_id);
+    });
+    all.push(...rows.map((row) => ({ table, ...row })));
   }
   return JSON.stringify(all);
 }
@@ -270,8 +288,8 @@ describe('tenant isolation matrix', () => {
           case 'upsert':
             for (const row of [hijack, overwrite]) {
               await send(
-                () => viaRest(identity, 'POST', `${table}?on_conflict=id`, row, { ...profile, prefer: 'resolution=merge-duplicates,return=representation' }),
-                () => js.from(table).upsert(row, { onConflict: 'id' }).select(),
+                () => viaRest(identity, 'POST', `${table}?on_conflict=tenant_id,id`, row, { ...profile, prefer: 'resolution=merge-duplicates,return=representation' }),
+                () => js.from(table).upsert(row, { onConflict: 'tenant_id,id' }).select(),
               );
             }
             break;
@@ -299,6 +317,11 @@ describe('tenant isolation matrix', () => {
                 ? { p_table: table, p_rows: items[op] ?? [] }
                 : {};
         await send(() => viaRest(identity, 'POST', `rpc/${object.name}`, args, profile), () => js.rpc(object.name, args));
+        const pushedItems = args.p_rows;
+        if (Array.isArray(pushedItems)) {
+          const last = answers.pop() as Answer;
+          answers.push({ ...last, pushed: pushedItems.map((item: { tenant_id?: unknown }) => item.tenant_id) });
+        }
         if (object.name === 'eq_health') break;
       }
       return answers;
