@@ -10,5 +10,5 @@ export { settleConflicts, type ConflictChoice } from './conflict-inbox.js';
 export { SyncHookRegistry } from './sync-hook-registry.js';
 export { SyncHooks, type SyncHook } from './sync-hooks.js';
 export { DEFAULT_SYNC_OPTIONS, SyncOptions } from './sync-options.js';
-export { INITIAL_STATUS, type FailedUpload, type SyncProgress, type SyncRunResult, type SyncStatus } from './sync-status.js';
+export { INITIAL_STATUS, type FailedUpload, type QuarantineNotice, type SyncProgress, type SyncRunResult, type SyncStatus } from './sync-status.js';
 export { UploadStage } from './upload-stage.js';

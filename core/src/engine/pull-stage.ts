@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
 import { RemoteError, RemoteStore, type PullCursor, type PullPage } from '../remote/index.js';
-import { LocalStore } from '../store/index.js';
+import { LocalStore, type RecordSyncInfo } from '../store/index.js';
 import { resolveConflict, toVersion } from './resolve-conflict.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
@@ -13,7 +13,8 @@ import { SyncOptions } from './sync-options.js';
  * transaction with the triggers muted, and the cursor advances in that same
  * transaction, so a crash replays at most one page and never skips one. A pulled row
  * that meets a local change goes to the resolve stage; a row the device has already
- * seen (its own upload coming back) is skipped.
+ * seen (its own upload coming back) is skipped. A row the device cannot decode or apply
+ * is set aside in the quarantine (shown in the status) and the rest of the page goes on.
  *
  * @example
  * await pull.run(context, counts);
@@ -57,11 +58,12 @@ export class PullStage {
       // fails, or the engine stops, it is dropped unread and the stored cursor is unchanged.
       next = page.has_more ? this.request(table.name, page.cursor) : undefined;
       if (next !== undefined) await sendBeforeWriting();
-      const applied = this.store.transaction(() => this.applyPage(table, page.rows, page.cursor, context.now(), counts));
+      const { good, applied, quarantined } = this.store.transaction(() => this.applyPage(table, page.rows, page.cursor, context.now(), counts));
       counts.downloaded += applied;
+      counts.quarantined += quarantined;
       seen += page.rows.length;
       context.progress({ phase: 'pull', table: table.name, done: seen, total: seen + (page.has_more ? this.options.pullPageSize : 0) });
-      for (const hook of this.hooks.hooksFor(table.name)) await hook.afterPull?.(table.name, page.rows);
+      for (const hook of this.hooks.hooksFor(table.name)) await hook.afterPull?.(table.name, good);
     }
   }
 
@@ -85,14 +87,25 @@ export class PullStage {
     return true;
   }
 
-  private applyPage(table: TableDefinition, rows: readonly Row[], cursor: PullCursor, now: number, counts: StageCounts): number {
-    const info = this.store.records.info(table.name, rows.map((row) => String(row.id)));
+  /** Applies one page in the caller's transaction: the page's rows but those set aside, how many it wrote and how many it set aside. */
+  private applyPage(
+    table: TableDefinition,
+    page: readonly unknown[],
+    cursor: PullCursor,
+    now: number,
+    counts: StageCounts,
+  ): { good: Row[]; applied: number; quarantined: number } {
+    // A version the device already has (its own upload coming back) is not looked at again.
+    const ids = page.flatMap((row) => (typeof (row as Row | null)?.id === 'string' ? [(row as Row).id as string] : []));
+    const info = this.store.records.info(table.name, ids);
+    const held = page.map((row) => alreadyHeld(row, info));
+    const fresh = page.filter((_, index) => !held[index]);
+    // Then set aside what cannot be read, so conflicts and unique keys only ever meet readable rows.
+    const rows = this.store.screenPulled(table.name, fresh, now);
     const apply: Row[] = [];
     for (const remote of rows) {
       const id = String(remote.id);
       const known = info.get(id);
-      const version = toVersion(remote.server_version);
-      if (known?.serverVersion != null && version !== null && version <= known.serverVersion) continue;
       const pending = known !== undefined && known.pendingSeq !== null && (known.state === 'PendingUpload' || known.state === 'Conflict');
       const local = pending && !table.appendOnly ? this.store.records.localRow(table.name, id) : undefined;
       if (local === undefined) {
@@ -103,8 +116,21 @@ export class PullStage {
       counts.conflicts += 1;
       if (resolveConflict({ store: this.store, hooks: this.hooks, table, local, remote, now }) === 'remote') apply.push(remote);
     }
-    return this.store.applyRemote(table.name, apply, cursor).applied;
+    const result = this.store.applyRemote(table.name, apply, cursor, now);
+    // Hooks see the page as before, but for the rows set aside.
+    const readable = new Set<unknown>(rows);
+    const good = page.filter((row, index) => held[index] || readable.has(row)) as Row[];
+    return { good, applied: result.applied, quarantined: fresh.length - rows.length + result.quarantined };
   }
+}
+
+/** Whether the device already has this version of the row (or a later one). */
+function alreadyHeld(row: unknown, info: ReadonlyMap<string, RecordSyncInfo>): boolean {
+  const id = (row as Row | null)?.id;
+  if (typeof id !== 'string') return false;
+  const known = info.get(id);
+  const version = toVersion((row as Row).server_version);
+  return known?.serverVersion != null && version !== null && version <= known.serverVersion;
 }
 
 /**

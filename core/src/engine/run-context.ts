@@ -16,4 +16,5 @@ export interface StageCounts {
   downloaded: number;
   conflicts: number;
   rejected: number;
+  quarantined: number;
 }

@@ -1,7 +1,7 @@
 import { inject, injectable } from 'inversify';
 import { BehaviorSubject, Subject, Subscription, from, merge, type Observable } from 'rxjs';
 import { RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION } from '../remote/index.js';
-import { LocalStore, type ConflictRecord, type PendingDelete } from '../store/index.js';
+import { LocalStore, type ConflictRecord, type PendingDelete, type QuarantinedRow } from '../store/index.js';
 import { exhaustMapWithTrailing, syncTriggers, type SyncTrigger } from '../sync/index.js';
 import { OnlineMonitor } from './online-monitor.js';
 import { PullStage } from './pull-stage.js';
@@ -128,6 +128,11 @@ export class SyncEngine {
     return settled;
   }
 
+  /** Pulled rows set aside because the device could not take them, oldest first, each with the row as it came (cut at 64 KiB). */
+  listQuarantined(): QuarantinedRow[] {
+    return this.store.listQuarantined();
+  }
+
   listPendingDeletes(): PendingDelete[] {
     return this.store.listPendingDeletes();
   }
@@ -159,7 +164,7 @@ export class SyncEngine {
     const started = Date.now();
     if (this.stopping) return emptyResult(0, 'the sync engine was disposed');
     this.patch({ isSyncing: true, progress: null });
-    const counts: StageCounts = { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0 };
+    const counts: StageCounts = { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0, quarantined: 0 };
     let error: string | null = null;
     let offline = false;
     try {
@@ -174,8 +179,11 @@ export class SyncEngine {
           'apply the migration of this version (compileServerSchema, `equinox cloud sql`) to the cloud, then sync again';
       } else {
         const context: RunContext = { now: Date.now, progress: (progress) => this.patch({ progress }), stopping: () => this.stopping };
-        const paused = await this.upload.pauseReason();
-        if (paused === undefined) await this.upload.run(context, counts);
+        // A plugin's gate pauses before anything is sent; the cloud's (a push refused by a gate) during the stage.
+        const held = await this.upload.pauseReason();
+        const refused = held === undefined ? await this.upload.run(context, counts) : undefined;
+        const paused = held ?? (refused === undefined ? undefined : `uploads paused: ${refused}`);
+        this.store.recordUploadsPaused(paused);
         await this.pull.run(context, counts);
         error = paused ?? null;
         if (paused === undefined && !this.stopping) this.store.recordLastSync(Date.now());
@@ -219,6 +227,8 @@ export class SyncEngine {
       pendingDownloads: this.store.records.countState('PendingDownload'),
       conflicts: this.store.records.countState('Conflict'),
       failed: this.store.records.failed(100).map(({ table, id, reason, attempts, nextAttemptAt }) => ({ table, id, reason, attempts, nextAttemptAt })),
+      uploadsPaused: this.store.uploadsPaused() ?? null,
+      quarantined: this.store.listQuarantined(100).map(({ table, id, reason, receivedAt }) => ({ table, id, reason, receivedAt })),
     });
   }
 
@@ -229,7 +239,7 @@ export class SyncEngine {
 }
 
 function emptyResult(durationMs: number, error: string | null): SyncRunResult {
-  return { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0, durationMs, offline: false, error };
+  return { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0, quarantined: 0, durationMs, offline: false, error };
 }
 
 function describe(failure: unknown): string {

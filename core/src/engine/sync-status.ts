@@ -18,6 +18,23 @@ export interface FailedUpload {
 }
 
 /**
+ * A pulled row the device set aside because it could not decode or apply it; the rest
+ * of the sync went on. A later good version of the row removes it.
+ *
+ * @example
+ * for (const q of status.quarantined) console.warn(`${q.table} ${q.id ?? '(no id)'}: ${q.reason}`);
+ */
+export interface QuarantineNotice {
+  readonly table: string;
+  /** The row's id, or `null` when it came without a usable one. */
+  readonly id: string | null;
+  /** Why, naming the column where there is one. */
+  readonly reason: string;
+  /** When it arrived (ms since the epoch). */
+  readonly receivedAt: number;
+}
+
+/**
  * Everything a UI needs to show about sync, emitted by `SyncEngine.status$` on every change.
  *
  * @example
@@ -39,6 +56,13 @@ export interface SyncStatus {
   readonly conflicts: number;
   /** Uploads refused and backing off, oldest first (at most 100). */
   readonly failed: readonly FailedUpload[];
+  /**
+   * Why uploads are paused (a push gate of the cloud, or a plugin's), as the last run
+   * that tried found it, or null when they went on. Rows keep waiting meanwhile.
+   */
+  readonly uploadsPaused: string | null;
+  /** Pulled rows set aside, oldest first (at most 100; `SyncEngine.listQuarantined()` has them all, with the rows). */
+  readonly quarantined: readonly QuarantineNotice[];
   readonly progress: SyncProgress | null;
 }
 
@@ -49,6 +73,8 @@ export interface SyncRunResult {
   /** Conflicts found in this run (resolved by strategy or stored for a person). */
   readonly conflicts: number;
   readonly rejected: number;
+  /** Pulled rows set aside in this run because the device could not take them. */
+  readonly quarantined: number;
   readonly durationMs: number;
   /** True when the run found no cloud and made no network call but the probe. */
   readonly offline: boolean;
@@ -66,5 +92,7 @@ export const INITIAL_STATUS: SyncStatus = {
   online: false,
   conflicts: 0,
   failed: [],
+  uploadsPaused: null,
+  quarantined: [],
   progress: null,
 };

@@ -1,22 +1,28 @@
 import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
-import { RemoteError, RemoteStore, type PushItem, type PushOutcome } from '../remote/index.js';
-import { LocalStore, type OutboxAck, type OutboxEntry } from '../store/index.js';
+import { PUSH_PAUSED_CODE, PushPausedError, PushTooLargeError, RemoteError, RemoteStore, type PushOutcome } from '../remote/index.js';
+import { describeBreach, LocalStore, rowLimitBreach, type OutboxAck, type OutboxEntry } from '../store/index.js';
 import { backoffDelay } from '../sync/index.js';
+import { batchesByTable, batchLimits } from './push-batches.js';
+import { RefusedRows, type Blocker } from './refused-rows.js';
 import { resolveConflict } from './resolve-conflict.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
 
 /**
- * The upload stage: reads the outbox in change order, pushes one batch per table per
- * request, and applies the outcomes in one local transaction per batch. A refused row
- * backs off on its own and never blocks others, except later rows with the same
- * ordering key, which wait behind it. A transport failure ends the stage (the caller
- * ends the run); nothing is dropped.
+ * The upload stage: reads the outbox in change order, pushes batches of one table per
+ * request — at most `batchSize` rows and 1 MiB of row JSON (`BATCH_BYTES`) — and applies
+ * the outcomes in one local transaction per batch. A refused row backs off on its own
+ * and never blocks others, except later rows with the same ordering key, which wait
+ * behind it. A row breaking its columns' limits (a plain-SQL write) is refused here,
+ * before it travels. A transport failure ends the stage (the caller ends the run);
+ * nothing is dropped. A push gate's refusal (`EQ402`) pauses the stage: it sends nothing
+ * more this run, and the rows keep waiting untouched.
  *
  * @example
- * await upload.run(context, counts); // throws RemoteError on a transport failure
+ * const paused = await upload.run(context, counts); // throws RemoteError on a transport failure
+ * if (paused !== undefined) console.warn(`uploads paused: ${paused}`);
  */
 @injectable()
 export class UploadStage {
@@ -36,107 +42,135 @@ export class UploadStage {
     return undefined;
   }
 
-  /** Adds what it does to `counts` as it goes, so a run that fails midway still reports what it did. */
-  async run(context: RunContext, counts: StageCounts): Promise<void> {
+  /**
+   * Adds what it does to `counts` as it goes, so a run that fails midway still reports
+   * what it did. Resolves with the cloud's reason when a push gate paused the uploads.
+   */
+  async run(context: RunContext, counts: StageCounts): Promise<string | undefined> {
     const total = this.store.pendingUploads();
-    const conflictedThisRun = new Set<number>();
+    const run: UploadRun = { context, counts, conflicted: new Set(), refused: new RefusedRows() };
     const inFlight: PushInFlight[] = [];
-    // Read but not yet sent, one group per table of a batch, in outbox order.
-    let waiting: [string, OutboxEntry[]][] = [...groupByTable(this.read(context))];
+    // Read but not yet sent: batches of one table each, in outbox order.
+    let waiting = this.read(run);
     let done = 0;
+    let paused: string | undefined;
     for (;;) {
-      while (!context.stopping() && inFlight.length < PUSHES_IN_FLIGHT && waiting.length > 0) {
+      while (!context.stopping() && paused === undefined && inFlight.length < PUSHES_IN_FLIGHT && waiting.length > 0) {
         const [table, entries] = waiting[0]!;
         const definition = this.definition(table);
         // A table with an ordering key sends its next batch only once the last one is
         // settled: a refused row must hold back the rows behind it.
         if (definition.orderingKey.length > 0 && inFlight.some((push) => push.definition.name === table)) break;
         waiting.shift();
-        const sendable = this.holdBack(definition, entries, context.now(), counts);
+        const sendable = this.holdBack(run, definition, entries);
         if (sendable.length === 0) continue;
         context.progress({ phase: 'upload', table, done, total: Math.max(total, done + sendable.length) });
-        // The batch read brought each row's base version along: no lookup per batch.
-        const items = sendable.map((entry) => ({ row: entry.row, base_version: entry.serverVersion ?? null }));
-        const pushing = this.pushOrRefuse(table, items, sendable, context.now(), counts);
+        const pushing = this.send(run, definition, sendable);
         pushing.catch(() => undefined); // awaited below, in order; a failure must not go unhandled meanwhile
         inFlight.push({ definition, entries: sendable, pushing });
         if (waiting.length === 0) {
           // While the cloud settles what is in flight, read the next batch, leaving out
           // the rows in flight: their next change waits for the base version they bring.
           await sendBeforeReading();
-          waiting = [...groupByTable(this.read(context, inFlight.flatMap((push) => push.entries)))];
+          waiting = this.read(run, inFlight.flatMap((push) => push.entries));
         }
       }
       const settling = inFlight.shift();
       if (settling === undefined) {
-        if (context.stopping()) return;
+        if (context.stopping() || paused !== undefined) return paused;
         // Nothing in flight: rows left out of the last read (in flight then, or queued
         // again by a conflict) come back here; an empty read ends the stage.
-        if (waiting.length === 0) waiting = [...groupByTable(this.read(context))];
-        if (waiting.length === 0) return;
+        if (waiting.length === 0) waiting = this.read(run);
+        if (waiting.length === 0) return undefined;
         continue;
       }
       // A failed push ends the run. The answer of a push still in flight is dropped and
       // its rows stay queued: pushed again, they come back as duplicates with their versions.
-      const outcomes = await settling.pushing;
-      if (outcomes !== undefined) {
-        this.store.transaction(() => this.applyOutcomes(settling.definition, settling.entries, outcomes, context.now(), counts, conflictedThisRun));
-      }
+      const sent = await settling.pushing;
+      const gated = this.store.transaction(() => this.applyOutcomes(run, settling.definition, settling.entries, sent.outcomes));
+      paused ??= sent.paused ?? gated;
       done += settling.entries.length;
     }
   }
 
-  private read(context: RunContext, inFlight: readonly OutboxEntry[] = []): OutboxEntry[] {
-    return this.store.readOutboxBatch({ limit: this.options.batchSize, now: context.now(), skipRows: inFlight });
+  /**
+   * The next entries, cut into pushes of one table each, at most `batchSize` rows and
+   * `BATCH_BYTES`. Rows in flight, and rows refused (or held back) earlier in the run, are left out.
+   */
+  private read(run: UploadRun, inFlight: readonly OutboxEntry[] = []): [string, OutboxEntry[]][] {
+    const skipRows = [...inFlight, ...run.refused.rows()];
+    const entries = this.store.readOutboxBatch({ limit: this.options.batchSize, now: run.context.now(), skipRows });
+    return batchesByTable(entries, batchLimits(this.options.batchSize));
   }
 
   /**
-   * Pushes one batch. A transport failure (retryable) ends the run; a refusal of the
-   * whole call (the function refused for this table, a table the cloud does not have
-   * yet) is charged to the batch's rows — shown in `status.failed`, backing off — so the
-   * other tables and the pull go on.
+   * Pushes one batch; the outcomes come back in the entries' order, `undefined` for an
+   * entry settled here or not sent. A transport failure (retryable) ends the run. A push
+   * gate's refusal pauses: nothing is marked, `paused` carries the cloud's reason. A
+   * batch the cloud finds too large (it should not happen: batches are sized below its
+   * caps) goes again in halves, down to a row, so it can never loop. Any other refusal
+   * of the whole call (the function refused for this table, a table the cloud does not
+   * have yet) is charged to the batch's rows — shown in `status.failed`, backing off —
+   * so the other tables and the pull go on.
    */
-  private async pushOrRefuse(table: string, items: PushItem[], entries: readonly OutboxEntry[], now: number, counts: StageCounts): Promise<PushOutcome[] | undefined> {
+  private async send(run: UploadRun, table: TableDefinition, entries: readonly OutboxEntry[]): Promise<PushSent> {
+    // The batch read brought each row's base version along: no lookup per batch.
+    const items = entries.map((entry) => ({ row: entry.row, base_version: entry.serverVersion ?? null }));
     try {
-      return await this.remote.push(table, items);
+      return { outcomes: await this.remote.push(table.name, items) };
     } catch (error) {
+      if (error instanceof PushPausedError) return { outcomes: [], paused: error.reason };
+      if (error instanceof PushTooLargeError && entries.length > 1) {
+        const half = Math.ceil(entries.length / 2);
+        const first = await this.send(run, table, entries.slice(0, half));
+        if (first.paused !== undefined) return first;
+        const second = await this.send(run, table, entries.slice(half));
+        const outcomes = [...padded(first.outcomes, half), ...second.outcomes];
+        return second.paused === undefined ? { outcomes } : { outcomes, paused: second.paused };
+      }
       if (!(error instanceof RemoteError) || error.retryable) throw error;
       this.store.transaction(() => {
-        for (const entry of entries) this.store.failOutbox(entry.seq, error.message, now + backoffDelay(entry.attempts + 1, this.options.retry));
+        for (const entry of entries) this.refuse(run, table, entry, error.message);
       });
-      counts.rejected += entries.length;
-      return undefined;
+      return { outcomes: [] };
     }
   }
 
-  /** Drops from the batch the rows a hook refuses and the rows waiting behind a refused one with the same ordering key. */
-  private holdBack(table: TableDefinition, entries: readonly OutboxEntry[], now: number, counts: StageCounts): OutboxEntry[] {
-    const blocked = new Map<string, { until: number; id: string }>();
+  /**
+   * Drops from the batch the rows refused before they travel — a value outside its
+   * column's limits (written with plain SQL), or a hook's refusal — and the rows waiting
+   * behind a refused one with the same ordering key.
+   */
+  private holdBack(run: UploadRun, table: TableDefinition, entries: readonly OutboxEntry[]): OutboxEntry[] {
+    const now = run.context.now();
+    const waiting = new Map<string, Blocker>();
     if (table.orderingKey.length > 0) {
-      for (const waiting of this.store.records.waiting(table.name, now)) {
-        const key = orderingKey(table, waiting.row);
-        if (!blocked.has(key)) blocked.set(key, { until: waiting.nextAttemptAt, id: waiting.id });
+      for (const entry of this.store.records.waiting(table.name, now)) {
+        const key = orderingKey(table, entry.row);
+        if (!waiting.has(key)) waiting.set(key, { until: entry.nextAttemptAt, id: entry.id });
       }
     }
     const sendable: OutboxEntry[] = [];
     for (const entry of entries) {
-      const refusal = this.validate(table.name, entry.row);
-      if (refusal !== undefined) {
-        this.store.failOutbox(entry.seq, refusal, now + backoffDelay(entry.attempts + 1, this.options.retry));
-        counts.rejected += 1;
+      const key = table.orderingKey.length > 0 ? orderingKey(table, entry.row) : undefined;
+      const refusedNow = key === undefined ? undefined : run.refused.blocker(table.name, key);
+      const blocker = refusedNow ?? (key === undefined ? undefined : waiting.get(key));
+      if (blocker !== undefined && blocker.id !== entry.id) {
+        // Behind a row refused in this run: out of the run. Behind an older one: back when its retry is due.
+        this.holdBehind(run, table, entry, blocker, refusedNow !== undefined);
         continue;
       }
-      if (table.orderingKey.length > 0) {
-        const key = orderingKey(table, entry.row);
-        const blocker = blocked.get(key);
-        if (blocker !== undefined && blocker.id !== entry.id) {
-          this.store.records.defer(entry.seq, `waiting for ${table.name} ${blocker.id}, which must upload first`, blocker.until);
-          continue;
-        }
-      }
-      sendable.push(entry);
+      const refusal = this.refusal(table, entry.row);
+      if (refusal === undefined) sendable.push(entry);
+      else this.refuse(run, table, entry, refusal);
     }
     return sendable;
+  }
+
+  /** Why a row may not travel: its values break their limits (as the cloud would say), or a hook refuses it. */
+  private refusal(table: TableDefinition, row: Row): string | undefined {
+    const breach = rowLimitBreach(table, row);
+    return breach === undefined ? this.validate(table.name, row) : describeBreach(breach);
   }
 
   private validate(table: string, row: Row): string | undefined {
@@ -147,44 +181,60 @@ export class UploadStage {
     return undefined;
   }
 
-  private applyOutcomes(
-    table: TableDefinition,
-    entries: readonly OutboxEntry[],
-    outcomes: readonly PushOutcome[],
-    now: number,
-    counts: StageCounts,
-    conflictedThisRun: Set<number>,
-  ): void {
+  /** Marks a row refused: kept, backing off, shown in `status.failed`, and not sent again in this run. */
+  private refuse(run: UploadRun, table: TableDefinition, entry: OutboxEntry, reason: string): void {
+    const until = run.context.now() + backoffDelay(entry.attempts + 1, this.options.retry);
+    this.store.failOutbox(entry.seq, reason, until);
+    run.refused.add(table.name, entry.id, table.orderingKey.length > 0 ? orderingKey(table, entry.row) : undefined, until);
+    run.counts.rejected += 1;
+  }
+
+  /**
+   * Holds a row behind the refused row of its ordering key, without counting an attempt:
+   * it is not at fault. `forTheRun`: its blocker will not be sent again in this run, so
+   * neither is it (its deferral may end before the run does).
+   */
+  private holdBehind(run: UploadRun, table: TableDefinition, entry: OutboxEntry, blocker: Blocker, forTheRun: boolean): void {
+    this.store.records.defer(entry.seq, `waiting for ${table.name} ${blocker.id}, which must upload first`, blocker.until);
+    if (forTheRun) run.refused.hold(table.name, entry.id);
+  }
+
+  /**
+   * Settles a batch's outcomes in order; returns a push gate's reason if the cloud
+   * refused rows for it (those rows are left as they are, like a paused call's).
+   */
+  private applyOutcomes(run: UploadRun, table: TableDefinition, entries: readonly OutboxEntry[], outcomes: readonly (PushOutcome | undefined)[]): string | undefined {
     const acks: OutboxAck[] = [];
-    const refusedKeys = new Map<string, { until: number; id: string }>();
+    let paused: string | undefined;
     entries.forEach((entry, index) => {
       const outcome = outcomes[index];
       if (outcome === undefined) return;
-      const key = table.orderingKey.length > 0 ? orderingKey(table, entry.row) : undefined;
-      const blocker = key === undefined ? undefined : refusedKeys.get(key);
       switch (outcome.status) {
         case 'applied':
         case 'duplicate':
           acks.push({ seq: entry.seq, serverVersion: outcome.server_version, table: table.name, id: entry.id });
-          counts.uploaded += 1;
+          run.counts.uploaded += 1;
           return;
         case 'rejected': {
-          if (blocker !== undefined) {
-            this.store.records.defer(entry.seq, `waiting for ${table.name} ${blocker.id}, which must upload first`, blocker.until);
+          if (outcome.code === PUSH_PAUSED_CODE) {
+            paused ??= outcome.reason;
             return;
           }
-          const until = now + backoffDelay(entry.attempts + 1, this.options.retry);
-          this.store.failOutbox(entry.seq, outcome.code ? `${outcome.reason} (${outcome.code})` : outcome.reason, until);
-          if (key !== undefined) refusedKeys.set(key, { until, id: entry.id });
-          counts.rejected += 1;
+          const blocker = table.orderingKey.length > 0 ? run.refused.blocker(table.name, orderingKey(table, entry.row)) : undefined;
+          if (blocker !== undefined && blocker.id !== entry.id) {
+            this.holdBehind(run, table, entry, blocker, true);
+            return;
+          }
+          this.refuse(run, table, entry, outcome.code ? `${outcome.reason} (${outcome.code})` : outcome.reason);
           return;
         }
         case 'conflict':
-          counts.conflicts += 1;
-          this.settleConflict(table, entry, outcome.row, now, conflictedThisRun);
+          run.counts.conflicts += 1;
+          this.settleConflict(table, entry, outcome.row, run.context.now(), run.conflicted);
       }
     });
     this.store.ackOutbox(acks);
+    return paused;
   }
 
   private settleConflict(table: TableDefinition, entry: OutboxEntry, remote: Row, now: number, conflictedThisRun: Set<number>): void {
@@ -214,21 +264,31 @@ export class UploadStage {
  */
 const PUSHES_IN_FLIGHT = 3;
 
+/** One run of the stage: what every step needs, and what the run has done so far. */
+interface UploadRun {
+  readonly context: RunContext;
+  readonly counts: StageCounts;
+  /** Entries that met a conflict in this run (by seq). */
+  readonly conflicted: Set<number>;
+  readonly refused: RefusedRows;
+}
+
+/** What a push brought back: outcomes in the entries' order (`undefined`: settled already, or not sent), and a gate's reason if it paused. */
+interface PushSent {
+  readonly outcomes: readonly (PushOutcome | undefined)[];
+  readonly paused?: string;
+}
+
 /** A batch sent and not yet settled. */
 interface PushInFlight {
   readonly definition: TableDefinition;
   readonly entries: readonly OutboxEntry[];
-  readonly pushing: Promise<PushOutcome[] | undefined>;
+  readonly pushing: Promise<PushSent>;
 }
 
-function groupByTable(entries: readonly OutboxEntry[]): Map<string, OutboxEntry[]> {
-  const groups = new Map<string, OutboxEntry[]>();
-  for (const entry of entries) {
-    const group = groups.get(entry.table);
-    if (group) group.push(entry);
-    else groups.set(entry.table, [entry]);
-  }
-  return groups;
+/** `outcomes` made exactly `length` long, `undefined` for the entries it has no outcome for. */
+function padded(outcomes: readonly (PushOutcome | undefined)[], length: number): (PushOutcome | undefined)[] {
+  return Array.from({ length }, (_, index) => outcomes[index]);
 }
 
 function orderingKey(table: TableDefinition, row: Row | undefined): string {

@@ -1,4 +1,7 @@
+import { PUSH_PAUSED_CODE } from './remote-protocol.js';
 import {
+  PushPausedError,
+  PushTooLargeError,
   RemoteRejectedError,
   RemoteTimeoutError,
   RemoteUnavailableError,
@@ -64,9 +67,15 @@ export function isRetryableFailure(failure: RemoteFailure): boolean {
   return failure.status >= 500 || failure.status === 408 || failure.status === 429;
 }
 
+/** SQLSTATE `program_limit_exceeded`: `eq_push` refuses a call above its row or byte cap. */
+const PUSH_CAP_CODE = '54000';
+
 /**
  * Turns a failed supabase-js response into a typed {@link RemoteError}, keeping the
- * Postgres code and the HTTP status and scrubbing keys and tokens from every text.
+ * Postgres code and the HTTP status and scrubbing keys and tokens from every text. Two
+ * refusals of a push get their own types, since the pipeline treats them apart: a push
+ * gate's (`EQ402`, {@link PushPausedError}) and a call too large for the cloud (`54000`
+ * or HTTP 413, {@link PushTooLargeError}).
  *
  * @example
  * const { data, error, status } = await client.rpc('eq_push', args);
@@ -95,6 +104,8 @@ export function toRemoteError(failure: RemoteFailure, context: FailureContext): 
   }
   const where = [code === undefined ? undefined : `code ${code}`, `HTTP ${failure.status}`].filter(Boolean).join(', ');
   const message = `${call} failed: ${reason} (${where})`;
+  if (context.operation === 'push' && code === PUSH_PAUSED_CODE) return new PushPausedError({ ...init, message, reason });
+  if (context.operation === 'push' && (code === PUSH_CAP_CODE || failure.status === 413)) return new PushTooLargeError({ ...init, message });
   return isRetryableFailure(failure) ? new RemoteUnavailableError({ ...init, message }) : new RemoteRejectedError({ ...init, message });
 }
 

@@ -102,3 +102,34 @@ export class RemoteProtocolError extends RemoteError {
   override readonly name: string = 'RemoteProtocolError';
   readonly retryable = false;
 }
+
+/**
+ * A push the cloud refused with `PUSH_PAUSED_CODE` (SQLSTATE EQ402): one of its push gates (a
+ * plugin's rule about the caller, not its rows) refuses every upload of this caller for now. Not
+ * the rows' fault: they keep waiting, unmarked, and the pull goes on. `reason` is the
+ * cloud's own message (free of secrets), for `uploads paused: <reason>`.
+ *
+ * @example
+ * if (error instanceof PushPausedError) status.lastError = `uploads paused: ${error.reason}`;
+ */
+export class PushPausedError extends RemoteRejectedError {
+  override readonly name: string = 'PushPausedError';
+  readonly reason: string;
+
+  constructor(init: RemoteErrorInit & { readonly reason: string }) {
+    super(init);
+    this.reason = init.reason;
+  }
+}
+
+/**
+ * A push refused whole for its size: more rows or bytes than `eq_push` takes in one call
+ * (SQLSTATE 54000), or a request body over the gateway's limit (HTTP 413). The engine's
+ * batches are sized to stay below both; if one still is refused, it is sent again in halves.
+ *
+ * @example
+ * if (error instanceof PushTooLargeError) retryInHalves(batch);
+ */
+export class PushTooLargeError extends RemoteRejectedError {
+  override readonly name: string = 'PushTooLargeError';
+}

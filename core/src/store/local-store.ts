@@ -3,6 +3,7 @@ import { HybridLogicalClock } from '../clock/index.js';
 import { assertDistinctTables, type PluginDefinition, type Row, type TableDefinition } from '../declarations/index.js';
 import { openDatabase, unusableDatabase } from './open-database.js';
 import { OutboxQueue } from './outbox-queue.js';
+import { Quarantine, type QuarantinedRow } from './quarantine.js';
 import { RemoteApplier, type ApplyResult } from './remote-apply.js';
 import { ScopedStore } from './scoped-store.js';
 import { installSchema } from './store-schema.js';
@@ -50,6 +51,7 @@ export class LocalStore {
   private readonly tables: TableDirectory;
   private readonly queue: OutboxQueue;
   private readonly applier: RemoteApplier;
+  private readonly quarantine: Quarantine;
   private readonly meta: StoreMeta;
   private readonly scoped = new Map<string, ScopedStore>();
   /** Base versions, the conflict inbox and waiting entries: the engine's bookkeeping. */
@@ -68,7 +70,8 @@ export class LocalStore {
     this.clock = new HybridLogicalClock({ deviceId, now, storage: this.meta.hlcStorage() });
     this.tables = tables;
     this.queue = new OutboxQueue(database, tables);
-    this.applier = new RemoteApplier(database, tables, this.clock, tenantId);
+    this.quarantine = new Quarantine(database, tables);
+    this.applier = new RemoteApplier(database, tables, this.clock, tenantId, this.quarantine);
     this.records = new SyncRecords(database, tables);
   }
 
@@ -146,9 +149,31 @@ export class LocalStore {
     return this.queue.confirmDeletes(ids);
   }
 
-  /** Writes pulled rows as Synced and advances the table's cursor, triggers muted, one transaction. */
-  applyRemote(table: string, rows: readonly Row[], cursor?: unknown): ApplyResult {
-    return this.applier.apply(table, rows, cursor);
+  /**
+   * Sets aside the pulled rows the device cannot decode (not an object, no id, a value of
+   * the wrong type or outside its column's limits) and returns the others. Run it inside
+   * the page's transaction, before comparing the rows with local ones.
+   */
+  screenPulled(table: string, rows: readonly unknown[], receivedAt: number = Date.now()): Row[] {
+    return this.applier.screen(table, rows, receivedAt);
+  }
+
+  /**
+   * Writes pulled rows as Synced and advances the table's cursor, triggers muted, one
+   * transaction. A row that cannot be decoded or stored is quarantined; the rest are written.
+   */
+  applyRemote(table: string, rows: readonly Row[], cursor?: unknown, receivedAt?: number): ApplyResult {
+    return this.applier.apply(table, rows, cursor, receivedAt);
+  }
+
+  /** Pulled rows set aside because the device could not take them, in arrival order (at most `limit`). */
+  listQuarantined(limit?: number): QuarantinedRow[] {
+    return this.quarantine.list(limit);
+  }
+
+  /** How many pulled rows are set aside. */
+  quarantinedCount(): number {
+    return this.quarantine.count();
   }
 
   /** The pull cursor `applyRemote` last stored for `table`. */
@@ -169,6 +194,16 @@ export class LocalStore {
 
   recordLastSync(at: number): void {
     this.meta.write(META_KEYS.lastSync, String(at));
+  }
+
+  /** Why the last run that tried to upload was paused, or `undefined` when its uploads went on. */
+  uploadsPaused(): string | undefined {
+    return this.meta.read(META_KEYS.uploadsPaused) || undefined;
+  }
+
+  /** Records why uploads are paused (kept across restarts, for `equinox status`), or that they are not. */
+  recordUploadsPaused(reason: string | undefined): void {
+    if ((this.uploadsPaused() ?? '') !== (reason ?? '')) this.meta.write(META_KEYS.uploadsPaused, reason ?? '');
   }
 
   close(): void {

@@ -1,10 +1,12 @@
 import type { Database } from 'better-sqlite3';
+import { createQuarantineTable } from './quarantine.js';
 
 /** Version of the `_eq_*` layout below; bump it with a migration when the layout changes. */
 export const META_SCHEMA_VERSION = 1;
 
 /**
- * The engine's own tables (DESIGN.md §3). Tables the triggers write on every change are
+ * The engine's own tables (DESIGN.md §3; `_eq_quarantine` is its owner module's, created
+ * beside them). Tables the triggers write on every change are
  * kept lean: small integer table ids instead of names, WITHOUT ROWID where the primary
  * key is the lookup key, and no index that a trigger would have to maintain for nothing.
  */
@@ -82,6 +84,7 @@ const META_TABLES_SQL = `
  */
 export function createMetaTables(db: Database): void {
   db.exec(META_TABLES_SQL);
+  createQuarantineTable(db);
   const row = db.prepare(`SELECT value FROM _eq_meta WHERE key = 'store_schema'`).get() as { value: string } | undefined;
   if (row === undefined) {
     db.prepare(`INSERT INTO _eq_meta (key, value) VALUES ('store_schema', ?)`).run(String(META_SCHEMA_VERSION));

@@ -33,7 +33,7 @@ describe('applyRemote', () => {
   it('writes pulled rows as Synced without echoing them into the outbox', () => {
     const store = openStore();
     const result = store.applyRemote('cards', [remoteRow('r1', { title: 'from cloud', done: true, data: { n: 1 } })], { txid: '900', v: 7 });
-    expect(result).toEqual({ applied: 1, skipped: 0 });
+    expect(result).toEqual({ applied: 1, skipped: 0, quarantined: 0 });
     expect(store.pendingUploads()).toBe(0);
     expect(store.database.prepare('SELECT count(*) FROM _eq_outbox').pluck().get()).toBe(0);
     expect(store.rowState('cards', 'r1')).toBe('Synced');
@@ -51,13 +51,68 @@ describe('applyRemote', () => {
     expect(store.database.prepare('SELECT count(*) FROM _eq_mute').pluck().get()).toBe(0);
   });
 
-  it('rolls the rows, the cursor and the mute flag back together on failure', () => {
+  it('sets aside a row it cannot decode, applies the rest and advances the cursor', () => {
     const store = openStore();
     const bad = { ...remoteRow('r2', {}), done: 'yes' };
-    expect(() => store.applyRemote('cards', [remoteRow('r1', {}), bad], { page: 2 })).toThrow(/column "done": expects a boolean/);
-    expect(store.forPlugin('board').query('cards')).toEqual([]);
-    expect(store.readCursor('cards')).toBeUndefined();
+    const result = store.applyRemote('cards', [remoteRow('r1', {}), bad], { page: 2 }, 5_000);
+    expect(result).toEqual({ applied: 1, skipped: 0, quarantined: 1 });
+    expect(store.forPlugin('board').query('cards').map((row) => row.id)).toEqual(['r1']);
+    expect(store.readCursor('cards')).toEqual({ page: 2 });
+    expect(store.rowState('cards', 'r2')).toBeUndefined();
+    expect(store.listQuarantined()).toEqual([
+      { table: 'cards', id: 'r2', reason: 'column "done": expects a boolean, got string', receivedAt: 5_000, serverVersion: 7, row: JSON.stringify(bad), truncated: false },
+    ]);
     expect(store.database.prepare('SELECT count(*) FROM _eq_mute').pluck().get()).toBe(0);
+  });
+
+  it('sets aside a row SQLite refuses (a missing NOT NULL value) and keeps the rest of the page', () => {
+    const strict = definePlugin({
+      name: 'strict',
+      version: '1.0.0',
+      tables: [{ name: 'tags', columns: { label: { type: 'text', nullable: false } }, strategy: 'LastWriteWins' }],
+    });
+    const store = openTestStore([strict]).store;
+    const result = store.applyRemote('tags', [remoteRow('t1', { label: 'ok' }), remoteRow('t2', {}), remoteRow('t3', { label: 'also ok' })], { page: 1 });
+    expect(result).toEqual({ applied: 2, skipped: 0, quarantined: 1 });
+    expect(store.forPlugin('strict').query('tags').map((row) => row.id)).toEqual(['t1', 't3']);
+    expect(store.listQuarantined()).toMatchObject([{ table: 'tags', id: 't2', reason: expect.stringMatching(/^cannot be stored: NOT NULL constraint failed/) }]);
+    expect(store.readCursor('tags')).toEqual({ page: 1 });
+  });
+
+  it('names the column and the limit of a value outside it, and a later good version releases the row', () => {
+    const store = openStore();
+    const deep = JSON.parse('['.repeat(40) + ']'.repeat(40)) as unknown;
+    store.applyRemote('cards', [remoteRow('r1', { data: deep }), remoteRow('r2', { title: 'x'.repeat(10_001) })]);
+    expect(store.listQuarantined().map(({ id, reason }) => ({ id, reason }))).toEqual([
+      { id: 'r1', reason: 'column "data": must nest at most 32 levels deep (has 40) (22023)' },
+      { id: 'r2', reason: 'column "title": must be at most 10000 characters (has 10001) (22001)' },
+    ]);
+    store.applyRemote('cards', [remoteRow('r1', { data: { fixed: true } }, 2_000)]);
+    expect(store.listQuarantined().map((row) => row.id)).toEqual(['r2']);
+    expect(store.forPlugin('board').get('cards', 'r1')).toMatchObject({ data: { fixed: true } });
+  });
+
+  it('screens a page: rows that are not objects or have no id are set aside once, the others returned', () => {
+    const store = openStore();
+    const good = remoteRow('r1', {});
+    const page: unknown[] = [good, 42, null, { ...remoteRow('x', {}), id: undefined }, { ...remoteRow('r3', {}), updated_at: 5 }];
+    expect(store.screenPulled('cards', page, 1)).toEqual([good]);
+    expect(store.screenPulled('cards', page, 2)).toEqual([good]);
+    expect(store.listQuarantined().map(({ id, reason }) => ({ id, reason }))).toEqual([
+      { id: null, reason: 'not a row object (got number)' },
+      { id: null, reason: 'not a row object (got null)' },
+      { id: null, reason: 'has no id' },
+      { id: 'r3', reason: 'has no updated_at' },
+    ]);
+    expect(store.quarantinedCount()).toBe(4);
+  });
+
+  it('keeps at most 64 KiB of a quarantined row', () => {
+    const store = openStore();
+    store.applyRemote('cards', [remoteRow('r1', { title: 'x'.repeat(200_000) })]);
+    const [held] = store.listQuarantined();
+    expect(held?.row).toHaveLength(64 * 1024);
+    expect(held?.truncated).toBe(true);
   });
 
   it('merges the newest pulled clock, so later local edits sort after it', () => {
@@ -83,7 +138,7 @@ describe('applyRemote', () => {
     const store = openStore();
     store.applyRemote('entries', [remoteRow('e1', { line: 'original' })]);
     const result = store.applyRemote('entries', [remoteRow('e1', { line: 'rewritten' }, 2_000), remoteRow('e2', { line: 'new' })]);
-    expect(result).toEqual({ applied: 1, skipped: 1 });
+    expect(result).toEqual({ applied: 1, skipped: 1, quarantined: 0 });
     expect(store.forPlugin('board').query('entries').map((row) => row.line)).toEqual(['original', 'new']);
   });
 

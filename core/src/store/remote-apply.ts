@@ -1,29 +1,34 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { compareHlc, isHlc, type HybridLogicalClock } from '../clock/index.js';
 import { quoteIdentifier, type Row } from '../declarations/index.js';
-import { encodeValue, type SqliteValue } from './row-codec.js';
-import { StoreError } from './store-error.js';
+import { encodePulledRow, type EncodedRow } from './pulled-row.js';
+import type { Quarantine } from './quarantine.js';
+import type { SqliteValue } from './row-codec.js';
 import type { TableDirectory } from './table-directory.js';
 import type { TableContext } from './table-registry.js';
 
 /**
- * What `applyRemote` did with a page: rows written, and rows left as they were (append-only rows already here).
+ * What `applyRemote` did with a page: rows written, rows left as they were (append-only
+ * rows already here), and rows set aside in the quarantine.
  *
  * @example
- * const { applied, skipped }: ApplyResult = store.applyRemote('clients', rows, cursor);
+ * const { applied, skipped, quarantined }: ApplyResult = store.applyRemote('clients', rows, cursor);
  */
 export interface ApplyResult {
   readonly applied: number;
   readonly skipped: number;
+  readonly quarantined: number;
 }
 
 /**
  * Writes rows that come from the cloud, with the change-capture triggers muted so they
  * are not queued back for upload. The mute flag is a row in `_eq_mute` written and
- * removed inside the same transaction, so no other connection ever sees it.
+ * removed inside the same transaction, so no other connection ever sees it. A row the
+ * device cannot decode or store goes to the quarantine with its reason, and the rest of
+ * the page is applied: one bad row never stops a pull (DESIGN.md §4, Quarantine).
  *
  * @example
- * const applier = new RemoteApplier(db, directory, clock, 'tenant-a');
+ * const applier = new RemoteApplier(db, directory, clock, 'tenant-a', quarantine);
  * applier.apply('clients', page.rows, page.cursor);
  */
 export class RemoteApplier {
@@ -36,12 +41,15 @@ export class RemoteApplier {
   private readonly dropConflict: Statement<[{ table: number; rows: string }]>;
   private readonly anyQueued: Statement<[]>;
   private readonly anyConflict: Statement<[number]>;
+  /** Rows `screen` found good, with their encoding: a page screened before its conflicts are settled is encoded once. */
+  private readonly screened = new WeakMap<object, EncodedRow>();
 
   constructor(
     private readonly db: Database,
     private readonly tables: TableDirectory,
     private readonly clock: HybridLogicalClock,
     private readonly tenantId: string,
+    private readonly quarantine: Quarantine,
   ) {
     // In array order, so a row given twice ends with its last version, as one by one.
     this.synced = db.prepare(
@@ -74,22 +82,54 @@ export class RemoteApplier {
   }
 
   /**
+   * Sets aside the rows the device cannot decode (see `encodePulledRow`) and returns the
+   * others; a good row releases any earlier bad version of itself from the quarantine.
+   * Run it before looking at a page's rows (conflicts, unique keys), so only rows the
+   * device can read are compared with local ones.
+   */
+  screen(table: string, rows: readonly unknown[], receivedAt: number): Row[] {
+    const context = this.tables.byName(table);
+    const good: Row[] = [];
+    const ids: string[] = [];
+    this.db.transaction(() => {
+      for (const row of rows) {
+        const encoded = this.encode(context, row, receivedAt);
+        if (encoded === undefined) continue;
+        this.screened.set(row as object, encoded);
+        good.push(row as Row);
+        ids.push(encoded.values[0] as string);
+      }
+      this.quarantine.release(context.id, ids);
+    })();
+    return good;
+  }
+
+  /**
    * Upserts pulled rows as Synced, drops any queued change or conflict they supersede,
    * merges their clocks and stores the cursor, all in one transaction. Callers resolve
    * conflicts first: a row given here replaces the local one. Append-only tables keep
    * a row they already have. Columns not declared locally (a newer plugin version in
-   * the cloud) are ignored; a row's `server_version` goes to the row state.
+   * the cloud) are ignored; a row's `server_version` goes to the row state. A row that
+   * cannot be decoded or stored (a constraint it breaks) is quarantined instead; the
+   * cursor advances past it all the same.
    */
-  apply(table: string, rows: readonly Row[], cursor?: unknown): ApplyResult {
+  apply(table: string, rows: readonly Row[], cursor?: unknown, receivedAt: number = Date.now()): ApplyResult {
     const context = this.tables.byName(table);
     return this.runMuted(() => {
       let applied = 0;
+      let quarantined = 0;
       let newest: string | undefined;
       const synced: [string, number | string | null][] = [];
       for (const row of rows) {
-        const { columns, values } = this.encode(context, row);
-        applied += this.write(context, columns, values) ? 1 : 0;
-        synced.push([values[0] as string, toServerVersion(row.server_version)]);
+        const encoded = this.screened.get(row) ?? this.encode(context, row, receivedAt, true);
+        this.screened.delete(row);
+        const written = encoded === undefined ? 'quarantined' : this.write(context, row, encoded, receivedAt);
+        if (written === 'quarantined') {
+          quarantined += 1;
+          continue;
+        }
+        if (written === 'changed') applied += 1;
+        synced.push([String(row.id), toServerVersion(row.server_version)]);
         const updatedAt = row.updated_at;
         if (isHlc(updatedAt) && (newest === undefined || compareHlc(updatedAt, newest) > 0)) newest = updatedAt;
       }
@@ -100,7 +140,7 @@ export class RemoteApplier {
           .prepare(`INSERT INTO _eq_cursors (table_id, cursor) VALUES (?, ?) ON CONFLICT (table_id) DO UPDATE SET cursor = excluded.cursor`)
           .run(context.id, JSON.stringify(cursor));
       }
-      return { applied, skipped: rows.length - applied };
+      return { applied, skipped: rows.length - applied - quarantined, quarantined };
     });
   }
 
@@ -110,40 +150,37 @@ export class RemoteApplier {
     return typeof text === 'string' ? JSON.parse(text) : undefined;
   }
 
-  private encode(context: TableContext, row: Row): { columns: string[]; values: SqliteValue[] } {
-    const { definition } = context;
-    if (typeof row.id !== 'string' || row.id === '') {
-      throw new StoreError(`table "${definition.name}": a pulled row has no id`);
+  /** The row's encoding, or `undefined` once it is quarantined; `release` also frees an earlier bad version (rows not screened first). */
+  private encode(context: TableContext, row: unknown, receivedAt: number, release = false): EncodedRow | undefined {
+    const encoded = encodePulledRow(context, row, this.tenantId);
+    if ('reason' in encoded) {
+      this.hold(context, row, encoded.id, encoded.reason, receivedAt);
+      return undefined;
     }
-    if (typeof row.updated_at !== 'string') {
-      throw new StoreError(`table "${definition.name}": pulled row "${row.id}" has no updated_at`);
-    }
-    // A tombstone flag that is neither true nor false must not read as "alive": that would resurrect a deleted row.
-    if (row.deleted !== undefined && row.deleted !== true && row.deleted !== false && row.deleted !== 1 && row.deleted !== 0) {
-      throw new StoreError(`table "${definition.name}": pulled row "${row.id}": deleted is ${JSON.stringify(row.deleted)}, not a boolean`);
-    }
-    const tenant = typeof row.tenant_id === 'string' ? row.tenant_id : this.tenantId;
-    const columns = ['id', 'tenant_id', 'updated_at', 'deleted'];
-    const values: SqliteValue[] = [row.id, tenant, row.updated_at, row.deleted === true || row.deleted === 1 ? 1 : 0];
-    for (const column of definition.columns) {
-      if (row[column.name] === undefined) continue;
-      columns.push(column.name);
-      try {
-        values.push(encodeValue(definition, column, row[column.name]));
-      } catch (error) {
-        throw pulledRowError(definition.name, row.id, error);
-      }
-    }
-    return { columns, values };
+    if (release) this.quarantine.release(context.id, [encoded.values[0] as string]);
+    return encoded;
   }
 
-  /** Upserts one encoded row; a constraint it breaks (a missing NOT NULL value, a unique key) names the row. */
-  private write(context: TableContext, columns: readonly string[], values: readonly SqliteValue[]): boolean {
+  /**
+   * Upserts one encoded row: `changed`, `unchanged` (an append-only row already here), or
+   * `quarantined`. A constraint it breaks (a missing NOT NULL value, a unique key)
+   * quarantines it: SQLite undoes that statement alone and the page's transaction goes on.
+   * A failure of the database itself (disk full, I/O) is thrown: the page is not at fault.
+   */
+  private write(context: TableContext, row: unknown, encoded: EncodedRow, receivedAt: number): 'changed' | 'unchanged' | 'quarantined' {
     try {
-      return this.upsert(context, columns).run(...values).changes > 0;
+      return this.upsert(context, encoded.columns).run(...encoded.values).changes > 0 ? 'changed' : 'unchanged';
     } catch (error) {
-      throw pulledRowError(context.definition.name, String(values[0]), error);
+      if (!this.db.inTransaction || !isRowError(error)) throw error;
+      const reason = `cannot be stored: ${error instanceof Error ? error.message : String(error)}`;
+      this.hold(context, row, encoded.values[0] as string, reason, receivedAt);
+      return 'quarantined';
     }
+  }
+
+  private hold(context: TableContext, row: unknown, id: string | null, reason: string, receivedAt: number): void {
+    const serverVersion = typeof row === 'object' && row !== null ? toServerVersion((row as Row).server_version) : null;
+    this.quarantine.hold(context.id, { id, reason, row, serverVersion, receivedAt });
   }
 
   private upsert(context: TableContext, columns: readonly string[]): Statement<SqliteValue[]> {
@@ -180,10 +217,15 @@ export class RemoteApplier {
   }
 }
 
-/** A page that cannot be stored is refused whole; the error says which row and why, so the bad data can be found. */
-function pulledRowError(table: string, id: string, error: unknown): StoreError {
-  const reason = error instanceof Error ? error.message : String(error);
-  return new StoreError(`table "${table}": pulled row "${id}" cannot be stored: ${reason}`, { cause: error });
+/**
+ * Errors of one row's statement, which SQLite undoes alone: a constraint (NOT NULL,
+ * UNIQUE, CHECK, a trigger's RAISE), a value too big, or a value better-sqlite3 cannot
+ * bind. Anything else (disk full, I/O, a lock) is the database's, not the row's.
+ */
+function isRowError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return error instanceof TypeError || error instanceof RangeError;
+  return code.startsWith('SQLITE_CONSTRAINT') || code === 'SQLITE_MISMATCH' || code === 'SQLITE_TOOBIG';
 }
 
 function sameColumns(a: readonly string[], b: readonly string[]): boolean {

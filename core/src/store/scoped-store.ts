@@ -1,9 +1,10 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { newRecordId, type HybridLogicalClock } from '../clock/index.js';
 import { quoteIdentifier, SYSTEM_COLUMNS, type ColumnDefinition, type Row } from '../declarations/index.js';
+import { encodingFailureRule, storedValueViolation } from './column-check.js';
 import { storedDefault } from './column-sql.js';
 import { decodeRawRow, decodeValue, encodeValue, type SqliteValue } from './row-codec.js';
-import { StoreError } from './store-error.js';
+import { ColumnLimitError, StoreError } from './store-error.js';
 import type { TableDirectory } from './table-directory.js';
 import type { TableContext } from './table-registry.js';
 
@@ -41,7 +42,9 @@ interface RawStatement {
 /**
  * A plugin's door to the local store: only its own tables, only declared columns. It
  * fills `id` (UUIDv7, unless given), `tenant_id` and `updated_at` (the store's clock)
- * and converts booleans, JSON and timestamps; the triggers queue every change.
+ * and converts booleans, JSON and timestamps; the triggers queue every change. A value
+ * outside its column's limits is refused with a {@link ColumnLimitError}, before anything
+ * is written.
  *
  * @example
  * const clients = store.forPlugin('clients');
@@ -67,7 +70,7 @@ export class ScopedStore {
     const context = this.own(table);
     const id = row.id === undefined ? newRecordId() : row.id;
     if (typeof id !== 'string' || id === '') throw this.error(table, 'id must be a non-empty string');
-    const { names, values } = this.encode(context, row);
+    const { names, values } = this.encode(context, row, id);
     const insert = this.insertStatement(context, names);
     const updatedAt = this.write(() => {
       const value = this.deps.clock.tick();
@@ -85,7 +88,7 @@ export class ScopedStore {
   /** Changes the given columns of a live row and returns it; throws when there is none. */
   update(table: string, id: string, patch: Row): Row {
     const context = this.own(table);
-    const { names, values } = this.encode(context, patch);
+    const { names, values } = this.encode(context, patch, id);
     const update = this.updateStatement(context, names);
     const stored = this.write(() => update.statement.get(...values, this.deps.clock.tick(), id));
     if (stored === undefined) throw this.error(table, `no row "${id}" to update`);
@@ -112,7 +115,7 @@ export class ScopedStore {
   /** Rows whose columns equal every value in `where` (`null` matches NULL), oldest id first. */
   query(table: string, where: Row = {}, options: ReadOptions = {}): Row[] {
     const context = this.own(table);
-    const { names, values } = this.encode(context, where, true);
+    const { names, values } = this.encode(context, where);
     const conditions = names.map((name) => `${quoteIdentifier(name)} IS ?`);
     if (options.includeDeleted !== true) conditions.push('deleted = 0');
     const sql = `SELECT id FROM ${quoteIdentifier(table)} WHERE ${conditions.join(' AND ') || 'TRUE'} ORDER BY id`;
@@ -129,8 +132,12 @@ export class ScopedStore {
     );
   }
 
-  /** Declared columns only; system columns are the engine's (except as filters in a query). */
-  private encode(context: TableContext, row: Row, filter = false): { names: string[]; values: SqliteValue[] } {
+  /**
+   * Declared columns only; system columns are the engine's (except as filters in a query).
+   * Written values (`rowId` given) must keep their columns' limits; filters need not.
+   */
+  private encode(context: TableContext, row: Row, rowId?: string): { names: string[]; values: SqliteValue[] } {
+    const filter = rowId === undefined;
     const names: string[] = [];
     const values: SqliteValue[] = [];
     for (const name of Object.keys(row)) {
@@ -146,10 +153,26 @@ export class ScopedStore {
       }
       const column = context.columns.get(name);
       if (column === undefined) throw this.error(context.definition.name, `unknown column "${name}"`);
+      const encoded = filter && value === null ? null : this.encodeValue(context, column, value, rowId);
+      if (!filter && encoded !== null) {
+        const rule = storedValueViolation(column, encoded);
+        if (rule !== undefined) throw new ColumnLimitError(this.plugin, context.definition.name, rowId, name, rule);
+      }
       names.push(name);
-      values.push(filter && value === null ? null : encodeValue(context.definition, column, value));
+      values.push(encoded);
     }
     return { names, values };
+  }
+
+  /** The codec's encoding; an integer past 2^53 or json too deep to write out is refused as the limit it breaks. */
+  private encodeValue(context: TableContext, column: ColumnDefinition, value: unknown, rowId: string | undefined): SqliteValue {
+    try {
+      return encodeValue(context.definition, column, value);
+    } catch (error) {
+      const rule = rowId === undefined ? undefined : encodingFailureRule(column, value, error);
+      if (rule !== undefined && rowId !== undefined) throw new ColumnLimitError(this.plugin, context.definition.name, rowId, column.name, rule);
+      throw error;
+    }
   }
 
   // Keyed by the column names alone: building and quoting the SQL text per insert cost as much as half the trigger work.

@@ -32,3 +32,27 @@ export class SchemaMigrationError extends StoreError {
     super(`plugin "${plugin}" table "${table}" column "${column}": ${problem}`);
   }
 }
+
+/**
+ * Thrown when a write through the store API gives a column a value outside its declared
+ * limits (see `ColumnDefinition.limits`): the cloud would refuse it, and a peer might not
+ * decode it. Names the plugin, the table, the row, the column and the rule broken.
+ *
+ * @example
+ * try { scoped.insert('orders', { qty: 2 ** 60 }); } catch (e) {
+ *   if (e instanceof ColumnLimitError) console.error(e.column, e.rule); // 'qty' 'must be an integer within ±9007199254740991'
+ * }
+ */
+export class ColumnLimitError extends StoreError {
+  override readonly name = 'ColumnLimitError';
+
+  constructor(
+    readonly plugin: string,
+    readonly table: string,
+    readonly rowId: string,
+    readonly column: string,
+    readonly rule: string,
+  ) {
+    super(`plugin "${plugin}" table "${table}" row "${rowId}" column "${column}": ${rule}`);
+  }
+}

@@ -7,6 +7,7 @@ export const META_KEYS = {
   tenantId: 'tenant_id',
   hlc: 'hlc',
   lastSync: 'last_sync',
+  uploadsPaused: 'uploads_paused',
 } as const;
 
 /**
