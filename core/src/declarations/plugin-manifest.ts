@@ -217,8 +217,9 @@ export interface PluginContext {
   /** Who this device is: its tenant, its id, and whether it is a head-office (`master`) device. */
   readonly device: { readonly tenantId: string; readonly deviceId: string; readonly role: 'store' | 'master' };
   /**
-   * A folder of the plugin's own beside the device's database, for local files that must
-   * never sync (keys, caches), like VS Code's `storageUri`. Created on first activation.
+   * A folder of the plugin's own for this device database (never shared by two databases
+   * in one folder; mode 0700), for local files that must never sync (keys, caches), like
+   * VS Code's `storageUri`. Created on first activation.
    */
   readonly storageDir: string;
   /**
