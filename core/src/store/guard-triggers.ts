@@ -1,4 +1,5 @@
 import { quoteIdentifier, type TableDefinition } from '../declarations/index.js';
+import { sqlLiteral } from './column-sql.js';
 import { NOT_MUTED_SQL } from './sql-expressions.js';
 
 /**
@@ -17,38 +18,41 @@ import { NOT_MUTED_SQL } from './sql-expressions.js';
 export function guardTriggerSql(table: TableDefinition): string[] {
   const t = quoteIdentifier(table.name);
   const name = (suffix: string): string => `"_eq_${table.name}_${suffix}"`;
-  const refuse = (message: string): string => `SELECT RAISE(ABORT, ${message});`;
+  // A string literal only: SQLite before 3.48 refuses any other RAISE message when it
+  // parses the schema, and the file would not open at all there. So the message names
+  // the table (known now) but not the row; the scoped store adds the row id (see scoped-store.ts).
+  const refuse = (message: string): string => `SELECT RAISE(ABORT, ${sqlLiteral(message)});`;
   const triggers = [
     `CREATE TRIGGER ${name('bu_id')} BEFORE UPDATE OF id ON ${t} WHEN NEW.id IS NOT OLD.id BEGIN
-    ${refuse(`'table "${table.name}": the id of row ' || OLD.id || ' cannot change'`)}
+    ${refuse(`table "${table.name}": the id of a row cannot change`)}
   END`,
   ];
   if (table.direction === 'download-only') {
     for (const [event, suffix] of [['INSERT', 'bi'], ['UPDATE', 'bu'], ['DELETE', 'bd']] as const) {
       triggers.push(`CREATE TRIGGER ${name(`${suffix}_download_only`)} BEFORE ${event} ON ${t} WHEN ${NOT_MUTED_SQL} BEGIN
-    ${refuse(`'download-only table "${table.name}": local ${event} is refused; its rows come from the cloud'`)}
+    ${refuse(`download-only table "${table.name}": local ${event} is refused; its rows come from the cloud`)}
   END`);
     }
     return triggers;
   }
   if (table.appendOnly) {
-    const prefix = `'append-only table "${table.name}": row '`;
+    const prefix = `append-only table "${table.name}":`;
     triggers.push(
       `CREATE TRIGGER ${name('bd_append_only')} BEFORE DELETE ON ${t} WHEN ${NOT_MUTED_SQL} BEGIN
-    ${refuse(`${prefix} || OLD.id || ' cannot be deleted'`)}
+    ${refuse(`${prefix} a row cannot be deleted`)}
   END`,
       `CREATE TRIGGER ${name('bu_append_only')} BEFORE UPDATE ON ${t}
     WHEN ${NOT_MUTED_SQL} AND OLD.updated_at IS NOT NULL AND OLD.tenant_id IS NOT NULL
     BEGIN
-    ${refuse(`${prefix} || OLD.id || ' cannot be updated'`)}
+    ${refuse(`${prefix} a row cannot be updated`)}
   END`,
       `CREATE TRIGGER ${name('bu_append_only_delete')} BEFORE UPDATE OF deleted ON ${t}
     WHEN ${NOT_MUTED_SQL} AND NEW.deleted IS NOT OLD.deleted BEGIN
-    ${refuse(`${prefix} || OLD.id || ' cannot be deleted'`)}
+    ${refuse(`${prefix} a row cannot be deleted`)}
   END`,
       `CREATE TRIGGER ${name('bi_append_only')} BEFORE INSERT ON ${t}
     WHEN ${NOT_MUTED_SQL} AND EXISTS (SELECT 1 FROM ${t} WHERE id = NEW.id) BEGIN
-    ${refuse(`${prefix} || NEW.id || ' already exists and cannot be replaced'`)}
+    ${refuse(`${prefix} a row with this id already exists and cannot be replaced`)}
   END`,
     );
   }

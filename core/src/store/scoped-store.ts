@@ -76,7 +76,7 @@ export class ScopedStore {
       const value = this.deps.clock.tick();
       insert.run(id, this.deps.tenantId, value, ...values);
       return value;
-    });
+    }, id);
     // Built here rather than read back: declared defaults are constants, and a read per
     // insert would cost as much as the trigger work. Decoded as it is built, from the stored values.
     const inserted: Row = { id, tenant_id: this.deps.tenantId, updated_at: updatedAt, deleted: false, ...this.defaults(context) };
@@ -90,7 +90,7 @@ export class ScopedStore {
     const context = this.own(table);
     const { names, values } = this.encode(context, patch, id);
     const update = this.updateStatement(context, names);
-    const stored = this.write(() => update.statement.get(...values, this.deps.clock.tick(), id));
+    const stored = this.write(() => update.statement.get(...values, this.deps.clock.tick(), id), id);
     if (stored === undefined) throw this.error(table, `no row "${id}" to update`);
     return decodeRawRow(context, update.columns, stored as unknown[]);
   }
@@ -104,7 +104,7 @@ export class ScopedStore {
     return this.write(() => {
       const sql = `UPDATE ${quoteIdentifier(table)} SET deleted = 1, updated_at = ? WHERE id = ? AND deleted = 0`;
       return this.statement(sql).run(this.deps.clock.tick(), id).changes > 0;
-    });
+    }, id);
   }
 
   get(table: string, id: string, options: ReadOptions = {}): Row | undefined {
@@ -237,11 +237,28 @@ export class ScopedStore {
   }
 
   // One transaction per call unless the caller already opened one (then the caller's commit counts).
-  private write<T>(fn: () => T): T {
-    return this.deps.db.inTransaction ? fn() : this.deps.db.transaction(fn).immediate();
+  private write<T>(fn: () => T, rowId: string): T {
+    try {
+      return this.deps.db.inTransaction ? fn() : this.deps.db.transaction(fn).immediate();
+    } catch (error) {
+      throw namingRow(error, rowId);
+    }
   }
 
   private error(table: string, message: string): StoreError {
     return new StoreError(`plugin "${this.plugin}" table "${table}": ${message}`);
   }
+}
+
+/**
+ * A trigger's refusal with the row it refused appended. The triggers' messages are string
+ * literals so that older SQLite can parse the schema (see guard-triggers.ts); they name
+ * the table but cannot name the row, which this door knows.
+ */
+function namingRow(error: unknown, rowId: string): unknown {
+  if (error instanceof Error && (error as { code?: unknown }).code === 'SQLITE_CONSTRAINT_TRIGGER') {
+    const suffix = ` (row ${rowId})`;
+    if (!error.message.endsWith(suffix)) error.message += suffix;
+  }
+  return error;
 }

@@ -2,8 +2,9 @@ import { HLC_COUNTER_DIGITS, HLC_MAX_COUNTER, HLC_WALL_DIGITS } from '../clock/i
 
 /**
  * SQL the triggers and column defaults evaluate on whichever connection writes. It must
- * be plain SQL only (no functions registered by this process, nothing newer than what a
- * host app's SQLite is likely to ship), so `julianday('now')` stands in for `unixepoch`.
+ * be plain SQL only (no functions registered by this process, nothing newer than SQLite
+ * 3.37, the oldest a host app may write with, see core/README.md), so `julianday('now')`
+ * stands in for `unixepoch` (3.38).
  */
 
 /** Wall-clock milliseconds since 1970 as an integer. */

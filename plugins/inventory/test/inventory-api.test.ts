@@ -101,7 +101,7 @@ describe('stock movements and levels', () => {
     api.upsertProduct({ sku: 'A', name: 'A', priceCents: 1 });
     const { id } = api.adjust({ sku: 'A', delta: 4, reason: 'purchase' });
     const scoped = store.forPlugin('@equinox-sync/plugin-inventory');
-    expect(() => scoped.update('stock_movements', id, { delta: 40 })).toThrow(/append-only table "stock_movements": row .* cannot be updated/);
+    expect(() => scoped.update('stock_movements', id, { delta: 40 })).toThrow(`append-only table "stock_movements": a row cannot be updated (row ${id})`);
     expect(() => scoped.delete('stock_movements', id)).toThrow(/cannot be deleted/);
     expect(() => store.database.prepare('UPDATE stock_movements SET delta = 40 WHERE id = ?').run(id)).toThrow(/cannot be updated/);
     expect(() => store.database.prepare('DELETE FROM stock_movements WHERE id = ?').run(id)).toThrow(/cannot be deleted/);

@@ -1,0 +1,69 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { replaceMasterCopy } from '../src/local/master-copy.js';
+import { openDevice, tempDir } from './device-kit.js';
+import { sqlite3, systemSqliteVersion } from './system-sqlite.js';
+
+// The plugin's own schema objects (the stock_levels view, the read-only master copy and
+// its triggers) sit beside core's in the device file: a host app's older SQLite parses
+// all of them when it opens the file (core/README.md promises 3.37).
+const version = systemSqliteVersion();
+console.log(`inventory sqlite-compat: system sqlite3 ${version}`);
+
+/** A head-office device with products, movements and a master copy, closed, as a host app finds it. */
+function headOffice(): string {
+  const dir = tempDir();
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  const { api, store, close } = openDevice({ dir, role: 'master', device: 'office' });
+  api.upsertProduct({ sku: 'A', name: 'Apples', priceCents: 100 });
+  api.adjust({ sku: 'A', delta: 5, reason: 'purchase' });
+  replaceMasterCopy(store.database, [{ sku: 'A', quantity: 12, tenants: 2 }], Date.now());
+  store.ackOutbox(store.readOutboxBatch().map((entry) => entry.seq));
+  close();
+  return join(dir, 'office.db');
+}
+
+describe(`an inventory device database in the system sqlite3 (${version})`, () => {
+  it('passes the integrity check and reads every table and the view', () => {
+    const path = headOffice();
+    expect(sqlite3(path, 'PRAGMA integrity_check')).toEqual({ ok: true, rows: [{ integrity_check: 'ok' }], stderr: '' });
+    const names = sqlite3(path, `SELECT name FROM sqlite_master WHERE type IN ('table', 'view')`).rows.map((row) => String(row.name));
+    expect(names).toEqual(expect.arrayContaining(['products', 'stock_movements', 'stock_levels', 'master_inventory', 'master_inventory_refresh']));
+    for (const name of names) expect(sqlite3(path, `SELECT count(*) AS n FROM "${name}"`), name).toMatchObject({ ok: true, rows: [{ n: expect.any(Number) }] });
+    expect(sqlite3(path, 'SELECT sku, quantity FROM stock_levels').rows).toEqual([{ sku: 'A', quantity: 5 }]);
+    expect(sqlite3(path, 'SELECT sku, quantity, tenants FROM master_inventory').rows).toEqual([{ sku: 'A', quantity: 12, tenants: 2 }]);
+  });
+
+  it('takes plain-SQL writes, captured for upload and counted by the view', () => {
+    const path = headOffice();
+    const write = sqlite3(
+      path,
+      `UPDATE products SET price_cents = 120 WHERE sku = 'A';
+       INSERT INTO stock_movements (product_id, sku, delta, reason, occurred_at)
+         SELECT id, sku, -2, 'sale', '2025-01-02T03:04:05.000Z' FROM products WHERE sku = 'A';`,
+    );
+    expect(write).toMatchObject({ ok: true, stderr: '' });
+    const queued = sqlite3(
+      path,
+      `SELECT t.name AS tbl, o.op, s.state FROM _eq_outbox o JOIN _eq_tables t USING (table_id)
+         JOIN _eq_row_state s ON s.table_id = o.table_id AND s.row_id = o.row_id AND s.pending_seq = o.seq ORDER BY o.seq`,
+    );
+    expect(queued.rows).toEqual([
+      { tbl: 'products', op: 'update', state: 'PendingUpload' },
+      { tbl: 'stock_movements', op: 'insert', state: 'PendingUpload' },
+    ]);
+    expect(sqlite3(path, 'SELECT sku, quantity FROM stock_levels').rows).toEqual([{ sku: 'A', quantity: 3 }]);
+  });
+
+  it('refuses changing a movement and writing the master copy, with their messages', () => {
+    const path = headOffice();
+    const update = sqlite3(path, 'UPDATE stock_movements SET delta = 50');
+    expect(update.ok).toBe(false);
+    expect(update.stderr).toContain('append-only table "stock_movements": a row cannot be updated');
+    const master = sqlite3(path, `INSERT INTO master_inventory (sku, quantity, tenants) VALUES ('B', 1, 1)`);
+    expect(master.ok).toBe(false);
+    expect(master.stderr).toContain('master_inventory is read-only');
+    expect(sqlite3(path, 'SELECT count(*) AS n FROM _eq_outbox').rows).toEqual([{ n: 0 }]);
+  });
+});
