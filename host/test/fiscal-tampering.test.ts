@@ -36,7 +36,7 @@ async function syncedTill(count: number): Promise<{ host: EquinoxHost; fiscal: F
  * restored as they were before it commits; other sessions never see them off.
  */
 async function tamperCloud(sql: string, params: unknown[] = []): Promise<void> {
-  const client = new pg.Client({ connectionString: cloud.pgUrl });
+  const client = new pg.Client({ connectionString: cloud.adminPgUrl });
   await client.connect();
   try {
     await client.query('begin');

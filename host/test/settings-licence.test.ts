@@ -51,7 +51,7 @@ async function syncUntil(host: EquinoxHost, done: () => boolean): Promise<void> 
 describe('the licence gate on a host', () => {
   beforeAll(async () => {
     await installCloudSchema(cloud, BUILTIN_PLUGINS);
-    superuser = new pg.Client({ connectionString: cloud.pgUrl });
+    superuser = new pg.Client({ connectionString: cloud.adminPgUrl });
     await superuser.connect();
   });
   afterEach(async () => {

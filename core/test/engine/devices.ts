@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { inject as injectProvided, onTestFinished } from 'vitest';
 import { applySql, TokenMinter } from '@equinox-sync/local-cloud';
+import { readCloudRows } from '@equinox-sync/local-cloud/testing';
 import {
   compileServerSchema,
   createSyncEngine,
@@ -71,13 +72,9 @@ export async function openDevice(options: {
   return { name: options.name, store, engine, remote };
 }
 
-/** A service-role client's view of a table in the cloud (bypasses RLS), for assertions. */
-export async function cloudRows(table: string, tenant: string): Promise<Record<string, unknown>[]> {
-  const response = await fetch(`${cloud.url}/rest/v1/${table}?tenant_id=eq.${encodeURIComponent(tenant)}&order=id`, {
-    headers: { apikey: cloud.serviceKey, authorization: `Bearer ${cloud.serviceKey}` },
-  });
-  if (!response.ok) throw new Error(`reading ${table}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as Record<string, unknown>[];
+/** A service-role client's view of a table in the cloud (bypasses RLS), every page, for assertions. */
+export function cloudRows(table: string, tenant: string): Promise<Record<string, unknown>[]> {
+  return readCloudRows(cloud, table, tenant);
 }
 
 /** Rows as the device holds them, without engine columns, sorted by id. */

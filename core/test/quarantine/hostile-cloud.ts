@@ -9,7 +9,7 @@ export function backOfficeClock(): string {
 
 /** Runs SQL as the cloud's superuser (what a hand-edited or older cloud could hold). */
 export async function asSuperuser(sql: string, values: unknown[] = []): Promise<void> {
-  const client = new pg.Client({ connectionString: cloud.pgUrl });
+  const client = new pg.Client({ connectionString: cloud.adminPgUrl });
   await client.connect();
   try {
     await client.query(sql, values);

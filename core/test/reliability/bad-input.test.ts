@@ -73,7 +73,7 @@ async function deviceWithData(label: string, options: { fetch?: typeof fetch } =
 }
 
 async function asSuperuser(sql: string, values: unknown[] = []): Promise<void> {
-  const client = new pg.Client({ connectionString: cloud.pgUrl });
+  const client = new pg.Client({ connectionString: cloud.adminPgUrl });
   await client.connect();
   try {
     await client.query(sql, values);

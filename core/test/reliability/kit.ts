@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { TokenMinter } from '@equinox-sync/local-cloud';
+import { readCloudRows } from '@equinox-sync/local-cloud/testing';
 import {
   createSyncEngine,
   LocalStore,
@@ -163,18 +164,8 @@ export async function waitPullable(cloud: CloudAccess, device: Device, table: st
 }
 
 /** The cloud's rows of a tenant, read with the service key (bypasses RLS), sorted by id. */
-export async function cloudRows(cloud: CloudAccess, table: string, tenant: string): Promise<Row[]> {
-  const rows: Row[] = [];
-  // PostgREST caps nothing by default, but pages keep each answer small.
-  for (let offset = 0; ; offset += 1000) {
-    const response = await fetch(`${cloud.url}/rest/v1/${table}?tenant_id=eq.${encodeURIComponent(tenant)}&order=id&limit=1000&offset=${offset}`, {
-      headers: { apikey: cloud.serviceKey, authorization: `Bearer ${cloud.serviceKey}` },
-    });
-    if (!response.ok) throw new Error(`reading ${table}: HTTP ${response.status} ${await response.text()}`);
-    const page = (await response.json()) as Row[];
-    rows.push(...page);
-    if (page.length < 1000) return rows;
-  }
+export function cloudRows(cloud: CloudAccess, table: string, tenant: string): Promise<Row[]> {
+  return readCloudRows<Row>(cloud, table, tenant);
 }
 
 /** The device's rows of a table, tombstones included, sorted by id. */

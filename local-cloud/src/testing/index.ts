@@ -2,3 +2,4 @@
 export { startFaultProxy, type FaultMode, type FaultProxy } from './fault-proxy.js';
 export type { TestCloud } from './test-cloud.js';
 export { isProcessAlive } from '../process-alive.js';
+export { readCloudRows, type CloudReadAccess } from './cloud-rows.js';

@@ -11,5 +11,8 @@ export interface TestCloud {
   readonly anonKey: string;
   readonly serviceKey: string;
   readonly jwtSecret: string;
+  /** The owner role's URL (not a superuser), as `LocalCloud.pgUrl`. */
   readonly pgUrl: string;
+  /** The superuser's URL, for tests that need its powers (as `LocalCloud.adminPgUrl`). */
+  readonly adminPgUrl: string;
 }

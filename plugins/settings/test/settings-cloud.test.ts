@@ -16,7 +16,7 @@ async function register(tenant: string, device: string): Promise<{ status: numbe
 describe('the settings plugin in the cloud', () => {
   beforeAll(async () => {
     await installSettingsSchema(cloud);
-    superuser = new pg.Client({ connectionString: cloud.pgUrl });
+    superuser = new pg.Client({ connectionString: cloud.adminPgUrl });
     await superuser.connect();
   });
   afterAll(async () => {
