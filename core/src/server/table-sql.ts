@@ -1,5 +1,6 @@
 import { quoteIdentifier, type IndexDefinition, type TableDefinition } from '../declarations/index.js';
 import { columnSql } from './column-sql.js';
+import { deleteGuardFunctionSql, deleteGuardSql } from './delete-guard-sql.js';
 import { limitConstraintsSql } from './limits-sql.js';
 import { tenantAccessSql } from './policy-sql.js';
 import { gateTriggerSql } from './push-gates-sql.js';
@@ -9,7 +10,8 @@ import { engineObjectName, PRIVATE_SCHEMA, publicTable, sqlLiteral } from './sql
  * Everything one synced table needs in the cloud: the table with its system columns and
  * its tenant-scoped key, declared columns added when missing (so a newer declaration
  * extends an existing table), value limits, indexes, the version-stamping trigger, the
- * push gate, append-only protection and tenant access. Every statement is idempotent.
+ * push gate, append-only protection or the refusal of hard deletes, and tenant access.
+ * Every statement is idempotent.
  *
  * @example
  * const sql = tableSql(plugin.tables[0]);
@@ -38,6 +40,9 @@ export function tableSql(table: TableDefinition): string {
   for each row execute function ${PRIVATE_SCHEMA}.stamp_row();`,
     gateTriggerSql(table.name),
     appendOnlySql(table),
+    // With each table, so that no table's trigger can come before its function; repeating it is harmless.
+    deleteGuardFunctionSql(),
+    deleteGuardSql(table),
     tenantAccessSql(table),
   ].join('\n');
 }
@@ -85,6 +90,10 @@ function indexSql(table: string, index: IndexDefinition): string {
   return `create ${index.unique ? 'unique ' : ''}index if not exists ${name} on ${publicTable(table)} (${columns})${partial};`;
 }
 
+/**
+ * Rows of an append-only table are evidence: UPDATE, DELETE and TRUNCATE are refused for
+ * every role. Other tables' DELETE and TRUNCATE are refused by {@link deleteGuardSql}.
+ */
 function appendOnlySql(table: TableDefinition): string {
   const target = publicTable(table.name);
   if (!table.appendOnly) {

@@ -26,6 +26,6 @@ describe('inventory plugin declaration', () => {
 
   it('carries its cloud SQL in the definition, as the host adds the module\'s serverSql', () => {
     expect(inventoryPlugin.serverSql).toBe(serverSql);
-    expect(serverSql).toContain('create or replace function public.inventory_master()');
+    expect(serverSql).toContain('create or replace function public.inventory_master(p_after text default null, p_limit integer default 1000)');
   });
 });

@@ -1,4 +1,5 @@
-import type { PluginContext, Row } from '@equinox-sync/core';
+import { readKeysetPages, type PluginContext, type Row } from '@equinox-sync/core';
+import { MASTER_PAGE_LIMIT } from './cloud/inventory-server-sql.js';
 import type { AdjustInput, InventoryApi, Product, ProductInput, StockLevel, StockMovement } from './inventory-api.js';
 import { deviceDatabase, oncePerConnection } from './local/device-database.js';
 import { installMasterCopy, masterRefreshedAt, readMasterCopy, replaceMasterCopy, type MasterLevel } from './local/master-copy.js';
@@ -98,13 +99,15 @@ export function createInventoryApi(context: PluginContext): InventoryApi {
         );
       }
       if (options.refresh !== false) {
-        let answer: unknown;
-        try {
-          answer = await context.cloud.rpc('inventory_master');
-        } catch (error) {
-          throw new Error(`could not refresh the master inventory from the cloud: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-        }
-        replaceMasterCopy(withMasterCopy(deviceDatabase(context)), parseMasterLevels(answer), Date.now());
+        // Every page first, then one replacement: the copy is never replaced with part of the answer.
+        const levels = await readKeysetPages<MasterLevel>({
+          fn: 'inventory_master',
+          fetch: (after, limit) => masterPage(context, after, limit),
+          parse: parseMasterLevels,
+          key: (level) => level.sku,
+          limit: MASTER_PAGE_LIMIT,
+        });
+        replaceMasterCopy(withMasterCopy(deviceDatabase(context)), levels, Date.now());
       }
       return readMasterCopy(withMasterCopy(deviceDatabase(context)));
     },
@@ -113,6 +116,15 @@ export function createInventoryApi(context: PluginContext): InventoryApi {
       return device.role === 'master' ? masterRefreshedAt(withMasterCopy(deviceDatabase(context))) : null;
     },
   };
+}
+
+/** One page of the cloud's master inventory; a failed call names what it was for. */
+async function masterPage(context: PluginContext, after: string | number | null, limit: number): Promise<unknown> {
+  try {
+    return await context.cloud.rpc('inventory_master', { p_after: after, p_limit: limit });
+  } catch (error) {
+    throw new Error(`could not refresh the master inventory from the cloud: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
 }
 
 /**

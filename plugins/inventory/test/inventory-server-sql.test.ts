@@ -168,14 +168,16 @@ create function public.inventory_master() returns table (sku text, quantity bigi
       await fresh.query(compileServerSchema([inventoryPlugin]));
       const types = `select a.attrelid::regclass::text as relation, format_type(a.atttypid, a.atttypmod) as type from pg_attribute a
         where a.attrelid in ('public.stock_levels'::regclass, '${INVENTORY_SCHEMA}.master_inventory'::regclass) and a.attname = 'quantity' order by 1`;
-      const result = `select pg_get_function_result('public.inventory_master()'::regprocedure) as result`;
+      // The old function, cut at 1,000 rows by the API, is gone: one paged function answering one value is left.
+      const result = `select p.oid::regprocedure::text as signature, pg_get_function_result(p.oid) as result
+        from pg_proc p where p.proname = 'inventory_master' and p.pronamespace = 'public'::regnamespace`;
       expect((await fresh.query(types)).rows).toEqual([
         { relation: `${INVENTORY_SCHEMA}.master_inventory`, type: 'numeric' },
         { relation: 'stock_levels', type: 'numeric' },
       ]);
-      expect((await fresh.query(result)).rows).toEqual([{ result: 'TABLE(sku text, quantity numeric, tenants integer)' }]);
+      expect((await fresh.query(result)).rows).toEqual([{ signature: 'inventory_master(text,integer)', result: 'jsonb' }]);
       const catalog = `select c.oid, c.relfilenode from pg_class c where c.oid in ('public.stock_levels'::regclass, '${INVENTORY_SCHEMA}.master_inventory'::regclass)
-        union all select p.oid, 0 from pg_proc p where p.oid = 'public.inventory_master()'::regprocedure order by 1`;
+        union all select p.oid, 0 from pg_proc p where p.oid = 'public.inventory_master(text, integer)'::regprocedure order by 1`;
       const before = (await fresh.query(catalog)).rows;
       await fresh.query(compileServerSchema([inventoryPlugin])); // a second run rewrites nothing, drops nothing
       expect((await fresh.query(catalog)).rows).toEqual(before);

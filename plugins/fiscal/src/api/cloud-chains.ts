@@ -1,4 +1,5 @@
-import { chainFunctionNames } from '../chain/chain-export-sql.js';
+import { readKeysetPages } from '@equinox-sync/core';
+import { CHAIN_EXPORT_MAX_LIMIT, chainFunctionNames } from '../chain/chain-export-sql.js';
 import type { FiscalRecord } from '../chain/fiscal-record.js';
 import { FiscalError } from './fiscal-error.js';
 import { INVOICES_TABLE, toFiscalRecord } from './fiscal-rows.js';
@@ -35,26 +36,34 @@ export type CloudRpc = (fn: string, args?: Record<string, unknown>) => Promise<u
 
 /**
  * Reads the tenant's chains from the cloud through the plugin's export functions, with
- * the device's token (row-level security applies), a page of `pageSize` records per call.
+ * the device's token (row-level security applies): the heads, then each chain's records,
+ * page after page (`pageSize` per call, at most {@link CHAIN_EXPORT_MAX_LIMIT}) until a
+ * page comes back short. An answer that cannot be whole (a page longer than asked for, a
+ * row twice) is refused with an error naming the function, never taken for the whole chain.
  *
  * @example
  * const cloud = await readCloudChains((fn, args) => context.cloud.rpc(fn, args));
  */
 export async function readCloudChains(rpc: CloudRpc, options: { table?: string; pageSize?: number } = {}): Promise<CloudChains> {
   const names = chainFunctionNames(options.table ?? INVOICES_TABLE);
-  const pageSize = options.pageSize ?? 1000;
-  const heads = asArray(await rpc(names.heads), names.heads).map(asHead);
+  const limit = Math.min(options.pageSize ?? CHAIN_EXPORT_MAX_LIMIT, CHAIN_EXPORT_MAX_LIMIT);
+  const heads = await readKeysetPages<CloudChainHead>({
+    fn: names.heads,
+    fetch: (after, pageLimit) => rpc(names.heads, { p_after: after, p_limit: pageLimit }),
+    parse: (answer) => asArray(answer, names.heads).map(asHead),
+    key: (head) => head.installation_id,
+    limit,
+  });
   const records: FiscalRecord[] = [];
   for (const head of heads) {
-    let after = 0;
-    for (;;) {
-      const args = { p_installation: head.installation_id, p_after: after, p_limit: pageSize };
-      const page = asArray(await rpc(names.records, args), names.records).map((row) => toFiscalRecord(asObject(row, names.records)));
-      records.push(...page);
-      const last = page.at(-1);
-      if (last === undefined || page.length < pageSize) break;
-      after = last.chain_index;
-    }
+    const chain = await readKeysetPages<FiscalRecord>({
+      fn: names.records,
+      fetch: (after, pageLimit) => rpc(names.records, { p_installation: head.installation_id, p_after: after ?? 0, p_limit: pageLimit }),
+      parse: (answer) => asArray(answer, names.records).map((row) => toFiscalRecord(asObject(row, names.records))),
+      key: (record) => record.chain_index,
+      limit,
+    });
+    records.push(...chain);
   }
   const keys = new Map(heads.flatMap((head) => (head.public_key === null ? [] : [[head.installation_id, head.public_key] as const])));
   return { heads, records, keys };

@@ -16,20 +16,24 @@ const RECORD_COLUMNS = [
   'chain_index', 'prev_hash', 'hash', 'preimage', 'generated_at', 'public_key', 'signature',
 ] as const;
 
-/** Most records one export call returns. */
+/** Most records one export call returns, and most chain heads one heads call returns. */
 export const CHAIN_EXPORT_MAX_LIMIT = 1000;
 
 /**
  * Two read-only RPC functions in `public` (so PostgREST serves them), `security invoker`
- * so row-level security decides what the caller sees, scoped to the JWT's tenant:
+ * so row-level security decides what the caller sees, scoped to the JWT's tenant. Each
+ * answers one page as one `jsonb` array, which no row cap of the API cuts; a reader asks
+ * for the next page, after the last key it got, until a page comes back short:
  *
- * - `<table>_chain_heads()`: one row per installation (from the records and the
- *   registered keys, so a chain whose records all vanished still shows, with 0 links):
- *   `installation_id, links, last_index, last_hash, public_key`;
- * - `<table>_chain_export(p_installation, p_after, p_limit)`: a JSON array of one
- *   installation's records with `chain_index > p_after`, in chain order, at most
- *   `p_limit` (1 to 1000).
+ * - `<table>_chain_heads(p_after, p_limit)`: one row per installation (from the records
+ *   and the registered keys, so a chain whose records all vanished still shows, with 0
+ *   links): `installation_id, links, last_index, last_hash, public_key`, for the
+ *   installations after `p_after` (`null`: from the first) in id order, at most `p_limit`;
+ * - `<table>_chain_export(p_installation, p_after, p_limit)`: one installation's records
+ *   with `chain_index > p_after`, in chain order, at most `p_limit`.
  *
+ * `p_limit` is 1 to {@link CHAIN_EXPORT_MAX_LIMIT}. Earlier versions had a heads function
+ * without arguments returning a table, which the API cut at 1,000 rows: it is dropped.
  * Part of {@link fiscalServerSql}, which validates the names.
  *
  * @example
@@ -40,9 +44,20 @@ export function chainExportSql(table: string, keys: string): string {
   const k = `public.${keys}`;
   const { heads, records } = chainFunctionNames(table);
   const columns = RECORD_COLUMNS.map((column) => `i.${column}`).join(', ');
+  const limit = (name: string): string => `least(greatest(coalesce(${name}, ${CHAIN_EXPORT_MAX_LIMIT}), 1), ${CHAIN_EXPORT_MAX_LIMIT})`;
   return `-- What "fiscal verify --remote" reads: the caller's chains, under its own row-level security.
-create or replace function public.${heads}()
-returns table (installation_id text, links bigint, last_index bigint, last_hash text, public_key text)
+drop function if exists public.${heads}();
+do $fn$
+begin
+  if exists (select 1 from pg_catalog.pg_proc p
+              where p.oid = pg_catalog.to_regprocedure('public.${heads}(text, integer)')
+                and p.prorettype <> 'pg_catalog.jsonb'::pg_catalog.regtype) then
+    drop function public.${heads}(text, integer);
+  end if;
+end
+$fn$;
+create or replace function public.${heads}(p_after text default null, p_limit integer default ${CHAIN_EXPORT_MAX_LIMIT})
+returns jsonb
 language sql stable security invoker set search_path = '' as $fn$
   with chains as (
     select i.installation_id, count(*) as links, max(i.chain_index) as last_index
@@ -51,14 +66,21 @@ language sql stable security invoker set search_path = '' as $fn$
       group by i.installation_id
   ), registered as (
     select r.installation_id, r.public_key from ${k} r where r.tenant_id = (select equinox.jwt_tenant())
+  ), page as (
+    select coalesce(c.installation_id, r.installation_id) as installation_id, coalesce(c.links, 0) as links,
+      coalesce(c.last_index, 0) as last_index, c.installation_id as chained, r.public_key
+    from chains c full join registered r on r.installation_id = c.installation_id
+    where p_after is null or coalesce(c.installation_id, r.installation_id) > p_after
+    order by 1
+    limit ${limit('p_limit')}
   )
-  select coalesce(c.installation_id, r.installation_id), coalesce(c.links, 0), coalesce(c.last_index, 0),
-    (select i.hash from ${t} i
-      where i.tenant_id = (select equinox.jwt_tenant()) and i.installation_id = c.installation_id
-      order by i.chain_index desc limit 1),
-    r.public_key
-  from chains c full join registered r on r.installation_id = c.installation_id
-  order by 1;
+  select coalesce(jsonb_agg(jsonb_build_object(
+      'installation_id', p.installation_id, 'links', p.links, 'last_index', p.last_index,
+      'last_hash', (select i.hash from ${t} i
+                     where i.tenant_id = (select equinox.jwt_tenant()) and i.installation_id = p.chained
+                     order by i.chain_index desc limit 1),
+      'public_key', p.public_key) order by p.installation_id), '[]'::jsonb)
+  from page p;
 $fn$;
 create or replace function public.${records}(p_installation text, p_after bigint default 0, p_limit integer default ${CHAIN_EXPORT_MAX_LIMIT})
 returns jsonb
@@ -70,11 +92,11 @@ language sql stable security invoker set search_path = '' as $fn$
       where i.tenant_id = (select equinox.jwt_tenant()) and i.installation_id = p_installation
         and i.chain_index > coalesce(p_after, 0)
       order by i.chain_index
-      limit least(greatest(coalesce(p_limit, ${CHAIN_EXPORT_MAX_LIMIT}), 1), ${CHAIN_EXPORT_MAX_LIMIT})
+      limit ${limit('p_limit')}
   ) page;
 $fn$;
-revoke all on function public.${heads}() from public, anon;
+revoke all on function public.${heads}(text, integer) from public, anon;
 revoke all on function public.${records}(text, bigint, integer) from public, anon;
-grant execute on function public.${heads}() to authenticated, service_role;
+grant execute on function public.${heads}(text, integer) to authenticated, service_role;
 grant execute on function public.${records}(text, bigint, integer) to authenticated, service_role;`;
 }

@@ -127,7 +127,7 @@ afterAll(async () => {
   await client.query(`drop table if exists public.${table}, public.${keysTable} cascade`);
   await client.query(`drop function if exists ${FISCAL_SCHEMA}.${table}_guard_insert()`);
   const names = chainFunctionNames(table);
-  await client.query(`drop function if exists public.${names.heads}(), public.${names.records}(text, bigint, integer)`);
+  await client.query(`drop function if exists public.${names.heads}(text, integer), public.${names.records}(text, bigint, integer)`);
   await client.end();
 });
 
@@ -336,11 +336,14 @@ describe('fiscal server SQL', () => {
     for (const record of [...chain, ...second]) await insert(mine, record);
     await insert(theirs, buildChain(keys, 1, { installation_id: 'till-9' })[0] as FiscalRecord);
     const names = chainFunctionNames(table);
-    const heads = await asRole('authenticated', mine, (db) => db.query(`select * from public.${names.heads}()`));
-    expect(heads.rows).toEqual([
-      { installation_id: 'till-1', links: '5', last_index: '5', last_hash: chain[4]?.hash, public_key: keys.publicKey },
-      { installation_id: 'till-2', links: '2', last_index: '2', last_hash: second[1]?.hash, public_key: other.publicKey },
-    ]);
+    const heads = async (after: string | null, limit: number): Promise<unknown> => {
+      const result = await asRole('authenticated', mine, (db) => db.query(`select public.${names.heads}($1, $2) as page`, [after, limit]));
+      return result.rows[0]?.page;
+    };
+    const till1 = { installation_id: 'till-1', links: 5, last_index: 5, last_hash: chain[4]?.hash, public_key: keys.publicKey };
+    const till2 = { installation_id: 'till-2', links: 2, last_index: 2, last_hash: second[1]?.hash, public_key: other.publicKey };
+    expect(await heads(null, 1000)).toEqual([till1, till2]);
+    expect([await heads(null, 1), await heads('till-1', 1), await heads('till-2', 1)]).toEqual([[till1], [till2], []]);
     const page = async (after: number): Promise<FiscalRecord[]> => {
       const result = await asRole('authenticated', mine, (db) =>
         db.query<{ page: FiscalRecord[] }>(`select public.${names.records}('till-1', $1, 2) as page`, [after]),
@@ -352,7 +355,7 @@ describe('fiscal server SQL', () => {
     expect(last).toEqual([{ ...chain[4], lines: chain[4]?.lines }]);
     const foreign = await asRole('authenticated', theirs, (db) => db.query(`select public.${names.records}('till-1', 0, 10) as page`));
     expect(foreign.rows[0]?.page).toEqual([]);
-    const anonymous = await refusal(asRole('anon', mine, (db) => db.query(`select * from public.${names.heads}()`)));
+    const anonymous = await refusal(asRole('anon', mine, (db) => db.query(`select public.${names.heads}()`)));
     expect(anonymous.code).toBe('42501');
   });
 });

@@ -2,7 +2,7 @@ import { STOCK_REASONS } from '../stock-rules.js';
 
 /**
  * The private schema of the inventory's cloud objects. PostgREST does not expose it:
- * the cross-tenant aggregate is reached only through `public.inventory_master()`.
+ * the cross-tenant aggregate is reached only through `public.inventory_master(p_after, p_limit)`.
  *
  * @example
  * await pg.query(`select * from ${INVENTORY_SCHEMA}.master_inventory`);
@@ -138,41 +138,58 @@ end
 $inv$;
 revoke all on table ${s}.master_inventory from public, anon, authenticated, service_role;`;
 
-/** What `inventory_master()` returns, as `pg_get_function_result` spells it. */
-const MASTER_RESULT = 'TABLE(sku text, quantity numeric, tenants integer)';
+/**
+ * Most SKUs one `inventory_master` page holds: the API's row cap (PostgREST `max-rows`,
+ * 1,000 on Supabase), though a page is one `jsonb` value, which that cap does not cut.
+ *
+ * @example
+ * await cloud.rpc('inventory_master', { p_after: null, p_limit: MASTER_PAGE_LIMIT });
+ */
+export const MASTER_PAGE_LIMIT = 1000;
 
 /**
- * `inventory_master()`: the master inventory, for head office only. Security definer, as
- * it reads across tenants; so it checks the caller's claims itself (`eq_role` as
- * `equinox.jwt_claim` reads it: from `app_metadata`, which only the service key writes,
- * or a top-level claim, never `user_metadata`) and refuses a store's token with SQLSTATE
- * 42501, which PostgREST answers with 403. Quantities are `numeric`, a JSON number over
- * REST. An earlier version returned `bigint`; a return type cannot be replaced, so that
- * function is dropped first (only then).
+ * `inventory_master(p_after, p_limit)`: one page of the master inventory, for head office
+ * only: the SKUs after `p_after` (`null`: from the first), in SKU order, at most `p_limit`
+ * (1 to {@link MASTER_PAGE_LIMIT}), as one `jsonb` array of `{ sku, quantity, tenants }`.
+ * A reader asks for the next page after the last SKU until a page comes back short. One
+ * value, so no cap of the API cuts it; pages, so no answer grows with the catalogue.
+ *
+ * Security definer, as it reads across tenants; so it checks the caller's claims itself
+ * (`eq_role` as `equinox.jwt_claim` reads it: from `app_metadata`, which only the service
+ * key writes, or a top-level claim, never `user_metadata`) and refuses a store's token with
+ * SQLSTATE 42501, which PostgREST answers with 403. Quantities are `numeric`, a JSON number.
+ * Earlier versions took no arguments and returned a table, cut at 1,000 rows by the API:
+ * that signature is dropped, as is one of these arguments returning anything but `jsonb`.
  */
-const MASTER_FUNCTION = `do $inv$
+const MASTER_FUNCTION = `drop function if exists public.inventory_master();
+do $inv$
 begin
   if exists (select 1 from pg_catalog.pg_proc p
-              where p.oid = pg_catalog.to_regprocedure('public.inventory_master()')
-                and pg_catalog.pg_get_function_result(p.oid) <> '${MASTER_RESULT}') then
-    drop function public.inventory_master();
+              where p.oid = pg_catalog.to_regprocedure('public.inventory_master(text, integer)')
+                and p.prorettype <> 'pg_catalog.jsonb'::pg_catalog.regtype) then
+    drop function public.inventory_master(text, integer);
   end if;
 end
 $inv$;
-create or replace function public.inventory_master()
-returns ${MASTER_RESULT}
+create or replace function public.inventory_master(p_after text default null, p_limit integer default ${MASTER_PAGE_LIMIT})
+returns jsonb
 language plpgsql stable security definer set search_path = '' as $inv$
 begin
   if coalesce((select equinox.jwt_claim('eq_role')), '') <> 'master' and coalesce(auth.jwt() ->> 'role', '') <> 'service_role' then
     raise exception 'the master inventory is for head office: this token has no eq_role "master" claim'
       using errcode = 'insufficient_privilege', hint = 'Use a head-office token (equinox cloud token --role master).';
   end if;
-  return query
-    select m.sku, m.quantity, m.tenants from ${s}.master_inventory m where m.tenants > 0 order by m.sku;
+  -- Keyset on the primary key: each page is an index range, however far in it starts.
+  return (
+    select coalesce(jsonb_agg(jsonb_build_object('sku', m.sku, 'quantity', m.quantity, 'tenants', m.tenants) order by m.sku), '[]'::jsonb)
+      from (select l.sku, l.quantity, l.tenants from ${s}.master_inventory l
+             where l.tenants > 0 and (p_after is null or l.sku > p_after)
+             order by l.sku
+             limit least(greatest(coalesce(p_limit, ${MASTER_PAGE_LIMIT}), 1), ${MASTER_PAGE_LIMIT})) m);
 end
 $inv$;
-revoke all on function public.inventory_master() from public, anon, authenticated, service_role;
-grant execute on function public.inventory_master() to authenticated, service_role;`;
+revoke all on function public.inventory_master(text, integer) from public, anon, authenticated, service_role;
+grant execute on function public.inventory_master(text, integer) to authenticated, service_role;`;
 
 /**
  * The inventory's cloud SQL, appended after core's migration (which creates
@@ -187,8 +204,8 @@ grant execute on function public.inventory_master() to authenticated, service_ro
  * - `equinox_inventory.master_inventory (sku, quantity, tenants)`: the totals over every
  *   tenant, kept by the same trigger. Quantities are `numeric`, so no total can overflow
  *   and refuse a later movement (each movement's `delta` is bounded by the manifest);
- * - `public.inventory_master()`: that aggregate for a token with `eq_role: 'master'` (or
- *   the service role); 403 for any other.
+ * - `public.inventory_master(p_after, p_limit)`: that aggregate, a page of SKUs at a time,
+ *   for a token with `eq_role: 'master'` (or the service role); 403 for any other.
  *
  * @example
  * await applySql(cloud, compileServerSchema([inventoryPlugin])); // includes INVENTORY_SERVER_SQL

@@ -52,10 +52,11 @@ export function installMasterCopy(db: DeviceDatabase): void {
 
 /**
  * Replaces the local copy with `levels` in one transaction: a reader sees the old copy or
- * the new one, never a mix.
+ * the new one, never a mix. `levels` must be the whole master inventory (every page of
+ * `inventory_master`): a SKU missing from it is gone from the copy.
  *
  * @example
- * replaceMasterCopy(db, await context.cloud.rpc('inventory_master'), Date.now());
+ * replaceMasterCopy(db, [{ sku: 'COFFEE-1KG', quantity: 24, tenants: 2 }], Date.now());
  */
 export function replaceMasterCopy(db: DeviceDatabase, levels: readonly MasterLevel[], refreshedAt: number): void {
   const insert = db.prepare('INSERT INTO master_inventory (sku, quantity, tenants) VALUES (?, ?, ?)');
