@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,6 +36,16 @@ describe('loadConfig', () => {
     expect(config.sync).toEqual({ intervalSeconds: 300, batchSize: 500, retry: { baseMs: 1000, maxMs: 300000, maxAttempts: 10 } });
     expect(config.builtins).toEqual({ fiscal: true, inventory: true, settings: true });
     expect(config.role).toBe('store');
+  });
+
+  it('resolves a relative dbPath against the folder of a --config file, not the working directory', () => {
+    // `equinox init` writes dbPath relative to that folder for this reason.
+    const cwd = mkdtempSync(join(tmpdir(), 'equinox-config-'));
+    mkdirSync(join(cwd, 'scratch'));
+    writeFileSync(join(cwd, 'scratch', 'pos.json'), JSON.stringify({ ...valid, dbPath: 'pos.db' }));
+    expect(loadConfig({ cwd, env: {}, configPath: 'scratch/pos.json' }).config.dbPath).toBe(join(cwd, 'scratch', 'pos.db'));
+    writeFileSync(join(cwd, 'scratch', 'up.json'), JSON.stringify({ ...valid, dbPath: '../data/pos.db' }));
+    expect(loadConfig({ cwd, env: {}, configPath: 'scratch/up.json' }).config.dbPath).toBe(join(cwd, 'data', 'pos.db'));
   });
 
   it('takes --config over EQUINOX_CONFIG over the default file', () => {

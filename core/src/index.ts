@@ -9,3 +9,4 @@ export * from './server/index.js';
 export * from './remote/index.js';
 export * from './sync/index.js';
 export * from './engine/index.js';
+export * from './recovery/index.js';

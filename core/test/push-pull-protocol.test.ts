@@ -146,11 +146,23 @@ describe('eq_push and eq_pull over supabase-js', () => {
     expect(staleAnswer).toMatchObject({ status: 'conflict', row: { id: seen.id, title: 'seen, edited' } });
   });
 
-  it('answers the health probe with the protocol version and the tenant and device its token names', async () => {
+  it('answers the health probe with the protocol version, the tenant and device its token names, and the cloud\'s marks', async () => {
     const health = await remote.health(5_000);
-    expect(health).toMatchObject({ online: true, protocol: SYNC_PROTOCOL_VERSION });
+    expect(health).toMatchObject({ online: true, protocol: SYNC_PROTOCOL_VERSION, tenant });
     expect(health.error).toBeUndefined();
     const { data } = await restClient(cloud, cloud.anonKey, await deviceToken(cloud, tenant, 'till-7')).rpc('eq_health');
-    expect(data).toEqual({ ok: true, protocol: SYNC_PROTOCOL_VERSION, tenant, device: 'till-7' });
+    expect(data).toEqual({
+      ok: true,
+      protocol: SYNC_PROTOCOL_VERSION,
+      tenant,
+      device: 'till-7',
+      epoch: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      high_water: expect.stringMatching(/^\d+$/),
+      next_txid: expect.stringMatching(/^\d+$/),
+    });
+    // The parsed fields: the epoch is the cloud's, the marks only grow.
+    expect(health).toMatchObject({ epoch: (data as { epoch: string }).epoch });
+    expect(BigInt(health.highWater!)).toBeLessThanOrEqual(BigInt((data as { high_water: string }).high_water));
+    expect(BigInt(health.nextTxid!)).toBeLessThanOrEqual(BigInt((data as { next_txid: string }).next_txid));
   });
 });

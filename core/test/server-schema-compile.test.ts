@@ -68,6 +68,20 @@ describe('compileServerSchema', () => {
     expect(sql).not.toMatch(/\bfor\s+delete\b/i);
   });
 
+  it('refuses DELETE and TRUNCATE on every synced table, with the append-only refusal or the tombstone guard, never both', () => {
+    expect(sql).toContain(`create or replace trigger _eq_no_delete before delete on public."notes"
+  for each row execute function equinox.refuse_delete();`);
+    expect(sql).toContain('create or replace trigger _eq_no_truncate before truncate on public."notes"');
+    expect(sql).toContain('alter table public."notes" enable always trigger _eq_no_delete, enable always trigger _eq_no_truncate;');
+    expect(sql).toContain('drop trigger if exists _eq_append_only on public."notes";');
+    expect(sql).toMatch(/errcode = 'restrict_violation', hint = 'Write a tombstone instead: update \.\.\. set deleted = true \(devices then apply it\)\.'/);
+
+    const ledger = compileServerSchema(tampered(() => ({ appendOnly: true })));
+    expect(ledger).toContain('create or replace trigger _eq_append_only before update or delete on public."notes"');
+    expect(ledger).toContain('drop trigger if exists _eq_no_delete on public."notes";\ndrop trigger if exists _eq_no_truncate on public."notes";');
+    expect(ledger).not.toMatch(/create or replace trigger _eq_no_/);
+  });
+
   it('keeps long generated names within 63 characters and distinct', () => {
     const long = 'a'.repeat(60);
     const other = definePlugin({

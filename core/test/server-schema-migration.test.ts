@@ -63,13 +63,18 @@ select jsonb_build_object(
   'schema_acl', (select nspacl::text[] from pg_namespace where nspname = 'equinox')
 ) as snapshot`;
 
+function quoteIdent(name: string): string {
+  return `"${decodeURIComponent(name).replace(/"/g, '""')}"`;
+}
+
 describe('the compiled migration on a live cloud', () => {
   let admin: pg.Client;
   const snapshot = async (): Promise<unknown> =>
     (await admin.query(SNAPSHOT, [[items, events, neighbour]])).rows[0].snapshot as unknown;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: cloud.pgUrl });
+    // The superuser: some tests create roles and databases, which the owner role may not.
+    admin = new pg.Client({ connectionString: cloud.adminPgUrl });
     await admin.connect();
   });
 
@@ -86,9 +91,10 @@ describe('the compiled migration on a live cloud', () => {
     const parts = first as Record<string, unknown[]>;
     expect(parts.columns).toHaveLength(6 + 2 + 6 + 1); // system columns and declared ones of both tables
     expect(parts.policies).toHaveLength(3 + 2);
-    expect(parts.triggers).toHaveLength(2 + 2 + 2); // stamping and the push gate on both, append-only protection on one
-    // The engine's 14 private functions (registry, push steps, triggers, claims, gates, json depth) and the 3 device calls.
-    expect(parts.functions).toHaveLength(14 + 3);
+    // Stamping and the push gate on both; on one append-only protection, on the other the refusal of hard deletes.
+    expect(parts.triggers).toHaveLength(2 + 2 + 2 + 2);
+    // The engine's 17 private functions (registry, push steps, triggers, claims, gates, json depth, cloud marks) and the 3 device calls.
+    expect(parts.functions).toHaveLength(17 + 3);
     // Per table a tenant-scoped key, then one limit per text and json column.
     const constraints = (parts.constraints as Array<{ table: string; name: string; def: string }>).filter((k) => !k.def.startsWith('NOT NULL'));
     expect(constraints.map((k) => [k.table, k.name, k.def])).toEqual(
@@ -194,6 +200,8 @@ describe('the compiled migration on a live cloud', () => {
     await admin.query(`create table public.${legacy} (
       id text primary key, tenant_id text not null, updated_at text not null, deleted boolean not null default false,
       server_version bigint not null, txid xid8 not null, body text)`);
+    // Owned by the role migrations run as, as an earlier migration would have left it.
+    await admin.query(`alter table public.${legacy} owner to ${quoteIdent(new URL(cloud.pgUrl).username)}`);
     await admin.query(`alter table public.${legacy} enable row level security`);
     await admin.query(`create policy _eq_tenant_select on public.${legacy} for select to authenticated using (tenant_id = (select auth.jwt() ->> 'tenant_id'))`);
     await admin.query(
@@ -267,7 +275,7 @@ describe('the compiled migration on a live cloud', () => {
     const database = `eq_db_${suffix}`;
     const password = `pw-${suffix}`;
     const url = (user: string, secret: string | undefined) => {
-      const target = new URL(cloud.pgUrl);
+      const target = new URL(cloud.adminPgUrl);
       target.username = user;
       if (secret !== undefined) target.password = secret;
       target.pathname = `/${database}`;
@@ -275,7 +283,7 @@ describe('the compiled migration on a live cloud', () => {
     };
     await admin.query(`create role ${owner} login nosuperuser nocreatedb nocreaterole password '${password}'`);
     await admin.query(`create database ${database} owner ${owner}`);
-    const superuser = new pg.Client({ connectionString: url(new URL(cloud.pgUrl).username, undefined) });
+    const superuser = new pg.Client({ connectionString: url(new URL(cloud.adminPgUrl).username, undefined) });
     const asOwner = new pg.Client({ connectionString: url(owner, password) });
     try {
       await superuser.connect();

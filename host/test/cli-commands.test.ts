@@ -1,6 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
+import { deviceClaims, TokenMinter } from '@equinox-sync/local-cloud';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
 
@@ -149,6 +150,68 @@ describe('equinox commands (--json shapes, exit codes)', () => {
     const { exit, stderr } = await equinox(['sync', '--config', file]);
     expect(exit).toBe(1);
     expect(stderr).toMatch(/^Error: offline: .*changes stay queued\n$/);
+  });
+});
+
+describe('equinox sync with a token minted for someone else', () => {
+  beforeAll(async () => {
+    await installCloudSchema(cloud, BUILTIN_PLUGINS);
+  });
+
+  /** A device config of `tenant` whose token carries `claims` instead of its own, with one product queued. */
+  async function deviceWithToken(tenant: string, claims: Record<string, unknown>): Promise<{ file: string; id: string }> {
+    const dir = tempDir('cli-token');
+    const file = join(dir, 'equinox.config.json');
+    const config = await deviceConfig(cloud, { tenant, device: 'till', dir, builtins: true });
+    const accessToken = await new TokenMinter(cloud.jwtSecret).mint(claims);
+    writeFileSync(file, JSON.stringify({ ...config, supabase: { ...config.supabase, accessToken } }));
+    const { createHost } = await import('../src/index.js');
+    const host = await createHost({ config: file });
+    const { id } = host.store(INVENTORY).insert('products', { sku: 'T-1', name: 'Token', price_cents: 1 });
+    await host.dispose();
+    return { file, id: String(id) };
+  }
+
+  /** Products with this id in the cloud, of any tenant, read with the service key. */
+  async function cloudProducts(id: string): Promise<unknown[]> {
+    const response = await fetch(`${cloud.url}/rest/v1/products?id=eq.${encodeURIComponent(id)}&select=tenant_id`, {
+      headers: { apikey: cloud.anonKey, authorization: `Bearer ${cloud.serviceKey}` },
+    });
+    return (await response.json()) as unknown[];
+  }
+
+  it('another tenant\'s token: exit 1 naming both tenants and the fix, nothing uploaded, the row still queued', async () => {
+    const tenant = uniqueTenant('cli-mine');
+    const other = uniqueTenant('cli-theirs');
+    const { file, id } = await deviceWithToken(tenant, deviceClaims({ tenant: other, device: 'till' }));
+    const { exit, stderr } = await equinox(['sync', '--config', file]);
+    expect(exit).toBe(1);
+    expect(stderr).toContain(
+      `the token is for tenant "${other}" but this device is configured for tenant "${tenant}": ` +
+        `mint a token for "${tenant}" (equinox cloud token --tenant ${tenant} --device till)`,
+    );
+    expect(await cloudProducts(id)).toEqual([]);
+    expect((await equinox(['status', '--config', file, '--json'])).json).toMatchObject({ pendingUploads: 1 });
+  });
+
+  it('a token naming no tenant: exit 1, nothing uploaded', async () => {
+    const { file, id } = await deviceWithToken(uniqueTenant('cli-none'), { role: 'authenticated', app_metadata: { device_id: 'till' } });
+    const { exit, stderr } = await equinox(['sync', '--config', file]);
+    expect(exit).toBe(1);
+    expect(stderr).toContain('the token names no tenant but this device is configured for tenant');
+    expect(await cloudProducts(id)).toEqual([]);
+  });
+
+  it('another installation\'s token of the same tenant: tenant data syncs, with a warning', async () => {
+    const tenant = uniqueTenant('cli-device');
+    const { file, id } = await deviceWithToken(tenant, deviceClaims({ tenant, device: 'till-elsewhere' }));
+    const { exit, json } = await equinox(['sync', '--config', file, '--json']);
+    expect(exit).toBe(0);
+    expect(json).toMatchObject({ uploaded: 1, rejected: 0, warning: expect.stringContaining('the token is for device "till-elsewhere" but this device is "till"') });
+    expect(await cloudProducts(id)).toEqual([{ tenant_id: tenant }]);
+    const again = await equinox(['sync', '--config', file]);
+    expect(again.exit).toBe(0);
+    expect(again.stderr).toContain('Warning: the token is for device "till-elsewhere"');
   });
 });
 

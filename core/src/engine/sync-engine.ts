@@ -1,6 +1,8 @@
 import { inject, injectable } from 'inversify';
 import { BehaviorSubject, Subject, Subscription, from, merge, type Observable } from 'rxjs';
 import { RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION } from '../remote/index.js';
+import { isMissingFunction } from '../remote/remote-error-mapping.js';
+import { CloudRecovery, type ReconcileOptions, type ReconcileResult, type RecoveryReport } from '../recovery/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete, type QuarantinedRow } from '../store/index.js';
 import { exhaustMapWithTrailing, syncTriggers, type SyncTrigger } from '../sync/index.js';
 import { OnlineMonitor } from './online-monitor.js';
@@ -9,6 +11,7 @@ import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
 import { INITIAL_STATUS, type SyncRunResult, type SyncStatus } from './sync-status.js';
+import { checkTokenIdentity } from './token-identity.js';
 import { UploadStage } from './upload-stage.js';
 import { settleConflicts, type ConflictChoice } from './conflict-inbox.js';
 
@@ -38,6 +41,9 @@ export class SyncEngine {
   readonly onDidRun: Observable<{ trigger: SyncTrigger; result: SyncRunResult }> = this.onDidRunSubject.asObservable();
   private readonly runs: Subscription;
   private readonly monitor: OnlineMonitor;
+  private readonly recovery: CloudRecovery;
+  /** Fires when the engine found its cloud replaced or restored from an older backup, and repaired (DESIGN.md §4, Recovery). */
+  readonly onDidRecover: Observable<RecoveryReport>;
   private waiters: Array<(result: SyncRunResult) => void> = [];
   private started: Subscription | undefined;
   private inFlight: Promise<unknown> = Promise.resolve();
@@ -53,6 +59,8 @@ export class SyncEngine {
     @inject(PullStage) private readonly pull: PullStage,
   ) {
     this.monitor = new OnlineMonitor(remote, options, (online) => this.patch({ online }));
+    this.recovery = new CloudRecovery(store, remote);
+    this.onDidRecover = this.recovery.onDidRecover;
     this.runs = merge(this.manual$, this.automatic$)
       .pipe(
         exhaustMapWithTrailing((trigger) => {
@@ -113,6 +121,19 @@ export class SyncEngine {
     this.refreshStatus();
   }
 
+  /**
+   * Compares the device with the cloud by hash ranges (every synced table, or `table`) in
+   * the next run, and repairs both ways: what the cloud lacks or holds older goes up
+   * again, what the device lacks is pulled; nothing is deleted. Resolves with what each
+   * table's comparison found once that run has made it.
+   */
+  reconcile(options: ReconcileOptions = {}): Promise<ReconcileResult> {
+    if (this.stopping) return Promise.reject(new Error('the sync engine is disposed'));
+    const result = this.recovery.request(options);
+    this.manual$.next('manual');
+    return result;
+  }
+
   listConflicts(): ConflictRecord[] {
     return this.store.records.listConflicts();
   }
@@ -152,6 +173,7 @@ export class SyncEngine {
       await this.inFlight.catch(() => undefined);
       this.runs.unsubscribe();
       this.monitor.dispose();
+      this.recovery.dispose();
       for (const resolve of this.waiters) resolve(emptyResult(0, 'the sync engine was disposed'));
       this.waiters = [];
       this.statusSubject.complete();
@@ -166,9 +188,12 @@ export class SyncEngine {
     this.patch({ isSyncing: true, progress: null });
     const counts: StageCounts = { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0, quarantined: 0 };
     let error: string | null = null;
+    let warning: string | undefined;
     let offline = false;
     try {
       const health = await this.monitor.probe();
+      const token = checkTokenIdentity(health, { tenantId: this.store.tenantId, deviceId: this.store.deviceId });
+      warning = token.warning;
       if (!health.online) {
         offline = true;
         error = `offline: ${health.error?.message ?? 'the cloud did not answer'}`;
@@ -177,14 +202,23 @@ export class SyncEngine {
         error =
           `the cloud's schema speaks sync protocol ${health.protocol} and this engine ${SYNC_PROTOCOL_VERSION}: ` +
           'apply the migration of this version (compileServerSchema, `equinox cloud sql`) to the cloud, then sync again';
+      } else if (health.error !== undefined && isMissingFunction(health.error)) {
+        // No equinox schema (eq_health is missing): every call would fail the same way; its message names the fix.
+        error = health.error.message;
+      } else if (token.refusal !== undefined) {
+        // Another tenant's token: its pushes would be refused row by row and its pulls show someone else's view.
+        error = token.refusal;
       } else {
         const context: RunContext = { now: Date.now, progress: (progress) => this.patch({ progress }), stopping: () => this.stopping };
         // A plugin's gate pauses before anything is sent; the cloud's (a push refused by a gate) during the stage.
+        // A cloud replaced or restored under the device is repaired first, so the upload sends what it lost.
+        await this.recovery.beforeUpload(health);
         const held = await this.upload.pauseReason();
         const refused = held === undefined ? await this.upload.run(context, counts) : undefined;
         const paused = held ?? (refused === undefined ? undefined : `uploads paused: ${refused}`);
         this.store.recordUploadsPaused(paused);
         await this.pull.run(context, counts);
+        if (counts.uploaded + counts.downloaded + counts.conflicts > 0) await this.recovery.afterRun(this.options.healthTimeoutMs);
         error = paused ?? null;
         if (paused === undefined && !this.stopping) this.store.recordLastSync(Date.now());
       }
@@ -192,8 +226,10 @@ export class SyncEngine {
       error = describe(failure);
       if (failure instanceof RemoteError && failure.retryable) this.monitor.markOffline();
     }
+    if (error !== null) this.recovery.failPending(error);
     const result: SyncRunResult = { ...counts, durationMs: Date.now() - started, offline, error };
-    this.patch({ isSyncing: false, progress: null, lastError: error });
+    // A token of another installation does not fail the run, but it must show.
+    this.patch({ isSyncing: false, progress: null, lastError: error ?? warning ?? null });
     this.refreshStatus();
     this.onDidRunSubject.next({ trigger, result });
     return result;

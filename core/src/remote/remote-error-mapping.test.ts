@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toRemoteError } from './remote-error-mapping.js';
+import { isMissingFunction, toRemoteError } from './remote-error-mapping.js';
 import { PushPausedError, PushTooLargeError, RemoteRejectedError } from './remote-errors.js';
 import { PUSH_PAUSED_CODE } from './remote-protocol.js';
 
@@ -29,5 +29,31 @@ describe('push refusals the pipeline treats apart', () => {
     expect(pull).toBeInstanceOf(RemoteRejectedError);
     expect(pull).not.toBeInstanceOf(PushPausedError);
     expect(toRemoteError({ status: 400, code: '54000', message: 'x' }, { operation: 'rpc' })).not.toBeInstanceOf(PushTooLargeError);
+  });
+});
+
+describe('a cloud without the equinox schema', () => {
+  it('maps PostgREST\'s "function not found" (PGRST202) to a final error naming the fix', () => {
+    const error = toRemoteError(
+      { status: 404, code: 'PGRST202', message: 'Could not find the function public.eq_pull(p_cursor, p_limit, p_table) in the schema cache', hint: null },
+      { operation: 'pull', table: 'lines' },
+    );
+    expect(error).toBeInstanceOf(RemoteRejectedError);
+    expect(error.retryable).toBe(false);
+    expect(isMissingFunction(error)).toBe(true);
+    expect(error.message).toBe(
+      'the cloud has no equinox schema (eq_pull is missing): run "equinox cloud sql --apply" on the local cloud, ' +
+        'or apply the migration from "equinox cloud sql" to your Supabase project',
+    );
+    expect(error.code).toBe('PGRST202');
+  });
+
+  it('names a plugin\'s missing function as an older schema', () => {
+    const error = toRemoteError(
+      { status: 404, code: 'PGRST202', message: 'Could not find the function public.lines_total without parameters in the schema cache' },
+      { operation: 'rpc' },
+    );
+    expect(isMissingFunction(error)).toBe(true);
+    expect(error.message).toMatch(/^the cloud has no function lines_total: its equinox schema is older than this device's plugins: run "equinox cloud sql --apply"/);
   });
 });

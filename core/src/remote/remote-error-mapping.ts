@@ -6,6 +6,7 @@ import {
   RemoteTimeoutError,
   RemoteUnavailableError,
   type RemoteError,
+  type RemoteErrorInit,
   type RemoteOperation,
 } from './remote-errors.js';
 
@@ -70,12 +71,22 @@ export function isRetryableFailure(failure: RemoteFailure): boolean {
 /** SQLSTATE `program_limit_exceeded`: `eq_push` refuses a call above its row or byte cap. */
 const PUSH_CAP_CODE = '54000';
 
+/** PostgREST: no function of that name and those argument names in its schema cache. */
+const FUNCTION_NOT_FOUND_CODE = 'PGRST202';
+/** The function PostgREST names: `...the function public.eq_pull(p_cursor, ...) in...`, `...public.f without parameters...`. */
+const MISSING_FUNCTION = /function\s+(?:"?[\w$]+"?\.)?"?([\w$]+)/;
+
+/** What to do about a cloud without the equinox schema: the same words wherever it shows. */
+const SCHEMA_FIX = 'run "equinox cloud sql --apply" on the local cloud, or apply the migration from "equinox cloud sql" to your Supabase project';
+
 /**
  * Turns a failed supabase-js response into a typed {@link RemoteError}, keeping the
  * Postgres code and the HTTP status and scrubbing keys and tokens from every text. Two
  * refusals of a push get their own types, since the pipeline treats them apart: a push
  * gate's (`EQ402`, {@link PushPausedError}) and a call too large for the cloud (`54000`
- * or HTTP 413, {@link PushTooLargeError}).
+ * or HTTP 413, {@link PushTooLargeError}). A function the cloud does not have
+ * (`PGRST202`) means its schema is missing or older than the device: a final refusal
+ * (no run loops on it) whose message names the fix ({@link isMissingFunction}).
  *
  * @example
  * const { data, error, status } = await client.rpc('eq_push', args);
@@ -102,11 +113,32 @@ export function toRemoteError(failure: RemoteFailure, context: FailureContext): 
     const cause = /\(([A-Z][A-Z_]+)\)/.exec(failure.details ?? '')?.[1];
     return new RemoteUnavailableError({ ...init, message: `${call} failed: the cloud is unreachable (${cause ?? reason})` });
   }
+  if (code === FUNCTION_NOT_FOUND_CODE) return missingFunction(init, reason);
   const where = [code === undefined ? undefined : `code ${code}`, `HTTP ${failure.status}`].filter(Boolean).join(', ');
   const message = `${call} failed: ${reason} (${where})`;
   if (context.operation === 'push' && code === PUSH_PAUSED_CODE) return new PushPausedError({ ...init, message, reason });
   if (context.operation === 'push' && (code === PUSH_CAP_CODE || failure.status === 413)) return new PushTooLargeError({ ...init, message });
   return isRetryableFailure(failure) ? new RemoteUnavailableError({ ...init, message }) : new RemoteRejectedError({ ...init, message });
+}
+
+/**
+ * Whether the cloud refused a call for lacking the function: no equinox schema, or an
+ * older one. The message of such an error already names the fix.
+ *
+ * @example
+ * if (health.error && isMissingFunction(health.error)) return health.error.message;
+ */
+export function isMissingFunction(error: RemoteError): boolean {
+  return !error.retryable && error.code === FUNCTION_NOT_FOUND_CODE;
+}
+
+function missingFunction(init: Omit<RemoteErrorInit, 'message'>, reason: string): RemoteRejectedError {
+  const name = MISSING_FUNCTION.exec(reason)?.[1];
+  // The engine's own functions come with the schema's foundation; a plugin's comes with its part of the migration.
+  const message = name === undefined || name.startsWith('eq_')
+    ? `the cloud has no equinox schema (${name ?? 'a function'} is missing): ${SCHEMA_FIX}`
+    : `the cloud has no function ${name}: its equinox schema is older than this device's plugins: ${SCHEMA_FIX}`;
+  return new RemoteRejectedError({ ...init, message });
 }
 
 /** JWTs (Supabase's legacy keys and user tokens), Supabase's new API keys, bearer values. */

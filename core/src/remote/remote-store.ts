@@ -13,6 +13,27 @@ export interface RemoteHealth {
   readonly latencyMs: number;
   /** The sync protocol version the cloud's schema was compiled with, when it answered. */
   readonly protocol?: number;
+  /** The tenant the cloud reads from the device's token (`null`: the claim is missing). */
+  readonly tenant?: string | null;
+  /** The device (installation) the cloud reads from the token (`null`: the claim is missing). */
+  readonly device?: string | null;
+  /**
+   * The cloud's identity: a random id made when its schema was first installed. A new one
+   * means the cloud was replaced (wiped, a new project); a backup restore brings the old one back.
+   */
+  readonly epoch?: string;
+  /**
+   * The cloud's high-water mark: the last `server_version` it handed out, as a decimal
+   * string. It only grows; lower than a version the device has seen, the cloud was
+   * rewound (restored from an older backup).
+   */
+  readonly highWater?: string;
+  /**
+   * The cloud's next transaction id, as a decimal string. At or below the txid of a
+   * device's pull cursor, the cloud lives in another cluster now (a dump restored there)
+   * and the cursor would skip its new writes.
+   */
+  readonly nextTxid?: string;
   readonly error?: RemoteError;
 }
 

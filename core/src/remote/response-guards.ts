@@ -3,12 +3,15 @@ import type { PullPage } from './remote-protocol.js';
 
 /**
  * Checks an `eq_pull` answer, a set of one page (rows, a cursor and `has_more`), and
- * returns the page.
+ * returns the page. Given the `limit` asked for, it also refuses a page that cannot be
+ * whole or true: more rows than asked for (the cloud does not page as this engine
+ * expects, so the cursor cannot be trusted to follow the rows), or `has_more` with no
+ * rows (the cursor could never advance). Either is refused before a row is applied.
  *
  * @example
- * const page = asPullPage(data, 'clients');
+ * const page = asPullPage(data, 'clients', 1000);
  */
-export function asPullPage(data: unknown, table: string): PullPage {
+export function asPullPage(data: unknown, table: string, limit?: number): PullPage {
   const page = (Array.isArray(data) && data.length === 1 ? data[0] : undefined) as Partial<PullPage> | undefined;
   const cursor = page?.cursor;
   const valid =
@@ -17,6 +20,12 @@ export function asPullPage(data: unknown, table: string): PullPage {
     typeof cursor?.txid === 'string' &&
     typeof cursor?.server_version === 'number';
   if (!valid) throw protocolError('pull', table, `expected [{ rows, cursor, has_more }], got ${describeAnswer(data)}`);
+  const { rows, has_more } = page as PullPage;
+  // The cloud reads a limit below 1 as 1.
+  if (limit !== undefined && rows.length > Math.max(1, limit)) {
+    throw protocolError('pull', table, `a page of ${rows.length} rows for a limit of ${limit}, has_more ${String(has_more)}`);
+  }
+  if (has_more && rows.length === 0) throw protocolError('pull', table, 'has_more with no rows: the cursor cannot advance');
   return page as PullPage;
 }
 
@@ -34,4 +43,40 @@ export function protocolError(operation: RemoteOperation, table: string, what: s
 export function describeAnswer(data: unknown): string {
   if (Array.isArray(data)) return `an array of ${data.length}`;
   return data === null ? 'null' : typeof data;
+}
+
+/**
+ * What `eq_health` says beyond "online", read field by field: a cloud of an older schema
+ * answers only some of them, and a field of the wrong type is left out rather than trusted.
+ *
+ * @example
+ * asHealthFields({ ok: true, protocol: 3, tenant: 't1', device: null, epoch: 'e', high_water: '812', next_txid: '901' });
+ * // → { protocol: 3, tenant: 't1', device: null, epoch: 'e', highWater: '812', nextTxid: '901' }
+ */
+export function asHealthFields(data: unknown): {
+  protocol?: number;
+  tenant?: string | null;
+  device?: string | null;
+  epoch?: string;
+  highWater?: string;
+  nextTxid?: string;
+} {
+  const answer = (data !== null && typeof data === 'object' ? data : {}) as Record<string, unknown>;
+  const fields: ReturnType<typeof asHealthFields> = {};
+  if (typeof answer.protocol === 'number') fields.protocol = answer.protocol;
+  if (typeof answer.tenant === 'string' || answer.tenant === null) fields.tenant = answer.tenant;
+  if (typeof answer.device === 'string' || answer.device === null) fields.device = answer.device;
+  if (typeof answer.epoch === 'string') fields.epoch = answer.epoch;
+  const highWater = decimal(answer.high_water);
+  if (highWater !== undefined) fields.highWater = highWater;
+  const nextTxid = decimal(answer.next_txid);
+  if (nextTxid !== undefined) fields.nextTxid = nextTxid;
+  return fields;
+}
+
+/** A non-negative integer as decimal text (bigints travel as text; a small one may come as a number). */
+function decimal(value: unknown): string | undefined {
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  return undefined;
 }

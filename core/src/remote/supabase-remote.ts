@@ -6,7 +6,7 @@ import { RemoteError, type RemoteOperation } from './remote-errors.js';
 import type { PullCursor, PullPage, PushItem, PushOutcome } from './remote-protocol.js';
 import type { RemoteHealth, RemoteStore } from './remote-store.js';
 import { asPushOutcomes, namingPushArguments, pushArguments } from './push-wire-format.js';
-import { asPullPage } from './response-guards.js';
+import { asHealthFields, asPullPage } from './response-guards.js';
 
 /**
  * Where the cloud is and who the device is.
@@ -74,7 +74,7 @@ export class SupabaseRemote implements RemoteStore {
 
   async pull(table: string, cursor: PullCursor | null, limit: number): Promise<PullPage> {
     const args = { p_table: assertIdentifier(table, 'table'), p_cursor: cursor, p_limit: limit };
-    return asPullPage(await this.call('pull', 'eq_pull', args, this.timeoutMs, table), table);
+    return asPullPage(await this.call('pull', 'eq_pull', args, this.timeoutMs, table), table, limit);
   }
 
   /** Calls a plugin's own cloud function (`fn` must be a plain identifier); RLS applies as for any call. */
@@ -86,9 +86,8 @@ export class SupabaseRemote implements RemoteStore {
     const started = performance.now();
     const latency = (): number => Math.round(performance.now() - started);
     try {
-      const data = (await this.call('health', 'eq_health', {}, timeoutMs)) as { protocol?: unknown } | null;
-      const protocol = typeof data?.protocol === 'number' ? data.protocol : undefined;
-      return { online: true, latencyMs: latency(), ...(protocol === undefined ? {} : { protocol }) };
+      const data = await this.call('health', 'eq_health', {}, timeoutMs);
+      return { online: true, latencyMs: latency(), ...asHealthFields(data) };
     } catch (error) {
       const remoteError = error instanceof RemoteError ? error : unexpected('health', error, this.secrets);
       return { online: !remoteError.retryable, latencyMs: latency(), error: remoteError };

@@ -1,4 +1,6 @@
 import { SYNC_PROTOCOL_VERSION } from '../remote/remote-protocol.js';
+import { cloudMarksSql } from './cloud-marks-sql.js';
+import { digestFunctionsSql } from './digest-functions-sql.js';
 import { pullFunctionSql } from './pull-function-sql.js';
 import { pushFunctionSql } from './push-function-sql.js';
 import { PRIVATE_SCHEMA } from './sql-text.js';
@@ -17,7 +19,11 @@ const DEVICE_FUNCTIONS: readonly string[] = [
   `${s}.run_push_gates(text)`,
   'public.eq_push(text, json, jsonb)',
   'public.eq_pull(text, jsonb, integer)',
+  // Security definer: devices read the epoch and the sequence through it, nothing else.
+  `${s}.cloud_marks()`,
   'public.eq_health()',
+  'public.eq_digest(text, jsonb)',
+  'public.eq_digest_rows(text, jsonb)',
 ];
 
 const REGISTERED_TABLE = `create or replace function ${s}.registered_table(p_table text) returns ${s}.tables
@@ -37,17 +43,19 @@ $eq$;`;
 /**
  * Answers the device's online probe. The protocol version lets it spot an outdated cloud
  * schema; `tenant` and `device` are what the cloud reads from its token (null when a
- * claim is missing), so a device can tell a token minted for someone else.
+ * claim is missing), so a device can tell a token minted for someone else; `epoch`,
+ * `high_water` and `next_txid` (see cloudMarksSql) let it notice a cloud replaced or
+ * restored from an older backup.
  */
 const EQ_HEALTH = `create or replace function public.eq_health() returns jsonb
 language sql stable security invoker set search_path = '' as $eq$
   select jsonb_build_object('ok', true, 'protocol', ${SYNC_PROTOCOL_VERSION},
-                            'tenant', ${s}.jwt_tenant(), 'device', ${s}.jwt_device())
+                            'tenant', ${s}.jwt_tenant(), 'device', ${s}.jwt_device()) || ${s}.cloud_marks()
 $eq$;`;
 
 /**
- * The functions devices call over PostgREST (`eq_push`, `eq_pull`, `eq_health`) and
- * their private helpers. All run as the caller, so row-level security decides what a
+ * The functions devices call over PostgREST (`eq_push`, `eq_pull`, `eq_health`,
+ * `eq_digest`, `eq_digest_rows`) and their private helpers, with the cloud's epoch. All run as the caller, so row-level security decides what a
  * device reaches; Supabase's default grants (anon, service_role) are revoked, only
  * `authenticated` may execute.
  *
@@ -59,5 +67,5 @@ export function apiFunctionsSql(): string {
     (signature) => `revoke all on function ${signature} from public, anon, authenticated, service_role;
 grant execute on function ${signature} to authenticated;`,
   );
-  return [REGISTERED_TABLE, pushFunctionSql(), pullFunctionSql(), EQ_HEALTH, ...grants].join('\n\n');
+  return [REGISTERED_TABLE, pushFunctionSql(), pullFunctionSql(), cloudMarksSql(), EQ_HEALTH, digestFunctionsSql(), ...grants].join('\n\n');
 }

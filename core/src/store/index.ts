@@ -6,3 +6,4 @@ export { describeBreach, LIMIT_SQLSTATE, rowLimitBreach, type LimitBreach } from
 export { QUARANTINE_ROW_CHARS, type QuarantinedRow } from './quarantine.js';
 export type { OutboxAck, OutboxBatchOptions, OutboxEntry, OutboxOp, PendingDelete, SyncState } from './sync-state.js';
 export { SyncRecords, type ConflictRecord, type FailedEntry, type RecordSyncInfo, type WaitingEntry } from './sync-records.js';
+export { RecoveryLedger, type CloudMark, type LedgerRow } from './recovery-ledger.js';

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Flags } from '@oclif/core';
 import { configSchema, CONFIG_FILE, type EquinoxConfigInput } from '@equinox-sync/config';
-import { deviceClaims, loadOrCreateSecrets, readCloudState, TokenMinter } from '@equinox-sync/local-cloud';
+import { deviceClaims, loadOrCreateSecrets, readCloudState, TokenMinter, type CloudState } from '@equinox-sync/local-cloud';
 import { EquinoxCommand } from '../cli/equinox-command.js';
+import { cloudPlugins } from '../cli/cloud-plugins.js';
+import { applyCloudSchema, missingCloudSchema, type DeviceConnection } from '../cli/cloud-schema.js';
 import { DEFAULT_CLOUD_DIR } from '../cli/data-dir-flag.js';
 import { privateDir, writePrivateFile } from '../host/private-files.js';
 
@@ -14,9 +16,12 @@ export interface InitResult {
   config: string;
   tenantId: string;
   deviceId: string;
+  /** The database file, absolute: what loading the config gives. */
   dbPath: string;
   url: string;
   role: 'store' | 'master';
+  /** With --local: whether the cloud schema of these plugins had to be installed, and why. */
+  cloudSchema?: { installed: boolean; plugins: string[]; reason?: string };
 }
 
 export default class Init extends EquinoxCommand<typeof Init> {
@@ -25,7 +30,9 @@ export default class Init extends EquinoxCommand<typeof Init> {
     'With --local, the device joins the local cloud running on --data: its URL and anon key are read from the state file ' +
     'and a device token is minted (app_metadata: tenant_id, device_id = the device id, eq_role). Otherwise give the Supabase ' +
     'project URL, its anon key and the device user\'s JWT carrying tenant_id and device_id. The config holds that token: ' +
-    'it is written readable by its owner only (0600).';
+    'it is written readable by its owner only (0600). With --local, the schema of the device\'s plugins is installed on the ' +
+    'local cloud (or upgraded) when the cloud lacks it. A relative --db is written relative to the config file\'s folder, ' +
+    'where loading the config resolves it.';
   static override examples = [
     '<%= config.bin %> init --tenant store-1 --db ./till-1.db --local',
     '<%= config.bin %> init --tenant hq --db ./hq.db --local --role master --device office',
@@ -51,23 +58,67 @@ export default class Init extends EquinoxCommand<typeof Init> {
     if (existsSync(file) && !flags.force) this.fail(`${file} exists; use --force to overwrite it`);
     const role = flags.role === 'master' ? 'master' : 'store';
     const deviceId = flags.device ?? defaultDeviceId();
-    const supabase = flags.local
-      ? await this.localCoordinates(flags.data ?? DEFAULT_CLOUD_DIR, flags.tenant, deviceId, role)
-      : { url: flags.url ?? '', key: flags.key ?? '', ...(flags.token ? { accessToken: flags.token } : {}) };
+    const dbPath = resolve(flags.db);
+    const local = flags.local ? await this.localCoordinates(flags.data ?? DEFAULT_CLOUD_DIR, flags.tenant, deviceId, role) : undefined;
+    const supabase = local?.device ?? { url: flags.url ?? '', key: flags.key ?? '', ...(flags.token ? { accessToken: flags.token } : {}) };
     const input: EquinoxConfigInput = {
       tenantId: flags.tenant,
       deviceId,
-      dbPath: flags.db,
+      // The loader resolves a relative dbPath against the config file's folder, not the
+      // working directory the user typed it in: write it relative to that folder.
+      dbPath: relativeTo(dirname(file), dbPath),
       role,
       supabase,
     };
     const parsed = configSchema.safeParse(input);
     if (!parsed.success) this.fail(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
     // Folders made here are 0700 and the file 0600 (also over an old one): it holds the device's token.
-    if (!existsSync(dirname(file))) privateDir(dirname(file));
-    writePrivateFile(file, `${JSON.stringify(input, null, 2)}\n`);
-    this.log(`Wrote ${file} for tenant ${flags.tenant}, device ${input.deviceId}.`);
-    return { config: file, tenantId: flags.tenant, deviceId: input.deviceId, dbPath: flags.db, url: supabase.url, role };
+    this.attempt(`cannot create the folder of the config ${dirname(file)}`, () => existsSync(dirname(file)) || privateDir(dirname(file)));
+    this.attempt(`cannot create the folder of the database ${dirname(dbPath)}`, () => existsSync(dirname(dbPath)) || privateDir(dirname(dbPath)));
+    this.attempt(`cannot write the config ${file}`, () => writePrivateFile(file, `${JSON.stringify(input, null, 2)}\n`));
+    this.log(`Wrote ${file} for tenant ${flags.tenant}, device ${deviceId}, database ${dbPath}.`);
+    const cloudSchema = local === undefined ? undefined : await this.installSchema(file, local.cloud, local.device);
+    return {
+      config: file,
+      tenantId: flags.tenant,
+      deviceId,
+      dbPath,
+      url: supabase.url,
+      role,
+      ...(cloudSchema === undefined ? {} : { cloudSchema }),
+    };
+  }
+
+  /**
+   * Installs or upgrades the schema of the device's plugins on the local cloud when the
+   * device, through its new token, finds it missing or older; the migration is idempotent.
+   */
+  private async installSchema(file: string, cloud: CloudState, device: DeviceConnection): Promise<InitResult['cloudSchema']> {
+    const retry = `run "equinox cloud sql --apply --config ${file} --data ${cloud.dataDir}"`;
+    try {
+      const plugins = await cloudPlugins(file);
+      const missing = await missingCloudSchema(device, plugins);
+      const names = plugins.map((plugin) => plugin.name);
+      const count = `${names.length} plugin${names.length === 1 ? '' : 's'}`;
+      if (missing === undefined) {
+        this.log(`The local cloud at ${cloud.url} already has the schema of the ${count}.`);
+        return { installed: false, plugins: names };
+      }
+      await applyCloudSchema(cloud, plugins);
+      this.log(`Installed the cloud schema for ${count} (${names.join(', ')}) on the local cloud at ${cloud.url}: ${missing}.`);
+      return { installed: true, plugins: names, reason: missing };
+    } catch (error) {
+      this.fail(`wrote ${file}, but could not install the cloud schema: ${(error as Error).message}; ${retry}`);
+    }
+  }
+
+  /** Runs a file operation; its failure is one line that names the path. */
+  private attempt(what: string, operation: () => unknown): void {
+    try {
+      operation();
+    } catch (error) {
+      this.fail(`${what}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
   }
 
   private async localCoordinates(
@@ -75,13 +126,19 @@ export default class Init extends EquinoxCommand<typeof Init> {
     tenant: string,
     device: string,
     role: 'store' | 'master',
-  ): Promise<{ url: string; key: string; accessToken: string }> {
+  ): Promise<{ cloud: CloudState; device: DeviceConnection }> {
     const state = readCloudState(dataDir);
     if (!state) this.fail(`no local cloud is running on ${dataDir}; start one with: equinox cloud start --data ${dataDir}`);
     const { jwtSecret } = loadOrCreateSecrets(state.dataDir);
     const accessToken = await new TokenMinter(jwtSecret).mint(deviceClaims({ tenant, device, role }), { expiresIn: '365d' });
-    return { url: state.url, key: state.anonKey, accessToken };
+    return { cloud: state, device: { url: state.url, key: state.anonKey, accessToken } };
   }
+}
+
+/** `path` relative to `folder` when it can be (and is not the same path), else absolute. */
+function relativeTo(folder: string, path: string): string {
+  const relativePath = relative(folder, path);
+  return relativePath === '' || isAbsolute(relativePath) ? path : relativePath;
 }
 
 function defaultDeviceId(): string {

@@ -10,6 +10,8 @@ export interface SyncSummary {
   conflicts: number;
   rejected: number;
   durationMs: number;
+  /** Something the run went on despite, e.g. a token of another installation of the tenant. */
+  warning?: string;
 }
 
 export default class Sync extends EquinoxCommand<typeof Sync> {
@@ -18,17 +20,27 @@ export default class Sync extends EquinoxCommand<typeof Sync> {
   static override examples = ['<%= config.bin %> sync', '<%= config.bin %> sync --config till.json --json'];
 
   async run(): Promise<SyncSummary> {
-    const result = await withHost(this.flags.config, async (host) => {
+    const { result, warning } = await withHost(this.flags.config, async (host) => {
       const stop = showSyncProgress(host.status$, !this.jsonEnabled());
       try {
-        return await host.syncNow();
+        const done = await host.syncNow();
+        // A run that succeeded may still leave a word in the status (a token of another installation).
+        return { result: done, warning: done.error === null ? host.status.lastError : null };
       } finally {
         stop();
       }
     });
     if (result.error !== null) this.fail(describeFailure(result));
+    if (warning !== null) this.warn(warning);
     this.log(`Uploaded ${result.uploaded}, downloaded ${result.downloaded}, ${result.conflicts} conflict(s), ${result.rejected} rejected, in ${result.durationMs} ms.`);
-    return { uploaded: result.uploaded, downloaded: result.downloaded, conflicts: result.conflicts, rejected: result.rejected, durationMs: result.durationMs };
+    return {
+      uploaded: result.uploaded,
+      downloaded: result.downloaded,
+      conflicts: result.conflicts,
+      rejected: result.rejected,
+      durationMs: result.durationMs,
+      ...(warning === null ? {} : { warning }),
+    };
   }
 }
 

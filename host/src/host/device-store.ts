@@ -27,7 +27,11 @@ export class DeviceStore {
     this.store = undefined;
     const { dbPath, tenantId, deviceId } = this.host.config;
     this.created ??= !existsSync(dbPath);
-    this.store = LocalStore.open({ path: dbPath, plugins, tenantId, deviceId });
+    try {
+      this.store = LocalStore.open({ path: dbPath, plugins, tenantId, deviceId });
+    } catch (error) {
+      throw cannotOpen(error, dbPath, this.host.file);
+    }
     return this.store;
   }
 
@@ -47,4 +51,15 @@ export class DeviceStore {
     this.store?.close();
     this.store = undefined;
   }
+}
+
+/**
+ * A file error opening the database (a folder that cannot be made, no permission) names
+ * the path and the config key it came from; any other error is the store's own words.
+ */
+function cannotOpen(error: unknown, dbPath: string, configFile: string | undefined): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (!(error instanceof Error) || typeof code !== 'string' || !/^(E[A-Z]+|SQLITE_CANTOPEN)$/.test(code)) return error;
+  const from = configFile === undefined ? '' : ` (dbPath in ${configFile})`;
+  return Object.assign(new Error(`cannot open the database ${dbPath}${from}: ${error.message}`, { cause: error }), { code });
 }

@@ -4,6 +4,8 @@ import type {
   ConflictRecord,
   PendingDelete,
   PluginDefinition,
+  ReconcileOptions,
+  ReconcileResult,
   ScopedStore,
   SyncRunResult,
   SyncStatus,
@@ -32,6 +34,12 @@ export interface EquinoxHost {
   syncNow(): Promise<SyncRunResult>;
   /** Asks the cloud whether it answers, updating `status.online`; nothing is synced. */
   probe(): Promise<boolean>;
+  /**
+   * Compares the device with the cloud by hash ranges (every table, or `table`) and queues
+   * the repairs: rows the cloud lacks or holds older are uploaded again, rows the device
+   * lacks are pulled; nothing is deleted. Runs inside the next sync run.
+   */
+  reconcile(options?: ReconcileOptions): Promise<ReconcileResult>;
   /** The sync status; replays the current one, completes on dispose. */
   readonly status$: Observable<SyncStatus>;
   readonly status: SyncStatus;

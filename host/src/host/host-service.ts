@@ -6,6 +6,8 @@ import {
   type ConflictRecord,
   type PendingDelete,
   type PluginDefinition,
+  type ReconcileOptions,
+  type ReconcileResult,
   type ScopedStore,
   type SyncRunResult,
   type SyncStatus,
@@ -112,6 +114,10 @@ export class HostService implements EquinoxHost {
 
   async probe(): Promise<boolean> {
     return this.sync().probe();
+  }
+
+  reconcile(options: ReconcileOptions = {}): Promise<ReconcileResult> {
+    return this.sync().reconcile(options);
   }
 
   store(plugin: string): ScopedStore {

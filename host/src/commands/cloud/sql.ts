@@ -1,8 +1,9 @@
 import { Flags } from '@oclif/core';
 import { compileServerSchema } from '@equinox-sync/core';
-import { applySql, readCloudState } from '@equinox-sync/local-cloud';
+import { readCloudState } from '@equinox-sync/local-cloud';
 import { EquinoxCommand } from '../../cli/equinox-command.js';
 import { cloudPlugins } from '../../cli/cloud-plugins.js';
+import { applyCloudSchema } from '../../cli/cloud-schema.js';
 import { DEFAULT_CLOUD_DIR } from '../../cli/data-dir-flag.js';
 
 export default class CloudSql extends EquinoxCommand<typeof CloudSql> {
@@ -29,7 +30,7 @@ export default class CloudSql extends EquinoxCommand<typeof CloudSql> {
       const dataDir = this.flags.data ?? DEFAULT_CLOUD_DIR;
       const cloud = readCloudState(dataDir);
       if (!cloud) this.fail(`no local cloud is running on ${dataDir}; start one with: equinox cloud start --data ${dataDir}`);
-      await applySql(cloud, sql);
+      await applyCloudSchema(cloud, plugins);
       this.log(`Applied the schema of ${names.join(', ')} to the local cloud at ${cloud.url}.`);
     } else if (!this.jsonEnabled()) {
       process.stdout.write(sql);

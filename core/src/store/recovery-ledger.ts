@@ -1,0 +1,200 @@
+import type { Database } from 'better-sqlite3';
+import { quoteIdentifier } from '../declarations/index.js';
+import type { SyncState } from './sync-state.js';
+
+/**
+ * One local row as a comparison with the cloud sees it, with its sync bookkeeping.
+ *
+ * @example
+ * const row: LedgerRow = { id: 'a1', updatedAt: '1718000000000-000000-till', deleted: false, state: 'Synced', pending: false };
+ */
+export interface LedgerRow {
+  readonly id: string;
+  readonly updatedAt: string;
+  readonly deleted: boolean;
+  /** `undefined`: the row has no sync record (it counts as Synced). */
+  readonly state: SyncState | undefined;
+  /** A change of it is queued. */
+  readonly pending: boolean;
+}
+
+/**
+ * What the device last saw of the cloud: its epoch and high-water mark (see `RemoteHealth`).
+ *
+ * @example
+ * const mark: CloudMark = { epoch: '6f1c…', highWater: '812' };
+ */
+export interface CloudMark {
+  readonly epoch?: string;
+  readonly highWater?: string;
+}
+
+/** A repair the ledger was told to make for one row, gathered while comparing, made at the end. */
+type Repair =
+  | { readonly kind: 'upload'; readonly id: string; readonly updatedAt: string; readonly deleted: boolean; readonly base: number | string | null; readonly update: boolean }
+  | { readonly kind: 'pull'; readonly id: string };
+
+/** Rows read per page by `rows()`. */
+const LEDGER_PAGE_ROWS = 2_000;
+
+const EPOCH_KEY = 'cloud_epoch';
+const HIGH_WATER_KEY = 'cloud_high_water';
+
+/**
+ * The device's side of recovery and `reconcile` (DESIGN.md §4, Recovery): reads its rows
+ * by id range in byte-wise id order (SQLite's BINARY collation, as the cloud's
+ * `COLLATE "C"`), gathers repairs in a temporary table while a comparison runs (a table
+ * of any size, in bounded memory), then queues the uploads in the rows' clock order — so
+ * the links of an append-only chain go up in the order they were made — and points pulls
+ * back at rows the cloud holds newer. It never deletes a row.
+ *
+ * @example
+ * const ledger = new RecoveryLedger(store.database);
+ * ledger.begin('clients');
+ * for (const row of ledger.rows('clients', null, null)) ledger.markUpload(row, { base: null, update: false });
+ * const { queued, pulls } = ledger.commit('clients', { resetCursor: false });
+ */
+export class RecoveryLedger {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * The table's rows with `lo <= id < hi` (`null`: open end), in byte-wise id order. Read
+   * in pages, so the caller may write (note repairs) between rows and a large range never
+   * sits in memory whole.
+   */
+  *rows(table: string, lo: string | null, hi: string | null): Generator<LedgerRow> {
+    const tableId = this.tableId(table);
+    const page = this.db
+      .prepare(
+        `SELECT t.id, coalesce(t.updated_at, ''), t.deleted, s.state, s.pending_seq IS NOT NULL
+           FROM ${quoteIdentifier(table)} AS t LEFT JOIN _eq_row_state AS s ON s.table_id = @tableId AND s.row_id = t.id
+          WHERE (@after IS NULL OR t.id > @after) AND (@lo IS NULL OR t.id >= @lo) AND (@hi IS NULL OR t.id < @hi)
+          ORDER BY t.id LIMIT ${LEDGER_PAGE_ROWS}`,
+      )
+      .raw();
+    let after: string | null = null;
+    for (;;) {
+      const rows = page.all({ tableId, lo, hi, after }) as [string, string, number, SyncState | null, number][];
+      for (const [id, updatedAt, deleted, state, pending] of rows) {
+        yield { id, updatedAt, deleted: deleted === 1, state: state ?? undefined, pending: pending === 1 };
+      }
+      if (rows.length < LEDGER_PAGE_ROWS) return;
+      after = rows[rows.length - 1]![0];
+    }
+  }
+
+  /** Starts gathering repairs for `table` (drops any left from an interrupted run). */
+  begin(table: string): void {
+    this.tableId(table);
+    this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS _eq_recovery (
+      row_id TEXT PRIMARY KEY, kind TEXT NOT NULL, updated_at TEXT, op TEXT, base TEXT) WITHOUT ROWID`);
+    this.db.exec('DELETE FROM temp._eq_recovery');
+  }
+
+  /** Notes a row to upload again, over the cloud's version `base` (`null`: the cloud lacks it). */
+  markUpload(row: Pick<LedgerRow, 'id' | 'updatedAt' | 'deleted'>, options: { base: number | string | null; update: boolean }): void {
+    this.note({ kind: 'upload', id: row.id, updatedAt: row.updatedAt, deleted: row.deleted, base: options.base, update: options.update });
+  }
+
+  /** Notes a row the cloud holds newer: the next pull must not take it for one the device already has. */
+  markPull(id: string): void {
+    this.note({ kind: 'pull', id });
+  }
+
+  /**
+   * Makes the gathered repairs in one transaction: uploads queued in clock order (rows
+   * changed meanwhile are queued already and left alone), pulled versions forgotten for
+   * the rows the cloud holds newer, and, with `resetCursor` or any such row, the table's
+   * pull cursor reset so the next pull reads it from the start. `forgetVersions` forgets
+   * the cloud version of every Synced row of the table first (the cloud was replaced or
+   * rewound: its versions no longer mean what the device recorded).
+   */
+  commit(table: string, options: { resetCursor: boolean; forgetVersions?: boolean }): { queued: number; pulls: number } {
+    const tableId = this.tableId(table);
+    return this.db.transaction(() => {
+      if (options.forgetVersions) {
+        this.db.prepare(`UPDATE _eq_row_state SET server_version = NULL WHERE table_id = ? AND pending_seq IS NULL AND state = 'Synced'`).run(tableId);
+      }
+      const still = `NOT EXISTS (SELECT 1 FROM _eq_row_state AS s WHERE s.table_id = @tableId AND s.row_id = r.row_id
+                                   AND (s.pending_seq IS NOT NULL OR s.state <> 'Synced'))
+                     AND EXISTS (SELECT 1 FROM ${quoteIdentifier(table)} AS t WHERE t.id = r.row_id AND t.updated_at IS r.updated_at)`;
+      const before = (this.db.prepare(`SELECT coalesce(max(seq), 0) FROM _eq_outbox`).pluck().get() as number) ?? 0;
+      const queued = this.db
+        .prepare(
+          `INSERT INTO _eq_outbox (table_id, row_id, op)
+           SELECT @tableId, r.row_id, r.op FROM temp._eq_recovery AS r WHERE r.kind = 'upload' AND ${still}
+            ORDER BY r.updated_at, r.row_id`,
+        )
+        .run({ tableId }).changes;
+      this.db
+        .prepare(
+          `INSERT INTO _eq_row_state (table_id, row_id, state, server_version, pending_seq)
+           SELECT o.table_id, o.row_id, 'PendingUpload', CAST(r.base AS INTEGER), o.seq
+             FROM _eq_outbox AS o JOIN temp._eq_recovery AS r ON r.row_id = o.row_id
+            WHERE o.seq > @before AND o.table_id = @tableId AND true
+           ON CONFLICT (table_id, row_id) DO UPDATE SET state = 'PendingUpload', pending_seq = excluded.pending_seq,
+             server_version = excluded.server_version`,
+        )
+        .run({ tableId, before });
+      const pulls = this.db
+        .prepare(
+          `UPDATE _eq_row_state SET server_version = NULL
+            WHERE table_id = @tableId AND pending_seq IS NULL
+              AND row_id IN (SELECT row_id FROM temp._eq_recovery WHERE kind = 'pull')`,
+        )
+        .run({ tableId }).changes;
+      const lacking = this.db.prepare(`SELECT count(*) FROM temp._eq_recovery WHERE kind = 'pull'`).pluck().get() as number;
+      if (options.resetCursor || lacking > 0) this.db.prepare(`DELETE FROM _eq_cursors WHERE table_id = ?`).run(tableId);
+      this.db.exec('DELETE FROM temp._eq_recovery');
+      return { queued, pulls };
+    }).immediate();
+  }
+
+  /** The largest transaction id among the stored pull cursors, or `undefined` before any pull. */
+  cursorTxid(): bigint | undefined {
+    let largest: bigint | undefined;
+    for (const text of this.db.prepare(`SELECT cursor FROM _eq_cursors`).pluck().all() as string[]) {
+      const txid = (JSON.parse(text) as { txid?: unknown } | null)?.txid;
+      if (typeof txid !== 'string' || !/^\d{1,20}$/.test(txid)) continue;
+      const value = BigInt(txid);
+      if (largest === undefined || value > largest) largest = value;
+    }
+    return largest;
+  }
+
+  /** What the device last recorded of the cloud. */
+  readMark(): CloudMark {
+    const read = (key: string): string | undefined =>
+      (this.db.prepare(`SELECT value FROM _eq_meta WHERE key = ?`).pluck().get(key) as string | undefined) || undefined;
+    const epoch = read(EPOCH_KEY);
+    const highWater = read(HIGH_WATER_KEY);
+    return { ...(epoch === undefined ? {} : { epoch }), ...(highWater === undefined ? {} : { highWater }) };
+  }
+
+  /** Records what the device saw of the cloud (fields left out stay as they were). */
+  writeMark(mark: CloudMark): void {
+    const write = this.db.prepare(`INSERT INTO _eq_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
+    this.db.transaction(() => {
+      if (mark.epoch !== undefined) write.run(EPOCH_KEY, mark.epoch);
+      if (mark.highWater !== undefined) write.run(HIGH_WATER_KEY, mark.highWater);
+    })();
+  }
+
+  private note(repair: Repair): void {
+    const statement = this.db.prepare(
+      `INSERT INTO temp._eq_recovery (row_id, kind, updated_at, op, base) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (row_id) DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at, op = excluded.op, base = excluded.base`,
+    );
+    if (repair.kind === 'pull') statement.run(repair.id, 'pull', null, null, null);
+    else {
+      const op = repair.deleted ? 'delete' : repair.update ? 'update' : 'insert';
+      statement.run(repair.id, 'upload', repair.updatedAt, op, repair.base === null ? null : String(repair.base));
+    }
+  }
+
+  private tableId(table: string): number {
+    const id = this.db.prepare(`SELECT table_id FROM _eq_tables WHERE name = ?`).pluck().get(table) as number | undefined;
+    if (id === undefined) throw new Error(`table "${table}" is not a synced table of this store`);
+    return id;
+  }
+}
