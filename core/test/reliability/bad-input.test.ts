@@ -17,6 +17,7 @@ import {
   type Row,
 } from '../../src/index.js';
 import { cloudRows, localRows, openDevice, report, suffix, tenantId, waitPullable, workDir, type Device } from './kit.js';
+import { dropCloudChecks } from '../quarantine/hostile-cloud.js';
 
 const cloud = inject('cloud');
 const items = `bad_items_${suffix()}`;
@@ -42,13 +43,7 @@ const plugin = definePlugin(declaration);
 beforeAll(async () => {
   await applySql(cloud, compileServerSchema([plugin]));
   // The cloud as an older migration left it, without the limit checks: rows a device cannot take can be written at all.
-  await asSuperuser(`do $$
-    declare c record;
-    begin
-      for c in select conname from pg_catalog.pg_constraint where conrelid = 'public.${items}'::regclass and contype = 'c' loop
-        execute format('alter table public.%I drop constraint %I', '${items}', c.conname);
-      end loop;
-    end $$;`);
+  await dropCloudChecks(items);
 });
 
 /** What a bad page must not touch: every local row as stored, and the pull cursor. (The same run's upload may go on.) */
