@@ -37,11 +37,11 @@ export interface KeysetReading<T> {
  * it was when its page was read.
  *
  * @example
- * const levels = await readKeysetPages({
- *   fn: 'inventory_master',
- *   fetch: (after, limit) => context.cloud.rpc('inventory_master', { p_after: after, p_limit: limit }),
- *   parse: parseMasterLevels,
- *   key: (level) => level.sku,
+ * const clients = await readKeysetPages({
+ *   fn: 'clients_page',
+ *   fetch: (after, limit) => context.cloud.rpc('clients_page', { p_after: after, p_limit: limit }),
+ *   parse: parseClients,
+ *   key: (client) => client.code,
  * });
  */
 export async function readKeysetPages<T>(reading: KeysetReading<T>): Promise<T[]> {

@@ -9,8 +9,8 @@ import { copyPrivately, privateDir } from '../host/private-files.js';
  * databases in one folder (two tills, two tenants) never share a key or a mark.
  *
  * @example
- * pluginStorageDir('/data/till-1.db', '@equinox-sync/plugin-fiscal');
- * // '/data/till-1.db.equinox/_equinox-sync_plugin-fiscal'
+ * pluginStorageDir('/data/till-1.db', '@acme/equinox-clients');
+ * // '/data/till-1.db.equinox/_acme_equinox-clients'
  */
 export function pluginStorageDir(dbPath: string, name: string): string {
   return join(dirname(dbPath), `${basename(dbPath)}.equinox`, folderName(name));
@@ -44,7 +44,7 @@ export interface StorageOwner {
  * belong to others.
  *
  * @example
- * const storageDir = preparePluginStorage({ dbPath, newDatabase: false }, '@equinox-sync/plugin-fiscal', logger);
+ * const storageDir = preparePluginStorage({ dbPath, newDatabase: false }, '@acme/equinox-clients', logger);
  */
 export function preparePluginStorage(owner: StorageOwner, name: string, logger: HostLogger): string {
   const dir = pluginStorageDir(owner.dbPath, name);

@@ -9,7 +9,7 @@ export default class CloudToken extends EquinoxCommand<typeof CloudToken> {
   static override summary = "Mint a device token for a tenant and a device, signed with the local cloud's JWT secret.";
   static override description =
     'The token is an HS256 JWT with role "authenticated" whose app_metadata carries tenant_id (what row-level security keys on) ' +
-    'and device_id (the installation: the config\'s deviceId, to which fiscal chains, keys and licence seats are bound). ' +
+    'and device_id (the installation: the config\'s deviceId, to which installation-bound rows such as a signing chain, its key or a seat are bound). ' +
     '--role master adds eq_role "master" (head office, may read aggregates across tenants). ' +
     'Without --device the token still reads and writes the tenant\'s data, but the cloud refuses it every installation-bound write.';
   static override examples = [
@@ -30,7 +30,7 @@ export default class CloudToken extends EquinoxCommand<typeof CloudToken> {
     }
     const { jwtSecret } = loadOrCreateSecrets(this.flags.data);
     if (this.flags.device === undefined) {
-      process.stderr.write('Warning: no --device: the cloud will refuse this token every installation-bound write (fiscal chain links, keys, licence seats).\n');
+      process.stderr.write('Warning: no --device: the cloud will refuse this token every installation-bound write (a chain link, a key, a seat).\n');
     }
     const claims = deviceClaims({ tenant: this.flags.tenant, device: this.flags.device, role: this.flags.role === 'master' ? 'master' : 'store' });
     const token = await new TokenMinter(jwtSecret).mint(claims, { expiresIn: this.flags['expires-in'] });
