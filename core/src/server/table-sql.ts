@@ -1,5 +1,5 @@
 import { quoteIdentifier, type IndexDefinition, type TableDefinition } from '../declarations/index.js';
-import { columnSql } from './column-sql.js';
+import { columnSql } from './postgres-columns.js';
 import { deleteGuardFunctionSql, deleteGuardSql } from './delete-guard-sql.js';
 import { limitConstraintsSql } from './limits-sql.js';
 import { tenantAccessSql } from './policy-sql.js';

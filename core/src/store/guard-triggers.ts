@@ -1,5 +1,5 @@
 import { quoteIdentifier, type TableDefinition } from '../declarations/index.js';
-import { sqlLiteral } from './column-sql.js';
+import { sqlLiteral } from './sqlite-columns.js';
 import { NOT_MUTED_SQL } from './sql-expressions.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { TableDefinition } from '../declarations/index.js';
 import { guardTriggerSql } from './guard-triggers.js';
-import { syncTriggerSql } from './sync-triggers.js';
+import { syncTriggerSql } from './capture-triggers.js';
 
 /**
  * Replaces a table's `_eq_` triggers with the ones its current declaration calls for,

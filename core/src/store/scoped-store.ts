@@ -2,7 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { newRecordId, type HybridLogicalClock } from '../clock/index.js';
 import { quoteIdentifier, SYSTEM_COLUMNS, type ColumnDefinition, type Row } from '../declarations/index.js';
 import { encodingFailureRule, storedValueViolation } from './column-check.js';
-import { storedDefault } from './column-sql.js';
+import { storedDefault } from './sqlite-columns.js';
 import { decodeRawRow, decodeValue, encodeValue, type SqliteValue } from './row-codec.js';
 import { ColumnLimitError, StoreError } from './store-error.js';
 import type { TableDirectory } from './table-directory.js';

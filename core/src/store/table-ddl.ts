@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { quoteIdentifier, type IndexDefinition, type TableDefinition } from '../declarations/index.js';
-import { columnSql } from './column-sql.js';
+import { columnSql } from './sqlite-columns.js';
 import { RECORD_ID_DEFAULT_SQL } from './sql-expressions.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { quoteIdentifier, type ColumnDefinition, type TableDefinition } from '../declarations/index.js';
-import { columnSql } from './column-sql.js';
+import { columnSql } from './sqlite-columns.js';
 import { SchemaMigrationError, StoreError } from './store-error.js';
 import type { StoreMeta } from './store-meta.js';
 import { createTableSql } from './table-ddl.js';

@@ -2,7 +2,7 @@ import { Subject, delay, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { exhaustMapWithTrailing } from './exhaust-map-with-trailing.js';
-import { syncTriggers } from './sync-triggers.js';
+import { syncTriggers } from './run-triggers.js';
 
 function scheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
