@@ -47,6 +47,7 @@ describe('equinox commands (--json shapes, exit codes)', () => {
     expect(exit).toBe(0);
     expect(json).toContainEqual({
       name: INVENTORY,
+      displayName: 'Inventory',
       version: '0.1.0',
       tables: [
         { name: 'products', strategy: 'LastWriteWins' },

@@ -10,7 +10,8 @@ function identifier(kind: 'table' | 'column') {
   });
 }
 
-const columnSchema = z.strictObject({
+/** A column's shape; `definePlugin` checks its default and limits only once it has this shape. */
+export const columnSchema = z.strictObject({
   type: z.enum(COLUMN_TYPES as [string, ...string[]], { error: `must be one of ${COLUMN_TYPES.join(', ')}` }),
   nullable: z.boolean().optional(),
   default: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),

@@ -127,14 +127,30 @@ describe('definePlugin', () => {
     expect(bad({ type: 'text', nullable: false, default: null })).toBe('a non-nullable column cannot default to null');
   });
 
-  it('lists every problem at once', () => {
-    const declaration = plugin(table({ name: 'a', strategy: 'Nope' }), table({ name: 'b', columns: { id: { type: 'text' } } }));
-    expect(() => definePlugin(declaration)).toThrow(DeclarationError);
+  it('lists every problem at once: shapes, unknown keys and cross-references, table by table', () => {
+    const declaration = plugin(
+      table({ name: 'a', strategy: 'Nope', indexes: [{ columns: ['nope'] }], orderingKey: ['title', 'series'] }),
+      table({ name: 'b', columns: { id: { type: 'text' }, count: { type: 'integer', default: 1.5, colour: 'red' }, total: { type: 'real', max: 'x' } } }),
+      table({ name: 'c', columns: { title: { type: 'text', maxLength: -1 } }, sync: 'always' }),
+    );
+    let problems: readonly unknown[] = [];
     try {
       definePlugin(declaration);
     } catch (error) {
-      expect((error as DeclarationError).problems.map((p) => `${p.table}:${p.field}`)).toEqual(['a:strategy', 'b:columns.id']);
+      expect(error).toBeInstanceOf(DeclarationError);
+      problems = (error as DeclarationError).problems;
     }
+    const at = (tableName: string, field: string, message: string) => ({ plugin: 'acme-notes', table: tableName, field, message });
+    expect(problems).toEqual([
+      at('a', 'strategy', 'must be one of LocalWins, RemoteWins, LastWriteWins, Manual'),
+      at('a', 'indexes[0].columns', 'unknown column "nope"'),
+      at('a', 'orderingKey', 'unknown column "series"'),
+      at('b', 'columns.id', '"id" is a system column added by the engine and cannot be declared'),
+      at('b', 'columns.count.colour', 'unknown key "colour"'),
+      at('b', 'columns.total.max', expect.any(String)),
+      at('c', 'sync', 'unknown key "sync"'),
+      at('c', 'columns.title.maxLength', expect.any(String)),
+    ]);
   });
 
   it('refuses a bad plugin name without a table', () => {

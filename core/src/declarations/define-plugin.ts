@@ -1,10 +1,12 @@
 import type { z } from 'zod';
 import { defaultProblem } from './column-default.js';
 import { DeclarationError, type DeclarationProblem } from './declaration-error.js';
-import { pluginDeclarationSchema } from './declaration-schema.js';
+import { columnSchema, pluginDeclarationSchema } from './declaration-schema.js';
+import { IDENTIFIER_PATTERN } from './identifiers.js';
 import type { PluginDeclaration, PluginDefinition } from './plugin-declaration.js';
 import { columnLimitProblems, resolveColumnLimits } from './column-limits.js';
-import type { ColumnDefinition, TableDeclaration, TableDefinition } from './table-declaration.js';
+import { formatPath, issueLocations } from './schema-issues.js';
+import type { ColumnDeclaration, ColumnDefinition, TableDeclaration, TableDefinition } from './table-declaration.js';
 
 /**
  * Validates a plugin's declaration and returns it with every default resolved.
@@ -25,11 +27,11 @@ import type { ColumnDefinition, TableDeclaration, TableDefinition } from './tabl
 export function definePlugin(declaration: PluginDeclaration): PluginDefinition {
   const pluginName = typeof declaration?.name === 'string' ? declaration.name : '(unnamed)';
   const parsed = pluginDeclarationSchema.safeParse(declaration);
-  if (!parsed.success) {
-    throw new DeclarationError(parsed.error.issues.map((issue) => toProblem(pluginName, declaration, issue)));
-  }
-  const problems = crossReferenceProblems(declaration);
-  if (problems.length > 0) throw new DeclarationError(problems);
+  // One pass: the cross-references of every table that could be read are checked even when
+  // shapes are wrong elsewhere, so a fix never uncovers a second round of problems.
+  const shapeProblems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => shapeProblemsOf(pluginName, declaration, issue));
+  const problems = [...shapeProblems, ...crossReferenceProblems(pluginName, declaration)];
+  if (problems.length > 0) throw new DeclarationError(byTable(problems));
   return Object.freeze({
     name: declaration.name,
     version: declaration.version,
@@ -67,36 +69,61 @@ export function assertDistinctTables(plugins: readonly PluginDefinition[]): read
   return plugins;
 }
 
-function crossReferenceProblems(declaration: PluginDeclaration): DeclarationProblem[] {
-  const problems: DeclarationProblem[] = [];
+/** A problem with the position of its table (-1 for the plugin's own fields), to list each table's problems together. */
+interface LocatedProblem {
+  readonly at: number;
+  readonly problem: DeclarationProblem;
+}
+
+/**
+ * The problems no schema can see, read off the raw declaration so that a table with a bad
+ * shape somewhere is still checked wherever it can be read; parts that cannot be read
+ * are skipped, their shape problem already reported.
+ */
+function crossReferenceProblems(plugin: string, declaration: unknown): LocatedProblem[] {
+  const tables = isRecord(declaration) && Array.isArray(declaration.tables) ? (declaration.tables as unknown[]) : [];
+  const problems: LocatedProblem[] = [];
   const seen = new Set<string>();
-  for (const table of declaration.tables) {
+  tables.forEach((table, at) => {
+    if (!isRecord(table)) return;
     const problem = (field: string, message: string): void => {
-      problems.push({ plugin: declaration.name, table: table.name, field, message });
+      problems.push({ at, problem: { plugin, table: tableLabel(table, at), field, message } });
     };
-    if (seen.has(table.name)) problem('name', `table "${table.name}" is declared twice`);
-    seen.add(table.name);
+    if (typeof table.name === 'string') {
+      if (seen.has(table.name)) problem('name', `table "${table.name}" is declared twice`);
+      seen.add(table.name);
+    }
+    if (!isRecord(table.columns)) return;
     const columns = new Set(Object.keys(table.columns));
     if (columns.size === 0) problem('columns', 'a table needs at least one declared column');
+    // A malformed reference already has its shape problem; only well-formed ones are looked up.
+    const references = (value: unknown): string[] =>
+      Array.isArray(value) ? value.filter((column): column is string => typeof column === 'string' && IDENTIFIER_PATTERN.test(column)) : [];
     const indexed = new Set<string>();
-    (table.indexes ?? []).forEach((index, i) => {
-      for (const column of index.columns) {
+    (Array.isArray(table.indexes) ? table.indexes : []).forEach((index: unknown, i) => {
+      if (!isRecord(index)) return;
+      const named = references(index.columns);
+      for (const column of named) {
         if (!columns.has(column)) problem(`indexes[${i}].columns`, `unknown column "${column}"`);
       }
+      if (named.length === 0) return;
       // The store names an index after its columns, so two indexes on the same columns would collide.
-      const key = index.columns.join(',');
+      const key = named.join(',');
       if (indexed.has(key)) problem(`indexes[${i}].columns`, `columns (${key}) are already indexed`);
       indexed.add(key);
     });
-    for (const column of table.orderingKey ?? []) {
+    for (const column of references(table.orderingKey)) {
       if (!columns.has(column)) problem('orderingKey', `unknown column "${column}"`);
     }
-    for (const [name, column] of Object.entries(table.columns)) {
-      const message = defaultProblem(column);
+    for (const [name, raw] of Object.entries(table.columns)) {
+      const column = columnSchema.safeParse(raw);
+      if (!column.success) continue;
+      const declared = column.data as ColumnDeclaration;
+      const message = defaultProblem(declared);
       if (message !== undefined) problem(`columns.${name}.default`, message);
-      for (const [field, limitMessage] of columnLimitProblems(column)) problem(`columns.${name}.${field}`, limitMessage);
+      for (const [field, limitMessage] of columnLimitProblems(declared)) problem(`columns.${name}.${field}`, limitMessage);
     }
-  }
+  });
   return problems;
 }
 
@@ -117,19 +144,27 @@ function toTableDefinition(plugin: string, table: TableDeclaration): TableDefini
   });
 }
 
-/** Turns a zod issue into a problem that names the table (by name, not index) and the field. */
-function toProblem(plugin: string, declaration: PluginDeclaration, issue: z.core.$ZodIssue): DeclarationProblem {
-  const path = [...issue.path];
-  // A bad record key (a column name) arrives wrapped; its own message is the useful one.
-  const message = issue.code === 'invalid_key' ? (issue.issues[0]?.message ?? issue.message) : issue.message;
-  if (path[0] === 'tables' && typeof path[1] === 'number') {
-    const raw = declaration.tables?.[path[1]] as { name?: unknown } | undefined;
-    const table = typeof raw?.name === 'string' ? raw.name : `#${path[1]}`;
-    return { plugin, table, field: formatPath(path.slice(2)), message };
-  }
-  return { plugin, table: undefined, field: formatPath(path), message };
+/** Turns a zod issue into problems that name the table (by name, not index) and the field. */
+function shapeProblemsOf(plugin: string, declaration: PluginDeclaration, issue: z.core.$ZodIssue): LocatedProblem[] {
+  return issueLocations(issue).map(({ path, message }) => {
+    if (path[0] === 'tables' && typeof path[1] === 'number') {
+      const at = path[1];
+      return { at, problem: { plugin, table: tableLabel(declaration.tables?.[at], at), field: formatPath(path.slice(2)), message } };
+    }
+    return { at: -1, problem: { plugin, table: undefined, field: formatPath(path), message } };
+  });
 }
 
-function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+/** The problems in declaration order: the plugin's own first, then each table's, shape before cross-reference. */
+function byTable(problems: readonly LocatedProblem[]): DeclarationProblem[] {
+  return [...problems].sort((a, b) => a.at - b.at).map(({ problem }) => problem);
+}
+
+/** A table named by its name, or by its position when it has no usable name. */
+function tableLabel(table: unknown, at: number): string {
+  return isRecord(table) && typeof table.name === 'string' ? table.name : `#${at}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

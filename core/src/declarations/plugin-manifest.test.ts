@@ -48,6 +48,12 @@ describe('parsePluginManifest', () => {
     expect(manifest.definition.tables[0]?.plugin).toBe('@acme/equinox-clients');
   });
 
+  it('takes displayName from the package.json top level (VS Code style) when the equinox field has none', () => {
+    expect(parsePluginManifest(pkg({}, { displayName: 'Acme clients' })).displayName).toBe('Acme clients');
+    expect(parsePluginManifest(pkg({ displayName: 'Clients' }, { displayName: 'Acme clients' })).displayName).toBe('Clients');
+    expect(parsePluginManifest(pkg()).displayName).toBeUndefined();
+  });
+
   it('accepts a plugin without code or tables', () => {
     const manifest = parsePluginManifest(pkg({ contributes: undefined }, { main: undefined }));
     expect(manifest.main).toBeUndefined();
@@ -75,11 +81,37 @@ describe('parsePluginManifest', () => {
       field: 'equinox.activationEvents[0]',
       message: 'must be one of onStartup',
     });
-    expect(problemsOf(pkg({ contribute: {} })).fields).toEqual(['equinox']);
+    expect(problemsOf(pkg({ contribute: {} })).error.problems).toEqual([
+      { plugin: '@acme/equinox-clients', table: undefined, field: 'equinox.contribute', message: 'unknown key "contribute"' },
+    ]);
+  });
+
+  it('names an unknown contribution by its path, not as a type error of contributes', () => {
+    const { error } = problemsOf(pkg({ contributes: { tables: [clientsTable], commands: [{ command: 'clients.list' }] } }));
+    expect(error.message).toBe('plugin "@acme/equinox-clients", field "equinox.contributes.commands": unknown key "commands"');
+  });
+
+  it('reports every problem of a manifest with several faults in one pass', () => {
+    const bad = {
+      ...clientsTable,
+      strategy: 'ServerWins',
+      indexes: [{ columns: ['phone'] }],
+      columns: { ...clientsTable.columns, visits: { type: 'integer', default: 'many' } },
+      sync: true,
+    };
+    const { error } = problemsOf(pkg({ engines: undefined, contributes: { tables: [bad], commands: [] } }));
+    expect(error.problems).toEqual([
+      { plugin: '@acme/equinox-clients', table: undefined, field: 'equinox.engines', message: 'is required' },
+      { plugin: '@acme/equinox-clients', table: undefined, field: 'equinox.contributes.commands', message: 'unknown key "commands"' },
+      { plugin: '@acme/equinox-clients', table: 'clients', field: 'strategy', message: 'must be one of LocalWins, RemoteWins, LastWriteWins, Manual' },
+      { plugin: '@acme/equinox-clients', table: 'clients', field: 'sync', message: 'unknown key "sync"' },
+      { plugin: '@acme/equinox-clients', table: 'clients', field: 'indexes[0].columns', message: 'unknown column "phone"' },
+      { plugin: '@acme/equinox-clients', table: 'clients', field: 'columns.visits.default', message: 'must be an integer' },
+    ]);
   });
 
   it('refuses a bad table, naming the table and the field', () => {
-    const bad = { ...clientsTable, columns: { name: { type: 'varchar' } } };
+    const bad = { ...clientsTable, columns: { ...clientsTable.columns, name: { type: 'varchar' } } };
     const { error } = problemsOf(pkg({ contributes: { tables: [bad] } }));
     expect(error.message).toBe('plugin "@acme/equinox-clients" table "clients", field "columns.name.type": must be one of text, integer, real, boolean, json, timestamp');
   });

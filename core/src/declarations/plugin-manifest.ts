@@ -7,6 +7,7 @@ import { DeclarationError, type DeclarationProblem } from './declaration-error.j
 import { pluginDeclarationSchema } from './declaration-schema.js';
 import { definePlugin } from './define-plugin.js';
 import type { PluginDefinition } from './plugin-declaration.js';
+import { formatPath, issueLocations } from './schema-issues.js';
 
 /**
  * When the host activates a plugin. Only `onStartup` exists so far: the plugin is
@@ -39,6 +40,7 @@ export interface PluginManifest {
   readonly version: string;
   /** The module exporting `activate`, relative to the package; absent for a plugin that only declares tables. */
   readonly main: string | undefined;
+  /** The human name: the `equinox` field's `displayName`, else the package's own (where VS Code keeps it). */
   readonly displayName: string | undefined;
   /** The host versions the plugin works with, as a semver range. */
   readonly engines: { readonly equinox: string };
@@ -100,6 +102,7 @@ const packageSchema = z.object({
   name: z.string({ error: required('an npm package name') }).pipe(pluginDeclarationSchema.shape.name),
   version: z.string({ error: required('a version such as "1.0.0"') }).min(1, 'must not be empty'),
   main: z.string({ error: required('a module path') }).min(1, 'must not be empty').optional(),
+  displayName: z.string({ error: required('text') }).min(1, 'must not be empty').optional(),
   equinox: manifestSchema,
 });
 
@@ -124,17 +127,17 @@ export function parsePluginManifest(pkg: unknown, options: PluginManifestOptions
   const parsed = packageSchema.safeParse(raw);
   const problems: DeclarationProblem[] = parsed.success
     ? []
-    : parsed.error.issues.map((issue) => ({ plugin, table: undefined, field: fieldOf(issue.path), message: issue.message }));
+    : parsed.error.issues.flatMap((issue) => issueLocations(issue).map(({ path, message }) => ({ plugin, table: undefined, field: formatPath(path) || '(root)', message })));
   const tables = (raw.equinox as { contributes?: { tables?: unknown } } | undefined)?.contributes?.tables;
   const declared = { name: parsed.success ? parsed.data.name : 'plugin', version: parsed.success ? parsed.data.version : '0' };
   const definition = tableDefinition(plugin, declared, Array.isArray(tables) ? tables : [], options.serverSql, problems);
   if (!parsed.success || definition === undefined) throw new PluginManifestError(problems, options.source);
-  const { name, version, main, equinox } = parsed.data;
+  const { name, version, main, displayName, equinox } = parsed.data;
   return Object.freeze({
     name,
     version,
     main,
-    displayName: equinox.displayName,
+    displayName: equinox.displayName ?? displayName,
     engines: Object.freeze({ equinox: equinox.engines.equinox }),
     activationEvents: Object.freeze((equinox.activationEvents ?? ['onStartup']) as ActivationEvent[]),
     definition,
@@ -169,10 +172,6 @@ function tableDefinition(
     problems.push(...error.problems.map((problem) => ({ ...problem, plugin })));
     return undefined;
   }
-}
-
-function fieldOf(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '') || '(root)';
 }
 
 /**

@@ -6,6 +6,8 @@ import { printTable } from '../../cli/print-table.js';
 /** One line of `plugins list --json`. */
 export interface PluginLine {
   name: string;
+  /** The manifest's `displayName`, or the name when it declares none. */
+  displayName: string;
   version: string | null;
   tables: { name: string; strategy: string }[];
   state: 'active' | 'failed';
@@ -13,7 +15,7 @@ export interface PluginLine {
 }
 
 export default class PluginsList extends EquinoxCommand<typeof PluginsList> {
-  static override summary = 'List the plugins: version, tables, strategies, and whether each is active or failed (and why).';
+  static override summary = 'List the plugins: display name, version, tables, strategies, and whether each is active or failed (and why).';
   static override examples = ['<%= config.bin %> plugins list', '<%= config.bin %> plugins list --json'];
 
   async run(): Promise<PluginLine[]> {
@@ -21,6 +23,7 @@ export default class PluginsList extends EquinoxCommand<typeof PluginsList> {
       const strategies = new Map(host.definitions().flatMap((d) => d.tables.map((t) => [t.name, t.strategy] as const)));
       return host.plugins().map((plugin: PluginInfo) => ({
         name: plugin.name,
+        displayName: plugin.displayName ?? plugin.name,
         version: plugin.version ?? null,
         tables: plugin.tables.map((name) => ({ name, strategy: strategies.get(name) ?? '-' })),
         state: plugin.state,
@@ -29,8 +32,8 @@ export default class PluginsList extends EquinoxCommand<typeof PluginsList> {
     });
     printTable(
       this,
-      ['plugin', 'version', 'tables (strategy)', 'state'],
-      lines.map((p) => [p.name, p.version ?? '?', p.tables.map((t) => `${t.name} (${t.strategy})`).join(', '), p.state === 'active' ? 'active' : `failed: ${p.error}`]),
+      ['plugin', 'package', 'version', 'tables (strategy)', 'state'],
+      lines.map((p) => [p.displayName, p.name, p.version ?? '?', p.tables.map((t) => `${t.name} (${t.strategy})`).join(', '), p.state === 'active' ? 'active' : `failed: ${p.error}`]),
     );
     return lines;
   }
