@@ -170,6 +170,8 @@ describe('a local cloud on a kept data dir', () => {
       const empty = await startLocalCloud({ dataDir: dir });
       expect(empty.warnings.join('\n')).toContain('is gone; starting with an empty one');
       await empty.stop();
+      // The test's cluster under /var/lib goes with the test: each run would leave one otherwise.
+      rmSync(join(persistent, '..'), { recursive: true, force: true });
 
       // Where the postgres user can reach the data dir, the cluster is inside it.
       const openParent = mkdtempSync(join(tmpdir(), 'equinox-kept-open-'));
