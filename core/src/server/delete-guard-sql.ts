@@ -14,10 +14,11 @@ export const TOMBSTONE_HINT = 'Write a tombstone instead: update ... set deleted
  * `equinox.refuse_delete()`, the trigger function behind {@link deleteGuardSql}. It
  * raises SQLSTATE 23001 (`restrict_violation`), which PostgREST answers with 409, for
  * whoever deletes: a trigger runs for every role, the service role and the table's owner
- * included, which neither grants nor row-level security can say.
+ * included, which neither grants nor row-level security can say. Created once per
+ * migration by `foundationSql`, before any table's triggers use it.
  *
  * @example
- * const sql = deleteGuardFunctionSql();
+ * const sql = deleteGuardFunctionSql(); // in foundationSql
  */
 export function deleteGuardFunctionSql(): string {
   const s = PRIVATE_SCHEMA;

@@ -1,5 +1,6 @@
 import type { PluginDefinition } from '../declarations/index.js';
 import { claimsSql } from './claims-sql.js';
+import { deleteGuardFunctionSql } from './delete-guard-sql.js';
 import { jsonDepthSql } from './limits-sql.js';
 import { pushGatesSql } from './push-gates-sql.js';
 import { PRIVATE_SCHEMA, sqlLiteral } from './sql-text.js';
@@ -71,6 +72,8 @@ begin
 end
 $eq$;
 revoke all on function ${s}.refuse_change() from public, anon, authenticated, service_role;
+
+${deleteGuardFunctionSql()}
 
 ${pushGatesSql()}
 

@@ -1,6 +1,6 @@
 import { quoteIdentifier, type IndexDefinition, type TableDefinition } from '../declarations/index.js';
 import { columnSql } from './postgres-columns.js';
-import { deleteGuardFunctionSql, deleteGuardSql } from './delete-guard-sql.js';
+import { deleteGuardSql } from './delete-guard-sql.js';
 import { limitConstraintsSql } from './limits-sql.js';
 import { tenantAccessSql } from './policy-sql.js';
 import { gateTriggerSql } from './push-gates-sql.js';
@@ -41,7 +41,6 @@ export function tableSql(table: TableDefinition): string {
     gateTriggerSql(table.name),
     appendOnlySql(table),
     // With each table, so that no table's trigger can come before its function; repeating it is harmless.
-    deleteGuardFunctionSql(),
     deleteGuardSql(table),
     tenantAccessSql(table),
   ].join('\n');

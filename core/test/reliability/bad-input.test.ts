@@ -1,7 +1,6 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { applySql } from '@equinox-sync/local-cloud';
 import { ConfigError, loadConfig } from '@equinox-sync/config';
@@ -17,7 +16,7 @@ import {
   type Row,
 } from '../../src/index.js';
 import { cloudRows, localRows, openDevice, report, suffix, tenantId, waitPullable, workDir, type Device } from './kit.js';
-import { dropCloudChecks } from '../quarantine/hostile-cloud.js';
+import { asSuperuser, dropCloudChecks } from '../quarantine/hostile-cloud.js';
 
 const cloud = inject('cloud');
 const items = `bad_items_${suffix()}`;
@@ -65,16 +64,6 @@ async function deviceWithData(label: string, options: { fetch?: typeof fetch } =
   // The device goes offline-ish: its own change stays queued (pushes are not part of these tests).
   const pendingId = String(device.store.forPlugin('bad-input').insert(items, { label: 'mine, not uploaded', n: 2 }).id);
   return { device, writer, tenant, pendingId };
-}
-
-async function asSuperuser(sql: string, values: unknown[] = []): Promise<void> {
-  const client = new pg.Client({ connectionString: cloud.adminPgUrl });
-  await client.connect();
-  try {
-    await client.query(sql, values);
-  } finally {
-    await client.end();
-  }
 }
 
 const hlc = (): string => `${String(Date.now()).padStart(13, '0')}-000000-backoffice`;
