@@ -171,68 +171,68 @@ describe('inventory cloud SQL', () => {
 
   it('turns the bigint totals of an earlier version into numeric in place, keeping them, once', async () => {
     await withOlderCloud('numeric', async (fresh) => {
-    // What an earlier version left: bigint totals and a function returning them.
-    await fresh.query(`create schema ${INVENTORY_SCHEMA};
+      // What an earlier version left: bigint totals and a function returning them.
+      await fresh.query(`create schema ${INVENTORY_SCHEMA};
 create table public.stock_levels (tenant_id text not null, sku text not null, quantity bigint not null, primary key (tenant_id, sku));
 create table ${INVENTORY_SCHEMA}.master_inventory (sku text primary key, quantity bigint not null, tenants integer not null);
 insert into public.stock_levels values ('t1', 'A', 9000000000000000000);
 insert into ${INVENTORY_SCHEMA}.master_inventory values ('A', 9000000000000000000, 1);
 create function public.inventory_master() returns table (sku text, quantity bigint, tenants integer) language sql as $fn$ select 'A', 1::bigint, 1 $fn$;`);
 
-    await fresh.query(compileServerSchema([inventoryPlugin]));
-    const types = `select a.attrelid::regclass::text as relation, format_type(a.atttypid, a.atttypmod) as type from pg_attribute a
-      where a.attrelid in ('public.stock_levels'::regclass, '${INVENTORY_SCHEMA}.master_inventory'::regclass) and a.attname = 'quantity' order by 1`;
-    // The old function, cut at 1,000 rows by the API, is gone: one paged function answering one value is left.
-    const result = `select p.oid::regprocedure::text as signature, pg_get_function_result(p.oid) as result
-      from pg_proc p where p.proname = 'inventory_master' and p.pronamespace = 'public'::regnamespace`;
-    expect((await fresh.query(types)).rows).toEqual([
-      { relation: `${INVENTORY_SCHEMA}.master_inventory`, type: 'numeric' },
-      { relation: 'stock_levels', type: 'numeric' },
-    ]);
-    expect((await fresh.query(result)).rows).toEqual([{ signature: 'inventory_master(text,integer)', result: 'jsonb' }]);
-    const catalog = `select c.oid, c.relfilenode from pg_class c where c.oid in ('public.stock_levels'::regclass, '${INVENTORY_SCHEMA}.master_inventory'::regclass)
-      union all select p.oid, 0 from pg_proc p where p.oid = 'public.inventory_master(text, integer)'::regprocedure order by 1`;
-    const before = (await fresh.query(catalog)).rows;
-    await fresh.query(compileServerSchema([inventoryPlugin])); // a second run rewrites nothing, drops nothing
-    expect((await fresh.query(catalog)).rows).toEqual(before);
+      await fresh.query(compileServerSchema([inventoryPlugin]));
+      const types = `select a.attrelid::regclass::text as relation, format_type(a.atttypid, a.atttypmod) as type from pg_attribute a
+        where a.attrelid in ('public.stock_levels'::regclass, '${INVENTORY_SCHEMA}.master_inventory'::regclass) and a.attname = 'quantity' order by 1`;
+      // The old function, cut at 1,000 rows by the API, is gone: one paged function answering one value is left.
+      const result = `select p.oid::regprocedure::text as signature, pg_get_function_result(p.oid) as result
+        from pg_proc p where p.proname = 'inventory_master' and p.pronamespace = 'public'::regnamespace`;
+      expect((await fresh.query(types)).rows).toEqual([
+        { relation: `${INVENTORY_SCHEMA}.master_inventory`, type: 'numeric' },
+        { relation: 'stock_levels', type: 'numeric' },
+      ]);
+      expect((await fresh.query(result)).rows).toEqual([{ signature: 'inventory_master(text,integer)', result: 'jsonb' }]);
+      const catalog = `select c.oid, c.relfilenode from pg_class c where c.oid in ('public.stock_levels'::regclass, '${INVENTORY_SCHEMA}.master_inventory'::regclass)
+        union all select p.oid, 0 from pg_proc p where p.oid = 'public.inventory_master(text, integer)'::regprocedure order by 1`;
+      const before = (await fresh.query(catalog)).rows;
+      await fresh.query(compileServerSchema([inventoryPlugin])); // a second run rewrites nothing, drops nothing
+      expect((await fresh.query(catalog)).rows).toEqual(before);
 
-    // A total past a bigint takes the next movement.
-    await fresh.query(`insert into public.stock_movements (id, tenant_id, updated_at, product_id, sku, delta, reason, occurred_at)
-      values ('m1', 't1', '0000000000001-000000-x', 'p', 'A', 1000000000, 'purchase', now())`);
-    await fresh.query(`update public.stock_levels set quantity = quantity * 10`);
-    await fresh.query(`insert into public.stock_movements (id, tenant_id, updated_at, product_id, sku, delta, reason, occurred_at)
-      values ('m2', 't2', '0000000000001-000000-x', 'p', 'A', 1, 'purchase', now())`);
-    expect((await fresh.query('select tenant_id, quantity::text from public.stock_levels order by 1')).rows).toEqual([
-      { tenant_id: 't1', quantity: '90000000010000000000' },
-      { tenant_id: 't2', quantity: '1' },
-    ]);
+      // A total past a bigint takes the next movement.
+      await fresh.query(`insert into public.stock_movements (id, tenant_id, updated_at, product_id, sku, delta, reason, occurred_at)
+        values ('m1', 't1', '0000000000001-000000-x', 'p', 'A', 1000000000, 'purchase', now())`);
+      await fresh.query(`update public.stock_levels set quantity = quantity * 10`);
+      await fresh.query(`insert into public.stock_movements (id, tenant_id, updated_at, product_id, sku, delta, reason, occurred_at)
+        values ('m2', 't2', '0000000000001-000000-x', 'p', 'A', 1, 'purchase', now())`);
+      expect((await fresh.query('select tenant_id, quantity::text from public.stock_levels order by 1')).rows).toEqual([
+        { tenant_id: 't1', quantity: '90000000010000000000' },
+        { tenant_id: 't2', quantity: '1' },
+      ]);
     });
   });
 
   it('fills the totals from the movements already there when it is installed on a cloud that has them', async () => {
     await withOlderCloud('backfill', async (fresh) => {
-    const insert = `insert into public.stock_movements (id, tenant_id, updated_at, product_id, sku, delta, reason, occurred_at)
-      values ($1, $2, '0000000000001-000000-x', 'p', $3, $4, 'sale', now())`;
-    for (const [i, [tenant, sku, delta]] of ([['t1', 'A', 5], ['t1', 'A', -2], ['t2', 'A', 4], ['t2', 'B', 1], ['t2', 'B', -1]] as const).entries()) {
-      await fresh.query(insert, [`m${i}`, tenant, sku, delta]);
-    }
+      const insert = `insert into public.stock_movements (id, tenant_id, updated_at, product_id, sku, delta, reason, occurred_at)
+        values ($1, $2, '0000000000001-000000-x', 'p', $3, $4, 'sale', now())`;
+      for (const [i, [tenant, sku, delta]] of ([['t1', 'A', 5], ['t1', 'A', -2], ['t2', 'A', 4], ['t2', 'B', 1], ['t2', 'B', -1]] as const).entries()) {
+        await fresh.query(insert, [`m${i}`, tenant, sku, delta]);
+      }
 
-    await fresh.query(compileServerSchema([inventoryPlugin]));
-    await fresh.query(compileServerSchema([inventoryPlugin])); // a second run adds nothing
-    await fresh.query(insert, ['m9', 't1', 'B', 7]);
+      await fresh.query(compileServerSchema([inventoryPlugin]));
+      await fresh.query(compileServerSchema([inventoryPlugin])); // a second run adds nothing
+      await fresh.query(insert, ['m9', 't1', 'B', 7]);
 
-    const levels = await fresh.query('select tenant_id, sku, quantity::int from public.stock_levels order by 1, 2');
-    expect(levels.rows).toEqual([
-      { tenant_id: 't1', sku: 'A', quantity: 3 },
-      { tenant_id: 't1', sku: 'B', quantity: 7 },
-      { tenant_id: 't2', sku: 'A', quantity: 4 },
-      { tenant_id: 't2', sku: 'B', quantity: 0 },
-    ]);
-    const totals = await fresh.query(`select sku, quantity::int, tenants from ${INVENTORY_SCHEMA}.master_inventory order by 1`);
-    expect(totals.rows).toEqual([
-      { sku: 'A', quantity: 7, tenants: 2 },
-      { sku: 'B', quantity: 7, tenants: 1 },
-    ]);
+      const levels = await fresh.query('select tenant_id, sku, quantity::int from public.stock_levels order by 1, 2');
+      expect(levels.rows).toEqual([
+        { tenant_id: 't1', sku: 'A', quantity: 3 },
+        { tenant_id: 't1', sku: 'B', quantity: 7 },
+        { tenant_id: 't2', sku: 'A', quantity: 4 },
+        { tenant_id: 't2', sku: 'B', quantity: 0 },
+      ]);
+      const totals = await fresh.query(`select sku, quantity::int, tenants from ${INVENTORY_SCHEMA}.master_inventory order by 1`);
+      expect(totals.rows).toEqual([
+        { sku: 'A', quantity: 7, tenants: 2 },
+        { sku: 'B', quantity: 7, tenants: 1 },
+      ]);
     });
   });
 });
