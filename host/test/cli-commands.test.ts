@@ -1,4 +1,5 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { deviceClaims, TokenMinter } from '@equinox-sync/local-cloud';
@@ -241,5 +242,14 @@ describe('equinox demo', () => {
     ]);
     expect(summary.licence.refused).toContain('allows 2 devices');
     expect(summary.pendingUploads).toBe(0);
+
+    // "Everything was stopped and removed": the folder, and a cluster kept outside it (as root).
+    const dir = (json as { dir: string }).dir;
+    expect(existsSync(dir)).toBe(false);
+    const clusters = process.env.EQUINOX_CLUSTER_ROOT;
+    if (clusters !== undefined && existsSync(clusters)) {
+      const name = `equinox-pg-${createHash('sha256').update(join(dir, 'cloud')).digest('hex').slice(0, 16)}`;
+      expect(readdirSync(clusters)).not.toContain(name);
+    }
   });
 });

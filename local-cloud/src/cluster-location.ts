@@ -126,3 +126,18 @@ function lostWarning(dataDir: string, cluster: string, hadLocation = false): str
   const ranBefore = hadLocation || (existsSync(secrets) && /"port"\s*:/.test(readFileSync(secrets, 'utf8')));
   return ranBefore ? [`the database of this data dir (${cluster}) is gone; starting with an empty one`] : [];
 }
+
+/**
+ * Removes a stopped cloud's data dir and, when its cluster was kept outside it (as root,
+ * under `/var/lib/equinox-sync`), that cluster too: deleting the data dir alone would leave
+ * the database behind. For throw-away clouds (the demo); never call it on a running one.
+ *
+ * @example
+ * await cloud.stop();
+ * removeCloudData(cloud.dataDir);
+ */
+export function removeCloudData(dataDir: string): void {
+  const outside = recordedClusterFolder(dataDir);
+  if (outside !== undefined) rmSync(outside, { recursive: true, force: true });
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -19,3 +19,4 @@ export { OWNER_ROLE } from './bootstrap-sql.js';
 export { MAX_ROWS } from './postgrest-server.js';
 export { loadOrCreateSecrets, type CloudSecrets } from './cloud-secrets.js';
 export { applySql, type CloudCoordinates } from './cloud-admin.js';
+export { removeCloudData } from './cluster-location.js';

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
+import { removeCloudData } from '@equinox-sync/local-cloud';
 import { EquinoxCommand } from '../cli/equinox-command.js';
 import { DemoOutput } from '../demo/demo-output.js';
 import { runDemoStory, type DemoSummary } from '../demo/demo-story.js';
@@ -38,7 +39,11 @@ export default class Demo extends EquinoxCommand<typeof Demo> {
       }
       return summary;
     } finally {
-      if (!this.flags.keep) rmSync(dir, { recursive: true, force: true });
+      if (!this.flags.keep) {
+        // As root the cloud's cluster may live outside the demo folder (/var/lib/equinox-sync): it goes too.
+        removeCloudData(join(dir, 'cloud'));
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   }
 }
