@@ -10,3 +10,4 @@ export * from './remote/index.js';
 export * from './sync/index.js';
 export * from './engine/index.js';
 export * from './recovery/index.js';
+export * from './plugin-api/api-token.js';

@@ -3,6 +3,7 @@ import type {
   ConflictChoice,
   ConflictRecord,
   PendingDelete,
+  PluginApiToken,
   PluginDefinition,
   ReconcileOptions,
   ReconcileResult,
@@ -59,12 +60,13 @@ export interface EquinoxHost {
     confirm(ids: readonly string[] | 'all'): number;
   };
   /**
-   * The API an active plugin returned from `activate` (VS Code's `extension.exports`).
+   * The API an active plugin returned from `activate` (VS Code's `extension.exports`),
+   * typed by the plugin's exported token (or, untyped, by its package name).
    *
    * @example
-   * const fiscal = host.api<FiscalApi>('@equinox-sync/plugin-fiscal');
+   * const clients = host.api(ClientsApi); // ClientsApi = pluginApi<ClientsApi>('@acme/equinox-clients')
    */
-  api<T>(plugin: string): T;
+  api<T>(api: PluginApiToken<T> | string): T;
   /** Every plugin found, active or failed (with why), in load order. */
   plugins(): PluginInfo[];
   /** The active plugins' definitions, e.g. for `compileServerSchema`. */

@@ -1,10 +1,12 @@
 import type { EquinoxConfig } from '@equinox-sync/config';
 import {
+  apiPluginName,
   SchemaMigrationError,
   SyncEngine,
   type ConflictChoice,
   type ConflictRecord,
   type PendingDelete,
+  type PluginApiToken,
   type PluginDefinition,
   type ReconcileOptions,
   type ReconcileResult,
@@ -126,7 +128,8 @@ export class HostService implements EquinoxHost {
     return this.stores.current.forPlugin(plugin);
   }
 
-  api<T>(plugin: string): T {
+  api<T>(api: PluginApiToken<T> | string): T {
+    const plugin = apiPluginName(api);
     const entry = this.entries.find((candidate) => candidate.info.name === plugin);
     if (entry === undefined) throw new Error(`no plugin "${plugin}" is loaded`);
     if (entry.info.state === 'failed') throw new Error(`plugin "${plugin}" is not active: ${entry.info.error}`);
