@@ -128,14 +128,14 @@ export class HostService implements EquinoxHost {
     return this.stores.current.forPlugin(plugin);
   }
 
-  api<T>(api: PluginApiToken<T> | string): T {
-    const plugin = apiPluginName(api);
+  api<T>(token: PluginApiToken<T> | string): T {
+    const plugin = apiPluginName(token);
     const entry = this.entries.find((candidate) => candidate.info.name === plugin);
     if (entry === undefined) throw new Error(`no plugin "${plugin}" is loaded`);
     if (entry.info.state === 'failed') throw new Error(`plugin "${plugin}" is not active: ${entry.info.error}`);
-    const api = this.activator.exportsOf(plugin);
-    if (api === undefined) throw new Error(`plugin "${plugin}" offers no API (its activate returned nothing)`);
-    return api as T;
+    const exports = this.activator.exportsOf(plugin);
+    if (exports === undefined) throw new Error(`plugin "${plugin}" offers no API (its activate returned nothing)`);
+    return exports as T;
   }
 
   plugins(): PluginInfo[] {
