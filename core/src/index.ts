@@ -11,3 +11,5 @@ export * from './sync/index.js';
 export * from './engine/index.js';
 export * from './recovery/index.js';
 export * from './plugin-api/api-token.js';
+export * from './plugin-api/plugin-store.js';
+export * from './plugin-api/plugin-context.js';
