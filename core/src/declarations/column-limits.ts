@@ -1,4 +1,4 @@
-import type { ColumnDeclaration, ColumnType } from './table-declaration.js';
+import type { ColumnDeclaration, ColumnLimits, ColumnType } from './table-declaration.js';
 
 /**
  * The largest integer every device can decode exactly (JavaScript numbers are doubles),
@@ -8,26 +8,6 @@ import type { ColumnDeclaration, ColumnType } from './table-declaration.js';
  * Number.isSafeInteger(MAX_SAFE_INTEGER); // true
  */
 export const MAX_SAFE_INTEGER = Number.MAX_SAFE_INTEGER;
-
-/**
- * The bounds a column's values must keep, on the device and in the cloud alike. Only the
- * fields of the column's type are set.
- *
- * @example
- * const limits: ColumnLimits = { min: 0, max: 1_000_000 };
- */
-export interface ColumnLimits {
-  /** `integer` and `real`: the smallest value allowed (inclusive). */
-  readonly min?: number;
-  /** `integer` and `real`: the largest value allowed (inclusive). */
-  readonly max?: number;
-  /** `text`: the most characters (Unicode code points) a value may have. */
-  readonly maxLength?: number;
-  /** `json`: the most bytes of the value's JSON text (UTF-8). */
-  readonly maxBytes?: number;
-  /** `json`: the deepest nesting of arrays and objects (a scalar is depth 0). */
-  readonly maxDepth?: number;
-}
 
 /**
  * What a column gets when its declaration names no limit.

@@ -3,7 +3,7 @@ import { IDENTIFIER_PATTERN, identifierProblem } from './identifiers.js';
 import { COLUMN_TYPES, CONFLICT_STRATEGIES, SYNC_DIRECTIONS } from './table-declaration.js';
 
 /** A name checked by {@link identifierProblem}, so each bad name yields exactly one message. */
-function identifier(kind: 'table' | 'column') {
+function identifier(kind: 'table' | 'column' | 'local column') {
   return z.string().superRefine((name, ctx) => {
     const message = identifierProblem(name, kind);
     if (message !== undefined) ctx.addIssue({ code: 'custom', message });
@@ -46,6 +46,28 @@ const tableSchema = z.strictObject({
   orderingKey: z.array(columnReference).optional(),
 });
 
+/** The longest `select` a view may declare: far past any real view, short of a runaway paste. */
+export const MAX_VIEW_SELECT_LENGTH = 65_536;
+
+// Local tables take the same columns as synced ones; whether the key names declared,
+// non-nullable columns is checked by `definePlugin`.
+const localTableSchema = z.strictObject({
+  name: identifier('table'),
+  columns: z.record(identifier('local column'), columnSchema),
+  primaryKey: z.array(columnReference, { error: 'must be a list of column names' }).min(1, 'a local table needs a primary key'),
+});
+
+// Only the shape here: what the SELECT reads is checked against the database when the store opens.
+const viewSchema = z.strictObject({
+  name: identifier('table'),
+  select: z
+    .string({ error: 'must be the text of one SELECT statement' })
+    .trim()
+    .regex(/^(select|with)\b/i, 'must be one SELECT statement (or WITH … SELECT)')
+    .max(MAX_VIEW_SELECT_LENGTH, `must be at most ${MAX_VIEW_SELECT_LENGTH} characters`)
+    .refine((select) => !select.endsWith(';'), 'must not end with a semicolon'),
+});
+
 /**
  * The zod schema of a plugin declaration: shapes and names only; cross-references are checked by `definePlugin`.
  *
@@ -56,5 +78,7 @@ export const pluginDeclarationSchema = z.strictObject({
   name: z.string().regex(/^(@[a-z0-9][a-z0-9._-]*\/)?[a-z0-9][a-z0-9._-]*$/, 'must be an npm-style package name'),
   version: z.string().min(1, 'must not be empty'),
   tables: z.array(tableSchema),
+  localTables: z.array(localTableSchema).optional(),
+  views: z.array(viewSchema).optional(),
   serverSql: z.string().optional(),
 });

@@ -1,17 +1,20 @@
 import type { z } from 'zod';
 import { defaultProblem } from './column-default.js';
-import { DeclarationError, type DeclarationProblem } from './declaration-error.js';
+import { DeclarationError, type DeclarationProblem, type DeclaredObjectKind } from './declaration-error.js';
 import { columnSchema, pluginDeclarationSchema } from './declaration-schema.js';
 import { IDENTIFIER_PATTERN } from './identifiers.js';
 import type { PluginDeclaration, PluginDefinition } from './plugin-declaration.js';
 import { columnLimitProblems, resolveColumnLimits } from './column-limits.js';
+import { DECLARED_KINDS, listOf, localDeclarationProblems, type DeclaredList } from './local-declaration-checks.js';
+import type { LocalTableDeclaration, LocalTableDefinition } from './local-table-declaration.js';
 import { formatPath, issueLocations } from './schema-issues.js';
 import type { ColumnDeclaration, ColumnDefinition, TableDeclaration, TableDefinition } from './table-declaration.js';
+import type { ViewDeclaration, ViewDefinition } from './view-declaration.js';
 
 /**
  * Validates a plugin's declaration and returns it with every default resolved.
  * Throws one {@link DeclarationError} listing every problem, each naming the plugin,
- * the table and the field.
+ * the table (local table, view) and the field.
  *
  * @example
  * export const plugin = definePlugin({
@@ -30,38 +33,52 @@ export function definePlugin(declaration: PluginDeclaration): PluginDefinition {
   // One pass: the cross-references of every table that could be read are checked even when
   // shapes are wrong elsewhere, so a fix never uncovers a second round of problems.
   const shapeProblems = parsed.success ? [] : parsed.error.issues.flatMap((issue) => shapeProblemsOf(pluginName, declaration, issue));
-  const problems = [...shapeProblems, ...crossReferenceProblems(pluginName, declaration)];
+  const locals = localDeclarationProblems(declaration).map(({ list, index, field, message }) => ({
+    at: position(declaration, list, index),
+    problem: objectProblem(pluginName, declaration, list, index, field, message),
+  }));
+  const problems = [...shapeProblems, ...crossReferenceProblems(pluginName, declaration), ...locals];
   if (problems.length > 0) throw new DeclarationError(byTable(problems));
   return Object.freeze({
     name: declaration.name,
     version: declaration.version,
     tables: Object.freeze(declaration.tables.map((table) => toTableDefinition(declaration.name, table))),
+    localTables: Object.freeze((declaration.localTables ?? []).map((table) => toLocalTableDefinition(declaration.name, table))),
+    views: Object.freeze((declaration.views ?? []).map((view) => toViewDefinition(declaration.name, view))),
     serverSql: declaration.serverSql ?? '',
   });
 }
 
 /**
  * Checks plugins that were each validated by {@link definePlugin} against one another:
- * no table may be declared by two plugins. Returns them unchanged.
+ * no name of a table, local table or view may be declared by two plugins (SQLite keeps
+ * them in one namespace). Returns them unchanged.
  *
  * @example
  * const plugins = assertDistinctTables([clientsPlugin, ledgerPlugin]);
  */
 export function assertDistinctTables(plugins: readonly PluginDefinition[]): readonly PluginDefinition[] {
-  const owner = new Map<string, string>();
+  const owner = new Map<string, { plugin: string; kind: DeclaredObjectKind }>();
   const problems: DeclarationProblem[] = [];
   for (const plugin of plugins) {
-    for (const table of plugin.tables) {
-      const first = owner.get(table.name);
+    // Definitions made before local tables and views existed may lack them.
+    const objects = [
+      ...plugin.tables.map((table) => ({ name: table.name, kind: 'table' as const })),
+      ...(plugin.localTables ?? []).map((table) => ({ name: table.name, kind: 'local table' as const })),
+      ...(plugin.views ?? []).map((view) => ({ name: view.name, kind: 'view' as const })),
+    ];
+    for (const { name, kind } of objects) {
+      const first = owner.get(name);
       if (first === undefined) {
-        owner.set(table.name, plugin.name);
+        owner.set(name, { plugin: plugin.name, kind });
         continue;
       }
       problems.push({
         plugin: plugin.name,
-        table: table.name,
+        table: name,
+        ...(kind === 'table' ? {} : { kind }),
         field: 'name',
-        message: `table "${table.name}" is already declared by plugin "${first}"`,
+        message: `${first.kind} "${name}" is already declared by plugin "${first.plugin}"`,
       });
     }
   }
@@ -69,7 +86,7 @@ export function assertDistinctTables(plugins: readonly PluginDefinition[]): read
   return plugins;
 }
 
-/** A problem with the position of its table (-1 for the plugin's own fields), to list each table's problems together. */
+/** A problem with the position of its object (-1 for the plugin's own fields), to list each object's problems together. */
 interface LocatedProblem {
   readonly at: number;
   readonly problem: DeclarationProblem;
@@ -127,14 +144,27 @@ function crossReferenceProblems(plugin: string, declaration: unknown): LocatedPr
   return problems;
 }
 
-function toTableDefinition(plugin: string, table: TableDeclaration): TableDefinition {
-  const columns: ColumnDefinition[] = Object.entries(table.columns).map(([name, column]) =>
-    Object.freeze({ name, type: column.type, nullable: column.nullable ?? true, default: column.default, limits: resolveColumnLimits(column) }),
+function toColumnDefinitions(columns: TableDeclaration['columns']): readonly ColumnDefinition[] {
+  return Object.freeze(
+    Object.entries(columns).map(([name, column]) =>
+      Object.freeze({ name, type: column.type, nullable: column.nullable ?? true, default: column.default, limits: resolveColumnLimits(column) }),
+    ),
   );
+}
+
+function toLocalTableDefinition(plugin: string, table: LocalTableDeclaration): LocalTableDefinition {
+  return Object.freeze({ name: table.name, plugin, columns: toColumnDefinitions(table.columns), primaryKey: Object.freeze([...table.primaryKey]) });
+}
+
+function toViewDefinition(plugin: string, view: ViewDeclaration): ViewDefinition {
+  return Object.freeze({ name: view.name, plugin, select: view.select.trim() });
+}
+
+function toTableDefinition(plugin: string, table: TableDeclaration): TableDefinition {
   return Object.freeze({
     name: table.name,
     plugin,
-    columns: Object.freeze(columns),
+    columns: toColumnDefinitions(table.columns),
     indexes: Object.freeze((table.indexes ?? []).map((index) => Object.freeze({ columns: [...index.columns], unique: index.unique ?? false }))),
     strategy: table.strategy,
     resolver: table.resolver,
@@ -144,15 +174,29 @@ function toTableDefinition(plugin: string, table: TableDeclaration): TableDefini
   });
 }
 
-/** Turns a zod issue into problems that name the table (by name, not index) and the field. */
+/** Turns a zod issue into problems that name the table, local table or view (by name, not index) and the field. */
 function shapeProblemsOf(plugin: string, declaration: PluginDeclaration, issue: z.core.$ZodIssue): LocatedProblem[] {
   return issueLocations(issue).map(({ path, message }) => {
-    if (path[0] === 'tables' && typeof path[1] === 'number') {
-      const at = path[1];
-      return { at, problem: { plugin, table: tableLabel(declaration.tables?.[at], at), field: formatPath(path.slice(2)), message } };
+    const [list, index] = path;
+    if ((list === 'tables' || list === 'localTables' || list === 'views') && typeof index === 'number') {
+      return { at: position(declaration, list, index), problem: objectProblem(plugin, declaration, list, index, formatPath(path.slice(2)), message) };
     }
     return { at: -1, problem: { plugin, table: undefined, field: formatPath(path), message } };
   });
+}
+
+/** A problem of the object at `index` of `list`, naming it by name (or position) and kind. */
+function objectProblem(plugin: string, declaration: unknown, list: DeclaredList, index: number, field: string, message: string): DeclarationProblem {
+  const table = tableLabel(listOf(declaration, list)[index], index);
+  return list === 'tables' ? { plugin, table, field, message } : { plugin, table, kind: DECLARED_KINDS[list], field, message };
+}
+
+/** Where an object's problems are listed: tables first, then local tables, then views, each in declaration order. */
+function position(declaration: unknown, list: DeclaredList, index: number): number {
+  const tables = listOf(declaration, 'tables').length;
+  if (list === 'tables') return index;
+  if (list === 'localTables') return tables + index;
+  return tables + listOf(declaration, 'localTables').length + index;
 }
 
 /** The problems in declaration order: the plugin's own first, then each table's, shape before cross-reference. */

@@ -66,14 +66,17 @@ export function isIdentifier(name: string): boolean {
 }
 
 /**
- * Why `name` cannot be a declared table or column name, or `undefined` when it can.
- * One message per name, so a reserved name is not also reported as malformed.
+ * Why `name` cannot be a declared table, view or column name, or `undefined` when it can.
+ * One message per name, so a reserved name is not also reported as malformed. Tables,
+ * local tables and views share one namespace (`'table'`); a local table's columns
+ * (`'local column'`) may use the system columns' names, since core adds none to it.
  *
  * @example
  * identifierProblem('_eq_outbox', 'table'); // 'the prefix "_eq_" is reserved for the engine'
  * identifierProblem('id', 'column'); // '"id" is a system column added by the engine ...'
+ * identifierProblem('id', 'local column'); // undefined
  */
-export function identifierProblem(name: string, kind: 'table' | 'column'): string | undefined {
+export function identifierProblem(name: string, kind: 'table' | 'column' | 'local column'): string | undefined {
   if (name.startsWith(RESERVED_PREFIX)) return `the prefix "${RESERVED_PREFIX}" is reserved for the engine`;
   if (!IDENTIFIER_PATTERN.test(name)) return `"${name}" must match ${IDENTIFIER_PATTERN.source}`;
   if (kind === 'table') {
@@ -81,7 +84,7 @@ export function identifierProblem(name: string, kind: 'table' | 'column'): strin
     if (prefix !== undefined) return `the prefix "${prefix}" is reserved by the database`;
     return undefined;
   }
-  if ((SYSTEM_COLUMNS as readonly string[]).includes(name)) {
+  if (kind === 'column' && (SYSTEM_COLUMNS as readonly string[]).includes(name)) {
     return `"${name}" is a system column added by the engine and cannot be declared`;
   }
   if ((RESERVED_COLUMN_NAMES as readonly string[]).includes(name)) {

@@ -6,3 +6,5 @@ export * from './declaration-error.js';
 export { pluginDeclarationSchema } from './declaration-schema.js';
 export { definePlugin, assertDistinctTables } from './define-plugin.js';
 export * from './plugin-manifest.js';
+export * from './local-table-declaration.js';
+export * from './view-declaration.js';

@@ -76,11 +76,17 @@ describe('parsePluginManifest', () => {
     );
   });
 
-  it('refuses an unknown activation event and an unknown manifest key', () => {
-    expect(problemsOf(pkg({ activationEvents: ['onCommand:x'] })).error.problems[0]).toMatchObject({
-      field: 'equinox.activationEvents[0]',
-      message: 'must be one of onStartup',
-    });
+  it('takes onStartup and onCommand:<command id>, refuses another activation event and an unknown manifest key', () => {
+    const events = ['onStartup', 'onCommand:clients list', 'onCommand:clients:add', 'onCommand:sync'];
+    expect(parsePluginManifest(pkg({ activationEvents: events })).activationEvents).toEqual(events);
+    expect(problemsOf(pkg({ activationEvents: ['onView:x', 'onCommand:', 'onCommand:clients  list', 7] })).error.problems).toEqual(
+      [0, 1, 2, 3].map((index) => ({
+        plugin: '@acme/equinox-clients',
+        table: undefined,
+        field: `equinox.activationEvents[${index}]`,
+        message: 'must be one of onStartup, onCommand:<command id>',
+      })),
+    );
     expect(problemsOf(pkg({ contribute: {} })).error.problems).toEqual([
       { plugin: '@acme/equinox-clients', table: undefined, field: 'equinox.contribute', message: 'unknown key "contribute"' },
     ]);

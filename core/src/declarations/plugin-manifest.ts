@@ -6,21 +6,28 @@ import type { PluginDefinition } from './plugin-declaration.js';
 import { formatPath, issueLocations } from './schema-issues.js';
 
 /**
- * When the host activates a plugin. Only `onStartup` exists so far: the plugin is
- * activated while the host starts, before the first sync.
+ * When the host activates a plugin: `onStartup` while the host starts, before the first
+ * sync; `onCommand:<id>` when the host is opened for that command, its id written as it
+ * is typed, words separated by spaces (`onCommand:clients list`; oclif's
+ * `onCommand:clients:list` means the same). A plugin not activated still has its tables
+ * opened and synced; its hooks and API exist only once it is active.
  *
  * @example
- * const events: ActivationEvent[] = ['onStartup'];
+ * const events: ActivationEvent[] = ['onStartup', 'onCommand:clients list'];
  */
-export type ActivationEvent = 'onStartup';
+export type ActivationEvent = 'onStartup' | `onCommand:${string}`;
 
 /**
- * Every {@link ActivationEvent}.
+ * The forms of {@link ActivationEvent}, as a refused manifest names them.
  *
  * @example
- * ACTIVATION_EVENTS.includes(event);
+ * `must be one of ${ACTIVATION_EVENTS.join(', ')}`; // must be one of onStartup, onCommand:<command id>
  */
-export const ACTIVATION_EVENTS: readonly ActivationEvent[] = ['onStartup'];
+export const ACTIVATION_EVENTS: readonly ActivationEvent[] = ['onStartup', 'onCommand:<command id>'];
+
+/** `onStartup`, or `onCommand:` and a command id: words of letters, digits, `-` or `_`, separated by one space or colon. */
+const ACTIVATION_EVENT = /^(?:onStartup|onCommand:[A-Za-z0-9][\w-]*(?:[ :][A-Za-z0-9][\w-]*)*)$/;
+const ACTIVATION_EVENT_PROBLEM = `must be one of ${ACTIVATION_EVENTS.join(', ')}`;
 
 /**
  * A plugin package's manifest, read from its `package.json` (`name`, `version`, `main`
@@ -83,12 +90,19 @@ const manifestSchema = z.strictObject(
       { error: required('an object such as { "equinox": "^0.1.0" }') },
     ),
     activationEvents: z
-      .array(z.enum(ACTIVATION_EVENTS as [string, ...string[]], { error: `must be one of ${ACTIVATION_EVENTS.join(', ')}` }), {
+      .array(z.string({ error: ACTIVATION_EVENT_PROBLEM }).regex(ACTIVATION_EVENT, { error: ACTIVATION_EVENT_PROBLEM }), {
         error: required('a list such as ["onStartup"]'),
       })
       .optional(),
     contributes: z
-      .strictObject({ tables: z.array(z.unknown(), { error: required('a list of table declarations') }).optional() }, { error: required('an object') })
+      .strictObject(
+        {
+          tables: z.array(z.unknown(), { error: required('a list of table declarations') }).optional(),
+          localTables: z.array(z.unknown(), { error: required('a list of local table declarations') }).optional(),
+          views: z.array(z.unknown(), { error: required('a list of view declarations') }).optional(),
+        },
+        { error: required('an object') },
+      )
       .optional(),
   },
   { error: (issue) => (issue.input === undefined ? 'is required: this package is not an equinox plugin' : 'must be an object') },
@@ -124,9 +138,11 @@ export function parsePluginManifest(pkg: unknown, options: PluginManifestOptions
   const problems: DeclarationProblem[] = parsed.success
     ? []
     : parsed.error.issues.flatMap((issue) => issueLocations(issue).map(({ path, message }) => ({ plugin, table: undefined, field: formatPath(path) || '(root)', message })));
-  const tables = (raw.equinox as { contributes?: { tables?: unknown } } | undefined)?.contributes?.tables;
+  const contributes = (raw.equinox as { contributes?: Record<string, unknown> } | undefined)?.contributes;
+  const list = (key: string): unknown[] | undefined => (Array.isArray(contributes?.[key]) ? (contributes[key] as unknown[]) : undefined);
   const declared = { name: parsed.success ? parsed.data.name : 'plugin', version: parsed.success ? parsed.data.version : '0' };
-  const definition = tableDefinition(plugin, declared, Array.isArray(tables) ? tables : [], options.serverSql, problems);
+  const contributed = { tables: list('tables') ?? [], localTables: list('localTables'), views: list('views') };
+  const definition = tableDefinition(plugin, declared, contributed, options.serverSql, problems);
   if (!parsed.success || definition === undefined) throw new PluginManifestError(problems, options.source);
   const { name, version, main, displayName, equinox } = parsed.data;
   return Object.freeze({
@@ -152,17 +168,18 @@ export function pluginFromPackageJson(pkg: unknown, options: PluginManifestOptio
   return parsePluginManifest(pkg, options).definition;
 }
 
-/** The tables validated by `definePlugin`, their problems added to `problems` (the package's own fields are checked by the schema). */
+/** The tables, local tables and views validated by `definePlugin`, their problems added to `problems` (the package's own fields are checked by the schema). */
 function tableDefinition(
   plugin: string,
   declared: { name: string; version: string },
-  tables: readonly unknown[],
+  contributed: { tables: readonly unknown[]; localTables: readonly unknown[] | undefined; views: readonly unknown[] | undefined },
   serverSql: string | undefined,
   problems: DeclarationProblem[],
 ): PluginDefinition | undefined {
   try {
     // When the package's name or version is bad (already reported), stand-ins let the tables be checked too.
-    return definePlugin({ ...declared, tables: tables as never, ...(serverSql === undefined ? {} : { serverSql }) });
+    const { tables, localTables, views } = contributed as { tables: never; localTables: never; views: never };
+    return definePlugin({ ...declared, tables, localTables, views, ...(serverSql === undefined ? {} : { serverSql }) });
   } catch (error) {
     if (!(error instanceof DeclarationError)) throw error;
     problems.push(...error.problems.map((problem) => ({ ...problem, plugin })));

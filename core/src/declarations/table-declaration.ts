@@ -1,5 +1,3 @@
-import type { ColumnLimits } from './column-limits.js';
-
 /**
  * A column's type, mapped by core to SQLite and Postgres types.
  *
@@ -160,6 +158,26 @@ export interface TableDeclaration {
   readonly direction?: SyncDirection;
   /** Columns whose values group rows that must upload strictly in change order. */
   readonly orderingKey?: readonly string[];
+}
+
+/**
+ * The bounds a column's values must keep, on the device and in the cloud alike. Only the
+ * fields of the column's type are set.
+ *
+ * @example
+ * const limits: ColumnLimits = { min: 0, max: 1_000_000 };
+ */
+export interface ColumnLimits {
+  /** `integer` and `real`: the smallest value allowed (inclusive). */
+  readonly min?: number;
+  /** `integer` and `real`: the largest value allowed (inclusive). */
+  readonly max?: number;
+  /** `text`: the most characters (Unicode code points) a value may have. */
+  readonly maxLength?: number;
+  /** `json`: the most bytes of the value's JSON text (UTF-8). */
+  readonly maxBytes?: number;
+  /** `json`: the deepest nesting of arrays and objects (a scalar is depth 0). */
+  readonly maxDepth?: number;
 }
 
 /**

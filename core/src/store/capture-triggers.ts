@@ -2,7 +2,10 @@ import { quoteIdentifier, type TableDefinition } from '../declarations/index.js'
 import { advanceHlcSql, CURRENT_HLC_SQL, NOT_MUTED_SQL, TENANT_ID_SQL } from './sql-expressions.js';
 
 /**
- * The change-capture triggers of one uploadable table, as CREATE TRIGGER statements.
+ * The change-capture triggers of one uploadable table, as CREATE TRIGGER statements:
+ * the detect stage, the only writer of `_eq_outbox` and `_eq_row_state` beside their
+ * owners (`OutboxQueue`, `RowStates`), since a change must be recorded in the writer's
+ * own transaction, whichever connection writes.
  *
  * Rules they keep, whoever writes (this process, or a host app on its own connection):
  * - a change queues one outbox entry per row; a newer change replaces it with a new

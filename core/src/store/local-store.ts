@@ -1,16 +1,19 @@
 import type { Database } from 'better-sqlite3';
 import { HybridLogicalClock } from '../clock/index.js';
 import { assertDistinctTables, type PluginDefinition, type Row, type TableDefinition } from '../declarations/index.js';
+import { LocalDirectory } from './local-directory.js';
+import { LocalWriteGuard } from './local-write-guard.js';
 import { openDatabase, unusableDatabase } from './open-database.js';
-import { OutboxQueue } from './outbox-queue.js';
-import { Quarantine, type QuarantinedRow } from './quarantine.js';
+import type { OutboxQueue } from './outbox-queue.js';
+import type { Quarantine, QuarantinedRow } from './quarantine.js';
 import { RemoteApplier, type ApplyResult } from './remote-apply.js';
 import { ScopedStore } from './scoped-store.js';
 import { installSchema } from './store-schema.js';
-import { META_KEYS, StoreMeta } from './store-meta.js';
+import { META_KEYS, type StoreMeta } from './store-meta.js';
 import type { OutboxAck, OutboxBatchOptions, OutboxEntry, PendingDelete, SyncState } from './sync-state.js';
 import { StoreError } from './store-error.js';
 import { SyncRecords } from './sync-records.js';
+import { openSyncTables } from './sync-tables.js';
 import { TableDirectory } from './table-directory.js';
 
 /**
@@ -54,6 +57,9 @@ export class LocalStore {
   private readonly quarantine: Quarantine;
   private readonly meta: StoreMeta;
   private readonly scoped = new Map<string, ScopedStore>();
+  /** The plugins' local tables and views, and the flag that lets the scoped stores write the tables. */
+  private readonly locals: LocalDirectory;
+  private readonly guard: LocalWriteGuard;
   /** Base versions, the conflict inbox and waiting entries: the engine's bookkeeping. */
   readonly records: SyncRecords;
 
@@ -66,16 +72,19 @@ export class LocalStore {
     tables: TableDirectory,
     now: (() => number) | undefined,
   ) {
-    this.meta = new StoreMeta(database);
+    const owners = openSyncTables(database, tables);
+    this.meta = owners.meta;
     this.clock = new HybridLogicalClock({ deviceId, now, storage: this.meta.hlcStorage() });
     this.tables = tables;
-    this.queue = new OutboxQueue(database, tables);
-    this.quarantine = new Quarantine(database, tables);
-    this.applier = new RemoteApplier(database, tables, this.clock, tenantId, this.quarantine);
-    this.records = new SyncRecords(database, tables);
+    this.queue = owners.queue;
+    this.quarantine = owners.quarantine;
+    this.applier = new RemoteApplier(database, tables, this.clock, tenantId, owners);
+    this.records = new SyncRecords(database, tables, owners);
+    this.locals = new LocalDirectory(plugins);
+    this.guard = new LocalWriteGuard(database);
   }
 
-  /** Opens the file, creating or migrating every declared table in one transaction. */
+  /** Opens the file, creating or migrating every declared table, local table and view in one transaction. */
   static open(options: LocalStoreOptions): LocalStore {
     const plugins = assertDistinctTables(options.plugins);
     let db: Database;
@@ -103,7 +112,14 @@ export class LocalStore {
     if (!this.plugins.some((plugin) => plugin.name === name)) throw new StoreError(`no plugin "${name}" is loaded`);
     let scoped = this.scoped.get(name);
     if (scoped === undefined) {
-      scoped = new ScopedStore(name, { db: this.database, tables: this.tables, clock: this.clock, tenantId: this.tenantId });
+      scoped = new ScopedStore(name, {
+        db: this.database,
+        tables: this.tables,
+        locals: this.locals,
+        guard: this.guard,
+        clock: this.clock,
+        tenantId: this.tenantId,
+      });
       this.scoped.set(name, scoped);
     }
     return scoped;

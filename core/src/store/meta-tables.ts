@@ -1,12 +1,31 @@
 import type { Database } from 'better-sqlite3';
 import { createQuarantineTable } from './quarantine.js';
+import { META_KEYS, StoreMeta } from './store-meta.js';
+import { clearTriggerMute } from './trigger-mute.js';
 
 /** Version of the `_eq_*` layout below; bump it with a migration when the layout changes. */
 export const META_SCHEMA_VERSION = 1;
 
 /**
  * The engine's own tables (DESIGN.md §3; `_eq_quarantine` is its owner module's, created
- * beside them). Tables the triggers write on every change are
+ * beside them). Each is written by one module, its owner; the others ask it:
+ *
+ * | table            | owner (module)                    | also written by                      |
+ * |------------------|-----------------------------------|--------------------------------------|
+ * | `_eq_meta`       | `StoreMeta` (store-meta.ts)       | capture triggers: the clock (`advanceHlcSql`) |
+ * | `_eq_tables`     | `registerTable` (table-registry.ts) | —                                  |
+ * | `_eq_outbox`     | `OutboxQueue` (outbox-queue.ts)   | capture triggers: each change        |
+ * | `_eq_row_state`  | `RowStates` (row-states.ts)       | capture triggers: each change        |
+ * | `_eq_conflicts`  | `ConflictInbox` (conflict-inbox.ts) | —                                  |
+ * | `_eq_cursors`    | `PullCursors` (pull-cursors.ts)   | —                                    |
+ * | `_eq_mute`       | `TriggerMute` (trigger-mute.ts)   | —                                    |
+ * | `_eq_quarantine` | `Quarantine` (quarantine.ts)      | —                                    |
+ *
+ * The triggers (capture-triggers.ts, sql-expressions.ts) are the detect stage: they must
+ * record a change in the writer's own transaction, whoever writes, so they stay SQL. One
+ * instance of each owner per store is made by `openSyncTables` (sync-tables.ts).
+ *
+ * Tables the triggers write on every change are
  * kept lean: small integer table ids instead of names, WITHOUT ROWID where the primary
  * key is the lookup key, and no index that a trigger would have to maintain for nothing.
  */
@@ -85,12 +104,12 @@ const META_TABLES_SQL = `
 export function createMetaTables(db: Database): void {
   db.exec(META_TABLES_SQL);
   createQuarantineTable(db);
-  const row = db.prepare(`SELECT value FROM _eq_meta WHERE key = 'store_schema'`).get() as { value: string } | undefined;
-  if (row === undefined) {
-    db.prepare(`INSERT INTO _eq_meta (key, value) VALUES ('store_schema', ?)`).run(String(META_SCHEMA_VERSION));
-  } else if (Number(row.value) > META_SCHEMA_VERSION) {
-    throw new Error(`the database uses store layout ${row.value}; this version of the engine knows ${META_SCHEMA_VERSION}`);
+  const meta = new StoreMeta(db);
+  const layout = meta.read(META_KEYS.storeSchema);
+  if (layout === undefined) {
+    meta.write(META_KEYS.storeSchema, String(META_SCHEMA_VERSION));
+  } else if (Number(layout) > META_SCHEMA_VERSION) {
+    throw new Error(`the database uses store layout ${layout}; this version of the engine knows ${META_SCHEMA_VERSION}`);
   }
-  // A crash cannot leave the flag behind (it only lives inside a transaction); this is cheap insurance.
-  db.exec('DELETE FROM _eq_mute');
+  clearTriggerMute(db);
 }

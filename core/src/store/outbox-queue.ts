@@ -1,7 +1,38 @@
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import type { Row } from '../declarations/index.js';
+import { ACKS_SQL, encodeAcks } from './outbox-acks.js';
+import type { RowStates } from './row-states.js';
+import { StatementCache } from './statement-cache.js';
 import type { OutboxAck, OutboxBatchOptions, OutboxEntry, OutboxOp, PendingDelete, SyncState } from './sync-state.js';
 import type { TableDirectory } from './table-directory.js';
+
+/**
+ * A queued upload that failed at least once.
+ *
+ * @example
+ * for (const f of store.records.failed(100)) console.log(f.table, f.id, f.reason, new Date(f.nextAttemptAt));
+ */
+export interface FailedEntry {
+  readonly seq: number;
+  readonly table: string;
+  readonly id: string;
+  readonly reason: string;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+}
+
+/**
+ * An entry waiting for a later attempt, with the row it would send.
+ *
+ * @example
+ * const next = store.records.waiting('clients', Date.now())[0]?.nextAttemptAt;
+ */
+export interface WaitingEntry {
+  readonly seq: number;
+  readonly id: string;
+  readonly nextAttemptAt: number;
+  readonly row: Row | undefined;
+}
 
 interface EntryRow {
   seq: number;
@@ -41,44 +72,31 @@ const BATCH_SQL = `
   ORDER BY place, seq
   LIMIT @limit`;
 
-/** Acks as rows: [seq, server_version, table_id, row_id] (a bigint version travels as digits). */
-const ACKS = `SELECT value ->> 0 AS seq, CAST(value ->> 1 AS INTEGER) AS version, value ->> 2 AS table_id, value ->> 3 AS row_id FROM json_each(?)`;
-
-/** An ack whose entry a newer change replaced: its version becomes the row's base (the latest ack of a row wins). */
-const REBASE_SQL = `
-  UPDATE _eq_row_state AS s SET server_version = a.version
-    FROM (SELECT k.table_id, k.row_id, k.version, max(k.seq) FROM (${ACKS}) AS k
-           WHERE k.version IS NOT NULL AND k.table_id IS NOT NULL AND k.row_id IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM _eq_outbox AS o WHERE o.seq = k.seq)
-           GROUP BY k.table_id, k.row_id) AS a
-   WHERE s.table_id = a.table_id AND s.row_id = a.row_id`;
-
-/** A row whose queued change is the acknowledged one is Synced at the acknowledged version. */
-const SYNCED_SQL = `
-  UPDATE _eq_row_state AS s
-     SET state = CASE s.state WHEN 'PendingUpload' THEN 'Synced' ELSE s.state END,
-         pending_seq = NULL, server_version = coalesce(a.version, s.server_version)
-    FROM (SELECT o.seq, o.table_id, o.row_id, k.version FROM (${ACKS}) AS k JOIN _eq_outbox AS o ON o.seq = k.seq) AS a
-   WHERE s.table_id = a.table_id AND s.row_id = a.row_id AND s.pending_seq = a.seq`;
-
-const REMOVE_SQL = `DELETE FROM _eq_outbox WHERE seq IN (SELECT value ->> 0 FROM json_each(?))`;
+const REMOVE_SQL = `DELETE FROM _eq_outbox WHERE seq IN (SELECT seq FROM (${ACKS_SQL}))`;
 
 /**
- * The queue stage's view of `_eq_outbox` and `_eq_row_state`: read batches in change
- * order, acknowledge or fail entries by sequence number, hold and release deletes.
+ * The owner of `_eq_outbox`, the queue stage: reads batches in change order, acknowledges,
+ * fails or defers entries by sequence number, holds and releases deletes, and drops the
+ * entries pulled rows or a person's choice supersede. Only the change-capture triggers
+ * (the detect stage, in SQL) write the outbox besides this class. A record's state moves
+ * with its entry through {@link RowStates}, in the same transaction.
  *
  * @example
- * const queue = new OutboxQueue(db, directory);
+ * const queue = new OutboxQueue(db, directory, new RowStates(db));
  * const batch = queue.readBatch({ limit: 500 });
  * queue.ack(batch.map((entry) => entry.seq));
  */
 export class OutboxQueue {
-  private readonly statements = new Map<string, Statement>();
+  private readonly statements: StatementCache;
+
 
   constructor(
     private readonly db: Database,
     private readonly tables: TableDirectory,
-  ) {}
+    private readonly rows: RowStates,
+  ) {
+    this.statements = new StatementCache(db);
+  }
 
   /** Entries ready to upload or backing off; deletes awaiting confirmation are not counted. */
   pendingUploads(): number {
@@ -88,19 +106,21 @@ export class OutboxQueue {
       .get(this.tables.idsJson()) as number;
   }
 
+  /** A record's sync state (kept by {@link RowStates}), or `undefined` for an unknown record. */
   rowState(table: string, id: string): SyncState | undefined {
-    const { id: tableId } = this.tables.byName(table);
-    return this.db
-      .prepare(`SELECT state FROM _eq_row_state WHERE table_id = ? AND row_id = ?`)
-      .pluck()
-      .get(tableId, id) as SyncState | undefined;
+    return this.rows.state(this.tables.byName(table).id, id);
+  }
+
+  /** The newest entry's seq (0 when the queue is empty): it moves whenever any connection queues a change. */
+  newestSeq(): number {
+    return (this.statements.get('newest', `SELECT coalesce(max(seq), 0) FROM _eq_outbox`).pluck().get() as number) ?? 0;
   }
 
   readBatch(options: OutboxBatchOptions = {}): OutboxEntry[] {
     const limit = options.limit ?? 500;
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     const table = options.table === undefined ? null : this.tables.byName(options.table).id;
-    const entries = this.statement('batch', BATCH_SQL).all({
+    const entries = this.statements.get('batch', BATCH_SQL).all({
       now: options.now ?? Date.now(),
       table,
       tables: this.tables.idsJson(),
@@ -118,20 +138,11 @@ export class OutboxQueue {
    */
   ack(acks: readonly (number | OutboxAck)[]): number {
     if (acks.length === 0) return 0;
-    const items = JSON.stringify(
-      acks.map((ack) => {
-        if (typeof ack === 'number') return [ack, null, null, null];
-        const version = ack.serverVersion === undefined ? null : typeof ack.serverVersion === 'bigint' ? String(ack.serverVersion) : ack.serverVersion;
-        const tableId = ack.table === undefined ? null : (this.tables.find(ack.table)?.id ?? null);
-        return [ack.seq, version, tableId, ack.id ?? null];
-      }),
-    );
+    const items = encodeAcks(acks, (name) => this.tables.find(name)?.id);
     return this.db.transaction(() => {
-      // The cloud holds the acknowledged version even when a newer local change replaced
-      // the entry meanwhile: that change must build on it, or it would conflict with itself.
-      this.statement('rebase', REBASE_SQL).run(items);
-      this.statement('synced', SYNCED_SQL).run(items);
-      return this.statement('remove', REMOVE_SQL).run(items).changes;
+      // The rows first: they are found through the entries this removes.
+      this.rows.settleAcknowledged(items);
+      return this.statements.get('remove', REMOVE_SQL).run(items).changes;
     }).immediate();
   }
 
@@ -141,6 +152,74 @@ export class OutboxQueue {
       .prepare(`UPDATE _eq_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE seq = ?`)
       .run(error, nextAttemptAt, seq);
     return result.changes > 0;
+  }
+
+  /** Holds an entry until `until` (ms) with a reason, without counting an attempt: it is not at fault. */
+  defer(seq: number, reason: string, until: number): void {
+    this.statements.get('defer', `UPDATE _eq_outbox SET last_error = ?, next_attempt_at = ? WHERE seq = ?`).run(reason, until, seq);
+  }
+
+  /** Entries that failed at least once (held deletes aside), in change order, at most `limit`. */
+  failed(limit: number): FailedEntry[] {
+    const rows = this.db
+      .prepare(
+        `SELECT seq, table_id, row_id, last_error, attempts, next_attempt_at FROM _eq_outbox
+          WHERE last_error IS NOT NULL AND awaiting_confirmation = 0 AND table_id IN (SELECT value FROM json_each(?))
+          ORDER BY coalesce(first_seq, seq) LIMIT ?`,
+      )
+      .all(this.tables.idsJson(), limit) as { seq: number; table_id: number; row_id: string; last_error: string; attempts: number; next_attempt_at: number }[];
+    return rows.map((r) => ({
+      seq: r.seq,
+      table: this.tables.byId(r.table_id)?.definition.name ?? String(r.table_id),
+      id: r.row_id,
+      reason: r.last_error,
+      attempts: r.attempts,
+      nextAttemptAt: r.next_attempt_at,
+    }));
+  }
+
+  /** Entries of `table` not ready before `now`, in change order, with their rows. */
+  waiting(table: string, now: number): WaitingEntry[] {
+    const context = this.tables.byName(table);
+    const rows = this.db
+      .prepare(
+        `SELECT seq, row_id, next_attempt_at FROM _eq_outbox
+          WHERE table_id = ? AND awaiting_confirmation = 0 AND next_attempt_at > ? ORDER BY coalesce(first_seq, seq), seq`,
+      )
+      .all(context.id, now) as { seq: number; row_id: string; next_attempt_at: number }[];
+    return rows.map((r) => ({ seq: r.seq, id: r.row_id, nextAttemptAt: r.next_attempt_at, row: this.tables.readRow(context, r.row_id) }));
+  }
+
+  /** Drops a record's queued change, if any (a person set the row aside). Call before its state forgets the entry. */
+  dropPending(tableId: number, id: string): void {
+    this.statements.get('drop-pending', `DELETE FROM _eq_outbox WHERE seq = (SELECT pending_seq FROM _eq_row_state WHERE table_id = ? AND row_id = ?)`).run(
+      tableId,
+      id,
+    );
+  }
+
+  /**
+   * Drops the queued changes pulled rows replace (`rows`: JSON `[[id, …], ...]`). Call before
+   * their states forget the entries. An empty queue, the usual case on a pull, costs one lookup.
+   */
+  dropPulled(tableId: number, rows: string): void {
+    if (this.statements.get('any', `SELECT 1 FROM _eq_outbox LIMIT 1`).get() === undefined) return;
+    // IN lists rather than a join: with a join the planner may walk all the table's records and the list for each.
+    this.statements.get(
+      'drop-pulled',
+      `DELETE FROM _eq_outbox WHERE seq IN (
+         SELECT pending_seq FROM _eq_row_state
+          WHERE table_id = @table AND row_id IN (SELECT value ->> 0 FROM json_each(@rows)) AND pending_seq IS NOT NULL)`,
+    ).run({ table: tableId, rows });
+  }
+
+  /**
+   * Appends one entry per row `source` yields — a SELECT of `(table_id, row_id, op)`, in
+   * the order the entries must go up — and returns how many. The caller points the
+   * records' states at them ({@link RowStates.pointAtQueued}) in the same transaction.
+   */
+  append(source: string, params: Record<string, unknown>): number {
+    return this.db.prepare(`INSERT INTO _eq_outbox (table_id, row_id, op) ${source}`).run(params).changes;
   }
 
   listPendingDeletes(): PendingDelete[] {
@@ -203,14 +282,5 @@ export class OutboxQueue {
         },
       ];
     });
-  }
-
-  private statement(key: string, sql: string): Statement {
-    let statement = this.statements.get(key);
-    if (statement === undefined) {
-      statement = this.db.prepare(sql);
-      this.statements.set(key, statement);
-    }
-    return statement;
   }
 }

@@ -1,6 +1,6 @@
 import type { Row } from '../declarations/index.js';
 import { describeBreach, encodingFailureRule, LIMIT_SQLSTATE, storedValueViolation } from './column-check.js';
-import { encodeValue, type SqliteValue } from './row-codec.js';
+import { encodeTombstone, encodeValue, type SqliteValue } from './row-codec.js';
 import type { TableContext } from './table-registry.js';
 
 /**
@@ -54,7 +54,7 @@ export function encodePulledRow(context: TableContext, row: unknown, tenantId: s
   }
   const { definition } = context;
   const columns = ['id', 'tenant_id', 'updated_at', 'deleted'];
-  const values: SqliteValue[] = [id, typeof r.tenant_id === 'string' ? r.tenant_id : tenantId, r.updated_at, deleted === true || deleted === 1 ? 1 : 0];
+  const values: SqliteValue[] = [id, typeof r.tenant_id === 'string' ? r.tenant_id : tenantId, r.updated_at, encodeTombstone(deleted)];
   for (const column of definition.columns) {
     const value = r[column.name];
     if (value === undefined) continue;

@@ -1,5 +1,10 @@
 import type { Database } from 'better-sqlite3';
 import { quoteIdentifier } from '../declarations/index.js';
+import type { OutboxQueue } from './outbox-queue.js';
+import type { PullCursors } from './pull-cursors.js';
+import { decodeTombstone } from './row-codec.js';
+import type { RowStates } from './row-states.js';
+import { META_KEYS, type StoreMeta } from './store-meta.js';
 import type { SyncState } from './sync-state.js';
 
 /**
@@ -37,8 +42,8 @@ type Repair =
 /** Rows read per page by `rows()`. */
 const LEDGER_PAGE_ROWS = 2_000;
 
-const EPOCH_KEY = 'cloud_epoch';
-const HIGH_WATER_KEY = 'cloud_high_water';
+/** Where the gathered repairs wait: a temporary table (this connection's alone), owned here. */
+const REPAIRS = 'temp._eq_recovery';
 
 /**
  * The device's side of recovery and `reconcile` (DESIGN.md §4, Recovery): reads its rows
@@ -46,16 +51,31 @@ const HIGH_WATER_KEY = 'cloud_high_water';
  * `COLLATE "C"`), gathers repairs in a temporary table while a comparison runs (a table
  * of any size, in bounded memory), then queues the uploads in the rows' clock order — so
  * the links of an append-only chain go up in the order they were made — and points pulls
- * back at rows the cloud holds newer. It never deletes a row.
+ * back at rows the cloud holds newer. It never deletes a row. It owns only its temporary
+ * table: the queue, the row states, the cursors and the meta table are written through
+ * their owners.
  *
  * @example
- * const ledger = new RecoveryLedger(store.database);
+ * const ledger = store.records.ledger;
  * ledger.begin('clients');
  * for (const row of ledger.rows('clients', null, null)) ledger.markUpload(row, { base: null, update: false });
  * const { queued, pulls } = ledger.commit('clients', { resetCursor: false });
  */
 export class RecoveryLedger {
-  constructor(private readonly db: Database) {}
+  private readonly queue: OutboxQueue;
+  private readonly rowStates: RowStates;
+  private readonly cursors: PullCursors;
+  private readonly meta: StoreMeta;
+
+  constructor(
+    private readonly db: Database,
+    owners: { readonly queue: OutboxQueue; readonly rows: RowStates; readonly cursors: PullCursors; readonly meta: StoreMeta },
+  ) {
+    this.queue = owners.queue;
+    this.rowStates = owners.rows;
+    this.cursors = owners.cursors;
+    this.meta = owners.meta;
+  }
 
   /**
    * The table's rows with `lo <= id < hi` (`null`: open end), in byte-wise id order. Read
@@ -76,7 +96,7 @@ export class RecoveryLedger {
     for (;;) {
       const rows = page.all({ tableId, lo, hi, after }) as [string, string, number, SyncState | null, number][];
       for (const [id, updatedAt, deleted, state, pending] of rows) {
-        yield { id, updatedAt, deleted: deleted === 1, state: state ?? undefined, pending: pending === 1 };
+        yield { id, updatedAt, deleted: decodeTombstone(deleted), state: state ?? undefined, pending: pending === 1 };
       }
       if (rows.length < LEDGER_PAGE_ROWS) return;
       after = rows[rows.length - 1]![0];
@@ -88,7 +108,7 @@ export class RecoveryLedger {
     this.tableId(table);
     this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS _eq_recovery (
       row_id TEXT PRIMARY KEY, kind TEXT NOT NULL, updated_at TEXT, op TEXT, base TEXT) WITHOUT ROWID`);
-    this.db.exec('DELETE FROM temp._eq_recovery');
+    this.db.exec(`DELETE FROM ${REPAIRS}`);
   }
 
   /** Notes a row to upload again, over the cloud's version `base` (`null`: the cloud lacks it). */
@@ -112,77 +132,47 @@ export class RecoveryLedger {
   commit(table: string, options: { resetCursor: boolean; forgetVersions?: boolean }): { queued: number; pulls: number } {
     const tableId = this.tableId(table);
     return this.db.transaction(() => {
-      if (options.forgetVersions) {
-        this.db.prepare(`UPDATE _eq_row_state SET server_version = NULL WHERE table_id = ? AND pending_seq IS NULL AND state = 'Synced'`).run(tableId);
-      }
+      if (options.forgetVersions) this.rowStates.forgetSyncedVersions(tableId);
       const still = `NOT EXISTS (SELECT 1 FROM _eq_row_state AS s WHERE s.table_id = @tableId AND s.row_id = r.row_id
                                    AND (s.pending_seq IS NOT NULL OR s.state <> 'Synced'))
                      AND EXISTS (SELECT 1 FROM ${quoteIdentifier(table)} AS t WHERE t.id = r.row_id AND t.updated_at IS r.updated_at)`;
-      const before = (this.db.prepare(`SELECT coalesce(max(seq), 0) FROM _eq_outbox`).pluck().get() as number) ?? 0;
-      const queued = this.db
-        .prepare(
-          `INSERT INTO _eq_outbox (table_id, row_id, op)
-           SELECT @tableId, r.row_id, r.op FROM temp._eq_recovery AS r WHERE r.kind = 'upload' AND ${still}
-            ORDER BY r.updated_at, r.row_id`,
-        )
-        .run({ tableId }).changes;
-      this.db
-        .prepare(
-          `INSERT INTO _eq_row_state (table_id, row_id, state, server_version, pending_seq)
-           SELECT o.table_id, o.row_id, 'PendingUpload', CAST(r.base AS INTEGER), o.seq
-             FROM _eq_outbox AS o JOIN temp._eq_recovery AS r ON r.row_id = o.row_id
-            WHERE o.seq > @before AND o.table_id = @tableId AND true
-           ON CONFLICT (table_id, row_id) DO UPDATE SET state = 'PendingUpload', pending_seq = excluded.pending_seq,
-             server_version = excluded.server_version`,
-        )
-        .run({ tableId, before });
-      const pulls = this.db
-        .prepare(
-          `UPDATE _eq_row_state SET server_version = NULL
-            WHERE table_id = @tableId AND pending_seq IS NULL
-              AND row_id IN (SELECT row_id FROM temp._eq_recovery WHERE kind = 'pull')`,
-        )
-        .run({ tableId }).changes;
-      const lacking = this.db.prepare(`SELECT count(*) FROM temp._eq_recovery WHERE kind = 'pull'`).pluck().get() as number;
-      if (options.resetCursor || lacking > 0) this.db.prepare(`DELETE FROM _eq_cursors WHERE table_id = ?`).run(tableId);
-      this.db.exec('DELETE FROM temp._eq_recovery');
+      const before = this.queue.newestSeq();
+      const queued = this.queue.append(
+        `SELECT @tableId, r.row_id, r.op FROM ${REPAIRS} AS r WHERE r.kind = 'upload' AND ${still} ORDER BY r.updated_at, r.row_id`,
+        { tableId },
+      );
+      this.rowStates.pointAtQueued(tableId, before, REPAIRS);
+      const pulls = this.rowStates.forgetVersionsOf(tableId, `SELECT row_id FROM ${REPAIRS} WHERE kind = 'pull'`);
+      const lacking = this.db.prepare(`SELECT count(*) FROM ${REPAIRS} WHERE kind = 'pull'`).pluck().get() as number;
+      if (options.resetCursor || lacking > 0) this.cursors.reset(tableId);
+      this.db.exec(`DELETE FROM ${REPAIRS}`);
       return { queued, pulls };
     }).immediate();
   }
 
   /** The largest transaction id among the stored pull cursors, or `undefined` before any pull. */
   cursorTxid(): bigint | undefined {
-    let largest: bigint | undefined;
-    for (const text of this.db.prepare(`SELECT cursor FROM _eq_cursors`).pluck().all() as string[]) {
-      const txid = (JSON.parse(text) as { txid?: unknown } | null)?.txid;
-      if (typeof txid !== 'string' || !/^\d{1,20}$/.test(txid)) continue;
-      const value = BigInt(txid);
-      if (largest === undefined || value > largest) largest = value;
-    }
-    return largest;
+    return this.cursors.largestTxid();
   }
 
   /** What the device last recorded of the cloud. */
   readMark(): CloudMark {
-    const read = (key: string): string | undefined =>
-      (this.db.prepare(`SELECT value FROM _eq_meta WHERE key = ?`).pluck().get(key) as string | undefined) || undefined;
-    const epoch = read(EPOCH_KEY);
-    const highWater = read(HIGH_WATER_KEY);
+    const epoch = this.meta.read(META_KEYS.cloudEpoch) || undefined;
+    const highWater = this.meta.read(META_KEYS.cloudHighWater) || undefined;
     return { ...(epoch === undefined ? {} : { epoch }), ...(highWater === undefined ? {} : { highWater }) };
   }
 
   /** Records what the device saw of the cloud (fields left out stay as they were). */
   writeMark(mark: CloudMark): void {
-    const write = this.db.prepare(`INSERT INTO _eq_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`);
     this.db.transaction(() => {
-      if (mark.epoch !== undefined) write.run(EPOCH_KEY, mark.epoch);
-      if (mark.highWater !== undefined) write.run(HIGH_WATER_KEY, mark.highWater);
+      if (mark.epoch !== undefined) this.meta.write(META_KEYS.cloudEpoch, mark.epoch);
+      if (mark.highWater !== undefined) this.meta.write(META_KEYS.cloudHighWater, mark.highWater);
     })();
   }
 
   private note(repair: Repair): void {
     const statement = this.db.prepare(
-      `INSERT INTO temp._eq_recovery (row_id, kind, updated_at, op, base) VALUES (?, ?, ?, ?, ?)
+      `INSERT INTO ${REPAIRS} (row_id, kind, updated_at, op, base) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (row_id) DO UPDATE SET kind = excluded.kind, updated_at = excluded.updated_at, op = excluded.op, base = excluded.base`,
     );
     if (repair.kind === 'pull') statement.run(repair.id, 'pull', null, null, null);

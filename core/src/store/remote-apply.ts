@@ -2,8 +2,9 @@ import type { Database, Statement } from 'better-sqlite3';
 import { compareHlc, isHlc, type HybridLogicalClock } from '../clock/index.js';
 import { quoteIdentifier, type Row } from '../declarations/index.js';
 import { encodePulledRow, type EncodedRow } from './pulled-row.js';
-import type { Quarantine } from './quarantine.js';
 import type { SqliteValue } from './row-codec.js';
+import { toServerVersion } from './server-version.js';
+import type { SyncTables } from './sync-tables.js';
 import type { TableDirectory } from './table-directory.js';
 import type { TableContext } from './table-registry.js';
 
@@ -21,26 +22,19 @@ export interface ApplyResult {
 }
 
 /**
- * Writes rows that come from the cloud, with the change-capture triggers muted so they
- * are not queued back for upload. The mute flag is a row in `_eq_mute` written and
- * removed inside the same transaction, so no other connection ever sees it. A row the
- * device cannot decode or store goes to the quarantine with its reason, and the rest of
- * the page is applied: one bad row never stops a pull (DESIGN.md §4, Quarantine).
+ * Writes rows that come from the cloud, with the change-capture triggers muted (see
+ * `TriggerMute`) so they are not queued back for upload. A row the device cannot decode
+ * or store goes to the quarantine with its reason, and the rest of the page is applied:
+ * one bad row never stops a pull (DESIGN.md §4, Quarantine). It writes the plugins'
+ * tables; the `_eq_*` tables a page touches are written by their owners (`SyncTables`).
  *
  * @example
- * const applier = new RemoteApplier(db, directory, clock, 'tenant-a', quarantine);
+ * const applier = new RemoteApplier(db, directory, clock, 'tenant-a', openSyncTables(db, directory));
  * applier.apply('clients', page.rows, page.cursor);
  */
 export class RemoteApplier {
-  private depth = 0;
   private readonly upserts = new Map<string, Statement<SqliteValue[]>>();
   private lastUpsert: { table: number; columns: readonly string[]; statement: Statement<SqliteValue[]> } | undefined;
-  // Each takes the table id and a page's rows as JSON [[id, server_version], ...]: three statements a page, not three a row.
-  private readonly synced: Statement<[{ table: number; rows: string }]>;
-  private readonly dropQueued: Statement<[{ table: number; rows: string }]>;
-  private readonly dropConflict: Statement<[{ table: number; rows: string }]>;
-  private readonly anyQueued: Statement<[]>;
-  private readonly anyConflict: Statement<[number]>;
   /** Rows `screen` found good, with their encoding: a page screened before its conflicts are settled is encoded once. */
   private readonly screened = new WeakMap<object, EncodedRow>();
 
@@ -49,36 +43,12 @@ export class RemoteApplier {
     private readonly tables: TableDirectory,
     private readonly clock: HybridLogicalClock,
     private readonly tenantId: string,
-    private readonly quarantine: Quarantine,
-  ) {
-    // In array order, so a row given twice ends with its last version, as one by one.
-    this.synced = db.prepare(
-      `INSERT INTO _eq_row_state (table_id, row_id, state, server_version)
-       SELECT @table, j.value ->> 0, 'Synced', CAST(j.value ->> 1 AS INTEGER) FROM json_each(@rows) AS j WHERE true
-       ON CONFLICT (table_id, row_id) DO UPDATE SET state = 'Synced', pending_seq = NULL,
-         server_version = coalesce(excluded.server_version, server_version)`,
-    );
-    this.dropQueued = db.prepare(
-      // IN lists rather than a join: with a join the planner may walk all the table's records and the list for each.
-      `DELETE FROM _eq_outbox WHERE seq IN (
-         SELECT pending_seq FROM _eq_row_state
-          WHERE table_id = @table AND row_id IN (SELECT value ->> 0 FROM json_each(@rows)) AND pending_seq IS NOT NULL)`,
-    );
-    this.dropConflict = db.prepare(`DELETE FROM _eq_conflicts WHERE table_id = @table AND row_id IN (SELECT value ->> 0 FROM json_each(@rows))`);
-    this.anyQueued = db.prepare(`SELECT 1 FROM _eq_outbox LIMIT 1`);
-    this.anyConflict = db.prepare(`SELECT 1 FROM _eq_conflicts WHERE table_id = ? LIMIT 1`);
-  }
+    private readonly owners: SyncTables,
+  ) {}
 
   /** Runs `fn` in one transaction with the sync triggers muted; nests. */
   runMuted<T>(fn: () => T): T {
-    return this.db.transaction(() => {
-      if (this.depth++ === 0) this.db.prepare(`INSERT OR IGNORE INTO _eq_mute (muted) VALUES (1)`).run();
-      try {
-        return fn();
-      } finally {
-        if (--this.depth === 0) this.db.prepare(`DELETE FROM _eq_mute`).run();
-      }
-    }).immediate();
+    return this.owners.mute.run(fn);
   }
 
   /**
@@ -99,7 +69,7 @@ export class RemoteApplier {
         good.push(row as Row);
         ids.push(encoded.values[0] as string);
       }
-      this.quarantine.release(context.id, ids);
+      this.owners.quarantine.release(context.id, ids);
     })();
     return good;
   }
@@ -135,19 +105,14 @@ export class RemoteApplier {
       }
       if (synced.length > 0) this.markSynced(context, JSON.stringify(synced));
       if (newest !== undefined) this.clock.receive(newest);
-      if (cursor !== undefined) {
-        this.db
-          .prepare(`INSERT INTO _eq_cursors (table_id, cursor) VALUES (?, ?) ON CONFLICT (table_id) DO UPDATE SET cursor = excluded.cursor`)
-          .run(context.id, JSON.stringify(cursor));
-      }
+      if (cursor !== undefined) this.owners.cursors.write(context.id, cursor);
       return { applied, skipped: rows.length - applied - quarantined, quarantined };
     });
   }
 
   /** The cursor stored by the last `apply` of `table`, or `undefined` before the first pull. */
   readCursor(table: string): unknown {
-    const text = this.db.prepare(`SELECT cursor FROM _eq_cursors WHERE table_id = ?`).pluck().get(this.tables.byName(table).id);
-    return typeof text === 'string' ? JSON.parse(text) : undefined;
+    return this.owners.cursors.read(this.tables.byName(table).id);
   }
 
   /** The row's encoding, or `undefined` once it is quarantined; `release` also frees an earlier bad version (rows not screened first). */
@@ -157,7 +122,7 @@ export class RemoteApplier {
       this.hold(context, row, encoded.id, encoded.reason, receivedAt);
       return undefined;
     }
-    if (release) this.quarantine.release(context.id, [encoded.values[0] as string]);
+    if (release) this.owners.quarantine.release(context.id, [encoded.values[0] as string]);
     return encoded;
   }
 
@@ -180,7 +145,7 @@ export class RemoteApplier {
 
   private hold(context: TableContext, row: unknown, id: string | null, reason: string, receivedAt: number): void {
     const serverVersion = typeof row === 'object' && row !== null ? toServerVersion((row as Row).server_version) : null;
-    this.quarantine.hold(context.id, { id, reason, row, serverVersion, receivedAt });
+    this.owners.quarantine.hold(context.id, { id, reason, row, serverVersion, receivedAt });
   }
 
   private upsert(context: TableContext, columns: readonly string[]): Statement<SqliteValue[]> {
@@ -206,14 +171,13 @@ export class RemoteApplier {
 
   /**
    * Drops the queued changes and conflicts the rows supersede, then records them Synced
-   * at their versions. A device with nothing queued, or no conflict in this table (an
-   * initial sync, most pulls), skips the lookups of each row in those tables.
+   * at their versions: three statements a page (`rows`: JSON `[[id, server_version], ...]`),
+   * not three a row. The entries go first: they are found through the rows' states.
    */
   private markSynced(context: TableContext, rows: string): void {
-    const page = { table: context.id, rows };
-    if (this.anyQueued.get() !== undefined) this.dropQueued.run(page);
-    this.synced.run(page);
-    if (this.anyConflict.get(context.id) !== undefined) this.dropConflict.run(page);
+    this.owners.queue.dropPulled(context.id, rows);
+    this.owners.rows.markPulled(context.id, rows);
+    this.owners.conflicts.clearPulled(context.id, rows);
   }
 }
 
@@ -232,11 +196,4 @@ function sameColumns(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
   return true;
-}
-
-// PostgREST sends bigints as numbers or, past 2^53, as digit strings; the digits go into the JSON as they came.
-function toServerVersion(value: unknown): number | string | null {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'bigint') return String(value);
-  return typeof value === 'string' && /^\d+$/.test(value) ? value : null;
 }

@@ -13,7 +13,7 @@ export type SqliteValue = string | number | bigint | Buffer | null;
  * @example
  * encodeValue(table, { name: 'active', type: 'boolean', nullable: true, default: undefined }, true); // 1
  */
-export function encodeValue(table: TableDefinition, column: ColumnDefinition, value: unknown): SqliteValue {
+export function encodeValue(table: Pick<TableDefinition, 'plugin' | 'name'>, column: ColumnDefinition, value: unknown): SqliteValue {
   const refuse = (expected: string): never => {
     const got = value instanceof Date ? 'a Date' : Array.isArray(value) ? 'an array' : typeof value;
     throw new StoreError(`plugin "${table.plugin}" table "${table.name}" column "${column.name}": expects ${expected}, got ${got}`);
@@ -47,6 +47,27 @@ function encodeTimestamp(value: unknown): string | undefined {
 }
 
 /**
+ * The tombstone flag `deleted` as stored: 1 for `true` (or 1), 0 for anything else. With
+ * {@link decodeTombstone}, the one codec of the flag, which is no declared column.
+ *
+ * @example
+ * encodeTombstone(true); // 1
+ */
+export function encodeTombstone(deleted: unknown): 0 | 1 {
+  return deleted === true || deleted === 1 ? 1 : 0;
+}
+
+/**
+ * The stored tombstone flag read back: only 1 is a tombstone.
+ *
+ * @example
+ * decodeTombstone(1); // true
+ */
+export function decodeTombstone(stored: unknown): boolean {
+  return stored === 1;
+}
+
+/**
  * Turns a stored row back into application values: booleans (and `deleted`) as
  * booleans, JSON parsed. Text a plain-SQL writer stored in a JSON column that does not
  * parse is returned as it is rather than making the whole row unreadable.
@@ -59,7 +80,7 @@ export function decodeRow(table: TableContext, raw: Record<string, unknown>): Ro
   // for...in rather than Object.entries: no array of pairs per row on the hot paths (inserts, outbox batches).
   for (const name in raw) {
     const value = raw[name];
-    if (name === 'deleted') row[name] = value === 1;
+    if (name === 'deleted') row[name] = decodeTombstone(value);
     else row[name] = value === null ? null : decodeValue(table.columns.get(name), value);
   }
   return row;
@@ -78,7 +99,7 @@ export function decodeRawRow(table: TableContext, names: readonly string[], valu
   for (let i = 0; i < names.length; i += 1) {
     const name = names[i]!;
     const value = values[i];
-    if (name === 'deleted') row[name] = value === 1;
+    if (name === 'deleted') row[name] = decodeTombstone(value);
     else row[name] = value === null ? null : decodeValue(table.columns.get(name), value);
   }
   return row;

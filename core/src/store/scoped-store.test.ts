@@ -77,6 +77,24 @@ describe('ScopedStore', () => {
     expect(() => scoped.update('cards', 'missing', { title: 'x' })).toThrow('plugin "cards" table "cards": no row "missing" to update');
   });
 
+  it('restores a tombstone with new values, queued as an edit and its held delete dropped', () => {
+    const store = openStore();
+    const scoped = store.forPlugin('cards');
+    const { id, updated_at: created } = scoped.insert('cards', { title: 'a' });
+    store.ackOutbox(store.readOutboxBatch().map((entry) => entry.seq));
+    scoped.delete('cards', id as string);
+    expect(store.listPendingDeletes().map((held) => held.id)).toEqual([id]);
+    expect(() => scoped.update('cards', id as string, { title: 'b' })).toThrow(/no row ".*" to update/);
+
+    const restored = scoped.restore('cards', id as string, { title: 'b', done: true });
+    expect(restored).toMatchObject({ id, deleted: false, title: 'b', done: true });
+    expect(compareHlc(restored.updated_at as string, created as string)).toBeGreaterThan(0);
+    expect(store.listPendingDeletes()).toEqual([]);
+    expect(store.readOutboxBatch().map((entry) => [entry.op, entry.row.title])).toEqual([['update', 'b']]);
+    expect(scoped.restore('cards', id as string)).toMatchObject({ title: 'b' }); // a live row: just updated
+    expect(() => scoped.restore('cards', 'missing')).toThrow('plugin "cards" table "cards": no row "missing" to restore');
+  });
+
   it('queries by equality and hides tombstones unless asked', () => {
     const store = openStore();
     const scoped = store.forPlugin('cards');

@@ -2,11 +2,15 @@ import type { Database, Statement } from 'better-sqlite3';
 import { newRecordId, type HybridLogicalClock } from '../clock/index.js';
 import { quoteIdentifier, SYSTEM_COLUMNS, type ColumnDefinition, type Row } from '../declarations/index.js';
 import { encodingFailureRule, storedValueViolation } from './column-check.js';
+import type { LocalDirectory } from './local-directory.js';
+import { LocalTableStore } from './local-table-store.js';
+import type { LocalWriteGuard } from './local-write-guard.js';
 import { storedDefault } from './sqlite-columns.js';
 import { decodeRawRow, decodeValue, encodeValue, type SqliteValue } from './row-codec.js';
 import { ColumnLimitError, StoreError } from './store-error.js';
 import type { TableDirectory } from './table-directory.js';
 import type { TableContext } from './table-registry.js';
+import { ViewReader, type ViewReadOptions } from './view-reader.js';
 
 const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set(SYSTEM_COLUMNS);
 
@@ -14,11 +18,15 @@ const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set(SYSTEM_COLUMNS);
  * What a scoped store needs from the store that made it.
  *
  * @example
- * new ScopedStore('clients', { db, tables, clock, tenantId: 'tenant-a' }); // normally via store.forPlugin
+ * new ScopedStore('clients', { db, tables, locals, guard, clock, tenantId: 'tenant-a' }); // normally via store.forPlugin
  */
 export interface ScopedStoreDeps {
   readonly db: Database;
   readonly tables: TableDirectory;
+  /** The plugins' local tables and views. */
+  readonly locals: LocalDirectory;
+  /** Lets the store's own writes into local tables through their guard triggers. */
+  readonly guard: LocalWriteGuard;
   readonly clock: HybridLogicalClock;
   readonly tenantId: string;
 }
@@ -44,7 +52,8 @@ interface RawStatement {
  * fills `id` (UUIDv7, unless given), `tenant_id` and `updated_at` (the store's clock)
  * and converts booleans, JSON and timestamps; the triggers queue every change. A value
  * outside its column's limits is refused with a {@link ColumnLimitError}, before anything
- * is written.
+ * is written. Its own views are read through {@link ScopedStore.view}, its local tables
+ * through {@link ScopedStore.local}.
  *
  * @example
  * const clients = store.forPlugin('clients');
@@ -52,8 +61,12 @@ interface RawStatement {
  * clients.update('clients', id, { name: 'Ada L.' });
  * clients.query('clients', { active: true });
  * clients.delete('clients', id); // a tombstone, uploaded once confirmed
+ * clients.restore('clients', id, { name: 'Ada' }); // live again, queued like any edit
  */
 export class ScopedStore {
+  /** The plugin's local tables (`contributes.localTables`): on this device only, never synced. */
+  readonly local: LocalTableStore;
+  private readonly views: ViewReader;
   private readonly statements = new Map<string, Statement<SqliteValue[]>>();
   private readonly inserts = new Map<string, Statement<SqliteValue[]>>();
   private readonly updates = new Map<string, RawStatement>();
@@ -63,7 +76,10 @@ export class ScopedStore {
   constructor(
     readonly plugin: string,
     private readonly deps: ScopedStoreDeps,
-  ) {}
+  ) {
+    this.local = new LocalTableStore(plugin, deps);
+    this.views = new ViewReader(plugin, deps);
+  }
 
   /** Inserts a row and returns it as stored (defaults and system columns included). */
   insert(table: string, row: Row): Row {
@@ -87,12 +103,16 @@ export class ScopedStore {
 
   /** Changes the given columns of a live row and returns it; throws when there is none. */
   update(table: string, id: string, patch: Row): Row {
-    const context = this.own(table);
-    const { names, values } = this.encode(context, patch, id);
-    const update = this.updateStatement(context, names);
-    const stored = this.write(() => update.statement.get(...values, this.deps.clock.tick(), id), id);
-    if (stored === undefined) throw this.error(table, `no row "${id}" to update`);
-    return decodeRawRow(context, update.columns, stored as unknown[]);
+    return this.change(table, id, patch, 'update');
+  }
+
+  /**
+   * Brings back a row a delete turned into a tombstone, with `patch` applied, and returns
+   * it: the change is stamped and queued like any edit, and the held delete is dropped. A
+   * live row is simply updated. Throws when there is no row with this id at all.
+   */
+  restore(table: string, id: string, patch: Row = {}): Row {
+    return this.change(table, id, patch, 'restore');
   }
 
   /**
@@ -105,6 +125,19 @@ export class ScopedStore {
       const sql = `UPDATE ${quoteIdentifier(table)} SET deleted = 1, updated_at = ? WHERE id = ? AND deleted = 0`;
       return this.statement(sql).run(this.deps.clock.tick(), id).changes > 0;
     }, id);
+  }
+
+  /**
+   * Rows of one of the plugin's views whose columns equal every value in `where`, as
+   * SQLite gives them (the view's SELECT decides the columns), sorted by `orderBy`.
+   */
+  view(name: string, where: Row = {}, options: ViewReadOptions = {}): Row[] {
+    return this.views.read(name, where, options);
+  }
+
+  /** Runs `fn` in one local transaction: its reads and writes commit together or not at all. */
+  transaction<T>(fn: () => T): T {
+    return this.deps.db.transaction(fn).immediate();
   }
 
   get(table: string, id: string, options: ReadOptions = {}): Row | undefined {
@@ -188,13 +221,24 @@ export class ScopedStore {
     return statement;
   }
 
-  /** The UPDATE … RETURNING * of these columns, in raw mode, with the names of what it returns. */
-  private updateStatement(context: TableContext, names: readonly string[]): RawStatement {
-    const key = `${context.id}\u0000${names.join('\u0000')}`;
+  private change(table: string, id: string, patch: Row, kind: 'update' | 'restore'): Row {
+    const context = this.own(table);
+    const { names, values } = this.encode(context, patch, id);
+    const update = this.updateStatement(context, names, kind);
+    const stored = this.write(() => update.statement.get(...values, this.deps.clock.tick(), id), id);
+    if (stored === undefined) throw this.error(table, `no row "${id}" to ${kind}`);
+    return decodeRawRow(context, update.columns, stored as unknown[]);
+  }
+
+  /** The UPDATE … RETURNING * of these columns, in raw mode, with the names of what it returns; a restore also clears `deleted`. */
+  private updateStatement(context: TableContext, names: readonly string[], kind: 'update' | 'restore'): RawStatement {
+    const key = `${kind}\u0000${context.id}\u0000${names.join('\u0000')}`;
     let update = this.updates.get(key);
     if (update === undefined) {
       const sets = [...names, 'updated_at'].map((name) => `${quoteIdentifier(name)} = ?`);
-      const sql = `UPDATE ${quoteIdentifier(context.definition.name)} SET ${sets.join(', ')} WHERE id = ? AND deleted = 0 RETURNING *`;
+      if (kind === 'restore') sets.unshift('deleted = 0');
+      const live = kind === 'update' ? ' AND deleted = 0' : '';
+      const sql = `UPDATE ${quoteIdentifier(context.definition.name)} SET ${sets.join(', ')} WHERE id = ?${live} RETURNING *`;
       const statement = this.deps.db.prepare<SqliteValue[]>(sql).raw(true);
       update = { statement, columns: statement.columns().map((column) => column.name) };
       this.updates.set(key, update);

@@ -1,4 +1,5 @@
 import { HLC_COUNTER_DIGITS, HLC_MAX_COUNTER, HLC_WALL_DIGITS } from '../clock/index.js';
+import { META_KEYS } from './store-meta.js';
 
 /**
  * SQL the triggers and column defaults evaluate on whichever connection writes. It must
@@ -24,7 +25,8 @@ const WALL_END = HLC_WALL_DIGITS;
 const COUNTER_START = HLC_WALL_DIGITS + 2;
 
 /**
- * Advances the clock stored in `_eq_meta` exactly as `HybridLogicalClock.tick` does:
+ * Advances the clock stored in `_eq_meta` exactly as `HybridLogicalClock.tick` does
+ * (the triggers' own write of `_eq_meta`, beside its owner `StoreMeta`):
  * the wall time when it moved forward, otherwise the last value's counter plus one
  * (borrowing the next millisecond on overflow). Format: see `formatHlc`. `when` is an
  * extra condition, so a trigger can advance the clock only for the rows that need it.
@@ -35,19 +37,19 @@ export function advanceHlcSql(when = 'TRUE'): string {
       SELECT printf('%0${HLC_WALL_DIGITS}d-%0${HLC_COUNTER_DIGITS}d-',
                CASE WHEN n > w THEN n WHEN c >= ${HLC_MAX_COUNTER} THEN w + 1 ELSE w END,
                CASE WHEN n > w OR c >= ${HLC_MAX_COUNTER} THEN 0 ELSE c + 1 END)
-             || (SELECT value FROM _eq_meta WHERE key = 'device_id')
+             || (SELECT value FROM _eq_meta WHERE key = '${META_KEYS.deviceId}')
       FROM (SELECT ${NOW_MS} AS n,
                    CAST(substr(value, 1, ${WALL_END}) AS INTEGER) AS w,
                    CAST(substr(value, ${COUNTER_START}, ${HLC_COUNTER_DIGITS}) AS INTEGER) AS c
-            FROM _eq_meta WHERE key = 'hlc'))
-    WHERE key = 'hlc' AND (${when});`;
+            FROM _eq_meta WHERE key = '${META_KEYS.hlc}'))
+    WHERE key = '${META_KEYS.hlc}' AND (${when});`;
 }
 
 /** The clock value {@link advanceHlcSql} just wrote. */
-export const CURRENT_HLC_SQL = `(SELECT value FROM _eq_meta WHERE key = 'hlc')`;
+export const CURRENT_HLC_SQL = `(SELECT value FROM _eq_meta WHERE key = '${META_KEYS.hlc}')`;
 
 /** The store's tenant, for rows inserted with plain SQL. */
-export const TENANT_ID_SQL = `(SELECT value FROM _eq_meta WHERE key = 'tenant_id')`;
+export const TENANT_ID_SQL = `(SELECT value FROM _eq_meta WHERE key = '${META_KEYS.tenantId}')`;
 
 /** True unless the engine is applying pulled rows in the current transaction. */
 export const NOT_MUTED_SQL = `NOT EXISTS (SELECT 1 FROM _eq_mute)`;

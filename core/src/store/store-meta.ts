@@ -1,13 +1,23 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { compareHlc, formatHlc, HLC_MAX_COUNTER, parseHlc, type HlcStorage } from '../clock/index.js';
 
-/** Keys of `_eq_meta` the engine reads and writes. Table schemas live under `schema:<table>`. */
+/**
+ * Keys of `_eq_meta` the engine reads and writes. Table schemas live under `schema:<table>`.
+ *
+ * @example
+ * meta.read(META_KEYS.lastSync);
+ */
 export const META_KEYS = {
+  /** The version of the `_eq_*` layout (`META_SCHEMA_VERSION`). */
+  storeSchema: 'store_schema',
   deviceId: 'device_id',
   tenantId: 'tenant_id',
   hlc: 'hlc',
   lastSync: 'last_sync',
   uploadsPaused: 'uploads_paused',
+  /** What the device last saw of the cloud (see `RecoveryLedger.readMark`). */
+  cloudEpoch: 'cloud_epoch',
+  cloudHighWater: 'cloud_high_water',
 } as const;
 
 /**
@@ -19,7 +29,10 @@ export const META_KEYS = {
 export const CLOCK_RESERVATION = 1_000;
 
 /**
- * Typed access to the `_eq_meta` key/value table.
+ * The owner of `_eq_meta`, the key/value table of the device's identity, clock, layout
+ * version, table schemas and sync marks: every write goes through here, but the clock's
+ * advance by the change-capture triggers (`advanceHlcSql`, the detect stage, in SQL),
+ * which keeps the same format.
  *
  * @example
  * const meta = new StoreMeta(db);

@@ -1,76 +1,47 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { quoteIdentifier, type Row } from '../declarations/index.js';
+import type { ConflictInbox, ConflictRecord } from './conflict-inbox.js';
+import type { FailedEntry, OutboxQueue, WaitingEntry } from './outbox-queue.js';
+import { RecoveryLedger } from './recovery-ledger.js';
+import { encodeValue, type SqliteValue } from './row-codec.js';
+import type { RecordSyncInfo, RowStates } from './row-states.js';
+import { TENANT_ID_SQL } from './sql-expressions.js';
+import type { SyncTables } from './sync-tables.js';
 import type { SyncState } from './sync-state.js';
 import type { TableDirectory } from './table-directory.js';
-
-const SYNC_STATES: readonly SyncState[] = ['Synced', 'PendingUpload', 'PendingDownload', 'Conflict'];
-
-/** What the engine knows about one record's standing with the cloud. */
-export interface RecordSyncInfo {
-  readonly state: SyncState;
-  /** The `server_version` last seen for the record: the base of its next upload. */
-  readonly serverVersion: number | null;
-  /** The seq of its queued change, if one is queued. */
-  readonly pendingSeq: number | null;
-}
+import type { TableContext } from './table-registry.js';
 
 /**
- * Both versions of a record a person has to choose between.
+ * The engine's bookkeeping beside the queue, by table name: base versions, the conflict
+ * inbox, entries that wait (refused ones backing off, or ones held behind them), and the
+ * recovery ledger. It writes no `_eq_*` table itself: each has one owner (see
+ * meta-tables.ts), which this asks.
  *
  * @example
- * for (const c of engine.listConflicts()) console.log(c.table, c.id, c.local.name, c.remote.name);
- */
-export interface ConflictRecord {
-  readonly table: string;
-  readonly id: string;
-  readonly local: Row;
-  readonly remote: Row;
-  readonly detectedAt: number;
-}
-
-/** A queued upload that failed at least once. */
-export interface FailedEntry {
-  readonly seq: number;
-  readonly table: string;
-  readonly id: string;
-  readonly reason: string;
-  readonly attempts: number;
-  readonly nextAttemptAt: number;
-}
-
-/** An entry waiting for a later attempt, with the row it would send. */
-export interface WaitingEntry {
-  readonly seq: number;
-  readonly id: string;
-  readonly nextAttemptAt: number;
-  readonly row: Row | undefined;
-}
-
-/**
- * The engine's bookkeeping beside the queue: base versions, the conflict inbox, and
- * entries that wait (refused ones backing off, or ones held behind them).
- *
- * @example
- * const records = new SyncRecords(db, directory);
+ * const records = new SyncRecords(db, directory, openSyncTables(db, directory));
  * records.recordConflict('notes', id, localRow, remoteRow, Date.now());
  */
 export class SyncRecords {
   private readonly collisionLookups = new Map<string, Statement>();
+  private readonly queue: OutboxQueue;
+  private readonly rows: RowStates;
+  private readonly conflicts: ConflictInbox;
+  /** The device's side of recovery and `reconcile`. */
+  readonly ledger: RecoveryLedger;
 
   constructor(
     private readonly db: Database,
     private readonly tables: TableDirectory,
-  ) {}
+    owners: SyncTables,
+  ) {
+    this.queue = owners.queue;
+    this.rows = owners.rows;
+    this.conflicts = owners.conflicts;
+    this.ledger = new RecoveryLedger(db, owners);
+  }
 
   info(table: string, ids: readonly string[]): Map<string, RecordSyncInfo> {
-    const { id: tableId } = this.tables.byName(table);
-    const rows = this.db
-      .prepare(
-        `SELECT row_id, state, server_version, pending_seq FROM _eq_row_state
-          WHERE table_id = ? AND row_id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(tableId, JSON.stringify(ids)) as { row_id: string; state: SyncState; server_version: number | null; pending_seq: number | null }[];
-    return new Map(rows.map((r) => [r.row_id, { state: r.state, serverVersion: r.server_version, pendingSeq: r.pending_seq }]));
+    return this.rows.info(this.tables.byName(table).id, ids);
   }
 
   /** The record as stored locally (tombstones included), or undefined. */
@@ -95,15 +66,12 @@ export class SyncRecords {
       if (lookup === undefined) {
         const where = index.columns.map((column) => `${quoteIdentifier(column)} = ?`).join(' AND ');
         lookup = this.db
-          .prepare(
-            `SELECT id FROM ${quoteIdentifier(table)}
-              WHERE deleted = 0 AND tenant_id = coalesce(?, (SELECT value FROM _eq_meta WHERE key = 'tenant_id')) AND id <> ? AND ${where}`,
-          )
+          .prepare(`SELECT id FROM ${quoteIdentifier(table)} WHERE deleted = 0 AND tenant_id = coalesce(?, ${TENANT_ID_SQL}) AND id <> ? AND ${where}`)
           .pluck();
         this.collisionLookups.set(key, lookup);
       }
       const tenant = typeof row.tenant_id === 'string' ? row.tenant_id : null;
-      const ids = lookup.all(tenant, String(row.id), ...index.columns.map((column) => encodeKeyValue(row[column]))) as string[];
+      const ids = lookup.all(tenant, String(row.id), ...index.columns.map((column) => storedKey(context, column, row[column]))) as string[];
       for (const id of ids) {
         const local = this.tables.readRow(context, id);
         if (local !== undefined) found.set(id, local);
@@ -121,103 +89,58 @@ export class SyncRecords {
     const context = this.tables.byName(table);
     this.db.transaction(() => {
       this.db.prepare(`UPDATE ${quoteIdentifier(table)} SET deleted = 1 WHERE id = ?`).run(id);
-      this.db.prepare(`DELETE FROM _eq_outbox WHERE seq = (SELECT pending_seq FROM _eq_row_state WHERE table_id = ? AND row_id = ?)`).run(context.id, id);
-      this.db.prepare(`UPDATE _eq_row_state SET state = 'Synced', pending_seq = NULL WHERE table_id = ? AND row_id = ?`).run(context.id, id);
+      this.queue.dropPending(context.id, id);
+      this.rows.markSetAside(context.id, id);
     })();
   }
 
   /** Sets the version the next upload of the record builds on (the local side won over it). */
-  rebase(table: string, id: string, serverVersion: number | null, state?: SyncState): void {
-    const { id: tableId } = this.tables.byName(table);
-    this.db
-      .prepare(`UPDATE _eq_row_state SET server_version = ?, state = coalesce(?, state) WHERE table_id = ? AND row_id = ?`)
-      .run(serverVersion, state ?? null, tableId, id);
+  rebase(table: string, id: string, serverVersion: number | string | null, state?: SyncState): void {
+    this.rows.rebase(this.tables.byName(table).id, id, serverVersion, state);
   }
 
   /** Holds an entry until `until` (ms) with a reason, without counting an attempt: it is not at fault. */
   defer(seq: number, reason: string, until: number): void {
-    this.db.prepare(`UPDATE _eq_outbox SET last_error = ?, next_attempt_at = ? WHERE seq = ?`).run(reason, until, seq);
+    this.queue.defer(seq, reason, until);
   }
 
   /** Entries of `table` not ready before `now`, with their rows. */
   waiting(table: string, now: number): WaitingEntry[] {
-    const context = this.tables.byName(table);
-    const rows = this.db
-      .prepare(
-        `SELECT seq, row_id, next_attempt_at FROM _eq_outbox
-          WHERE table_id = ? AND awaiting_confirmation = 0 AND next_attempt_at > ? ORDER BY coalesce(first_seq, seq), seq`,
-      )
-      .all(context.id, now) as { seq: number; row_id: string; next_attempt_at: number }[];
-    return rows.map((r) => ({ seq: r.seq, id: r.row_id, nextAttemptAt: r.next_attempt_at, row: this.tables.readRow(context, r.row_id) }));
+    return this.queue.waiting(table, now);
   }
 
+  /** Files both versions in the inbox; the record waits in state Conflict. */
   recordConflict(table: string, id: string, local: Row, remote: Row, at: number): void {
     const { id: tableId } = this.tables.byName(table);
-    this.db
-      .prepare(
-        `INSERT INTO _eq_conflicts (table_id, row_id, local_row, remote_row, detected_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (table_id, row_id) DO UPDATE SET local_row = excluded.local_row, remote_row = excluded.remote_row, detected_at = excluded.detected_at`,
-      )
-      .run(tableId, id, JSON.stringify(local), JSON.stringify(remote), at);
-    this.db.prepare(`UPDATE _eq_row_state SET state = 'Conflict' WHERE table_id = ? AND row_id = ?`).run(tableId, id);
+    this.conflicts.record(tableId, id, local, remote, at);
+    this.rows.markConflict(tableId, id);
   }
 
   listConflicts(): ConflictRecord[] {
-    const rows = this.db
-      .prepare(
-        `SELECT table_id, row_id, local_row, remote_row, detected_at FROM _eq_conflicts
-          WHERE table_id IN (SELECT value FROM json_each(?)) ORDER BY detected_at, row_id`,
-      )
-      .all(this.tables.idsJson()) as { table_id: number; row_id: string; local_row: string; remote_row: string; detected_at: number }[];
-    return rows.map((r) => ({
-      table: this.tables.byId(r.table_id)?.definition.name ?? String(r.table_id),
-      id: r.row_id,
-      local: JSON.parse(r.local_row) as Row,
-      remote: JSON.parse(r.remote_row) as Row,
-      detectedAt: r.detected_at,
-    }));
+    return this.conflicts.list();
   }
 
   clearConflict(table: string, id: string): void {
-    const { id: tableId } = this.tables.byName(table);
-    this.db.prepare(`DELETE FROM _eq_conflicts WHERE table_id = ? AND row_id = ?`).run(tableId, id);
+    this.conflicts.clear(this.tables.byName(table).id, id);
   }
 
   failed(limit: number): FailedEntry[] {
-    const rows = this.db
-      .prepare(
-        `SELECT seq, table_id, row_id, last_error, attempts, next_attempt_at FROM _eq_outbox
-          WHERE last_error IS NOT NULL AND awaiting_confirmation = 0 AND table_id IN (SELECT value FROM json_each(?))
-          ORDER BY coalesce(first_seq, seq) LIMIT ?`,
-      )
-      .all(this.tables.idsJson(), limit) as { seq: number; table_id: number; row_id: string; last_error: string; attempts: number; next_attempt_at: number }[];
-    return rows.map((r) => ({
-      seq: r.seq,
-      table: this.tables.byId(r.table_id)?.definition.name ?? String(r.table_id),
-      id: r.row_id,
-      reason: r.last_error,
-      attempts: r.attempts,
-      nextAttemptAt: r.next_attempt_at,
-    }));
+    return this.queue.failed(limit);
   }
 
-  /**
-   * Records in `state`. The state is written into the statement rather than bound, so
-   * that the rare states (Conflict, PendingDownload) are counted from their partial
-   * indexes: the status after every run must not read all the records of a large store.
-   */
+  /** Records in `state`, counted from an index for the rare states. */
   countState(state: SyncState): number {
-    if (!SYNC_STATES.includes(state)) throw new RangeError(`unknown sync state "${String(state)}"`);
-    return this.db
-      .prepare(`SELECT count(*) FROM _eq_row_state WHERE state = '${state}' AND table_id IN (SELECT value FROM json_each(?))`)
-      .pluck()
-      .get(this.tables.idsJson()) as number;
+    return this.rows.count(state, this.tables.idsJson());
+  }
+
+  /** The newest queued change's seq: it moves whenever any connection changes a synced row. */
+  newestChange(): number {
+    return this.queue.newestSeq();
   }
 }
 
-// Unique keys compare stored values: booleans are stored as 0/1, JSON as text.
-function encodeKeyValue(value: unknown): string | number | bigint | null {
-  if (typeof value === 'boolean') return value ? 1 : 0;
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return value;
-  return value === null || value === undefined ? null : JSON.stringify(value);
+/** A unique key's value as the table stores it (the row codec's encoding), to compare with stored keys. */
+function storedKey(context: TableContext, name: string, value: unknown): SqliteValue {
+  const column = context.columns.get(name);
+  return column === undefined ? (value as SqliteValue) : encodeValue(context.definition, column, value);
 }

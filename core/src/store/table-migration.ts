@@ -12,7 +12,25 @@ interface StoredSchema {
   readonly columns: readonly StoredColumn[];
 }
 
-type StoredColumn = Pick<ColumnDefinition, 'name' | 'type' | 'nullable'> & { readonly default: unknown };
+/**
+ * A column as the store records it after applying a declaration, to compare the next one with.
+ *
+ * @example
+ * const stored: StoredColumn = { name: 'sku', type: 'text', nullable: false, default: null };
+ */
+export type StoredColumn = Pick<ColumnDefinition, 'name' | 'type' | 'nullable'> & { readonly default: unknown };
+
+/**
+ * What owns declared columns: a synced table or a local table.
+ *
+ * @example
+ * const owner: ColumnOwner = { plugin: 'clients', name: 'clients', columns: definition.columns };
+ */
+export interface ColumnOwner {
+  readonly plugin: string;
+  readonly name: string;
+  readonly columns: readonly ColumnDefinition[];
+}
 
 /**
  * Creates a declared table, or moves an existing one forward to its declaration. Only
@@ -34,23 +52,37 @@ export function migrateTable(db: Database, meta: StoreMeta, table: TableDefiniti
       `plugin "${table.plugin}" table "${table.name}": a table of that name already exists and was not created by the sync engine`,
     );
   } else {
-    addNewColumns(db, table, JSON.parse(storedText) as StoredSchema);
+    addNewColumns(db, table, (JSON.parse(storedText) as StoredSchema).columns);
   }
-  const schema: StoredSchema = {
-    plugin: table.plugin,
-    version,
-    columns: table.columns.map(({ name, type, nullable, default: value }) => ({ name, type, nullable, default: value ?? null })),
-  };
+  const schema: StoredSchema = { plugin: table.plugin, version, columns: storedColumns(table.columns) };
   meta.write(key, JSON.stringify(schema));
 }
 
-function addNewColumns(db: Database, table: TableDefinition, stored: StoredSchema): void {
+/**
+ * The columns as the store records them.
+ *
+ * @example
+ * meta.write(key, JSON.stringify({ columns: storedColumns(definition.columns) }));
+ */
+export function storedColumns(columns: readonly ColumnDefinition[]): StoredColumn[] {
+  return columns.map(({ name, type, nullable, default: value }) => ({ name, type, nullable, default: value ?? null }));
+}
+
+/**
+ * Adds the declared columns a table lacks; refuses, with a {@link SchemaMigrationError}, a
+ * recorded column that was removed or changed, and a new non-nullable column without a
+ * default (the rows already there would have no value).
+ *
+ * @example
+ * addNewColumns(db, definition, JSON.parse(meta.read(`schema:${definition.name}`)!).columns);
+ */
+export function addNewColumns(db: Database, table: ColumnOwner, stored: readonly StoredColumn[]): void {
   const declared = new Map(table.columns.map((column) => [column.name, column]));
-  for (const old of stored.columns) {
+  for (const old of stored) {
     const problem = changeProblem(old, declared.get(old.name));
     if (problem !== undefined) throw new SchemaMigrationError(table.plugin, table.name, old.name, problem);
   }
-  const known = new Set(stored.columns.map((column) => column.name));
+  const known = new Set(stored.map((column) => column.name));
   const present = new Set(
     (db.prepare(`SELECT name FROM pragma_table_info(?)`).pluck().all(table.name) as string[]),
   );
