@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Row } from '../src/index.js';
-import { deviceRemote, deviceToken, installPlugin, newRow, restClient, uniqueName, uniqueTenant } from './cloud-kit.js';
+import { installPlugin, newRow, restClient } from './protocol-kit.js';
+import { deviceRemote, deviceToken, uniqueName, uniqueTenant } from '../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('append_only');
@@ -16,7 +17,7 @@ describe('the cloud refuses to change or remove an append-only row, for every ro
       version: '1.0.0',
       tables: [{ name: table, columns: { body: { type: 'text' } }, strategy: 'LocalWins', appendOnly: true }],
     });
-    const [outcome] = await (await deviceRemote(cloud, tenant)).push(table, [{ row, base_version: null }]);
+    const [outcome] = await (await deviceRemote(tenant)).push(table, [{ row, base_version: null }]);
     expect(outcome?.status).toBe('applied');
   });
 
@@ -36,7 +37,7 @@ describe('the cloud refuses to change or remove an append-only row, for every ro
   });
 
   it('refuses UPDATE and DELETE through REST with the device token', async () => {
-    const device = restClient(cloud, cloud.anonKey, await deviceToken(cloud, tenant));
+    const device = restClient(cloud, cloud.anonKey, await deviceToken(tenant));
     expect((await device.from(table).update({ body: 'rewritten' }).eq('id', row.id)).error?.code).toBe('42501');
     expect((await device.from(table).delete().eq('id', row.id)).error?.code).toBe('42501');
     expect(await storedBody()).toBe('as issued');

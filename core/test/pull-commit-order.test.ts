@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RemoteStore } from '../src/index.js';
-import { deviceRemote, hasIds, installPlugin, newRow, pullAll, uniqueName, uniqueTenant } from './cloud-kit.js';
+import { installPlugin, newRow } from './protocol-kit.js';
+import { deviceRemote, hasIds, pullAll, uniqueName, uniqueTenant } from '../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('pull_order');
@@ -25,7 +26,7 @@ describe('eq_pull never loses a row to commit order', () => {
 
   it('delivers a row whose transaction commits after later ones', async () => {
     const tenant = uniqueTenant('late');
-    const remote = await deviceRemote(cloud, tenant);
+    const remote = await deviceRemote(tenant);
     const before = [newRow(tenant, { body: 'before' })];
     await remote.push(table, before.map((row) => ({ row, base_version: null })));
 
@@ -64,7 +65,7 @@ describe('eq_pull never loses a row to commit order', () => {
 
   it('pages 10,001 rows written in one transaction with none missed and none twice', async () => {
     const tenant = uniqueTenant('bulk');
-    const remote: RemoteStore = await deviceRemote(cloud, tenant);
+    const remote: RemoteStore = await deviceRemote(tenant);
     await admin.query(
       `insert into public.${table} (id, tenant_id, updated_at, body)
        select gen_random_uuid()::text, $1, lpad(g::text, 13, '0') || '-0000-bulk', 'row ' || g

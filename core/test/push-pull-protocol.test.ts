@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { RemoteRejectedError, SYNC_PROTOCOL_VERSION, type PushOutcome, type RemoteStore } from '../src/index.js';
-import { deviceRemote, deviceToken, hasIds, hlc, installPlugin, newRow, pullAll, restClient, uniqueName, uniqueTenant } from './cloud-kit.js';
+import { hlc, installPlugin, newRow, restClient } from './protocol-kit.js';
+import { deviceRemote, deviceToken, hasIds, pullAll, uniqueName, uniqueTenant } from '../src/testing/index.js';
 
 const cloud = inject('cloud');
 const notes = uniqueName('proto_notes');
@@ -31,7 +32,7 @@ describe('eq_push and eq_pull over supabase-js', () => {
       ],
     });
     tenant = uniqueTenant('proto');
-    remote = await deviceRemote(cloud, tenant);
+    remote = await deviceRemote(tenant);
   });
 
   it('brings pushed rows back on pull, with every column type and a server_version', async () => {
@@ -53,7 +54,7 @@ describe('eq_push and eq_pull over supabase-js', () => {
 
   it('answers a batch pushed twice with duplicates and writes no extra row', async () => {
     const other = uniqueTenant('proto-dup');
-    const device = await deviceRemote(cloud, other);
+    const device = await deviceRemote(other);
     const batch = [1, 2, 3].map((n) => ({ row: newRow(other, { title: `dup ${n}` }), base_version: null }));
     const first = await device.push(notes, batch);
     const second = await device.push(notes, batch);
@@ -95,7 +96,7 @@ describe('eq_push and eq_pull over supabase-js', () => {
 
   it('pages from its cursor and keeps the cursor when nothing is new', async () => {
     const other = uniqueTenant('proto-cursor');
-    const device = await deviceRemote(cloud, other);
+    const device = await deviceRemote(other);
     expect(await device.pull(notes, null, 10)).toEqual({ rows: [], cursor: { txid: '0', server_version: 0 }, has_more: false });
     const rows = [1, 2, 3].map((n) => newRow(other, { title: `page ${n}` }));
     await device.push(notes, rows.map((row) => ({ row, base_version: null })));
@@ -129,7 +130,7 @@ describe('eq_push and eq_pull over supabase-js', () => {
 
   it('answers on the wire with a bare server_version per applied row and an object for any other', async () => {
     const other = uniqueTenant('proto-wire');
-    const client = restClient(cloud, cloud.anonKey, await deviceToken(cloud, other));
+    const client = restClient(cloud, cloud.anonKey, await deviceToken(other));
     const fresh = newRow(other, { title: 'fresh' });
     const seen = newRow(other, { title: 'seen' });
     const first = await client.rpc('eq_push', { p_table: notes, p_rows: [seen] });
@@ -150,7 +151,7 @@ describe('eq_push and eq_pull over supabase-js', () => {
     const health = await remote.health(5_000);
     expect(health).toMatchObject({ online: true, protocol: SYNC_PROTOCOL_VERSION, tenant });
     expect(health.error).toBeUndefined();
-    const { data } = await restClient(cloud, cloud.anonKey, await deviceToken(cloud, tenant, 'till-7')).rpc('eq_health');
+    const { data } = await restClient(cloud, cloud.anonKey, await deviceToken(tenant, 'till-7')).rpc('eq_health');
     expect(data).toEqual({
       ok: true,
       protocol: SYNC_PROTOCOL_VERSION,

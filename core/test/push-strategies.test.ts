@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ConflictStrategy, PushOutcome, RemoteStore, Row } from '../src/index.js';
-import { deviceRemote, hlc, installPlugin, newRow, restClient, uniqueName, uniqueTenant } from './cloud-kit.js';
+import { hlc, installPlugin, newRow, restClient } from './protocol-kit.js';
+import { deviceRemote, uniqueName, uniqueTenant } from '../src/testing/index.js';
 
 const cloud = inject('cloud');
 const tables: Record<ConflictStrategy, string> = {
@@ -42,8 +43,8 @@ describe('eq_push settles a row changed on both sides by the table strategy', ()
       ],
     });
     tenant = uniqueTenant('strategy');
-    deviceA = await deviceRemote(cloud, tenant);
-    deviceB = await deviceRemote(cloud, tenant);
+    deviceA = await deviceRemote(tenant);
+    deviceB = await deviceRemote(tenant);
   });
 
   /**

@@ -11,7 +11,7 @@ import {
   SupabaseRemote,
   toRemoteError,
   type RemoteFailure,
-} from '../src/index.js';
+} from '../src/remote/index.js';
 
 const KEY = 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.c2lnbmF0dXJlLW9mLXRoZS1rZXk';
 const TOKEN = 'eyJhbGciOiJIUzI1NiJ9.eyJ0ZW5hbnRfaWQiOiJ0MSJ9.c2lnbmF0dXJlLW9mLXRoZS10b2tlbg';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileServerSchema, definePlugin, type PluginDefinition, type TableDefinition } from '../src/index.js';
+import { definePlugin, type PluginDefinition, type TableDefinition } from '../src/index.js';
+import { compileServerSchema } from '../src/server/index.js';
 
 const plugin = definePlugin({
   name: '@acme/equinox-notes',

@@ -1,8 +1,10 @@
 import { applySql } from '@equinox-sync/local-cloud';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { compileServerSchema, definePlugin, type PluginDeclaration } from '../src/index.js';
-import { deviceRemote, hasIds, newRow, pullAll, uniqueName, uniqueTenant } from './cloud-kit.js';
+import { definePlugin, type PluginDeclaration } from '../src/index.js';
+import { compileServerSchema } from '../src/server/index.js';
+import { newRow } from './protocol-kit.js';
+import { deviceRemote, hasIds, pullAll, uniqueName, uniqueTenant } from '../src/testing/index.js';
 
 const cloud = inject('cloud');
 const items = uniqueName('mig_items');
@@ -164,7 +166,7 @@ describe('the compiled migration on a live cloud', () => {
     await applySql(cloud, compileServerSchema([other]));
 
     const tenant = uniqueTenant('migration');
-    const remote = await deviceRemote(cloud, tenant);
+    const remote = await deviceRemote(tenant);
     const row = newRow(tenant, { title: 'before the upgrade', meta: { v: 1 } });
     await remote.push(items, [{ row, base_version: null }]);
 
@@ -224,7 +226,7 @@ describe('the compiled migration on a live cloud', () => {
     await applySql(cloud, sql);
     expect((await admin.query(SNAPSHOT, [[legacy]])).rows[0].snapshot).toEqual(migrated);
 
-    const remote = await deviceRemote(cloud, tenant);
+    const remote = await deviceRemote(tenant);
     const { rows } = await pullAll(remote, legacy, { until: hasIds(['legacy-1', 'legacy-2', 'legacy-3']) });
     expect(rows.map((row) => row.body)).toEqual(['row 1', 'row 2', 'row 3']);
     const fresh = newRow(tenant, { body: 'after the move' });
@@ -323,7 +325,7 @@ describe('the compiled migration on a live cloud', () => {
     await admin.query(`alter table public.${dropped} drop column scratch`);
     await applySql(cloud, `notify pgrst, 'reload schema';`);
     const tenant = uniqueTenant('dropped');
-    const remote = await deviceRemote(cloud, tenant);
+    const remote = await deviceRemote(tenant);
     const rows = [newRow(tenant, { body: 'one' }), newRow(tenant, { body: 'two' })];
     const outcomes = await remote.push(dropped, rows.map((row) => ({ row, base_version: null })));
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['applied', 'applied']);

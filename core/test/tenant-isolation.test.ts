@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { RemoteRejectedError, SupabaseRemote, type Row } from '../src/index.js';
-import { deviceRemote, deviceToken, hasIds, hlc, installPlugin, newRow, pullAll, restClient, uniqueName, uniqueTenant } from './cloud-kit.js';
+import { hlc, installPlugin, newRow, restClient } from './protocol-kit.js';
+import { deviceRemote, deviceToken, hasIds, pullAll, uniqueName, uniqueTenant } from '../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('tenancy');
@@ -16,7 +17,7 @@ describe('a device reaches only its own tenant, through the protocol and plain R
       version: '1.0.0',
       tables: [{ name: table, columns: { body: { type: 'text' } }, strategy: 'LocalWins' }],
     });
-    const deviceB = await deviceRemote(cloud, tenantB);
+    const deviceB = await deviceRemote(tenantB);
     await deviceB.push(table, rowsOfB.map((row) => ({ row, base_version: null })));
     await pullAll(deviceB, table, { until: hasIds(rowsOfB.map((row) => row.id)) });
   });
@@ -27,7 +28,7 @@ describe('a device reaches only its own tenant, through the protocol and plain R
   }
 
   it("does not pull another tenant's rows", async () => {
-    const deviceA = await deviceRemote(cloud, tenantA);
+    const deviceA = await deviceRemote(tenantA);
     const mine = newRow(tenantA, { body: 'A one' });
     await deviceA.push(table, [{ row: mine, base_version: null }]);
     const { rows } = await pullAll(deviceA, table, { until: hasIds([mine.id]) });
@@ -35,7 +36,7 @@ describe('a device reaches only its own tenant, through the protocol and plain R
   });
 
   it("refuses pushes into another tenant in row-level security's words alone; another tenant's id is just an id", async () => {
-    const deviceA = await deviceRemote(cloud, tenantA);
+    const deviceA = await deviceRemote(tenantA);
     const intoB = newRow(tenantB, { body: 'planted by A' });
     const ontoB = { ...(rowsOfB[0] as Row), tenant_id: tenantA, body: 'same id, A\'s own row' };
     const ontoBLater = { ...(rowsOfB[1] as Row), tenant_id: tenantA, body: 'newer, by A', updated_at: hlc(Date.now() + 60_000, 0, 'devA') };
@@ -53,7 +54,7 @@ describe('a device reaches only its own tenant, through the protocol and plain R
   });
 
   it("neither reads nor writes another tenant's rows through REST", async () => {
-    const rest = restClient(cloud, cloud.anonKey, await deviceToken(cloud, tenantA));
+    const rest = restClient(cloud, cloud.anonKey, await deviceToken(tenantA));
     const read = await rest.from(table).select('id').eq('tenant_id', tenantB);
     expect(read.error).toBeNull();
     expect(read.data).toEqual([]);
@@ -76,10 +77,10 @@ describe('a device reaches only its own tenant, through the protocol and plain R
   });
 
   it('never hard-deletes: a device may not delete even its own rows', async () => {
-    const deviceA = await deviceRemote(cloud, tenantA);
+    const deviceA = await deviceRemote(tenantA);
     const mine = newRow(tenantA, { body: 'keep me' });
     await deviceA.push(table, [{ row: mine, base_version: null }]);
-    const rest = restClient(cloud, cloud.anonKey, await deviceToken(cloud, tenantA));
+    const rest = restClient(cloud, cloud.anonKey, await deviceToken(tenantA));
     const { error } = await rest.from(table).delete().eq('id', mine.id);
     expect(error?.code).toBe('42501');
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compileServerSchema, definePlugin, type ColumnDefinition, type PluginDefinition, type TableDefinition } from '../../src/index.js';
+import { definePlugin, type ColumnDefinition, type PluginDefinition, type TableDefinition } from '../../src/index.js';
+import { compileServerSchema } from '../../src/server/index.js';
 import { limitCheckSql, limitConstraintName } from '../../src/server/limits-sql.js';
 
 const column = (type: ColumnDefinition['type'], limits: ColumnDefinition['limits']): ColumnDefinition => ({

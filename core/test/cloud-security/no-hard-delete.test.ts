@@ -1,8 +1,10 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { definePlugin } from '../../src/index.js';
-import { cloud, cloudRows, installCloudSchema, localRows, openDevice, uniqueSuffix, uniqueTenant } from '../engine/devices.js';
-import { deviceToken, restClient } from '../cloud-kit.js';
+import { cloudRows, deviceToken, installCloudSchema, localRows, openDevice, testCloud, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { restClient } from '../protocol-kit.js';
+
+const cloud = testCloud();
 
 const suffix = uniqueSuffix();
 const notes = `del_notes_${suffix}`;
@@ -69,7 +71,7 @@ describe('no hard deletes in the cloud, for any role', () => {
   });
 
   it("refuses a device's REST DELETE before any trigger: it has no delete grant", async () => {
-    const device = restClient(cloud, cloud.anonKey, await deviceToken(cloud, tenant, 'writer'));
+    const device = restClient(cloud, cloud.anonKey, await deviceToken(tenant, 'writer'));
     expect((await device.from(notes).delete().eq('id', rowId)).error?.code).toBe('42501');
     expect(await cloudRows(notes, tenant)).toHaveLength(1);
   });
@@ -125,7 +127,7 @@ describe('no hard deletes in the cloud, for any role', () => {
 
     expect(await reader.engine.syncNow()).toMatchObject({ error: null });
     expect(reader.store.forPlugin(plugin.name).get(notes, rowId)).toBeUndefined();
-    expect(localRows(reader, plugin.name, notes)).toMatchObject([{ id: rowId, body: 'keep me', deleted: true }]);
+    expect(localRows(reader, notes)).toMatchObject([{ id: rowId, body: 'keep me', deleted: true }]);
     expect(await cloudRows(notes, tenant)).toMatchObject([{ id: rowId, deleted: true }]);
   });
 });

@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { MAX_PUSH_BYTES, MAX_PUSH_ROWS, PUSH_PAUSED_CODE, RemoteRejectedError, type Row } from '../../src/index.js';
-import { deviceRemote, deviceToken, installPlugin, newRow, restClient, uniqueName, uniqueTenant } from '../cloud-kit.js';
+import type { Row } from '../../src/index.js';
+import { MAX_PUSH_BYTES, MAX_PUSH_ROWS, PUSH_PAUSED_CODE, RemoteRejectedError } from '../../src/remote/index.js';
+import { installPlugin, newRow, restClient } from '../protocol-kit.js';
+import { deviceRemote, deviceToken, uniqueName, uniqueTenant } from '../../src/testing/index.js';
 
 const cloud = inject('cloud');
 const gated = uniqueName('sec_gated');
@@ -35,7 +36,7 @@ describe('push caps and push gates', () => {
 
   it(`refuses a push of more than ${MAX_PUSH_ROWS} rows with 54000, naming the cap`, async () => {
     const tenant = uniqueTenant('caps-rows');
-    const client = restClient(cloud, cloud.anonKey, await deviceToken(cloud, tenant));
+    const client = restClient(cloud, cloud.anonKey, await deviceToken(tenant));
     const rows = Array.from({ length: MAX_PUSH_ROWS + 1 }, () => newRow(tenant, { body: 'x' }));
     const { error, status } = await client.rpc('eq_push', { p_table: open, p_rows: rows });
     expect(error).toMatchObject({ code: '54000', message: `a push may carry at most ${MAX_PUSH_ROWS} rows; this one has ${MAX_PUSH_ROWS + 1}` });
@@ -48,16 +49,16 @@ describe('push caps and push gates', () => {
   it(`refuses a push of more than ${MAX_PUSH_BYTES} bytes of row JSON with 54000, as a final error`, async () => {
     const tenant = uniqueTenant('caps-bytes');
     const rows = Array.from({ length: 3 }, () => newRow(tenant, { body: 'b'.repeat(MAX_PUSH_BYTES / 3 + 1) }));
-    const attempt = (await deviceRemote(cloud, tenant)).push(open, rows.map((row) => ({ row, base_version: null })));
+    const attempt = (await deviceRemote(tenant)).push(open, rows.map((row) => ({ row, base_version: null })));
     await expect(attempt).rejects.toBeInstanceOf(RemoteRejectedError);
     await expect(attempt).rejects.toMatchObject({ code: '54000', retryable: false, message: expect.stringContaining(`at most ${MAX_PUSH_BYTES} bytes of row JSON`) });
   });
 
   it('refuses eq_push and direct writes while a registered gate refuses, for the gated table only', async () => {
-    const schema = `eq_gate_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const schema = uniqueName('eq_gate');
     const gate = `test.${schema}`;
     const tenant = uniqueTenant('gated');
-    const token = await deviceToken(cloud, tenant);
+    const token = await deviceToken(tenant);
     const client = restClient(cloud, cloud.anonKey, token);
     const mine = newRow(tenant, { body: 'before the gate' });
     expect((await client.from(gated).insert(mine)).error).toBeNull();
@@ -74,7 +75,7 @@ describe('push caps and push gates', () => {
 
       const push = await client.rpc('eq_push', { p_table: gated, p_rows: [newRow(tenant, { body: 'through eq_push' })] });
       expect(push.error).toMatchObject({ code: PUSH_PAUSED_CODE, message: 'no valid licence for this device' });
-      await expect((await deviceRemote(cloud, tenant)).push(gated, [{ row: newRow(tenant, { body: 'x' }), base_version: null }])).rejects.toMatchObject({
+      await expect((await deviceRemote(tenant)).push(gated, [{ row: newRow(tenant, { body: 'x' }), base_version: null }])).rejects.toMatchObject({
         code: PUSH_PAUSED_CODE,
         retryable: false,
       });

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Row } from '../../src/index.js';
-import { deviceRemote, deviceToken, hasIds, installPlugin, newRow, pullAll, restClient, uniqueName, uniqueTenant } from '../cloud-kit.js';
+import { installPlugin, newRow, restClient } from '../protocol-kit.js';
+import { deviceRemote, deviceToken, hasIds, pullAll, uniqueName, uniqueTenant } from '../../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('sec_keys');
@@ -25,11 +26,11 @@ describe('tenant-scoped keys: no tenant can take, refuse or reveal another tenan
     const victim = uniqueTenant('victim');
     const viaRest = newRow(attacker, { body: 'squatted through REST' });
     const viaPush = newRow(attacker, { body: 'squatted through eq_push' });
-    const rest = restClient(cloud, cloud.anonKey, await deviceToken(cloud, attacker));
+    const rest = restClient(cloud, cloud.anonKey, await deviceToken(attacker));
     expect((await rest.from(table).insert(viaRest)).error).toBeNull();
-    expect((await (await deviceRemote(cloud, attacker)).push(table, [{ row: viaPush, base_version: null }]))[0]).toMatchObject({ status: 'applied' });
+    expect((await (await deviceRemote(attacker)).push(table, [{ row: viaPush, base_version: null }]))[0]).toMatchObject({ status: 'applied' });
 
-    const victimDevice = await deviceRemote(cloud, victim);
+    const victimDevice = await deviceRemote(victim);
     const mine = [viaRest, viaPush].map((row) => ({ ...row, tenant_id: victim, body: `the victim's own ${String(row.id)}` }));
     const outcomes = await victimDevice.push(table, mine.map((row) => ({ row, base_version: null })));
     expect(outcomes.map((o) => o.status)).toEqual(['applied', 'applied']);
@@ -39,14 +40,14 @@ describe('tenant-scoped keys: no tenant can take, refuse or reveal another tenan
 
     const stored = await restClient(cloud, cloud.serviceKey).from(table).select('tenant_id, body').in('id', [viaRest.id, viaPush.id]).order('body');
     expect(stored.data).toHaveLength(4); // both tenants keep their row of each id
-    const { rows: attackerRows } = await pullAll(await deviceRemote(cloud, attacker), table, { until: hasIds([viaRest.id, viaPush.id]) });
+    const { rows: attackerRows } = await pullAll(await deviceRemote(attacker), table, { until: hasIds([viaRest.id, viaPush.id]) });
     expect(attackerRows.map((row) => row.body).sort()).toEqual(['squatted through REST', 'squatted through eq_push']);
   });
 
   it('answers a row of another tenant with the row-level security sentence and nothing else, alongside its own rows', async () => {
     const tenant = uniqueTenant('mixed');
     const other = uniqueTenant('other');
-    const remote = await deviceRemote(cloud, tenant);
+    const remote = await deviceRemote(tenant);
     const good = newRow(tenant, { body: 'fine' });
     const foreign = newRow(other, { body: 'not mine' });
     const bad = newRow(tenant, { body: null });
@@ -60,7 +61,7 @@ describe('tenant-scoped keys: no tenant can take, refuse or reveal another tenan
   it('settles a batch of 1,000 foreign rows in one pass, each answered as row-level security answers it', async () => {
     const tenant = uniqueTenant('flooder');
     const victim = uniqueTenant('flooded');
-    const client = restClient(cloud, cloud.anonKey, await deviceToken(cloud, tenant));
+    const client = restClient(cloud, cloud.anonKey, await deviceToken(tenant));
     const rows: Row[] = Array.from({ length: 1000 }, (_, n) => newRow(victim, { body: `foreign ${n}` }));
     const started = performance.now();
     const { data, error } = await client.rpc('eq_push', { p_table: table, p_rows: rows });

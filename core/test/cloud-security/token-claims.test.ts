@@ -1,7 +1,8 @@
 import { TokenMinter } from '@equinox-sync/local-cloud';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SupabaseRemote, SYNC_PROTOCOL_VERSION } from '../../src/index.js';
-import { hasIds, installPlugin, newRow, pullAll, restClient, uniqueName, uniqueTenant } from '../cloud-kit.js';
+import { installPlugin, newRow, restClient } from '../protocol-kit.js';
+import { hasIds, pullAll, uniqueName, uniqueTenant } from '../../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('sec_claims');

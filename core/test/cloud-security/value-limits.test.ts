@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Row } from '../../src/index.js';
-import { deviceToken, hasIds, installPlugin, newRow, pullAll, restClient, uniqueName, uniqueTenant, deviceRemote } from '../cloud-kit.js';
+import { installPlugin, newRow, restClient } from '../protocol-kit.js';
+import { deviceRemote, deviceToken, hasIds, pullAll, uniqueName, uniqueTenant } from '../../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('sec_limits');
@@ -51,7 +52,7 @@ describe('value limits in the cloud', () => {
         create or replace trigger mend before insert or update on public.${filled} for each row execute function public.${filled}_mend();`,
     });
     tenant = uniqueTenant('limits');
-    token = await deviceToken(cloud, tenant);
+    token = await deviceToken(tenant);
   });
 
   /** eq_push with a hand-written p_rows text, so out-of-range values reach the cloud exactly as sent. */
@@ -89,7 +90,7 @@ describe('value limits in the cloud', () => {
       expect(answers[n + 1], what).toMatchObject({ status: 'rejected', code: '23514' });
       expect((answers[n + 1] as { reason: string }).reason, what).toContain(`"_eq_limit_${column}"`);
     });
-    const { rows } = await pullAll(await deviceRemote(cloud, tenant), table, { until: hasIds([good[0]?.id]) });
+    const { rows } = await pullAll(await deviceRemote(tenant), table, { until: hasIds([good[0]?.id]) });
     expect(rows.map((row) => row.id)).toEqual([good[0]?.id]);
   });
 

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFaultProxy, type FaultProxy } from '@equinox-sync/local-cloud/testing';
 import { definePlugin, SYNC_PROTOCOL_VERSION } from '../../src/index.js';
-import { cloud, cloudRows, installCloudSchema, openDevice, uniqueSuffix, uniqueTenant } from './devices.js';
+import { cloudRows, installCloudSchema, openDevice, testCloud, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+
+const cloud = testCloud();
 
 const suffix = uniqueSuffix();
 const items = `items_${suffix}`;

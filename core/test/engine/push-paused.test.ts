@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definePlugin } from '../../src/index.js';
 import { asSuperuser, backOfficeClock, restWrite } from '../quarantine/hostile-cloud.js';
-import { cloudRows, installCloudSchema, localRows, openDevice, uniqueSuffix, uniqueTenant } from './devices.js';
+import { cloudRows, installCloudSchema, localRows, openDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
 
 const suffix = uniqueSuffix();
 const table = `gated_${suffix}`;
@@ -60,7 +60,7 @@ describe('uploads paused by a cloud push gate (EQ402)', () => {
     for (let i = 0; i < 100 && !pulled; i++) {
       const run = await device.engine.syncNow();
       expect(run.error).toBe(`uploads paused: ${MESSAGE}`);
-      pulled = localRows(device, 'gated', table).some((row) => row.id === 'from-office');
+      pulled = localRows(device, table).some((row) => row.id === 'from-office');
     }
     expect(pulled).toBe(true);
     expect(device.store.pendingUploads()).toBe(3);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin } from '../../src/index.js';
-import { cloudRows, installCloudSchema, localRows, openDevice, pick, uniqueSuffix, uniqueTenant } from './devices.js';
+import { cloudRows, installCloudSchema, localRows, openDevice, pickColumns, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
 
 const suffix = uniqueSuffix();
 const notes = `notes_${suffix}`;
@@ -32,10 +32,10 @@ describe('two devices of one tenant', () => {
       for (const name of order) await devices[name].engine.syncNow();
       for (const name of order) await devices[name].engine.syncNow();
 
-      const cloud = pick(await cloudRows(notes, tenant), columns);
+      const cloud = pickColumns(await cloudRows(notes, tenant), columns);
       expect(cloud).toHaveLength(3);
-      expect(pick(localRows(a, 'notes', notes), columns)).toEqual(cloud);
-      expect(pick(localRows(b, 'notes', notes), columns)).toEqual(cloud);
+      expect(pickColumns(localRows(a, notes), columns)).toEqual(cloud);
+      expect(pickColumns(localRows(b, notes), columns)).toEqual(cloud);
       // b edited last (its clock is later), so its edit wins everywhere.
       expect(cloud.find((row) => row.id === shared.id)?.body).toBe('edited on b');
       expect(a.store.pendingUploads() + b.store.pendingUploads()).toBe(0);

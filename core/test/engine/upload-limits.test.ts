@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ColumnLimitError, definePlugin, MAX_SAFE_INTEGER, toRemoteError, type RemoteStore } from '../../src/index.js';
-import { cloudRows, installCloudSchema, openDevice, uniqueSuffix, uniqueTenant } from './devices.js';
+import { ColumnLimitError, definePlugin, MAX_SAFE_INTEGER, type RemoteStore } from '../../src/index.js';
+import { toRemoteError } from '../../src/remote/index.js';
+import { cloudRows, installCloudSchema, openDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
 
 const suffix = uniqueSuffix();
 const items = `limited_${suffix}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin, type RemoteStore } from '../../src/index.js';
-import { cloudRows, installCloudSchema, openDevice, uniqueSuffix, uniqueTenant } from './devices.js';
+import { cloudRows, installCloudSchema, openDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
 
 const suffix = uniqueSuffix();
 const loose = `loose_${suffix}`;

@@ -1,21 +1,16 @@
-import pg from 'pg';
-import type { Device } from '../engine/devices.js';
-import { cloud } from '../engine/devices.js';
+import { formatHlc } from '../../src/index.js';
+import { testCloud, withSuperuser } from '../../src/testing/index.js';
+
+const cloud = testCloud();
 
 /** A clock value as a back office writing through REST would set it: later than any before. */
 export function backOfficeClock(): string {
-  return `${String(Date.now()).padStart(13, '0')}-000000-backoffice`;
+  return formatHlc({ wallMs: Date.now(), counter: 0, deviceId: 'backoffice' });
 }
 
-/** Runs SQL as the cloud's superuser (what a hand-edited or older cloud could hold). */
+/** Runs one statement as the cloud's superuser (what a hand-edited or older cloud could hold). */
 export async function asSuperuser(sql: string, values: unknown[] = []): Promise<void> {
-  const client = new pg.Client({ connectionString: cloud.adminPgUrl });
-  await client.connect();
-  try {
-    await client.query(sql, values);
-  } finally {
-    await client.end();
-  }
+  await withSuperuser((client) => client.query(sql, values));
 }
 
 /**
@@ -51,20 +46,5 @@ export async function restWrite(table: string, rowsJson: string[], method: 'POST
       body,
     });
     if (!response.ok) throw new Error(`REST ${method} ${table}: HTTP ${response.status} ${await response.text()}`);
-  }
-}
-
-/**
- * Syncs until `done` holds: a row committed a moment ago may reach the pull a run later
- * (other test files keep transactions open in the same cloud). Every run must succeed.
- */
-export async function syncUntil(device: Device, done: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await device.engine.syncNow();
-    if (run.error !== null) throw new Error(`sync failed: ${run.error}`);
-    if (done()) return;
-    if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

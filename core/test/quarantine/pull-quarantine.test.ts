@@ -1,8 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { definePlugin, MAX_SAFE_INTEGER, type PullPage, type Row } from '../../src/index.js';
 import { applySql } from '@equinox-sync/local-cloud';
-import { cloud, installCloudSchema, localRows, openDevice, uniqueSuffix, uniqueTenant } from '../engine/devices.js';
-import { backOfficeClock, dropCloudChecks, restWrite, syncUntil } from './hostile-cloud.js';
+import { installCloudSchema, localRows, openDevice, syncUntil, testCloud, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { backOfficeClock, dropCloudChecks, restWrite } from './hostile-cloud.js';
+
+const cloud = testCloud();
 
 const table = `quarantine_${uniqueSuffix()}`;
 const plugin = definePlugin({
@@ -72,9 +74,9 @@ describe('quarantine of pulled rows', () => {
 
     let quarantinedInRuns = 0;
     const runs = device.engine.onDidRun.subscribe(({ result }) => (quarantinedInRuns += result.quarantined));
-    await syncUntil(device, () => localRows(device, 'quarantine-test', table).length === 2);
+    await syncUntil(device, () => localRows(device, table).length === 2);
     runs.unsubscribe();
-    expect(localRows(device, 'quarantine-test', table).map((row) => row.id)).toEqual(['good-1', 'good-2']);
+    expect(localRows(device, table).map((row) => row.id)).toEqual(['good-1', 'good-2']);
     expect(quarantinedInRuns).toBe(5);
 
     const reasons = Object.fromEntries(device.engine.status.quarantined.map((q) => [q.id ?? '(no id)', q.reason]));
@@ -97,7 +99,7 @@ describe('quarantine of pulled rows', () => {
 
     // The next pull goes on past them.
     await restWrite(table, [rowJson({ id: 'good-3', tenant_id: tenant, label: 'good three', n: 3 })]);
-    await syncUntil(device, () => localRows(device, 'quarantine-test', table).some((row) => row.id === 'good-3'));
+    await syncUntil(device, () => localRows(device, table).some((row) => row.id === 'good-3'));
     expect(device.engine.status.quarantined).toHaveLength(5);
 
     // Fixed in the cloud, the good versions arrive and release their entries.
@@ -106,7 +108,7 @@ describe('quarantine of pulled rows', () => {
     await restWrite(table, [JSON.stringify({ updated_at: backOfficeClock(), code: null })], 'PATCH', '?id=eq.string-int');
     await syncUntil(device, () => device.engine.status.quarantined.length === 2);
     expect(device.engine.status.quarantined.map((q) => q.id).sort()).toEqual(['no-label', null].sort());
-    const rows = new Map(localRows(device, 'quarantine-test', table).map((row) => [row.id, row]));
+    const rows = new Map(localRows(device, table).map((row) => [row.id, row]));
     expect(rows.get('huge-int')).toMatchObject({ n: 5, label: 'huge' });
     expect(rows.get('deep-json')).toMatchObject({ doc: { fixed: true } });
     expect(rows.get('string-int')).toMatchObject({ code: null, label: 'text in an integer' });

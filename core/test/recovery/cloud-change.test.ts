@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectCloudChange, nextMark, type RemoteHealth } from '../../src/index.js';
+import type { RemoteHealth } from '../../src/index.js';
+import { detectCloudChange, nextMark } from '../../src/recovery/index.js';
 
 const health = (fields: Partial<RemoteHealth>): RemoteHealth => ({ online: true, latencyMs: 1, ...fields });
 

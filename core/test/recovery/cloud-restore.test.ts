@@ -1,25 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '@equinox-sync/local-cloud';
-import { compileServerSchema } from '../../src/index.js';
+import { compileServerSchema } from '../../src/server/index.js';
+import { awaitInSync, deviceRemote, pullAll, uniqueTenant } from '../../src/testing/index.js';
 import {
   backupCloud,
   cleanWorkDir,
-  cloudRows,
-  deviceRemote,
   LINKS,
   newDataDir,
   NOTES,
-  openDevice,
-  pullEverything,
+  openRecoveryDevice,
   recoveryPlugin,
   restoreCloud,
   restoreIntoOtherCluster,
   spendTransactionIds,
-  syncUntilQuiet,
+  superuserRows,
   wipeCloud,
   withAdmin,
-  type Device,
+  type RecoveryDevice,
 } from './recovery-kit.js';
 
 // This file restores and wipes its cloud's database, so it runs its own cloud, not the shared one.
@@ -37,7 +34,7 @@ afterAll(async () => {
 });
 
 /** Writes a note and the next link of the device's own chain. */
-function write(device: Device, label: string): { note: string } {
+function write(device: RecoveryDevice, label: string): { note: string } {
   const scoped = device.store.forPlugin('recovery');
   const note = String(scoped.insert(NOTES, { body: `${device.name} ${label}` }).id);
   const position = scoped.query(LINKS, { chain: device.name }).length + 1;
@@ -45,11 +42,11 @@ function write(device: Device, label: string): { note: string } {
   return { note };
 }
 
-function edit(device: Device, id: string, body: string): void {
+function edit(device: RecoveryDevice, id: string, body: string): void {
   device.store.forPlugin('recovery').update(NOTES, id, { body });
 }
 
-function local(device: Device, table: string, columns: readonly string[]): Record<string, unknown>[] {
+function local(device: RecoveryDevice, table: string, columns: readonly string[]): Record<string, unknown>[] {
   return device.store
     .forPlugin('recovery')
     .query(table, {}, { includeDeleted: true })
@@ -57,16 +54,17 @@ function local(device: Device, table: string, columns: readonly string[]): Recor
     .sort((a, b) => (String(a.id) < String(b.id) ? -1 : 1));
 }
 
-async function syncAll(devices: readonly Device[]): Promise<void> {
-  for (const device of [...devices, ...devices]) await syncUntilQuiet(device);
+/** Syncs both devices until each has nothing pending and they hold the same rows (a recovery's repairs take a few runs). */
+async function syncAll(devices: readonly RecoveryDevice[]): Promise<void> {
+  await awaitInSync(devices, { timeoutMs: 30_000 });
 }
 
 /** The cloud holds every row at its latest version, each link of each chain once and in order, and both devices agree with it. */
-async function expectWhole(tenant: string, till: Device, office: Device, expected: { notes: number; links: Record<string, number> }): Promise<void> {
+async function expectWhole(tenant: string, till: RecoveryDevice, office: RecoveryDevice, expected: { notes: number; links: Record<string, number> }): Promise<void> {
   const noteColumns = ['id', 'body', 'updated_at', 'deleted'];
   const linkColumns = ['id', 'chain', 'position', 'body'];
-  const notes = (await cloudRows(cloud, NOTES, tenant)).map((row) => Object.fromEntries(noteColumns.map((column) => [column, row[column]])));
-  const links = await cloudRows(cloud, LINKS, tenant);
+  const notes = (await superuserRows(cloud, NOTES, tenant)).map((row) => Object.fromEntries(noteColumns.map((column) => [column, row[column]])));
+  const links = await superuserRows(cloud, LINKS, tenant);
   expect(notes).toHaveLength(expected.notes);
   expect(local(till, NOTES, noteColumns)).toEqual(notes);
   expect(local(office, NOTES, noteColumns)).toEqual(notes);
@@ -90,9 +88,9 @@ async function expectWhole(tenant: string, till: Device, office: Device, expecte
 
 /** Two devices write and sync; the cloud loses what came after the first round; both sync again. */
 async function scenario(lose: (tenant: string) => Promise<() => Promise<void>>, cause: string): Promise<void> {
-  const tenant = `recovery-${randomUUID().slice(0, 8)}`;
-  const till = await openDevice(cloud, tenant, 'till');
-  const office = await openDevice(cloud, tenant, 'office');
+  const tenant = uniqueTenant('recovery');
+  const till = await openRecoveryDevice(cloud, tenant, 'till');
+  const office = await openRecoveryDevice(cloud, tenant, 'office');
   try {
     const first = [write(till, 'one'), write(till, 'two'), write(office, 'three')];
     await syncAll([till, office]);
@@ -105,7 +103,7 @@ async function scenario(lose: (tenant: string) => Promise<() => Promise<void>>, 
     write(till, 'five');
     write(office, 'six');
     await syncAll([till, office]);
-    expect(await cloudRows(cloud, NOTES, tenant)).toHaveLength(6);
+    expect(await superuserRows(cloud, NOTES, tenant)).toHaveLength(6);
 
     await restore();
     await syncAll([till, office]);
@@ -113,7 +111,7 @@ async function scenario(lose: (tenant: string) => Promise<() => Promise<void>>, 
     await expectWhole(tenant, till, office, { notes: 6, links: { till: 4, office: 2 } });
     expect(till.recoveries.map((report) => report.cause)).toEqual([cause]);
     expect(office.recoveries.map((report) => report.cause)).toEqual([cause]);
-    const edited = (await cloudRows(cloud, NOTES, tenant)).map((row) => row.body);
+    const edited = (await superuserRows(cloud, NOTES, tenant)).map((row) => row.body);
     expect(edited).toEqual(expect.arrayContaining(['office three, edited on the till', 'till one, edited in the office']));
 
     // Nothing left to repair: a reconcile of both tables finds both sides alike.
@@ -143,9 +141,9 @@ describe('a lost or restored cloud loses nothing', () => {
 
 describe('a cloud restored into another cluster', () => {
   it('its rows are re-stamped so pulls see them, and the devices reset their cursors so they miss no new write', async () => {
-    const tenant = `moved-${randomUUID().slice(0, 8)}`;
-    const till = await openDevice(cloud, tenant, 'till');
-    const office = await openDevice(cloud, tenant, 'office');
+    const tenant = uniqueTenant('moved');
+    const till = await openRecoveryDevice(cloud, tenant, 'till');
+    const office = await openRecoveryDevice(cloud, tenant, 'office');
     const other = await startLocalCloud({ dataDir: newDataDir() });
     try {
       await spendTransactionIds(cloud, 3_000);
@@ -155,9 +153,9 @@ describe('a cloud restored into another cluster', () => {
 
       await restoreIntoOtherCluster(cloud, other, migration);
       // Its rows carry the old cluster's txids, far ahead of this one's: re-stamped, a pull from the start sees them all.
-      expect(await pullEverything(await deviceRemote(other, tenant, 'office'), NOTES)).toHaveLength(2);
-      till.remote.target = await deviceRemote(other, tenant, 'till');
-      office.remote.target = await deviceRemote(other, tenant, 'office');
+      expect((await pullAll(await deviceRemote(tenant, 'office', { cloud: other, timeoutMs: 10_000 }), NOTES)).rows).toHaveLength(2);
+      till.remote.target = await deviceRemote(tenant, 'till', { cloud: other, timeoutMs: 10_000 });
+      office.remote.target = await deviceRemote(tenant, 'office', { cloud: other, timeoutMs: 10_000 });
 
       write(till, 'three');
       await syncAll([till, office]);
@@ -165,7 +163,7 @@ describe('a cloud restored into another cluster', () => {
       expect(office.recoveries.map((report) => report.cause)).toEqual(['moved']);
       // The office's cursor was ahead of every txid of the new cluster: without the reset it would never see 'three'.
       expect(local(office, NOTES, ['body']).map((row) => row.body).sort()).toEqual(['office two', 'till one', 'till three']);
-      expect(await cloudRows(other, NOTES, tenant)).toHaveLength(3);
+      expect(await superuserRows(other, NOTES, tenant)).toHaveLength(3);
     } finally {
       await till.close();
       await office.close();
@@ -177,9 +175,9 @@ describe('a cloud restored into another cluster', () => {
 
 describe('reconcile', () => {
   it('finds rows the cloud lost without a rewind (removed by hand) and sends them again, one table or all', async () => {
-    const tenant = `reconcile-${randomUUID().slice(0, 8)}`;
-    const till = await openDevice(cloud, tenant, 'till');
-    const office = await openDevice(cloud, tenant, 'office');
+    const tenant = uniqueTenant('reconcile');
+    const till = await openRecoveryDevice(cloud, tenant, 'till');
+    const office = await openRecoveryDevice(cloud, tenant, 'office');
     try {
       const { note } = write(till, 'one');
       write(till, 'two');

@@ -8,7 +8,7 @@ import {
   type DigestRow,
   type IdRange,
   type RangeDigest,
-} from '../../src/index.js';
+} from '../../src/recovery/index.js';
 
 /** Rows in byte-wise id order, as both sides read them. */
 function sorted(rows: readonly DigestRow[]): DigestRow[] {

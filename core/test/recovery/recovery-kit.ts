@@ -1,21 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { deviceClaims, type LocalCloud } from '@equinox-sync/local-cloud';
-import {
-  createSyncEngine,
-  definePlugin,
-  LocalStore,
-  SupabaseRemote,
-  type PullCursor,
-  type PushItem,
-  type RecoveryReport,
-  type RemoteHealth,
-  type RemoteStore,
-  type SyncEngine,
-} from '../../src/index.js';
+import type pg from 'pg';
+import type { LocalCloud } from '@equinox-sync/local-cloud';
+import { definePlugin, type PullCursor, type PushItem, type RecoveryReport, type RemoteHealth, type RemoteStore } from '../../src/index.js';
+import { openDevice, uniqueName, uniqueSuffix, withSuperuser, type TestDevice } from '../../src/testing/index.js';
 
 export const NOTES = 'rec_notes';
 export const LINKS = 'rec_links';
@@ -87,66 +76,46 @@ export class SwitchableRemote implements RemoteStore {
   }
 }
 
-export interface Device {
-  readonly name: string;
-  readonly store: LocalStore;
-  readonly engine: SyncEngine;
+/** A device whose cloud can be swapped (`remote.target`), with the recoveries its engine made. */
+export interface RecoveryDevice extends TestDevice {
   readonly remote: SwitchableRemote;
   readonly recoveries: RecoveryReport[];
-  close(): Promise<void>;
 }
 
-export async function deviceRemote(cloud: LocalCloud, tenant: string, device: string): Promise<SupabaseRemote> {
-  const token = await cloud.mintToken(deviceClaims({ tenant, device }));
-  return new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: token }, { timeoutMs: 10_000 });
-}
-
-export async function openDevice(cloud: LocalCloud, tenant: string, name: string): Promise<Device> {
-  const store = LocalStore.open({ path: join(workDir, `${name}-${randomUUID().slice(0, 8)}.db`), plugins: [recoveryPlugin], tenantId: tenant, deviceId: name });
-  const remote = new SwitchableRemote(await deviceRemote(cloud, tenant, name));
-  const engine = await createSyncEngine({ store, remote, sync: { healthTimeoutMs: 5_000, retry: { baseMs: 20, maxMs: 100, maxAttempts: 5 } } });
-  const recoveries: RecoveryReport[] = [];
-  engine.onDidRecover.subscribe((report) => recoveries.push(report));
-  return {
+/**
+ * The kit's device with the recovery plugin, against `cloud` (this file's own), through a
+ * {@link SwitchableRemote}, keeping the recoveries its engine reports. Longer budgets than
+ * the kit's: a cloud being restored answers slowly. Closed by the caller.
+ */
+export async function openRecoveryDevice(cloud: LocalCloud, tenant: string, name: string): Promise<RecoveryDevice> {
+  let remote: SwitchableRemote | undefined;
+  const device = await openDevice({
+    cloud,
     name,
-    store,
-    engine,
-    remote,
-    recoveries,
-    close: async () => {
-      await engine.dispose();
-      store.close();
-    },
-  };
+    tenant,
+    plugins: [recoveryPlugin],
+    path: join(workDir, `${name}-${uniqueSuffix()}.db`),
+    timeoutMs: 10_000,
+    remote: (real) => (remote = new SwitchableRemote(real)),
+    sync: { healthTimeoutMs: 5_000, retry: { baseMs: 20, maxMs: 100, maxAttempts: 5 } },
+    closeAfterTest: false,
+  });
+  const recoveries: RecoveryReport[] = [];
+  device.engine.onDidRecover.subscribe((report) => recoveries.push(report));
+  return { ...device, remote: remote as SwitchableRemote, recoveries };
 }
 
-/** Runs syncs until one has nothing left to upload and no error, at most `runs` times. */
-export async function syncUntilQuiet(device: Device, runs = 5): Promise<void> {
-  for (let run = 0; run < runs; run += 1) {
-    const result = await device.engine.syncNow();
-    if (result.error !== null) throw new Error(`${device.name}: ${result.error}`);
-    if (device.store.pendingUploads() === 0 && result.uploaded === 0 && result.rejected === 0) return;
-    // A link refused out of order waits for its backoff (ms here) before it goes again.
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
-
-/** Every row of `table` the cloud holds for `tenant`, as the superuser reads it, in id order. */
-export async function cloudRows(cloud: LocalCloud, table: string, tenant: string): Promise<Record<string, unknown>[]> {
+/** Every row of `table` the cloud holds for `tenant`, as the superuser reads it (`txid` included), in byte-wise id order. */
+export async function superuserRows(cloud: LocalCloud, table: string, tenant: string): Promise<Record<string, unknown>[]> {
   return withAdmin(cloud, async (client) => {
     const { rows } = await client.query(`select * from public.${table} where tenant_id = $1 order by id collate "C"`, [tenant]);
     return rows as Record<string, unknown>[];
   });
 }
 
-export async function withAdmin<T>(cloud: LocalCloud, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: cloud.adminPgUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
+/** The kit's superuser connection, to this file's own cloud. */
+export function withAdmin<T>(cloud: LocalCloud, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withSuperuser(fn, cloud);
 }
 
 /** What a backup holds: the synced tables' rows, the version sequence and the epoch. */
@@ -164,7 +133,7 @@ const TABLES = [NOTES, LINKS];
  * 18, so the copy is made with SQL.)
  */
 export async function backupCloud(cloud: LocalCloud): Promise<CloudBackup> {
-  const schema = `backup_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
+  const schema = uniqueName('backup');
   return withAdmin(cloud, async (client) => {
     await client.query('begin isolation level repeatable read');
     await client.query(`create schema ${schema}`);
@@ -252,16 +221,4 @@ export async function restoreIntoOtherCluster(from: LocalCloud, to: LocalCloud, 
   });
   // Enabling every user trigger above lost ENABLE ALWAYS; the migration sets it again, and re-stamps.
   await to.applySql(migration);
-}
-
-/** The rows of `table` a pull from the start delivers to a device of `tenant`. */
-export async function pullEverything(remote: RemoteStore, table: string): Promise<Record<string, unknown>[]> {
-  const rows: Record<string, unknown>[] = [];
-  let cursor: PullCursor | null = null;
-  for (;;) {
-    const page = await remote.pull(table, cursor, 1000);
-    rows.push(...page.rows);
-    cursor = page.cursor;
-    if (!page.has_more) return rows;
-  }
 }

@@ -5,7 +5,6 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { applySql } from '@equinox-sync/local-cloud';
 import { ConfigError, loadConfig } from '@equinox-sync/config';
 import {
-  compileServerSchema,
   DeclarationError,
   definePlugin,
   LocalStore,
@@ -15,11 +14,13 @@ import {
   type PluginDeclaration,
   type Row,
 } from '../../src/index.js';
-import { cloudRows, localRows, openDevice, report, suffix, tenantId, waitPullable, workDir, type Device } from './kit.js';
+import { compileServerSchema } from '../../src/server/index.js';
+import { cloudRows, localRows, type TestDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { openQuickRetryDevice, report, waitPullable, workDir } from './reliability-kit.js';
 import { asSuperuser, dropCloudChecks } from '../quarantine/hostile-cloud.js';
 
 const cloud = inject('cloud');
-const items = `bad_items_${suffix()}`;
+const items = `bad_items_${uniqueSuffix()}`;
 const declaration: PluginDeclaration = {
   name: 'bad-input',
   version: '1.0.0',
@@ -46,7 +47,7 @@ beforeAll(async () => {
 });
 
 /** What a bad page must not touch: every local row as stored, and the pull cursor. (The same run's upload may go on.) */
-function localState(device: Device): string {
+function localState(device: TestDevice): string {
   return JSON.stringify({
     rows: device.store.database.prepare(`SELECT * FROM "${items}" ORDER BY id`).all(),
     cursor: device.store.readCursor(items) ?? null,
@@ -54,12 +55,12 @@ function localState(device: Device): string {
 }
 
 /** A device that has synced rows from another device and holds a change of its own not yet uploaded. */
-async function deviceWithData(label: string, options: { fetch?: typeof fetch } = {}): Promise<{ device: Device; writer: Device; tenant: string; pendingId: string }> {
-  const tenant = tenantId(label);
-  const writer = await openDevice({ cloud, name: 'writer', tenant, plugins: [plugin] });
+async function deviceWithData(label: string, options: { fetch?: typeof fetch } = {}): Promise<{ device: TestDevice; writer: TestDevice; tenant: string; pendingId: string }> {
+  const tenant = uniqueTenant(label);
+  const writer = await openQuickRetryDevice({ cloud, name: 'writer', tenant, plugins: [plugin] });
   writer.store.forPlugin('bad-input').insert(items, { label: 'synced', n: 1 });
   await writer.engine.syncNow();
-  const device = await openDevice({ cloud, name: 'till', tenant, plugins: [plugin], ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const device = await openQuickRetryDevice({ cloud, name: 'till', tenant, plugins: [plugin], ...(options.fetch ? { fetch: options.fetch } : {}) });
   for (let i = 0; i < 20 && localRows(device, items).length === 0; i++) await device.engine.syncNow();
   // The device goes offline-ish: its own change stays queued (pushes are not part of these tests).
   const pendingId = String(device.store.forPlugin('bad-input').insert(items, { label: 'mine, not uploaded', n: 2 }).id);
@@ -85,8 +86,8 @@ describe('bad input', () => {
       const { device, writer, tenant, pendingId } = await deviceWithData('odd');
       try {
         if (c.prepare) await asSuperuser(c.prepare);
-        const id = `odd-${suffix()}`;
-        const neighbour = `neighbour-${suffix()}`;
+        const id = `odd-${uniqueSuffix()}`;
+        const neighbour = `neighbour-${uniqueSuffix()}`;
         await asSuperuser(
           `insert into public.${items} (id, tenant_id, updated_at, deleted, label, n) values ($1, $2, $3, false, $4, $5::bigint), ($6, $2, $3, false, 'fine', 1)`,
           [id, tenant, hlc(), c.insert.label, c.insert.n, neighbour],
@@ -138,7 +139,7 @@ describe('bad input', () => {
       // And it goes back up whole after a local edit.
       device.store.forPlugin('bad-input').update(items, 'huge-1', { n: 9 });
       expect((await device.engine.syncNow()).error).toBeNull();
-      const inCloud = (await cloudRows(cloud, items, tenant)).find((r) => r.id === 'huge-1');
+      const inCloud = (await cloudRows(items, tenant, cloud)).find((r) => r.id === 'huge-1');
       expect(String(inCloud?.label)).toHaveLength(big.length);
       expect(inCloud?.n).toBe(9);
     } finally {
@@ -268,7 +269,7 @@ describe('bad input', () => {
     }
 
     // An existing store, opened with a declaration that would lose data, is refused and left intact.
-    const path = join(workDir, `manifest-${suffix()}.db`);
+    const path = join(workDir, `manifest-${uniqueSuffix()}.db`);
     const store = LocalStore.open({ path, plugins: [plugin], tenantId: 'tenant-m', deviceId: 'dev-m' });
     const { id } = store.forPlugin('bad-input').insert(items, { label: 'keep me', n: 7 });
     store.close();
@@ -283,7 +284,7 @@ describe('bad input', () => {
   });
 
   it('a malformed config is refused with one line per bad key, naming where it came from, secrets hidden', () => {
-    const dir = join(workDir, `config-${suffix()}`);
+    const dir = join(workDir, `config-${uniqueSuffix()}`);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'equinox.config.json');
     const secret = 'eyJhbGciOiJIUzI1NiJ9.eyJzZWNyZXQiOnRydWV9.c2lnbmF0dXJl';
@@ -311,7 +312,7 @@ describe('bad input', () => {
   });
 
   it('a corrupted, foreign or unreadable database file is refused with an error naming it, and left exactly as it was', () => {
-    const dir = join(workDir, `corrupt-${suffix()}`);
+    const dir = join(workDir, `corrupt-${uniqueSuffix()}`);
     mkdirSync(dir, { recursive: true });
     const original = join(dir, 'original.db');
     const store = LocalStore.open({ path: original, plugins: [plugin], tenantId: 'tenant-c', deviceId: 'dev-c' });

@@ -2,8 +2,10 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalCloud, type LocalCloud } from '@equinox-sync/local-cloud';
-import { compileServerSchema, definePlugin } from '../../src/index.js';
-import { byId, cloudRows, divergence, eventually, localRows, openDevice, report, sleep, tenantId, wrapRemote, type Device } from './kit.js';
+import { definePlugin } from '../../src/index.js';
+import { compileServerSchema } from '../../src/server/index.js';
+import { cloudRows, eventually, localRows, sleep, type TestDevice, uniqueTenant } from '../../src/testing/index.js';
+import { byId, divergence, openQuickRetryDevice, report, wrapRemote } from './reliability-kit.js';
 import { isProcessAlive } from '@equinox-sync/local-cloud/testing';
 
 // This file restarts the cloud's processes, so it runs its own cloud, not the shared one.
@@ -33,7 +35,7 @@ afterAll(async () => {
 });
 
 /** Automatic triggers only: after `start()` nobody calls `syncNow()` again. */
-function autoSync(): Parameters<typeof openDevice>[0]['sync'] {
+function autoSync(): Parameters<typeof openQuickRetryDevice>[0]['sync'] {
   return { debounceMs: 50, offlineProbeMs: 200, intervalSeconds: 1, healthTimeoutMs: 500 };
 }
 
@@ -46,11 +48,11 @@ const RESTARTS = [
 describe('the cloud restarting under a running engine', () => {
   for (const { name, restart } of RESTARTS) {
     it(`${name}: the engines recover by themselves; nothing is lost`, async () => {
-      const tenant = tenantId('restart');
-      const devices: Device[] = [];
+      const tenant = uniqueTenant('restart');
+      const devices: TestDevice[] = [];
       try {
         let restarting: Promise<void> | undefined;
-        const till = await openDevice({
+        const till = await openQuickRetryDevice({
           cloud: own,
           name: 'till',
           tenant,
@@ -69,7 +71,7 @@ describe('the cloud restarting under a running engine', () => {
               },
             }),
         });
-        const office = await openDevice({ cloud: own, name: 'office', tenant, plugins: [plugin], timeoutMs: 1_000, sync: autoSync() });
+        const office = await openQuickRetryDevice({ cloud: own, name: 'office', tenant, plugins: [plugin], timeoutMs: 1_000, sync: autoSync() });
         devices.push(till, office);
         till.engine.start();
         office.engine.start();
@@ -107,7 +109,7 @@ describe('the cloud restarting under a running engine', () => {
         let gap = { cloudMissing: written, officeMissing: written };
         const converged = await eventually(async () => {
           if (till.store.pendingUploads() > 0) return false;
-          const inCloud = divergence(truth, byId(await cloudRows(own, items, tenant), COLUMNS));
+          const inCloud = divergence(truth, byId(await cloudRows(items, tenant, own), COLUMNS));
           const atOffice = divergence(truth, byId(localRows(office, items), COLUMNS));
           gap = { cloudMissing: inCloud.missing + inCloud.different, officeMissing: atOffice.missing + atOffice.different };
           return gap.cloudMissing + gap.officeMissing === 0;

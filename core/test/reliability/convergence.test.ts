@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { applySql } from '@equinox-sync/local-cloud';
-import { compileServerSchema, definePlugin, RemoteUnavailableError, type PluginDefinition, type RemoteStore, type ConflictStrategy } from '../../src/index.js';
-import { byId, cloudRows, CHAOS, divergence, localRows, openDevice, report, runSeed, scale, sleep, suffix, tenantId, wrapRemote, type Device } from './kit.js';
+import { definePlugin, RemoteUnavailableError, type PluginDefinition, type RemoteStore, type ConflictStrategy } from '../../src/index.js';
+import { compileServerSchema } from '../../src/server/index.js';
+import { awaitInSync, cloudRows, localRows, type TestDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { byId, CHAOS, divergence, openQuickRetryDevice, report, runSeed, scale, wrapRemote } from './reliability-kit.js';
 
 const cloud = inject('cloud');
-const sfx = suffix();
+const sfx = uniqueSuffix();
 const STRATEGIES = ['LastWriteWins', 'LocalWins', 'RemoteWins'] as const satisfies readonly ConflictStrategy[];
 /** One plugin per strategy, one table each: a schedule opens its devices with one of them. */
 const plugins = new Map<ConflictStrategy, PluginDefinition>(
@@ -92,14 +94,14 @@ function faultable(real: RemoteStore, armed: { fault: Fault | null }): RemoteSto
 async function runSchedule(s: Schedule): Promise<void> {
   const plugin = plugins.get(s.strategy) as PluginDefinition;
   const table = plugin.tables[0]?.name as string;
-  const tenant = tenantId('conv');
+  const tenant = uniqueTenant('conv');
   const arms = Array.from({ length: DEVICES }, () => ({ fault: null as Fault | null }));
-  const devices: Device[] = [];
+  const devices: TestDevice[] = [];
   try {
     for (let i = 0; i < DEVICES; i++) {
       const skew = s.skewsMs[i] ?? 0;
       devices.push(
-        await openDevice({
+        await openQuickRetryDevice({
           cloud,
           name: `dev${i}`,
           tenant,
@@ -110,7 +112,7 @@ async function runSchedule(s: Schedule): Promise<void> {
         }),
       );
     }
-    const at = (i: number): Device => devices[i] as Device;
+    const at = (i: number): TestDevice => devices[i] as TestDevice;
     if (s.shared > 0) {
       const scoped = at(0).store.forPlugin(plugin.name);
       for (let i = 0; i < s.shared; i++) scoped.insert(table, { label: 'shared', n: 0 });
@@ -149,29 +151,17 @@ async function runSchedule(s: Schedule): Promise<void> {
       }
     }
 
-    // The network heals; every device syncs in turn until all of them equal the cloud.
+    // The network heals; every device syncs in turn until all of them hold the same rows, which must be the cloud's.
     for (const arm of arms) arm.fault = null;
-    let divergent = Infinity;
-    let details = '';
-    const deadline = Date.now() + 15_000;
-    for (let round = 0; divergent > 0 && (round < 3 || Date.now() < deadline); round++) {
-      totals.settleRounds += 1;
-      for (const d of devices) totals.conflicts += (await d.engine.syncNow()).conflicts;
-      const inCloud = byId(await cloudRows(cloud, table, tenant), COLUMNS);
-      divergent = 0;
-      details = '';
-      for (const d of devices) {
-        const gap = divergence(inCloud, byId(localRows(d, table), COLUMNS));
-        const pending = d.store.pendingUploads();
-        divergent += gap.missing + gap.extra + gap.different + pending;
-        if (gap.missing + gap.extra + gap.different + pending > 0) details += ` ${d.name}: ${JSON.stringify({ ...gap, pending })}`;
-      }
-      totals.rows = Math.max(totals.rows, inCloud.size);
-      // A commit behind a transaction still open elsewhere in the shared cloud is pulled a moment late.
-      if (divergent > 0 && round >= 2) await sleep(100);
-    }
+    const settled = await awaitInSync(devices, { tables: [table], columns: COLUMNS, timeoutMs: 15_000 });
+    totals.settleRounds += settled.rounds;
+    totals.conflicts += settled.conflicts;
+    const inCloud = byId(await cloudRows(table, tenant, cloud), COLUMNS);
+    totals.rows = Math.max(totals.rows, inCloud.size);
+    const gap = divergence(inCloud, byId(localRows(at(0), table), COLUMNS));
+    const divergent = gap.missing + gap.extra + gap.different;
     totals.divergent += divergent;
-    if (divergent > 0) throw new Error(`${divergent} divergent row(s) after settling (${s.strategy}):${details}`);
+    if (divergent > 0) throw new Error(`${divergent} row(s) of the devices differ from the cloud after settling (${s.strategy}): ${JSON.stringify(gap)}`);
   } finally {
     for (const d of devices) await d.close();
   }

@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { applySql } from '@equinox-sync/local-cloud';
-import { compileServerSchema, definePlugin } from '../../src/index.js';
-import { cloudRows, eventually, localRows, openDevice, report, suffix, tenantId, waitPullable, type Device } from './kit.js';
+import { definePlugin } from '../../src/index.js';
+import { compileServerSchema } from '../../src/server/index.js';
+import { cloudRows, eventually, localRows, type TestDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { openQuickRetryDevice, report, waitPullable } from './reliability-kit.js';
 
 const cloud = inject('cloud');
-const sfx = suffix();
+const sfx = uniqueSuffix();
 const items = `inj_items_${sfx}`;
 const notes = `inj_notes_${sfx}`;
 const plugin = definePlugin({
@@ -64,10 +66,10 @@ const pgError = (code: string, message: string): object => ({ code, message, det
 
 describe('errors the cloud raises, real and injected', () => {
   it('rows refused by the cloud (23505, 42501, P0001) show in status.failed with their code, keep their data, back off and retry; nothing else waits', async () => {
-    const tenant = tenantId('refused');
-    const first = await openDevice({ cloud, name: 'first', tenant, plugins: [plugin] });
+    const tenant = uniqueTenant('refused');
+    const first = await openQuickRetryDevice({ cloud, name: 'first', tenant, plugins: [plugin] });
     // A backoff longer than a run on a busy machine, so each run tries a refused row once.
-    const device = await openDevice({ cloud, name: 'second', tenant, plugins: [plugin], sync: { retry: { baseMs: 1_000, maxMs: 2_000, maxAttempts: 3 } } });
+    const device = await openQuickRetryDevice({ cloud, name: 'second', tenant, plugins: [plugin], sync: { retry: { baseMs: 1_000, maxMs: 2_000, maxAttempts: 3 } } });
     try {
       first.store.forPlugin('injected').insert(items, { code: 'first', label: 'only-one' });
       await first.engine.syncNow();
@@ -90,7 +92,7 @@ describe('errors the cloud raises, real and injected', () => {
       expect(codes).toEqual({ [unique]: '23505', [raised]: 'P0001', 'foreign-1': '42501' });
       expect(failed.every((f) => f.attempts === 1 && f.nextAttemptAt > Date.now() - 1_000)).toBe(true);
       // The others went up, and the pull of the same run brought the other device's note.
-      expect((await cloudRows(cloud, items, tenant)).map((row) => row.code).sort()).toEqual(['first', 'ok-0', 'ok-1', 'ok-2', 'ok-3', 'ok-4']);
+      expect((await cloudRows(items, tenant, cloud)).map((row) => row.code).sort()).toEqual(['first', 'ok-0', 'ok-1', 'ok-2', 'ok-3', 'ok-4']);
       expect(localRows(device, notes).map((row) => row.body).sort()).toEqual(['other table', 'to pull']);
       // Refused rows keep their data and state.
       expect(scoped.get(items, unique)).toMatchObject({ code: 'second', label: 'only-one' });
@@ -133,11 +135,11 @@ describe('errors the cloud raises, real and injected', () => {
     ];
     const results = await Promise.all(
       faults.map(async ({ name, rpc, fault }) => {
-        const tenant = tenantId(`retry-${name}`);
+        const tenant = uniqueTenant(`retry-${name}`);
         const injected = faultyFetch(rpc, fault, 2);
-        const devices: Device[] = [];
+        const devices: TestDevice[] = [];
         try {
-          const device = await openDevice({
+          const device = await openQuickRetryDevice({
             cloud,
             name: 'till',
             tenant,
@@ -146,7 +148,7 @@ describe('errors the cloud raises, real and injected', () => {
             timeoutMs: 400,
             sync: { debounceMs: 20, offlineProbeMs: 100, healthTimeoutMs: 400 },
           });
-          const writer = await openDevice({ cloud, name: 'writer', tenant, plugins: [plugin] });
+          const writer = await openQuickRetryDevice({ cloud, name: 'writer', tenant, plugins: [plugin] });
           devices.push(device, writer);
           writer.store.forPlugin('injected').insert(notes, { body: 'from writer' });
           await writer.engine.syncNow();
@@ -161,7 +163,7 @@ describe('errors the cloud raises, real and injected', () => {
             async () =>
               device.store.pendingUploads() === 0 &&
               localRows(device, notes).length === 1 &&
-              (await cloudRows(cloud, items, tenant)).length === 5,
+              (await cloudRows(items, tenant, cloud)).length === 5,
             10_000,
           );
           return { name: `${rpc} ${name}`, recovered, hits: injected.hits(), failedRuns, failed: device.engine.status.failed.length };
@@ -190,9 +192,9 @@ describe('errors the cloud raises, real and injected', () => {
       { code: '23505', status: 409, message: 'duplicate key value violates unique constraint' },
     ];
     for (const { code, status, message } of faults) {
-      const tenant = tenantId(`whole-${code}`);
+      const tenant = uniqueTenant(`whole-${code}`);
       const injected = faultyFetch('eq_push', { status, body: pgError(code, message) }, 2, items);
-      const device = await openDevice({ cloud, name: 'till', tenant, plugins: [plugin], fetch: injected.fetch });
+      const device = await openQuickRetryDevice({ cloud, name: 'till', tenant, plugins: [plugin], fetch: injected.fetch });
       try {
         const scoped = device.store.forPlugin('injected');
         for (let i = 0; i < 3; i++) scoped.insert(items, { code: `c${i}`, label: code });
@@ -207,7 +209,7 @@ describe('errors the cloud raises, real and injected', () => {
         await waitForBackoff(device);
         const accepted = await device.engine.syncNow();
         expect(accepted.error).toBeNull();
-        expect((await cloudRows(cloud, items, tenant)).length).toBe(3);
+        expect((await cloudRows(items, tenant, cloud)).length).toBe(3);
       } finally {
         await device.close();
       }
@@ -218,10 +220,10 @@ describe('errors the cloud raises, real and injected', () => {
   // A non-retryable refusal of one table's whole push is charged to that batch's rows
   // (status.failed, backoff); the other tables upload and the pull goes on.
   it('a push refused as a whole for one table is shown in status.failed and blocks neither other tables nor the pull', async () => {
-    const tenant = tenantId('blocked');
+    const tenant = uniqueTenant('blocked');
     const injected = faultyFetch('eq_push', { status: 403, body: pgError('42501', 'permission denied for function eq_push') }, 1_000, items);
-    const device = await openDevice({ cloud, name: 'till', tenant, plugins: [plugin], fetch: injected.fetch });
-    const writer = await openDevice({ cloud, name: 'writer', tenant, plugins: [plugin] });
+    const device = await openQuickRetryDevice({ cloud, name: 'till', tenant, plugins: [plugin], fetch: injected.fetch });
+    const writer = await openQuickRetryDevice({ cloud, name: 'writer', tenant, plugins: [plugin] });
     try {
       writer.store.forPlugin('injected').insert(notes, { body: 'to pull' });
       await writer.engine.syncNow();
@@ -229,7 +231,7 @@ describe('errors the cloud raises, real and injected', () => {
       const refused = scoped.insert(items, { code: 'c', label: 'refused as a whole' }).id as string;
       scoped.insert(notes, { body: 'must still go up' });
       await device.engine.syncNow();
-      expect((await cloudRows(cloud, notes, tenant)).map((row) => row.body).sort()).toEqual(['must still go up', 'to pull']);
+      expect((await cloudRows(notes, tenant, cloud)).map((row) => row.body).sort()).toEqual(['must still go up', 'to pull']);
       expect(localRows(device, notes)).toHaveLength(2);
       expect(device.engine.status.failed.map((f) => f.id)).toEqual([refused]);
     } finally {
@@ -245,9 +247,9 @@ describe('a pulled row colliding with a local pending row on a unique key', () =
   // instead of breaking the local unique index (and blocking the page and every table
   // after it), the pulled row waits in the conflict inbox beside the local row.
   it('blocks neither the other rows of the page nor the other tables', async () => {
-    const tenant = tenantId('collide');
-    const first = await openDevice({ cloud, name: 'first', tenant, plugins: [plugin] });
-    const second = await openDevice({ cloud, name: 'second', tenant, plugins: [plugin] });
+    const tenant = uniqueTenant('collide');
+    const first = await openQuickRetryDevice({ cloud, name: 'first', tenant, plugins: [plugin] });
+    const second = await openQuickRetryDevice({ cloud, name: 'second', tenant, plugins: [plugin] });
     try {
       first.store.forPlugin('injected').insert(items, { code: 'same', label: 'first' });
       first.store.forPlugin('injected').insert(items, { code: 'other', label: 'first' });

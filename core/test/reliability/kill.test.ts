@@ -4,28 +4,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { applySql } from '@equinox-sync/local-cloud';
-import { compileServerSchema, definePlugin, type PluginDeclaration, type Row } from '../../src/index.js';
-import {
-  byId,
-  divergence,
-  eventually,
-  localRows,
-  cloudRows,
-  mintToken,
-  openDevice,
-  prng,
-  report,
-  runSeed,
-  scale,
-  suffix,
-  tenantId,
-  workDir,
-  type Device,
-} from './kit.js';
+import { definePlugin, type PluginDeclaration, type Row } from '../../src/index.js';
+import { compileServerSchema } from '../../src/server/index.js';
+import { cloudRows, deviceToken, eventually, localRows, type TestDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { byId, divergence, openQuickRetryDevice, prng, report, runSeed, scale, workDir } from './reliability-kit.js';
 
 const cloud = inject('cloud');
 const worker = fileURLToPath(new URL('./kill-worker.mjs', import.meta.url));
-const sfx = suffix();
+const sfx = uniqueSuffix();
 const links = `kill_links_${sfx}`;
 const counters = `kill_counters_${sfx}`;
 // A generic hash chain per device (append-only, uploaded in order per device) and a
@@ -162,9 +148,9 @@ describe('kill -9 of a syncing device', () => {
   it(`loses and duplicates nothing over ${KILLS} kills at random points; chains verify and the queue drains on restart`, { timeout: scale(120_000, 3_600_000) }, async () => {
     const seed = runSeed();
     const random = prng(seed);
-    const tenant = tenantId('kill');
+    const tenant = uniqueTenant('kill');
     const names = ['till-a', 'till-b'];
-    const tokens = new Map(await Promise.all(names.map(async (device) => [device, await mintToken(cloud, { tenant_id: tenant, device_id: device })] as const)));
+    const tokens = new Map(await Promise.all(names.map(async (device) => [device, await deviceToken(tenant, device, cloud)] as const)));
     const base = (device: string): object => ({
       dbPath: join(workDir, `kill-${sfx}-${device}.db`),
       tenant,
@@ -200,10 +186,10 @@ describe('kill -9 of a syncing device', () => {
     );
 
     // Restart each device in this process: its first run must drain what the kills left.
-    const devices: Device[] = [];
+    const devices: TestDevice[] = [];
     const drainRuns: number[] = [];
     for (const device of names) {
-      const opened = await openDevice({ cloud, name: device, tenant, plugins: [plugin], path: (base(device) as { dbPath: string }).dbPath });
+      const opened = await openQuickRetryDevice({ cloud, name: device, tenant, plugins: [plugin], path: (base(device) as { dbPath: string }).dbPath });
       devices.push(opened);
       let runs = 0;
       while (opened.store.pendingUploads() > 0 && runs < 5) {
@@ -219,8 +205,8 @@ describe('kill -9 of a syncing device', () => {
       // Each device holds the truth of what it wrote; the cloud and the other device must hold the same.
       const compare = async (): Promise<{ lost: number; differing: number; extra: number }> => {
         await Promise.all(devices.map((device) => device.engine.syncNow()));
-        const cloudLinks = byId(await cloudRows(cloud, links, tenant), LINK_COLUMNS);
-        const cloudCounters = byId(await cloudRows(cloud, counters, tenant), COUNTER_COLUMNS);
+        const cloudLinks = byId(await cloudRows(links, tenant, cloud), LINK_COLUMNS);
+        const cloudCounters = byId(await cloudRows(counters, tenant, cloud), COUNTER_COLUMNS);
         let lost = 0;
         let differing = 0;
         let extra = 0;
@@ -255,8 +241,8 @@ describe('kill -9 of a syncing device', () => {
         return gaps.lost + gaps.differing + gaps.extra === 0;
       }, 10_000, 100);
 
-      const cloudLinkRows = await cloudRows(cloud, links, tenant);
-      const cloudCounterRows = await cloudRows(cloud, counters, tenant);
+      const cloudLinkRows = await cloudRows(links, tenant, cloud);
+      const cloudCounterRows = await cloudRows(counters, tenant, cloud);
       const duplicated =
         duplicates(cloudLinkRows, (row) => `${String(row.device)}#${String(row.idx)}`) +
         duplicates(cloudCounterRows, (row) => `${String(row.device)}#${String(row.name)}`);

@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { applySql } from '@equinox-sync/local-cloud';
 import { startFaultProxy, type FaultMode } from '@equinox-sync/local-cloud/testing';
-import { compileServerSchema, definePlugin } from '../../src/index.js';
-import { byId, cloudRows, divergence, eventually, localRows, openDevice, report, scale, suffix, tenantId, waitPullable, wrapRemote } from './kit.js';
+import { definePlugin } from '../../src/index.js';
+import { compileServerSchema } from '../../src/server/index.js';
+import { cloudRows, eventually, localRows, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { byId, divergence, openQuickRetryDevice, report, scale, waitPullable, wrapRemote } from './reliability-kit.js';
 
 const cloud = inject('cloud');
-const items = `net_items_${suffix()}`;
+const items = `net_items_${uniqueSuffix()}`;
 const plugin = definePlugin({
   name: 'net-faults',
   version: '1.0.0',
@@ -40,14 +42,14 @@ interface Outcome {
  */
 async function scenario(stage: 'upload' | 'pull', fault: FaultMode, at: number): Promise<Outcome> {
   const proxy = await startFaultProxy(new URL(cloud.url));
-  const tenant = tenantId(`net-${stage}`);
+  const tenant = uniqueTenant(`net-${stage}`);
   let calls = 0;
   let armed = true;
   const inject = async (): Promise<void> => {
     calls += 1;
     if (armed && calls === at) await proxy.setMode(fault);
   };
-  const device = await openDevice({
+  const device = await openQuickRetryDevice({
     cloud,
     name: `${stage}-dev`,
     tenant,
@@ -62,7 +64,7 @@ async function scenario(stage: 'upload' | 'pull', fault: FaultMode, at: number):
       }),
   });
   // The other device writes what the faulted one pulls (uploads go straight to the cloud).
-  const writer = stage === 'pull' ? await openDevice({ cloud, name: 'writer', tenant, plugins: [plugin] }) : device;
+  const writer = stage === 'pull' ? await openQuickRetryDevice({ cloud, name: 'writer', tenant, plugins: [plugin] }) : device;
   try {
     const scoped = writer.store.forPlugin('net-faults');
     const ids = writer.store.transaction(() => Array.from({ length: 30 }, (_, i) => String(scoped.insert(items, { label: `row ${i}`, qty: i }).id)));
@@ -91,7 +93,7 @@ async function scenario(stage: 'upload' | 'pull', fault: FaultMode, at: number):
     }
     const truth = byId(localRows(writer, items), COLUMNS);
     const compare = async (): Promise<{ missing: number; different: number; extra: number }> =>
-      stage === 'upload' ? divergence(truth, byId(await cloudRows(cloud, items, tenant), COLUMNS)) : divergence(truth, byId(localRows(device, items), COLUMNS));
+      stage === 'upload' ? divergence(truth, byId(await cloudRows(items, tenant, cloud), COLUMNS)) : divergence(truth, byId(localRows(device, items), COLUMNS));
     let gap = await compare();
     if (stage === 'pull' && gap.missing + gap.different > 0) {
       // A commit behind a transaction still open elsewhere in the shared cloud is pulled a moment late.
@@ -101,7 +103,7 @@ async function scenario(stage: 'upload' | 'pull', fault: FaultMode, at: number):
         return gap.missing + gap.different === 0;
       }, 5_000);
     }
-    const cloudSide = await cloudRows(cloud, items, tenant);
+    const cloudSide = await cloudRows(items, tenant, cloud);
     const labels = cloudSide.map((row) => row.label);
     return {
       lost: gap.missing,

@@ -3,11 +3,13 @@ import { createClient } from '@supabase/supabase-js';
 import ws from 'ws';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { applySql, TokenMinter } from '@equinox-sync/local-cloud';
-import { compileServerSchema, definePlugin, type Row } from '../../src/index.js';
-import { report, suffix, tenantId } from './kit.js';
+import { definePlugin, type Row } from '../../src/index.js';
+import { compileServerSchema } from '../../src/server/index.js';
+import { uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { report } from './reliability-kit.js';
 
 const cloud = inject('cloud');
-const sfx = suffix();
+const sfx = uniqueSuffix();
 const plugin = definePlugin({
   name: 'isolation',
   version: '1.0.0',
@@ -47,8 +49,8 @@ interface Identity {
   readonly victim: string;
 }
 
-const tenantA = tenantId('iso-a');
-const tenantB = tenantId('iso-b');
+const tenantA = uniqueTenant('iso-a');
+const tenantB = uniqueTenant('iso-b');
 const seeded = new Map<string, Row[]>(); // table -> rows of A and B
 
 function base64url(value: object): string {

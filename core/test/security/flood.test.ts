@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
 import { TokenMinter } from '@equinox-sync/local-cloud';
 import { definePlugin, type Row } from '../../src/index.js';
-import { cloud, cloudRows, installCloudSchema, openDevice, uniqueSuffix, uniqueTenant } from '../engine/devices.js';
+import { cloudRows, installCloudSchema, openDevice, testCloud, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+
+const cloud = testCloud();
 
 /**
  * One tenant floods the cloud with pushes that can only be refused while another tenant

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { definePlugin, formatHlc, LocalStore } from '../src/index.js';
-import { sqlite3, sqlite3Rows, systemSqliteVersion } from './system-sqlite.js';
+import { sqlite3, sqlite3Rows, systemSqliteVersion } from '../src/testing/index.js';
 
 // Host apps write device databases with their own SQLite, often the distribution's: the
 // schema (tables, indexes, triggers) must parse and behave there, not only in the newer
