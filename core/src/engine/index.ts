@@ -6,7 +6,7 @@ export { PullStage } from './pull-stage.js';
 export { applyResolution, resolveConflict } from './resolve-conflict.js';
 export type { RunContext, StageCounts } from './run-context.js';
 export { SyncEngine } from './sync-engine.js';
-export { settleConflicts, type ConflictChoice } from './conflict-inbox.js';
+export { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
 export { SyncHookRegistry } from './sync-hook-registry.js';
 export { SyncHooks, type SyncHook } from './sync-hooks.js';
 export { DEFAULT_SYNC_OPTIONS, SyncOptions } from './sync-options.js';

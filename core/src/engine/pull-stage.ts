@@ -2,7 +2,8 @@ import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
 import { RemoteError, RemoteStore, type PullCursor, type PullPage } from '../remote/index.js';
 import { LocalStore, type RecordSyncInfo } from '../store/index.js';
-import { resolveConflict, toVersion } from './resolve-conflict.js';
+import { toServerVersion } from '../store/server-version.js';
+import { resolveConflict } from './resolve-conflict.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
@@ -129,8 +130,8 @@ function alreadyHeld(row: unknown, info: ReadonlyMap<string, RecordSyncInfo>): b
   const id = (row as Row | null)?.id;
   if (typeof id !== 'string') return false;
   const known = info.get(id);
-  const version = toVersion((row as Row).server_version);
-  return known?.serverVersion != null && version !== null && version <= known.serverVersion;
+  const version = toServerVersion((row as Row).server_version);
+  return known?.serverVersion != null && version !== null && Number(version) <= known.serverVersion;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { SYSTEM_COLUMNS, type ConflictResolution, type Row, type TableDefinition } from '../declarations/index.js';
 import type { LocalStore } from '../store/index.js';
+import { toServerVersion } from '../store/server-version.js';
 import { decideConflict } from '../sync/index.js';
 import type { SyncHooks } from './sync-hooks.js';
 
@@ -52,7 +53,7 @@ export function applyResolution(input: {
 }): ConflictResolution['pick'] {
   const { store, table, local, remote, resolution } = input;
   const id = String(local.id);
-  const remoteVersion = toVersion(remote.server_version);
+  const remoteVersion = toServerVersion(remote.server_version);
   switch (resolution.pick) {
     case 'remote':
       return 'remote';
@@ -73,12 +74,4 @@ export function applyResolution(input: {
       store.records.recordConflict(table.name, id, local, remote, input.now);
       return 'manual';
   }
-}
-
-/** A `server_version` as the device stores it (PostgREST may send a bigint as text). */
-export function toVersion(value: unknown): number | null {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
-  if (typeof value === 'bigint') return Number(value);
-  return null;
 }

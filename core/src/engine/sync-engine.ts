@@ -13,7 +13,7 @@ import { SyncOptions } from './sync-options.js';
 import { INITIAL_STATUS, type SyncRunResult, type SyncStatus } from './sync-status.js';
 import { checkTokenIdentity } from './token-identity.js';
 import { UploadStage } from './upload-stage.js';
-import { settleConflicts, type ConflictChoice } from './conflict-inbox.js';
+import { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
 
 /**
  * The sync engine: `detect → queue → upload → pull → resolve`. Triggers (`syncNow()`,
@@ -251,7 +251,7 @@ export class SyncEngine {
 
   private newestSeq(): number {
     if (!this.store.database.open) return 0;
-    return (this.store.database.prepare(`SELECT coalesce(max(seq), 0) FROM _eq_outbox`).pluck().get() as number) ?? 0;
+    return this.store.records.newestChange();
   }
 
   private refreshStatus(): void {

@@ -1,6 +1,8 @@
 import type { Container } from 'inversify';
+import type { ConflictResolver } from '../declarations/index.js';
 import type { Disposable } from '../engine/disposable.js';
-import type { SyncHooks } from '../engine/sync-hooks.js';
+import type { SyncHook } from '../engine/sync-hooks.js';
+import type { PluginApiToken } from './api-token.js';
 import type { PluginStore } from './plugin-store.js';
 
 /**
@@ -17,8 +19,27 @@ export interface PluginLogger {
 }
 
 /**
- * What the host hands a plugin's `activate`. Everything registered through it should be
- * pushed into `subscriptions`, which the host disposes on deactivation (hook and
+ * The pipeline as a plugin reaches it: it may only add hooks and resolvers. What other
+ * plugins registered stays out of sight. Each `register*` returns a Disposable that
+ * removes the registration; the host also removes them when the plugin deactivates.
+ *
+ * @example
+ * context.subscriptions.push(context.hooks.registerResolver('counters', ({ local, remote }) =>
+ *   Number(local.count) >= Number(remote.count) ? { pick: 'local' } : { pick: 'remote' }));
+ */
+export interface PluginHooks {
+  /** Adds a hook on the pipeline's stages (validate, beforeUpload, afterPull). */
+  register(hook: SyncHook): Disposable;
+  /** Settles conflicts on one of the plugin's own tables in code; another plugin's table is refused. */
+  registerResolver(table: string, resolver: ConflictResolver): Disposable;
+}
+
+/**
+ * What the host hands a plugin's `activate`: a sealed context. It reaches the plugin's
+ * own tables, register-only hooks, its own cloud functions, a private storage folder and
+ * other plugins' public APIs, and nothing else: not the engine, the store's connection,
+ * the remote, nor what other plugins registered. Everything registered through it should
+ * be pushed into `subscriptions`, which the host disposes on deactivation (hook and
  * resolver registrations made through `hooks` are removed then even if not pushed).
  *
  * @example
@@ -27,6 +48,7 @@ export interface PluginLogger {
  *     tables: ['clients'],
  *     validate: (_table, row) => (String(row.email ?? '@').includes('@') ? undefined : 'email is not valid'),
  *   }));
+ *   const fiscal = context.api(FiscalApi); // another plugin's API, typed by its token
  * }
  */
 export interface PluginContext {
@@ -47,11 +69,24 @@ export interface PluginContext {
   readonly subscriptions: Disposable[];
   /** The plugin's own tables; another plugin's table is refused. */
   readonly store: PluginStore;
-  /** Pipeline hooks, and conflict resolvers for the plugin's own tables. */
-  readonly hooks: SyncHooks;
-  /** A child of the host's container: load the plugin's own `ContainerModule`s here. */
+  /** Register-only pipeline hooks, and conflict resolvers for the plugin's own tables. */
+  readonly hooks: PluginHooks;
+  /**
+   * The plugin's own inversify container for its `ContainerModule`s. It has no parent:
+   * none of the host's bindings (the store, the engine, the remote) resolve in it.
+   */
   readonly container: Container;
   readonly logger: PluginLogger;
+  /**
+   * Another active plugin's public API (what its `activate` returned), typed by the token
+   * that plugin exports. Throws, naming the plugin, when it is not loaded, not active or
+   * offers no API. Ask when the API is needed rather than only once in `activate`: a
+   * plugin activated later is not active yet.
+   *
+   * @example
+   * const settings = context.api(SettingsApi);
+   */
+  api<T>(token: PluginApiToken<T>): T;
 }
 
 /**
@@ -63,7 +98,7 @@ export interface PluginContext {
  * export function deactivate(): void { ... }
  */
 export interface PluginModule {
-  /** May return the plugin's API, which host apps and commands reach through `host.api(name)`. */
+  /** May return the plugin's API, which host apps and commands reach through `host.api(token)`. */
   activate(context: PluginContext): unknown;
   deactivate?(): void | Promise<void>;
   /** The plugin's cloud SQL (see `PluginDeclaration.serverSql`): code, so it cannot be in the manifest. */

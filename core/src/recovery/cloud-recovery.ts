@@ -1,6 +1,6 @@
 import { Subject, type Observable } from 'rxjs';
 import type { RemoteHealth, RemoteStore } from '../remote/index.js';
-import { RecoveryLedger, type CloudMark, type LocalStore } from '../store/index.js';
+import type { CloudMark, LocalStore, RecoveryLedger } from '../store/index.js';
 import { detectCloudChange, nextMark, type CloudChange } from './cloud-change.js';
 import { reconcileTable, type TableReconcileResult } from './table-reconcile.js';
 
@@ -69,7 +69,7 @@ export class CloudRecovery {
     private readonly store: LocalStore,
     private readonly remote: RemoteStore,
   ) {
-    this.ledger = new RecoveryLedger(store.database);
+    this.ledger = store.records.ledger;
   }
 
   /** Queues a comparison for the next run; resolves once that run has made it. */

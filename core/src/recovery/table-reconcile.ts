@@ -39,7 +39,7 @@ export interface TableReconcileResult {
  * pulled version and the cursor are reset as well.
  *
  * @example
- * const result = await reconcileTable({ remote, ledger: new RecoveryLedger(store.database), table, deviceId: store.deviceId });
+ * const result = await reconcileTable({ remote, ledger: store.records.ledger, table, deviceId: store.deviceId });
  */
 export async function reconcileTable(options: {
   readonly remote: RemoteStore;

@@ -1,6 +1,6 @@
 /** @equinox-sync/plugin-inventory — products, stock as movements, and the master inventory. */
 export { inventoryPlugin, activate, serverSql } from './inventory-plugin.js';
-export type { AdjustInput, InventoryApi, MasterOptions, Product, ProductInput, StockLevel, StockMovement } from './inventory-api.js';
+export { InventoryApi, type AdjustInput, type MasterOptions, type Product, type ProductInput, type StockLevel, type StockMovement } from './inventory-api.js';
 export { MasterAccessError } from './inventory-service.js';
 export type { MasterLevel } from './local/master-copy.js';
 export { STOCK_LEVELS_VIEW } from './local/stock-levels-view.js';

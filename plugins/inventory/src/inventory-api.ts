@@ -1,3 +1,4 @@
+import { pluginApi } from '@equinox-sync/core/plugin';
 import type { MasterLevel } from './local/master-copy.js';
 import type { StockReason } from './stock-rules.js';
 
@@ -119,3 +120,11 @@ export interface InventoryApi {
   /** When the local copy of the master inventory was last refreshed (ms), or null. */
   masterRefreshedAt(): number | null;
 }
+
+/**
+ * The typed token of {@link InventoryApi}: `host.api(InventoryApi)` returns the inventory plugin's API without a cast.
+ *
+ * @example
+ * host.api(InventoryApi).levels();
+ */
+export const InventoryApi = pluginApi<InventoryApi>('@equinox-sync/plugin-inventory');

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parsePluginManifest } from '@equinox-sync/core';
+import { parsePluginManifest } from '@equinox-sync/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { activate, inventoryPlugin, MAX_MOVEMENT_DELTA, serverSql } from './index.js';
 
@@ -15,6 +15,17 @@ describe('inventory plugin declaration', () => {
       nullable: false,
       limits: { min: -MAX_MOVEMENT_DELTA, max: MAX_MOVEMENT_DELTA },
     });
+  });
+
+  it('keeps levels in a view and head office\'s master copy in local tables, none of them synced', () => {
+    expect(inventoryPlugin.views.map((view) => view.name)).toEqual(['stock_levels']);
+    expect(inventoryPlugin.views[0]?.select).toBe('SELECT sku, SUM(delta) AS quantity FROM stock_movements WHERE deleted = 0 GROUP BY sku');
+    expect(inventoryPlugin.localTables.map((table) => [table.name, table.primaryKey])).toEqual([
+      ['master_inventory', ['sku']],
+      ['master_inventory_refresh', ['id']],
+    ]);
+    // The cloud's totals are numeric: a double holds any of them, to the nearest value.
+    expect(inventoryPlugin.localTables[0]?.columns.find((c) => c.name === 'quantity')?.type).toBe('real');
   });
 
   it('is declared in its package.json manifest, with an activate for the host', () => {

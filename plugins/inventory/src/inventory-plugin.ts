@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core';
+import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core/plugin';
 import { INVENTORY_SERVER_SQL } from './cloud/inventory-server-sql.js';
 import type { InventoryApi } from './inventory-api.js';
 import { createInventoryApi } from './inventory-service.js';

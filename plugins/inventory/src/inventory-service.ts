@@ -1,9 +1,8 @@
-import { readKeysetPages, type PluginContext, type Row } from '@equinox-sync/core';
+import { readKeysetPages, type PluginContext, type Row } from '@equinox-sync/core/plugin';
 import { MASTER_PAGE_LIMIT } from './cloud/inventory-server-sql.js';
 import type { AdjustInput, InventoryApi, Product, ProductInput, StockLevel, StockMovement } from './inventory-api.js';
-import { deviceDatabase, oncePerConnection } from './local/device-database.js';
-import { installMasterCopy, masterRefreshedAt, readMasterCopy, replaceMasterCopy, type MasterLevel } from './local/master-copy.js';
-import { installStockLevelsView, STOCK_LEVELS_VIEW } from './local/stock-levels-view.js';
+import { masterRefreshedAt, readMasterCopy, replaceMasterCopy, type MasterLevel } from './local/master-copy.js';
+import { readLevel, readLevels } from './local/stock-levels-view.js';
 import { parseMasterLevels } from './master-levels.js';
 import { productId } from './product-id.js';
 import { checkInteger, checkMovement, checkSku, InventoryInputError, type StockReason } from './stock-rules.js';
@@ -23,21 +22,16 @@ export class MasterAccessError extends Error {
 }
 
 /**
- * The inventory API over one plugin context: products and movements through the
- * plugin's scoped store (so every change is captured and synced), levels from the local
- * `stock_levels` view, the master inventory through the plugin's cloud function.
+ * The inventory API over one plugin context, all through the plugin's store: products
+ * and movements in its synced tables (so every change is captured and synced), levels
+ * from its `stock_levels` view, the master inventory from the plugin's cloud function
+ * into its local tables.
  *
  * @example
  * export function activate(context: PluginContext): InventoryApi { return createInventoryApi(context); }
  */
 export function createInventoryApi(context: PluginContext): InventoryApi {
   const { store, device } = context;
-  const withView = oncePerConnection(installStockLevelsView);
-  const withMasterCopy = oncePerConnection(installMasterCopy);
-  // Created now, so apps reading them with plain SQL find them from the start.
-  withView(deviceDatabase(context));
-  if (device.role === 'master') withMasterCopy(deviceDatabase(context));
-
   const findProduct = (sku: string): Row | undefined => store.query('products', { sku })[0];
 
   return {
@@ -57,7 +51,8 @@ export function createInventoryApi(context: PluginContext): InventoryApi {
         return toProduct(Object.keys(patch).length === 0 ? existing : store.update('products', String(existing.id), patch));
       }
       const id = productId(device.tenantId, sku);
-      if (store.get('products', id, { includeDeleted: true }) !== undefined) return toProduct(revive(context, id, sku, fields));
+      // The SKU's product was deleted: it comes back (queued like any edit) rather than a second row with its id.
+      if (store.get('products', id, { includeDeleted: true }) !== undefined) return toProduct(store.restore('products', id, { sku, ...fields }));
       return toProduct(store.insert('products', { id, sku, tax_rate_bp: 0, active: true, ...fields }));
     },
 
@@ -83,13 +78,11 @@ export function createInventoryApi(context: PluginContext): InventoryApi {
     },
 
     levels(): StockLevel[] {
-      const db = withView(deviceDatabase(context));
-      return db.prepare(`SELECT sku, quantity FROM ${STOCK_LEVELS_VIEW} ORDER BY sku`).all() as StockLevel[];
+      return readLevels(store);
     },
 
     level(sku: string): number {
-      const db = deviceDatabase(context);
-      return db.prepare('SELECT coalesce(SUM(delta), 0) FROM stock_movements WHERE sku = ? AND deleted = 0').pluck().get(checkSku(sku)) as number;
+      return readLevel(store, checkSku(sku));
     },
 
     async master(options = {}): Promise<MasterLevel[]> {
@@ -107,13 +100,13 @@ export function createInventoryApi(context: PluginContext): InventoryApi {
           key: (level) => level.sku,
           limit: MASTER_PAGE_LIMIT,
         });
-        replaceMasterCopy(withMasterCopy(deviceDatabase(context)), levels, Date.now());
+        replaceMasterCopy(store, levels, Date.now());
       }
-      return readMasterCopy(withMasterCopy(deviceDatabase(context)));
+      return readMasterCopy(store);
     },
 
     masterRefreshedAt(): number | null {
-      return device.role === 'master' ? masterRefreshedAt(withMasterCopy(deviceDatabase(context))) : null;
+      return device.role === 'master' ? masterRefreshedAt(store) : null;
     },
   };
 }
@@ -125,19 +118,6 @@ async function masterPage(context: PluginContext, after: string | number | null,
   } catch (error) {
     throw new Error(`could not refresh the master inventory from the cloud: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-}
-
-/**
- * Brings back the product a delete had turned into a tombstone (its id is the SKU's),
- * with the new fields. Plain SQL, since the scoped store only updates live rows; the
- * change-capture triggers stamp and queue it like any edit.
- */
-function revive(context: PluginContext, id: string, sku: string, fields: Row): Row {
-  const columns = Object.keys(fields);
-  const values = Object.values(fields).map((value) => (typeof value === 'boolean' ? Number(value) : value));
-  const sets = ['deleted = 0', 'sku = ?', ...columns.map((column) => `"${column}" = ?`)].join(', ');
-  deviceDatabase(context).prepare(`UPDATE products SET ${sets} WHERE id = ?`).run(sku, ...values, id);
-  return context.store.get('products', id) as Row;
 }
 
 function toProduct(row: Row): Product {

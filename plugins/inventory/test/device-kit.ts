@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStore, SyncHookRegistry, type PluginContext } from '@equinox-sync/core';
+import { LocalStore, SyncHookRegistry } from '@equinox-sync/core';
+import type { PluginContext } from '@equinox-sync/core/plugin';
 import { Container } from 'inversify';
 import { activate, inventoryPlugin, type InventoryApi } from '../src/index.js';
 
@@ -20,8 +21,9 @@ export function tempDir(): string {
 
 /**
  * The inventory activated on a real SQLite file with a context built as the host builds
- * it (the device's `LocalStore` bound in the parent container), and `rpc` standing in
- * for the plugin's cloud functions.
+ * it (sealed: the plugin's container has no parent, so nothing of the device's
+ * `LocalStore` but its scoped store is in reach), and `rpc` standing in for the plugin's
+ * cloud functions.
  */
 export function openDevice(options: {
   dir?: string;
@@ -34,8 +36,6 @@ export function openDevice(options: {
   const tenantId = options.tenant ?? 'tenant-1';
   const deviceId = options.device ?? 'till-1';
   const store = LocalStore.open({ path: join(dir, `${deviceId}.db`), plugins: [inventoryPlugin], tenantId, deviceId });
-  const parent = new Container();
-  parent.bind(LocalStore).toConstantValue(store);
   const hooks = new SyncHookRegistry();
   const rpcCalls: string[] = [];
   const rpc = options.rpc ?? (() => Promise.reject(new Error('offline')));
@@ -52,7 +52,7 @@ export function openDevice(options: {
     subscriptions: [],
     store: store.forPlugin(inventoryPlugin.name),
     hooks,
-    container: new Container({ parent }),
+    container: new Container(),
     logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   };
   const api = activate(context);

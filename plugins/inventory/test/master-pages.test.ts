@@ -1,4 +1,5 @@
-import { compileServerSchema, IncompleteAnswerError, SupabaseRemote } from '@equinox-sync/core';
+import { compileServerSchema, SupabaseRemote } from '@equinox-sync/core';
+import { IncompleteAnswerError } from '@equinox-sync/core/plugin';
 import { startLocalCloud, type LocalCloud } from '@equinox-sync/local-cloud';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inventoryPlugin, type MasterLevel } from '../src/index.js';

@@ -1,7 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { replaceMasterCopy } from '../src/local/master-copy.js';
 import { openDevice, tempDir } from './device-kit.js';
 import { sqlite3, systemSqliteVersion } from './system-sqlite.js';
 
@@ -12,21 +11,21 @@ const version = systemSqliteVersion();
 console.log(`inventory sqlite-compat: system sqlite3 ${version}`);
 
 /** A head-office device with products, movements and a master copy, closed, as a host app finds it. */
-function headOffice(): string {
+async function headOffice(): Promise<string> {
   const dir = tempDir();
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  const { api, store, close } = openDevice({ dir, role: 'master', device: 'office' });
+  const { api, store, close } = openDevice({ dir, role: 'master', device: 'office', rpc: () => Promise.resolve([{ sku: 'A', quantity: 12, tenants: 2 }]) });
   api.upsertProduct({ sku: 'A', name: 'Apples', priceCents: 100 });
   api.adjust({ sku: 'A', delta: 5, reason: 'purchase' });
-  replaceMasterCopy(store.database, [{ sku: 'A', quantity: 12, tenants: 2 }], Date.now());
+  await api.master();
   store.ackOutbox(store.readOutboxBatch().map((entry) => entry.seq));
   close();
   return join(dir, 'office.db');
 }
 
 describe(`an inventory device database in the system sqlite3 (${version})`, () => {
-  it('passes the integrity check and reads every table and the view', () => {
-    const path = headOffice();
+  it('passes the integrity check and reads every table and the view', async () => {
+    const path = await headOffice();
     expect(sqlite3(path, 'PRAGMA integrity_check')).toEqual({ ok: true, rows: [{ integrity_check: 'ok' }], stderr: '' });
     const names = sqlite3(path, `SELECT name FROM sqlite_master WHERE type IN ('table', 'view')`).rows.map((row) => String(row.name));
     expect(names).toEqual(expect.arrayContaining(['products', 'stock_movements', 'stock_levels', 'master_inventory', 'master_inventory_refresh']));
@@ -35,8 +34,8 @@ describe(`an inventory device database in the system sqlite3 (${version})`, () =
     expect(sqlite3(path, 'SELECT sku, quantity, tenants FROM master_inventory').rows).toEqual([{ sku: 'A', quantity: 12, tenants: 2 }]);
   });
 
-  it('takes plain-SQL writes, captured for upload and counted by the view', () => {
-    const path = headOffice();
+  it('takes plain-SQL writes, captured for upload and counted by the view', async () => {
+    const path = await headOffice();
     const write = sqlite3(
       path,
       `UPDATE products SET price_cents = 120 WHERE sku = 'A';
@@ -56,8 +55,8 @@ describe(`an inventory device database in the system sqlite3 (${version})`, () =
     expect(sqlite3(path, 'SELECT sku, quantity FROM stock_levels').rows).toEqual([{ sku: 'A', quantity: 3 }]);
   });
 
-  it('refuses changing a movement and writing the master copy, with their messages', () => {
-    const path = headOffice();
+  it('refuses changing a movement and writing the master copy, with their messages', async () => {
+    const path = await headOffice();
     const update = sqlite3(path, 'UPDATE stock_movements SET delta = 50');
     expect(update.ok).toBe(false);
     expect(update.stderr).toContain('append-only table "stock_movements": a row cannot be updated');

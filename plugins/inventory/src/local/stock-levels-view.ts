@@ -1,34 +1,33 @@
-import type { DeviceDatabase } from './device-database.js';
+import type { PluginStore } from '@equinox-sync/core/plugin';
+import type { StockLevel } from '../inventory-api.js';
 
 /**
- * The device's stock levels, derived from its movements and never edited: a view, not a
- * table, so nothing can drift from the movements and nothing syncs. Pulled movements of
- * the tenant's other devices count as soon as they arrive. Grouping walks the movements'
- * `sku` index.
+ * The device's stock levels, derived from its movements and never edited: a view
+ * declared in the manifest (`contributes.views`), not a table, so nothing can drift from
+ * the movements and nothing syncs. Pulled movements of the tenant's other devices count
+ * as soon as they arrive. Grouping walks the movements' `sku` index.
  *
  * @example
- * db.prepare('SELECT quantity FROM stock_levels WHERE sku = ?').pluck().get('COFFEE-1KG');
+ * db.prepare('SELECT quantity FROM stock_levels WHERE sku = ?').pluck().get('COFFEE-1KG'); // a host app, with plain SQL
  */
 export const STOCK_LEVELS_VIEW = 'stock_levels';
 
-const VIEW_SQL = `CREATE VIEW ${STOCK_LEVELS_VIEW} (sku, quantity) AS
-  SELECT sku, SUM(delta) FROM stock_movements WHERE deleted = 0 GROUP BY sku`;
-
 /**
- * Creates the view, or replaces a view of that name whose definition differs (an older
- * version of the plugin), in one transaction.
+ * Stock per SKU on this device, by SKU.
  *
  * @example
- * installStockLevelsView(db);
+ * readLevels(context.store); // [{ sku: 'COFFEE-1KG', quantity: 7 }]
  */
-export function installStockLevelsView(db: DeviceDatabase): void {
-  const current = db.prepare(`SELECT type, sql FROM sqlite_schema WHERE name = ?`).get(STOCK_LEVELS_VIEW) as { type: string; sql: string } | undefined;
-  if (current?.type === 'view' && current.sql === VIEW_SQL) return;
-  if (current !== undefined && current.type !== 'view') {
-    throw new Error(`the device database has a ${current.type} named "${STOCK_LEVELS_VIEW}"; the inventory plugin needs that name for its view`);
-  }
-  db.transaction(() => {
-    db.exec(`DROP VIEW IF EXISTS ${STOCK_LEVELS_VIEW}`);
-    db.exec(VIEW_SQL);
-  }).immediate();
+export function readLevels(store: PluginStore): StockLevel[] {
+  return store.view(STOCK_LEVELS_VIEW, {}, { orderBy: ['sku'] }).map((row) => ({ sku: String(row.sku), quantity: Number(row.quantity) }));
+}
+
+/**
+ * One SKU's stock on this device: 0 without movements.
+ *
+ * @example
+ * readLevel(context.store, 'COFFEE-1KG'); // 7
+ */
+export function readLevel(store: PluginStore, sku: string): number {
+  return Number(store.view(STOCK_LEVELS_VIEW, { sku })[0]?.quantity ?? 0);
 }
