@@ -13,4 +13,25 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  {
+    // A plugin's code reaches equinox only through the plugin API (DESIGN.md §5): the engine,
+    // the store's connection, the server compiler, the local cloud and the host stay out of
+    // reach, so a plugin cannot come to depend on them. Its tests may use anything.
+    files: ['plugins/*/src/**/*.{ts,js,mjs}', 'examples/**/*.{ts,js,mjs}'],
+    ignores: ['**/*.test.ts', 'examples/embedding.mjs'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          {
+            regex: '^@equinox-sync/(?!core/plugin$|host/command-kit$|plugin-)',
+            message: 'A plugin imports equinox only through @equinox-sync/core/plugin (its commands also @equinox-sync/host/command-kit) and other plugins\' packages.',
+          },
+          {
+            regex: '^(\\.\\./)+(core|host|config|local-cloud|demo)/',
+            message: 'A plugin does not reach into another package\'s files: import @equinox-sync/core/plugin.',
+          },
+        ],
+      }],
+    },
+  },
 );

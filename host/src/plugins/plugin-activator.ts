@@ -1,11 +1,11 @@
-import { RemoteStore, SyncHooks, type Disposable, type PluginContext } from '@equinox-sync/core';
+import { RemoteStore, SyncHooks, type Disposable } from '@equinox-sync/core';
+import type { PluginApiToken, PluginContext } from '@equinox-sync/core/plugin';
 import { Container, inject, injectable } from 'inversify';
 import { DeviceStore } from '../host/device-store.js';
 import { HostConfig } from '../host/host-config.js';
-import { HostContainer } from '../host/host-container.js';
 import { HostLogger, prefixedLogger } from '../host/host-logger.js';
 import type { LoadedPlugin } from './plugin-info.js';
-import { PluginHooks } from './plugin-hooks.js';
+import { PluginHookScope } from './plugin-hooks.js';
 import { preparePluginStorage } from './plugin-storage.js';
 import { pluginStore } from './plugin-store.js';
 
@@ -14,19 +14,29 @@ interface Activation {
   /** What `activate` returned: the plugin's API. */
   readonly exports: unknown;
   readonly context: PluginContext;
-  readonly hooks: PluginHooks;
+  readonly hooks: PluginHookScope;
   readonly logger: HostLogger;
 }
 
 /**
- * Activates plugins VS Code style: `activate(context)` with the plugin's own store,
- * hooks, child container, logger, `subscriptions` and a storage folder of this database's
- * own (see {@link preparePluginStorage}); deactivates them in reverse order
+ * Answers a plugin's `context.api(token)`: the host's lookup of an active plugin's API,
+ * which throws, naming the plugin, when it is not loaded, not active or offers none.
+ *
+ * @example
+ * await activator.activate(plugin, (token) => host.api(token));
+ */
+export type PluginApiLookup = <T>(token: PluginApiToken<T>) => T;
+
+/**
+ * Activates plugins VS Code style: `activate(context)` with a sealed context (the
+ * plugin's own store, register-only hooks, a container of its own with no parent, its
+ * logger, `subscriptions`, other plugins' APIs, and a storage folder of this database's
+ * own, see {@link preparePluginStorage}); deactivates them in reverse order
  * with `deactivate()`, then disposes what they registered. A plugin that throws while
  * activating is cleaned up at once and the error is rethrown for the host to report.
  *
  * @example
- * await activator.activate(plugin);
+ * await activator.activate(plugin, (token) => host.api(token));
  * await activator.deactivateAll();
  */
 @injectable()
@@ -36,7 +46,6 @@ export class PluginActivator {
   constructor(
     @inject(SyncHooks) private readonly hooks: SyncHooks,
     @inject(DeviceStore) private readonly stores: DeviceStore,
-    @inject(HostContainer) private readonly container: HostContainer,
     @inject(HostLogger) private readonly logger: HostLogger,
     @inject(HostConfig) private readonly host: HostConfig,
     @inject(RemoteStore) private readonly remote: RemoteStore,
@@ -47,10 +56,16 @@ export class PluginActivator {
     return this.activations.find((activation) => activation.plugin.manifest.name === name)?.exports;
   }
 
-  async activate(plugin: LoadedPlugin): Promise<void> {
+  /** Whether the plugin `name` has been activated (and not deactivated since). */
+  isActive(name: string): boolean {
+    return this.activations.some((activation) => activation.plugin.manifest.name === name);
+  }
+
+  /** Activates `plugin`; its `context.api(token)` asks `apis`. */
+  async activate(plugin: LoadedPlugin, apis: PluginApiLookup): Promise<void> {
     const { name, version } = plugin.manifest;
     const logger = prefixedLogger(this.logger, `plugin "${name}"`);
-    const hooks = new PluginHooks(this.hooks, name, plugin.definition.tables.map((table) => table.name));
+    const hooks = new PluginHookScope(this.hooks, name, plugin.definition.tables.map((table) => table.name));
     const { config } = this.host;
     const storageDir = preparePluginStorage({ dbPath: config.dbPath, newDatabase: this.stores.newDatabase }, name, logger);
     const context: PluginContext = {
@@ -60,9 +75,11 @@ export class PluginActivator {
       cloud: { rpc: (fn, args) => this.remote.rpc(fn, args) },
       subscriptions: [],
       store: pluginStore(this.stores, name),
-      hooks,
-      container: new Container({ parent: this.container }),
+      hooks: hooks.sealed(),
+      // No parent: nothing the host bound (the store, the engine, the remote) resolves here.
+      container: new Container(),
       logger,
+      api: (token) => apis(token),
     };
     let exports: unknown;
     try {

@@ -1,17 +1,19 @@
 import { DisposableCollection, type ConflictResolver, type Disposable, type SyncHook, type SyncHooks } from '@equinox-sync/core';
+import type { PluginHooks } from '@equinox-sync/core/plugin';
 
 /**
- * The hooks one plugin sees: registrations go to the host's registry and are also kept
+ * The hooks of one plugin: registrations go to the host's registry and are also kept
  * here, so deactivating (or failing to activate) removes them even if the plugin did not
  * push them into its subscriptions. A resolver may only be registered for the plugin's
- * own tables: it would otherwise override another plugin's strategy.
+ * own tables: it would otherwise override another plugin's strategy. The plugin itself
+ * gets only {@link PluginHookScope.sealed}.
  *
  * @example
- * const hooks = new PluginHooks(registry, '@acme/clients', ['clients']);
- * hooks.registerResolver('clients', keepLocal);
- * hooks.dispose();
+ * const scope = new PluginHookScope(registry, '@acme/clients', ['clients']);
+ * scope.sealed().registerResolver('clients', keepLocal);
+ * scope.dispose();
  */
-export class PluginHooks implements SyncHooks, Disposable {
+export class PluginHookScope implements PluginHooks, Disposable {
   private readonly registrations = new DisposableCollection();
 
   constructor(
@@ -31,12 +33,15 @@ export class PluginHooks implements SyncHooks, Disposable {
     return this.keep(this.hooks.registerResolver(table, resolver));
   }
 
-  hooksFor(table?: string): readonly SyncHook[] {
-    return this.hooks.hooksFor(table);
-  }
-
-  resolverFor(table: string): ConflictResolver | undefined {
-    return this.hooks.resolverFor(table);
+  /**
+   * What the plugin's context holds: `register` and `registerResolver`, and no path to
+   * the registry (so not to other plugins' hooks and resolvers) nor to `dispose`.
+   */
+  sealed(): PluginHooks {
+    return Object.freeze({
+      register: (hook: SyncHook) => this.register(hook),
+      registerResolver: (table: string, resolver: ConflictResolver) => this.registerResolver(table, resolver),
+    });
   }
 
   dispose(): void {
