@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { distinctUntilChanged, map } from 'rxjs';
-import { compileServerSchema } from '@equinox-sync/core';
+import { compileServerSchema } from '@equinox-sync/core/server';
 import { createHost } from '@equinox-sync/host';
 import { applySql, deviceClaims, startLocalCloud } from '@equinox-sync/local-cloud';
 

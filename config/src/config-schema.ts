@@ -24,11 +24,11 @@ const supabaseSchema = z.strictObject({
   accessToken: z.string().min(1, 'must not be empty').optional(),
 });
 
-const builtinsSchema = z.strictObject({
-  fiscal: z.boolean().default(true),
-  inventory: z.boolean().default(true),
-  settings: z.boolean().default(true),
-});
+/**
+ * The host's built-in plugins switched on (`true`) or off (`false`) by their key. A key
+ * left out is on; which keys exist is the host's to say (see `LoadConfigOptions.builtins`).
+ */
+const builtinsSchema = z.record(z.string(), z.boolean({ error: 'expected true or false' }));
 
 /**
  * The one schema of `equinox.config.json`. Defaults are filled in by parsing.
@@ -50,7 +50,7 @@ export const configSchema = z.strictObject({
   sync: syncSchema.prefault({}),
   /** Extra plugins: npm package names or paths (relative to the config file). */
   plugins: z.array(z.string().min(1, 'must not be empty')).default([]),
-  builtins: builtinsSchema.prefault({}),
+  builtins: builtinsSchema.default({}),
 });
 
 /** A complete, validated configuration. */

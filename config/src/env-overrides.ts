@@ -2,9 +2,15 @@ import type { ConfigProblem } from './config-error.js';
 
 type Kind = 'text' | 'int' | 'bool' | 'list';
 
+/** The placeholders of a family of variables: the variable's tail, and the key it names. */
+const FAMILY_NAME = '<KEY>';
+const FAMILY_KEY = '<key>';
+
 /**
  * Every environment variable the loader reads, and the key it overrides. Explicit, so
  * the README can list them and a typo in a variable name does not silently map somewhere.
+ * One entry is a family: `EQUINOX_BUILTINS_<KEY>` sets `builtins.<key>` (the key in
+ * lower case) for whichever built-in the variable names; the host checks the key.
  */
 export const ENV_VARIABLES: ReadonlyArray<{ readonly name: string; readonly key: string; readonly kind: Kind }> = [
   { name: 'EQUINOX_TENANT_ID', key: 'tenantId', kind: 'text' },
@@ -20,9 +26,7 @@ export const ENV_VARIABLES: ReadonlyArray<{ readonly name: string; readonly key:
   { name: 'EQUINOX_SYNC_RETRY_MAX_MS', key: 'sync.retry.maxMs', kind: 'int' },
   { name: 'EQUINOX_SYNC_RETRY_MAX_ATTEMPTS', key: 'sync.retry.maxAttempts', kind: 'int' },
   { name: 'EQUINOX_PLUGINS', key: 'plugins', kind: 'list' },
-  { name: 'EQUINOX_BUILTINS_FISCAL', key: 'builtins.fiscal', kind: 'bool' },
-  { name: 'EQUINOX_BUILTINS_INVENTORY', key: 'builtins.inventory', kind: 'bool' },
-  { name: 'EQUINOX_BUILTINS_SETTINGS', key: 'builtins.settings', kind: 'bool' },
+  { name: `EQUINOX_BUILTINS_${FAMILY_NAME}`, key: `builtins.${FAMILY_KEY}`, kind: 'bool' },
 ];
 
 /** Where each overridden key's value came from, so errors can name the variable. */
@@ -35,7 +39,7 @@ export type Sources = Map<string, string>;
  */
 export function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.ProcessEnv, sources: Sources): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  for (const variable of ENV_VARIABLES) {
+  for (const variable of ENV_VARIABLES.flatMap((entry) => present(entry, env))) {
     const raw = env[variable.name];
     if (raw === undefined || raw === '') continue;
     const value = convert(raw, variable.kind);
@@ -48,6 +52,16 @@ export function applyEnvOverrides(target: Record<string, unknown>, env: NodeJS.P
     sources.set(variable.key, variable.name);
   }
   return problems;
+}
+
+/** The variables of `entry` set in `env`: itself, or each member of a family, in name order. */
+function present(entry: (typeof ENV_VARIABLES)[number], env: NodeJS.ProcessEnv): Array<(typeof ENV_VARIABLES)[number]> {
+  if (!entry.name.endsWith(FAMILY_NAME)) return [entry];
+  const prefix = entry.name.slice(0, -FAMILY_NAME.length);
+  return Object.keys(env)
+    .filter((name) => name.startsWith(prefix) && name.length > prefix.length)
+    .sort()
+    .map((name) => ({ ...entry, name, key: entry.key.replace(FAMILY_KEY, name.slice(prefix.length).toLowerCase()) }));
 }
 
 function convert(raw: string, kind: Kind): unknown {

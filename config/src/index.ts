@@ -6,3 +6,4 @@ export { configSchema, type EquinoxConfig, type EquinoxConfigInput } from './con
 export { loadConfig, CONFIG_FILE, type LoadConfigOptions, type LoadedConfig } from './load-config.js';
 export { ConfigError, type ConfigProblem } from './config-error.js';
 export { ENV_VARIABLES } from './env-overrides.js';
+export { unknownBuiltins } from './builtin-keys.js';

@@ -34,7 +34,8 @@ describe('loadConfig', () => {
     expect(file).toBe(join(dir, 'equinox.config.json'));
     expect(config.dbPath).toBe(join(dir, 'till.db'));
     expect(config.sync).toEqual({ intervalSeconds: 300, batchSize: 500, retry: { baseMs: 1000, maxMs: 300000, maxAttempts: 10 } });
-    expect(config.builtins).toEqual({ fiscal: true, inventory: true, settings: true });
+    // Every built-in is on unless switched off: a key left out is on.
+    expect(config.builtins).toEqual({});
     expect(config.role).toBe('store');
   });
 
@@ -67,6 +68,27 @@ describe('loadConfig', () => {
     expect(config.sync.batchSize).toBe(50);
     expect(config.plugins).toEqual([join(dir, 'a'), 'b']);
     expect(config.builtins.fiscal).toBe(false);
+  });
+
+  it('reads EQUINOX_BUILTINS_<KEY> for any key, and reports a value that is not a boolean', () => {
+    const dir = dirWith('equinox.config.json', { ...valid, builtins: { fiscal: true, settings: false } });
+    const { config } = loadConfig({ cwd: dir, env: { EQUINOX_BUILTINS_FISCAL: 'no', EQUINOX_BUILTINS_LOYALTY: 'yes', EQUINOX_BUILTINS_: 'true' } });
+    expect(config.builtins).toEqual({ fiscal: false, settings: false, loyalty: true });
+    const error = problemsOf(() => loadConfig({ cwd: dir, env: { EQUINOX_BUILTINS_SETTINGS: 'maybe' } }));
+    expect(error.message).toBe('EQUINOX_BUILTINS_SETTINGS: builtins.settings = "maybe": expected true or false');
+    const inFile = problemsOf(() => loadConfig({ cwd: dirWith('equinox.config.json', { ...valid, builtins: { fiscal: 'on' } }), env: {} }));
+    expect(inFile.message).toBe('equinox.config.json: builtins.fiscal = "on": expected true or false');
+  });
+
+  it('with the host\'s built-in keys, names an unknown key (from the file or a variable) and the known ones, with the other problems', () => {
+    const dir = dirWith('equinox.config.json', { ...valid, role: 'boss', builtins: { fiscal: true, clients: false } });
+    const error = problemsOf(() => loadConfig({ cwd: dir, env: { EQUINOX_BUILTINS_LOYALTY: '1' }, knownBuiltins: ['fiscal', 'settings'] }));
+    expect(error.message.split('\n')).toEqual([
+      'equinox.config.json: role = "boss": must be "store" or "master"',
+      'equinox.config.json: builtins.clients = false: unknown built-in "clients"; the built-ins are fiscal, settings',
+      'EQUINOX_BUILTINS_LOYALTY: builtins.loyalty = true: unknown built-in "loyalty"; the built-ins are fiscal, settings',
+    ]);
+    expect(loadConfig({ cwd: dir, env: { EQUINOX_ROLE: 'store' } }).config.builtins).toEqual({ fiscal: true, clients: false });
   });
 
   it('builds a whole config from the environment alone', () => {

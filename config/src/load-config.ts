@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, describeValue, type ConfigProblem } from './config-error.js';
 import { configSchema, type EquinoxConfig } from './config-schema.js';
+import { unknownBuiltins } from './builtin-keys.js';
 import { applyEnvOverrides, type Sources } from './env-overrides.js';
 
 /** The default config file name, looked up in the working directory. */
@@ -14,6 +15,11 @@ export interface LoadConfigOptions {
   readonly configPath?: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /**
+   * The keys `builtins` may have (the host's built-in plugins): any other key is a
+   * problem naming it and these. Absent: any key is taken.
+   */
+  readonly knownBuiltins?: readonly string[];
 }
 
 /** A validated config and the file it came from, if any. */
@@ -25,9 +31,10 @@ export interface LoadedConfig {
 /**
  * Loads the configuration. Precedence, lowest to highest: defaults, then the file
  * (`--config FILE`, else `EQUINOX_CONFIG`, else `./equinox.config.json` when it exists),
- * then `EQUINOX_*` environment variables. A relative `dbPath` or plugin path is resolved
- * against the config file's directory. Every bad value is reported in one
- * {@link ConfigError} naming the source, the key and the value.
+ * then `EQUINOX_*` environment variables (`EQUINOX_BUILTINS_<KEY>` for each built-in). A
+ * relative `dbPath` or plugin path is resolved against the config file's directory.
+ * Every bad value is reported in one {@link ConfigError} naming the source, the key and
+ * the value; with `knownBuiltins`, so is a `builtins` key the host does not have.
  *
  * @example
  * const { config } = loadConfig({ configPath: flags.config });
@@ -47,7 +54,11 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const sources: Sources = new Map();
   const envProblems = applyEnvOverrides(raw, env, sources);
   const parsed = configSchema.safeParse(raw);
-  const problems = [...envProblems, ...(parsed.success ? [] : parsed.error.issues.map((i) => toProblem(i, raw, sources, source)))];
+  const problems = [
+    ...envProblems,
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => toProblem(i, raw, sources, source))),
+    ...(options.knownBuiltins === undefined ? [] : unknownBuiltins(raw.builtins, options.knownBuiltins, (key) => sources.get(key) ?? source)),
+  ];
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const base = hasFile ? dirname(file) : cwd;
   const config: EquinoxConfig = {

@@ -7,8 +7,9 @@ import { HostContainer } from './host/host-container.js';
 import { consoleLogger, HostLogger } from './host/host-logger.js';
 import { HostService } from './host/host-service.js';
 import { resolveHostConfig, type HostConfigSource } from './host/resolve-host-config.js';
+import { HostActivation } from './plugins/activation-events.js';
 import { pluginInfo, type PluginInfo } from './plugins/plugin-info.js';
-import { PluginLoader } from './plugins/plugin-loader.js';
+import { builtinSources, loadPlugins, PluginLoader, type PluginLoadResult } from './plugins/plugin-loader.js';
 import { ExtraPlugins, type PluginSpec } from './plugins/plugin-spec.js';
 
 /**
@@ -28,12 +29,19 @@ export interface CreateHostOptions {
   readonly sync?: Partial<SyncOptions>;
   /** Default: warnings and errors to stderr. */
   readonly logger?: HostLogger;
+  /**
+   * The command the host is opened for (`clients list`, or oclif's id `clients:list`):
+   * plugins with `onCommand:<that command>` are activated beside the `onStartup` ones.
+   * Absent: only `onStartup` plugins; the others' tables still open and sync.
+   */
+  readonly command?: string;
 }
 
 /**
  * Makes a host: validates the config (one `ConfigError` listing every bad value), finds
  * and validates the plugins, opens the device's database with their tables, activates
- * them and wires the sync engine. A plugin that fails is left out and reported by
+ * those whose activation event happened (`onStartup`; `onCommand:<id>` with `command`)
+ * and wires the sync engine. A plugin that fails is left out and reported by
  * `plugins()`; the host runs without it. Nothing syncs until `start()` or `syncNow()`;
  * nothing is applied to the cloud (install its schema with `equinox cloud sql`).
  *
@@ -62,8 +70,34 @@ export async function createHost(options: CreateHostOptions = {}): Promise<Equin
  */
 export async function discoverPlugins(
   options: Pick<CreateHostOptions, 'config' | 'plugins' | 'logger'> = {},
-): Promise<{ readonly plugins: PluginInfo[]; readonly definitions: PluginDefinition[] }> {
-  const results = await (await hostContainer(options)).get(PluginLoader).loadAll();
+): Promise<DiscoveredPlugins> {
+  return discovered(await (await hostContainer(options)).get(PluginLoader).loadAll());
+}
+
+/**
+ * What {@link discoverPlugins} finds with no config at all: every built-in plugin of this
+ * host (host/package.json `equinox.builtins`), found and validated the same way.
+ *
+ * @example
+ * const { definitions } = await discoverBuiltins();
+ */
+export async function discoverBuiltins(logger: HostLogger = consoleLogger()): Promise<DiscoveredPlugins> {
+  return discovered(await loadPlugins(builtinSources(), logger));
+}
+
+/**
+ * The plugins found by {@link discoverPlugins}: each one's outcome, and the definitions
+ * of those that load.
+ *
+ * @example
+ * const { plugins, definitions }: DiscoveredPlugins = await discoverPlugins();
+ */
+export interface DiscoveredPlugins {
+  readonly plugins: PluginInfo[];
+  readonly definitions: PluginDefinition[];
+}
+
+function discovered(results: readonly PluginLoadResult[]): DiscoveredPlugins {
   return {
     plugins: results.map((result) => ('loaded' in result ? pluginInfo(result.loaded) : result.failed)),
     definitions: results.flatMap((result) => ('loaded' in result ? [result.loaded.definition] : [])),
@@ -77,6 +111,7 @@ async function hostContainer(options: CreateHostOptions): Promise<Container> {
   container.bind(HostContainer).toConstantValue(container);
   container.bind(HostLogger).toConstantValue(options.logger ?? consoleLogger());
   container.bind(ExtraPlugins).toConstantValue(options.plugins ?? []);
+  container.bind(HostActivation).toConstantValue({ command: options.command } satisfies HostActivation);
   await container.load(coreModule, hostModule);
   return container;
 }

@@ -2,8 +2,9 @@
  * @equinox-sync/host — the inversify container, VS Code-style plugin loading, and the
  * embedding API (`createHost`); also the `equinox` command line.
  */
+export { loadCliConfig, type CliConfigOptions } from './cli/cli-config.js';
 export { EquinoxCommand, type CommandArgs, type CommandFlags } from './cli/equinox-command.js';
-export { createHost, discoverPlugins, type CreateHostOptions } from './create-host.js';
+export { createHost, discoverBuiltins, discoverPlugins, type CreateHostOptions, type DiscoveredPlugins } from './create-host.js';
 export { hostModule } from './host-module.js';
 export { HOST_VERSION } from './host-version.js';
 export type { EquinoxHost } from './host/equinox-host.js';

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { clientsPlugin } from '../../examples/plugin-clients/index.js';
+import { ClientsApi, clientsPlugin } from '../../examples/plugin-clients/index.js';
 import { createHost, type EquinoxHost } from '../src/index.js';
-import { deviceConfig, EXAMPLE_PLUGIN_DIR, installCloudSchema, memoryLogger, syncUntil, tempDir, uniqueTenant } from './host-kit.js';
+import { deviceConfig, EXAMPLE_PLUGIN_DIR, installCloudSchema, memoryLogger, offlineConfig, syncUntil, tempDir, uniqueTenant } from './host-kit.js';
 
 const cloud = inject('cloud');
 const CLIENTS = '@acme/equinox-clients';
@@ -64,6 +64,18 @@ describe('the example clients plugin, loaded by path from config', () => {
     clients.update('clients', id as string, { email: 'grace@example.com' });
     expect(await till.syncNow()).toMatchObject({ uploaded: 1, rejected: 0, error: null });
     expect(till.status.failed).toEqual([]);
+  });
+
+  it('offers its API through the typed token: add and list, and refuses an email without "@"', async () => {
+    const host = await createHost({ config: offlineConfig(tempDir('clients-api'), [EXAMPLE_PLUGIN_DIR]), logger: memoryLogger() });
+    hosts.push(host);
+    const clients = host.api(ClientsApi);
+    const grace = clients.add({ name: 'Grace', email: 'grace@example.com' });
+    const ada = clients.add({ name: 'Ada', tax_id: 'B1' });
+    expect(ada).toEqual({ id: expect.any(String), name: 'Ada', tax_id: 'B1', email: null, phone: null });
+    expect(clients.list()).toEqual([ada, grace]);
+    expect(() => clients.add({ name: 'Bob', email: 'bob' })).toThrow('email "bob" is not valid');
+    expect(host.store(CLIENTS).query('clients')).toHaveLength(2);
   });
 
   it('keeps a deleted client until the delete is confirmed', async () => {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@equinox-sync/config';
 import { describe, expect, it } from 'vitest';
-import { createHost } from '../src/index.js';
+import { createHost, discoverPlugins } from '../src/index.js';
 import { EXAMPLE_PLUGIN_DIR, memoryLogger, offlineConfig, tempDir } from './host-kit.js';
 
 describe('createHost configuration', () => {
@@ -31,6 +31,31 @@ describe('createHost configuration', () => {
       'createHost({ config }): role = "boss": must be "store" or "master"',
       'createHost({ config }): supabase.key = (hidden): must not be empty',
     ]);
+  });
+
+  it('names an unknown built-in, from the file, a variable or a config object, with the host\'s built-ins', async () => {
+    const dir = tempDir('config');
+    const file = join(dir, 'equinox.config.json');
+    writeFileSync(file, JSON.stringify({ ...offlineConfig(dir), builtins: { fiscal: true, clients: false } }));
+    const known = 'the built-ins are fiscal, inventory, settings';
+    const failure = await createHost({ config: { configPath: file, env: { EQUINOX_BUILTINS_LOYALTY: 'yes' } } }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConfigError);
+    expect((failure as ConfigError).message.split('\n')).toEqual([
+      `${file}: builtins.clients = false: unknown built-in "clients"; ${known}`,
+      `EQUINOX_BUILTINS_LOYALTY: builtins.loyalty = true: unknown built-in "loyalty"; ${known}`,
+    ]);
+    const inCode = await createHost({ config: { ...offlineConfig(dir), builtins: { clients: true } } }).catch((error: unknown) => error);
+    expect((inCode as ConfigError).message).toBe(`createHost({ config }): builtins.clients = true: unknown built-in "clients"; ${known}`);
+  });
+
+  it('loads the built-ins a config leaves on: a key left out is on, and EQUINOX_BUILTINS_<KEY> switches one', async () => {
+    const dir = tempDir('config');
+    const file = join(dir, 'equinox.config.json');
+    writeFileSync(file, JSON.stringify({ ...offlineConfig(dir), builtins: { inventory: false } }));
+    const { plugins } = await discoverPlugins({ config: { configPath: file, env: { EQUINOX_BUILTINS_SETTINGS: 'false' } }, logger: memoryLogger() });
+    expect(plugins.map((plugin) => [plugin.name, plugin.state])).toEqual([['@equinox-sync/plugin-fiscal', 'active']]);
+    const all = await discoverPlugins({ config: { configPath: file, env: { EQUINOX_BUILTINS_INVENTORY: 'true' } }, logger: memoryLogger() });
+    expect(all.plugins.map((plugin) => plugin.name)).toEqual(['@equinox-sync/plugin-fiscal', '@equinox-sync/plugin-inventory', '@equinox-sync/plugin-settings']);
   });
 
   it('resolves the database and plugin paths against the config file folder', async () => {

@@ -117,13 +117,19 @@ export interface CommandRun {
   readonly exit: number;
 }
 
+/** The host package's folder: the root of the `equinox` CLI. */
+const HOST_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
 /**
- * Runs `equinox ...args` in this process. runCommand joins the arguments and splits them
- * again on spaces: quote a value that has any, "like this".
+ * Runs `equinox ...args` in this process, with the commands bin/run.js would have: the
+ * host's, its built-in plugins', and those of the plugins the device config lists.
+ * runCommand joins the arguments and splits them again on spaces: quote a value that
+ * has any, "like this".
  */
 export async function equinox(args: string[]): Promise<CommandRun> {
   const { runCommand } = await import('@oclif/test');
-  const { stdout, stderr, error } = await runCommand(args, { root: fileURLToPath(new URL('..', import.meta.url)) });
+  const { loadCliConfig } = await import('../src/cli/cli-config.js');
+  const { stdout, stderr, error } = await runCommand(args, await loadCliConfig(HOST_ROOT, args));
   const exit = error === undefined ? 0 : (error.oclif?.exit ?? 1);
   let json: unknown;
   try {

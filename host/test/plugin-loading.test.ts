@@ -107,11 +107,9 @@ describe('plugin loading', () => {
     expect(seen?.plugin).toEqual({ name: 'notes', version: '1.0.0', dir: undefined });
     expect(logger.lines).toContain('info: plugin "notes": hello');
     expect(host.store('notes').query('notes').map((row) => row.body)).toEqual(['written while activating']);
-    expect(seen?.hooks.hooksFor('notes')).toHaveLength(1); // the clients example's hook is limited to its table
     await host.dispose();
     await host.dispose();
     expect(events).toEqual(['deactivated', 'subscription disposed']);
-    expect(seen?.hooks.hooksFor('notes')).toHaveLength(0);
   });
 });
 

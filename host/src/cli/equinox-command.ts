@@ -7,8 +7,8 @@ export type CommandArgs<T extends typeof Command> = Interfaces.InferredArgs<T['a
 
 /**
  * The base of every `equinox` command: `--config`, `--verbose` and `--json` on all of
- * them; errors as one readable line (exit 1), usage errors exit 2, and a stack trace
- * only with `--verbose` or `DEBUG` set.
+ * them; errors as one readable line (exit 1), usage errors exit 2 (a value a flag's own
+ * `parse` refuses too), and a stack trace only with `--verbose` or `DEBUG` set.
  *
  * @example
  * export default class Status extends EquinoxCommand<typeof Status> {
@@ -38,9 +38,17 @@ export abstract class EquinoxCommand<T extends typeof Command> extends Command {
       enableJsonFlag: this.ctor.enableJsonFlag,
       args: this.ctor.args,
       strict: this.ctor.strict,
+    }).catch((error: unknown) => {
+      throw asUsageError(error);
     });
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
+  }
+
+  /** The `--config` file this command was given, if any: what `withHost(this, …)` opens. */
+  get configFile(): string | undefined {
+    // Undefined until `init` has parsed the flags.
+    return (this.flags as CommandFlags<T> | undefined)?.config;
   }
 
   /** Ends the command with one readable line on stderr and exit code 1. */
@@ -61,6 +69,17 @@ export abstract class EquinoxCommand<T extends typeof Command> extends Command {
     // An exit error is how oclif ends a command with a code and without printing anything more.
     return this.exit(code);
   }
+}
+
+/**
+ * A value a flag's or argument's own `parse` refused is a usage error, like a missing
+ * flag: exit 2 with the usage hint (oclif leaves it at 1). An error that has its code keeps it.
+ */
+function asUsageError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  const coded = error as Error & { exitCode?: number; oclif?: { exit?: number } };
+  if (coded.exitCode !== undefined || coded.oclif?.exit !== undefined) return error;
+  return Object.assign(error, { oclif: { ...coded.oclif, exit: 2 } });
 }
 
 function firstLine(message: string): string {

@@ -16,7 +16,7 @@
  * }
  */
 export { EquinoxCommand, type CommandArgs, type CommandFlags } from '../cli/equinox-command.js';
-export { withHost } from '../cli/open-host.js';
+export { withHost, type HostCommand } from '../cli/open-host.js';
 export { printTable } from '../cli/print-table.js';
 export { showSyncProgress } from '../cli/sync-progress.js';
 export type { EquinoxHost } from '../host/equinox-host.js';

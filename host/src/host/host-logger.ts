@@ -1,4 +1,4 @@
-import type { PluginLogger } from '@equinox-sync/core';
+import type { PluginLogger } from '@equinox-sync/core/plugin';
 
 /** DI token of {@link HostLogger}. */
 export const HostLogger = Symbol('HostLogger');

@@ -15,8 +15,9 @@ import {
   type SyncStatus,
   type SyncTrigger,
 } from '@equinox-sync/core';
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import type { Observable } from 'rxjs';
+import { activates, HostActivation } from '../plugins/activation-events.js';
 import { PluginActivator } from '../plugins/plugin-activator.js';
 import { pluginInfo, type LoadedPlugin, type PluginInfo } from '../plugins/plugin-info.js';
 import { PluginLoader } from '../plugins/plugin-loader.js';
@@ -31,9 +32,11 @@ type Entry = { info: PluginInfo; plugin?: LoadedPlugin };
 
 /**
  * The host's lifecycle behind {@link EquinoxHost}: `boot()` loads the plugins, opens the
- * database with their tables, activates them (leaving out any that fails, and reopening
- * the database without its tables) and makes the sync engine; `start()` and `dispose()`
- * are idempotent.
+ * database with their tables, activates those whose activation event happened
+ * (`onStartup`, or `onCommand:<id>` of the command the host is opened for), leaving out
+ * any that fails and reopening the database without its tables, and makes the sync
+ * engine; `start()` and `dispose()` are idempotent. A plugin not activated keeps its
+ * tables open and synced.
  *
  * @example
  * const host = container.get(HostService);
@@ -62,6 +65,8 @@ export class HostService implements EquinoxHost {
     @inject(DeviceStore) private readonly stores: DeviceStore,
     @inject(HostContainer) private readonly container: HostContainer,
     @inject(HostLogger) private readonly logger: HostLogger,
+    // Optional, so a container wired by hand with `hostModule` opens a host for no command.
+    @inject(HostActivation) @optional() private readonly activation: HostActivation = { command: undefined },
   ) {}
 
   get config(): EquinoxConfig {
@@ -88,9 +93,13 @@ export class HostService implements EquinoxHost {
       );
       this.openStore();
       let leftOut = false;
-      for (const entry of this.active()) {
+      for (const entry of this.loaded()) {
+        if (!activates(entry.plugin.manifest.activationEvents, this.activation)) {
+          entry.info = { ...entry.info, state: 'inactive' };
+          continue;
+        }
         try {
-          await this.activator.activate(entry.plugin);
+          await this.activator.activate(entry.plugin, (token) => this.api(token));
         } catch (error) {
           this.fail(entry, `activate failed: ${error instanceof Error ? error.message : String(error)}`);
           leftOut = true;
@@ -133,6 +142,11 @@ export class HostService implements EquinoxHost {
     const entry = this.entries.find((candidate) => candidate.info.name === plugin);
     if (entry === undefined) throw new Error(`no plugin "${plugin}" is loaded`);
     if (entry.info.state === 'failed') throw new Error(`plugin "${plugin}" is not active: ${entry.info.error}`);
+    if (entry.info.state === 'inactive') {
+      throw new Error(`plugin "${plugin}" is not active: it activates on ${entry.info.activationEvents?.join(', ')}, and this host was opened ${this.openedFor()}`);
+    }
+    // Asked from another plugin's `activate`, before this one's turn in load order.
+    if (!this.activator.isActive(plugin)) throw new Error(`plugin "${plugin}" is not active yet: plugins activate in load order, so ask for its API when it is needed`);
     const exports = this.activator.exportsOf(plugin);
     if (exports === undefined) throw new Error(`plugin "${plugin}" offers no API (its activate returned nothing)`);
     return exports as T;
@@ -143,7 +157,7 @@ export class HostService implements EquinoxHost {
   }
 
   definitions(): PluginDefinition[] {
-    return this.active().map((entry) => entry.plugin.definition);
+    return this.loaded().map((entry) => entry.plugin.definition);
   }
 
   dispose(): Promise<void> {
@@ -165,7 +179,7 @@ export class HostService implements EquinoxHost {
         this.stores.open(this.definitions());
         return;
       } catch (error) {
-        const entry = error instanceof SchemaMigrationError ? this.active().find((e) => e.info.name === error.plugin) : undefined;
+        const entry = error instanceof SchemaMigrationError ? this.loaded().find((e) => e.info.name === error.plugin) : undefined;
         if (entry === undefined) throw error;
         this.fail(entry, (error as SchemaMigrationError).message);
       }
@@ -178,8 +192,13 @@ export class HostService implements EquinoxHost {
     this.logger.error(`plugin "${entry.info.name}" left out: ${error}`);
   }
 
-  private active(): Array<Required<Entry>> {
+  /** The plugins whose tables are open, activated or not. */
+  private loaded(): Array<Required<Entry>> {
     return this.entries.filter((entry): entry is Required<Entry> => entry.plugin !== undefined);
+  }
+
+  private openedFor(): string {
+    return this.activation.command === undefined ? 'for no command' : `for the command "${this.activation.command.split(':').join(' ')}"`;
   }
 
   /** The engine, for what needs the open database. */

@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { ConfigError, configSchema, loadConfig, type EquinoxConfigInput, type LoadConfigOptions, type LoadedConfig } from '@equinox-sync/config';
+import { ConfigError, configSchema, loadConfig, unknownBuiltins, type EquinoxConfigInput, type LoadConfigOptions, type LoadedConfig } from '@equinox-sync/config';
+import { HOST_BUILTINS } from '../plugins/host-builtins.js';
 import type { HostConfig } from './host-config.js';
 
 /**
@@ -13,6 +14,8 @@ import type { HostConfig } from './host-config.js';
 export type HostConfigSource = EquinoxConfigInput | string | LoadConfigOptions;
 
 const OBJECT_SOURCE = 'createHost({ config })';
+/** The keys a config's `builtins` may have: this host's built-in plugins. */
+const BUILTIN_KEYS = Object.keys(HOST_BUILTINS);
 const SECRET_KEYS = new Set(['supabase.key', 'supabase.accessToken']);
 
 /**
@@ -22,9 +25,11 @@ const SECRET_KEYS = new Set(['supabase.key', 'supabase.accessToken']);
  * const { config, baseDir } = resolveHostConfig({ configPath: 'till.json' });
  */
 export function resolveHostConfig(source: HostConfigSource | undefined): HostConfig {
-  if (source === undefined || typeof source === 'string') return fromLoaded(loadConfig(source === undefined ? {} : { configPath: source }), process.cwd());
+  if (source === undefined || typeof source === 'string') {
+    return fromLoaded(loadConfig({ knownBuiltins: BUILTIN_KEYS, ...(source === undefined ? {} : { configPath: source }) }), process.cwd());
+  }
   if (isConfigObject(source)) return fromObject(source, process.cwd());
-  return fromLoaded(loadConfig(source), source.cwd ?? process.cwd());
+  return fromLoaded(loadConfig({ knownBuiltins: BUILTIN_KEYS, ...source }), source.cwd ?? process.cwd());
 }
 
 function isConfigObject(source: EquinoxConfigInput | LoadConfigOptions): source is EquinoxConfigInput {
@@ -37,15 +42,17 @@ function fromLoaded({ config, file }: LoadedConfig, cwd: string): HostConfig {
 
 function fromObject(input: EquinoxConfigInput, cwd: string): HostConfig {
   const parsed = configSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const key = issue.path.map(String).join('.') || '(root)';
-        const value = issue.path.reduce<unknown>((node, part) => (node as Record<PropertyKey, unknown> | undefined)?.[part as PropertyKey], input);
-        return { source: OBJECT_SOURCE, key, value: describe(key, value), message: value === undefined ? 'is required' : issue.message };
-      }),
-    );
-  }
+  const problems = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((issue) => {
+          const key = issue.path.map(String).join('.') || '(root)';
+          const value = issue.path.reduce<unknown>((node, part) => (node as Record<PropertyKey, unknown> | undefined)?.[part as PropertyKey], input);
+          return { source: OBJECT_SOURCE, key, value: describe(key, value), message: value === undefined ? 'is required' : issue.message };
+        })),
+    ...unknownBuiltins(input.builtins, BUILTIN_KEYS, () => OBJECT_SOURCE),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const config = {
     ...parsed.data,
     dbPath: resolve(cwd, parsed.data.dbPath),

@@ -1,7 +1,10 @@
-import type { PluginDefinition, PluginManifest, PluginModule } from '@equinox-sync/core';
+import type { PluginDefinition, PluginManifest } from '@equinox-sync/core';
+import type { PluginModule } from '@equinox-sync/core/plugin';
 
 /**
- * What `host.plugins()` says about one plugin. A `failed` plugin was left out (its
+ * What `host.plugins()` says about one plugin. An `active` plugin was activated; an
+ * `inactive` one was not (no activation event of it happened: `activationEvents` says
+ * which would), but its tables are open and sync. A `failed` plugin was left out (its
  * tables are not opened nor synced) and `error` says why.
  *
  * @example
@@ -16,7 +19,9 @@ export interface PluginInfo {
   readonly dir: string | undefined;
   /** The tables it declares. */
   readonly tables: readonly string[];
-  readonly state: 'active' | 'failed';
+  /** What activates it (`onStartup`, `onCommand:<id>`); absent when its manifest was not read. */
+  readonly activationEvents?: readonly string[];
+  readonly state: 'active' | 'inactive' | 'failed';
   readonly error?: string;
 }
 
@@ -43,6 +48,7 @@ export function pluginInfo(plugin: LoadedPlugin, failure?: string): PluginInfo {
     displayName: plugin.manifest.displayName,
     dir: plugin.dir,
     tables: plugin.definition.tables.map((table) => table.name),
+    activationEvents: plugin.manifest.activationEvents,
     state: failure === undefined ? 'active' : 'failed',
     ...(failure === undefined ? {} : { error: failure }),
   };

@@ -1,11 +1,13 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { assertDistinctTables, parsePluginManifest, type PluginManifest, type PluginModule } from '@equinox-sync/core';
+import { assertDistinctTables, parsePluginManifest, type PluginManifest } from '@equinox-sync/core';
+import type { PluginModule } from '@equinox-sync/core/plugin';
 import { inject, injectable } from 'inversify';
 import { HostConfig } from '../host/host-config.js';
 import { HostLogger } from '../host/host-logger.js';
 import { HOST_VERSION } from '../host-version.js';
 import { engineProblem } from './engine-compatibility.js';
+import { enabledBuiltins } from './host-builtins.js';
 import type { LoadedPlugin, PluginInfo } from './plugin-info.js';
 import { PluginLoadError } from './plugin-load-error.js';
 import { locatePackage } from './plugin-locator.js';
@@ -14,9 +16,19 @@ import { ExtraPlugins, type InlinePlugin, type PluginSpec } from './plugin-spec.
 /** One plugin's outcome, in load order. */
 export type PluginLoadResult = { readonly loaded: LoadedPlugin } | { readonly failed: PluginInfo };
 
-/** The built-in plugins by their `builtins` config key; resolved from the host's own folder. */
-const BUILTINS = { fiscal: '@equinox-sync/plugin-fiscal', inventory: '@equinox-sync/plugin-inventory', settings: '@equinox-sync/plugin-settings' } as const;
+/** The host's own folder: its built-in plugins resolve from here, as its dependencies. */
 const HOST_DIR = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * A plugin to load and the folder its package name (or relative path) resolves from.
+ *
+ * @example
+ * const source: PluginSource = { spec: '@acme/equinox-clients', from: '/apps/till' };
+ */
+export interface PluginSource {
+  readonly spec: PluginSpec;
+  readonly from: string;
+}
 
 /**
  * Finds the plugins (the enabled built-ins, then the config's `plugins`, then those given
@@ -35,59 +47,78 @@ export class PluginLoader {
     @inject(HostLogger) private readonly logger: HostLogger,
   ) {}
 
-  async loadAll(): Promise<PluginLoadResult[]> {
-    const builtins = (Object.keys(BUILTINS) as (keyof typeof BUILTINS)[]).filter((key) => this.host.config.builtins[key]).map((key) => BUILTINS[key]);
-    const specs: Array<{ spec: PluginSpec; from: string }> = [
-      ...builtins.map((spec) => ({ spec, from: HOST_DIR })),
-      ...[...this.host.config.plugins, ...this.extra].map((spec) => ({ spec, from: this.host.baseDir })),
-    ];
-    const results: PluginLoadResult[] = [];
-    const seenDirs = new Set<string>();
-    for (const { spec, from } of specs) {
-      const result = await this.load(spec, from, results, seenDirs);
-      if (result === undefined) continue;
-      if ('failed' in result) this.logger.error(`plugin left out: ${result.failed.error}`);
-      results.push(result);
-    }
-    return results;
+  loadAll(): Promise<PluginLoadResult[]> {
+    const configured = [...this.host.config.plugins, ...this.extra].map((spec) => ({ spec, from: this.host.baseDir }));
+    return loadPlugins([...builtinSources(this.host.config.builtins), ...configured], this.logger);
   }
+}
 
-  /** Loads one plugin; `undefined` when it is one already loaded (the same folder named twice). */
-  private async load(spec: PluginSpec, from: string, earlier: readonly PluginLoadResult[], seenDirs: Set<string>): Promise<PluginLoadResult | undefined> {
-    let label = typeof spec === 'string' ? spec : nameOf(spec.packageJson);
-    let manifest: PluginManifest | undefined;
-    let dir = typeof spec === 'string' ? undefined : spec.dir;
-    try {
-      const found = typeof spec === 'string' ? locatePackage(spec, from) : { packageJson: spec.packageJson, packageJsonPath: undefined, dir };
-      dir = found.dir;
-      if (dir !== undefined && seenDirs.has(dir)) return undefined;
-      if (dir !== undefined) seenDirs.add(dir);
-      label = nameOf(found.packageJson) ?? label;
-      manifest = parsePluginManifest(found.packageJson, { source: found.packageJsonPath ?? `plugin ${label ?? '(unnamed)'} given in code` });
-      const problem = engineProblem(manifest.engines.equinox, HOST_VERSION);
-      if (problem !== undefined) throw new PluginLoadError(manifest.name, problem);
-      const loaded = earlier.flatMap((result) => ('loaded' in result ? [result.loaded] : []));
-      const twin = loaded.find((plugin) => plugin.manifest.name === manifest?.name);
-      if (twin !== undefined) throw new PluginLoadError(manifest.name, `is already loaded from ${twin.dir ?? 'code'}`);
-      const module = typeof spec === 'string' ? await importMain(manifest, dir) : moduleOf(manifest, spec);
-      const serverSql = module?.serverSql;
-      const definition = serverSql === undefined ? manifest.definition : Object.freeze({ ...manifest.definition, serverSql });
-      assertDistinctTables([...loaded.map((plugin) => plugin.definition), definition]);
-      return { loaded: { manifest, definition, module, dir } };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return {
-        failed: {
-          name: manifest?.name ?? label ?? '(unnamed)',
-          version: manifest?.version,
-          displayName: manifest?.displayName,
-          dir,
-          tables: manifest?.definition.tables.map((table) => table.name) ?? [],
-          state: 'failed',
-          error: message,
-        },
-      };
-    }
+/**
+ * The host's built-ins (host/package.json `equinox.builtins`) that `switches` leaves on,
+ * resolved from the host's folder.
+ *
+ * @example
+ * const results = await loadPlugins(builtinSources(), consoleLogger());
+ */
+export function builtinSources(switches?: Readonly<Record<string, boolean>>): PluginSource[] {
+  return enabledBuiltins(switches).map((spec) => ({ spec, from: HOST_DIR }));
+}
+
+/**
+ * Loads plugins in order, as {@link PluginLoader} does: a plugin that fails is logged
+ * and reported as `failed`; the same folder named twice loads once.
+ *
+ * @example
+ * const results = await loadPlugins([{ spec: './plugins/audit', from: process.cwd() }], consoleLogger());
+ */
+export async function loadPlugins(sources: readonly PluginSource[], logger: HostLogger): Promise<PluginLoadResult[]> {
+  const results: PluginLoadResult[] = [];
+  const seenDirs = new Set<string>();
+  for (const { spec, from } of sources) {
+    const result = await load(spec, from, results, seenDirs);
+    if (result === undefined) continue;
+    if ('failed' in result) logger.error(`plugin left out: ${result.failed.error}`);
+    results.push(result);
+  }
+  return results;
+}
+
+/** Loads one plugin; `undefined` when it is one already loaded (the same folder named twice). */
+async function load(spec: PluginSpec, from: string, earlier: readonly PluginLoadResult[], seenDirs: Set<string>): Promise<PluginLoadResult | undefined> {
+  let label = typeof spec === 'string' ? spec : nameOf(spec.packageJson);
+  let manifest: PluginManifest | undefined;
+  let dir = typeof spec === 'string' ? undefined : spec.dir;
+  try {
+    const found = typeof spec === 'string' ? locatePackage(spec, from) : { packageJson: spec.packageJson, packageJsonPath: undefined, dir };
+    dir = found.dir;
+    if (dir !== undefined && seenDirs.has(dir)) return undefined;
+    if (dir !== undefined) seenDirs.add(dir);
+    label = nameOf(found.packageJson) ?? label;
+    manifest = parsePluginManifest(found.packageJson, { source: found.packageJsonPath ?? `plugin ${label ?? '(unnamed)'} given in code` });
+    const problem = engineProblem(manifest.engines.equinox, HOST_VERSION);
+    if (problem !== undefined) throw new PluginLoadError(manifest.name, problem);
+    const loaded = earlier.flatMap((result) => ('loaded' in result ? [result.loaded] : []));
+    const twin = loaded.find((plugin) => plugin.manifest.name === manifest?.name);
+    if (twin !== undefined) throw new PluginLoadError(manifest.name, `is already loaded from ${twin.dir ?? 'code'}`);
+    const module = typeof spec === 'string' ? await importMain(manifest, dir) : moduleOf(manifest, spec);
+    const serverSql = module?.serverSql;
+    const definition = serverSql === undefined ? manifest.definition : Object.freeze({ ...manifest.definition, serverSql });
+    assertDistinctTables([...loaded.map((plugin) => plugin.definition), definition]);
+    return { loaded: { manifest, definition, module, dir } };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return {
+      failed: {
+        name: manifest?.name ?? label ?? '(unnamed)',
+        version: manifest?.version,
+        displayName: manifest?.displayName,
+        dir,
+        tables: manifest?.definition.tables.map((table) => table.name) ?? [],
+        activationEvents: manifest?.activationEvents,
+        state: 'failed',
+        error: message,
+      },
+    };
   }
 }
 

@@ -1,4 +1,4 @@
-import type { PluginModule } from '@equinox-sync/core';
+import type { PluginModule } from '@equinox-sync/core/plugin';
 
 /**
  * A plugin given in code rather than installed: its package.json (with the `equinox`

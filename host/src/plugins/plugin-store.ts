@@ -1,4 +1,5 @@
-import type { PluginStore, ScopedStore } from '@equinox-sync/core';
+import type { ScopedStore } from '@equinox-sync/core';
+import type { PluginStore } from '@equinox-sync/core/plugin';
 import type { DeviceStore } from '../host/device-store.js';
 
 /**
@@ -17,6 +18,14 @@ export function pluginStore(stores: DeviceStore, plugin: string): PluginStore {
     delete: (...args) => scoped().delete(...args),
     get: (...args) => scoped().get(...args),
     query: (...args) => scoped().query(...args),
+    restore: (...args) => scoped().restore(...args),
+    view: (...args) => scoped().view(...args),
+    local: {
+      query: (...args) => scoped().local.query(...args),
+      upsert: (...args) => scoped().local.upsert(...args),
+      delete: (...args) => scoped().local.delete(...args),
+      replaceAll: (...args) => scoped().local.replaceAll(...args),
+    },
     transaction: (fn) => stores.current.transaction(fn),
   };
 }
