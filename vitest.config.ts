@@ -5,7 +5,7 @@ export default defineConfig({
   // directly that the code uses TypeScript's (legacy) decorators, as tsc compiles it.
   oxc: { decorator: { legacy: true } },
   test: {
-    include: ['{core,config,host,local-cloud,plugins/*}/{src,test}/**/*.test.ts'],
+    include: ['{core,config,host,local-cloud,plugins/*,demo}/{src,test}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
     globalSetup: ['./vitest.global-setup.ts'],
     testTimeout: 60_000,

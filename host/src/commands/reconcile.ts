@@ -22,7 +22,7 @@ export default class Reconcile extends EquinoxCommand<typeof Reconcile> {
 
   async run(): Promise<ReconcileSummary> {
     const table = this.flags.table;
-    const { result, run } = await withHost(this.flags.config, async (host) => {
+    const { result, run } = await withHost(this, async (host) => {
       const reconciled = await host.reconcile(table === undefined ? {} : { table });
       // The comparison resolves before its run uploads and pulls the repairs; this waits for that run (and makes one more).
       return { result: reconciled, run: await host.syncNow() };

@@ -7,7 +7,7 @@ export default class Status extends EquinoxCommand<typeof Status> {
   static override examples = ['<%= config.bin %> status', '<%= config.bin %> status --json'];
 
   async run(): Promise<SyncStatus> {
-    const status = await withHost(this.flags.config, async (host) => {
+    const status = await withHost(this, async (host) => {
       await host.probe();
       return host.status;
     });

@@ -20,7 +20,7 @@ export default class Sync extends EquinoxCommand<typeof Sync> {
   static override examples = ['<%= config.bin %> sync', '<%= config.bin %> sync --config till.json --json'];
 
   async run(): Promise<SyncSummary> {
-    const { result, warning } = await withHost(this.flags.config, async (host) => {
+    const { result, warning } = await withHost(this, async (host) => {
       const stop = showSyncProgress(host.status$, !this.jsonEnabled());
       try {
         const done = await host.syncNow();

@@ -9,7 +9,7 @@ export default class Watch extends EquinoxCommand<typeof Watch> {
   static override examples = ['<%= config.bin %> watch', '<%= config.bin %> watch --config till.json --json'];
 
   async run(): Promise<void> {
-    const host = await createHost(this.flags.config === undefined ? {} : { config: this.flags.config });
+    const host = await createHost({ ...(this.flags.config === undefined ? {} : { config: this.flags.config }), ...(this.id === undefined ? {} : { command: this.id }) });
     let runs = 0;
     const subscription = host.runs$.subscribe(({ trigger, result }) => {
       runs += 1;

@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStore, parsePluginManifest, type PluginContext, type SyncHook } from '@equinox-sync/core';
+import { LocalStore } from '@equinox-sync/core';
+import { parsePluginManifest, type PluginContext, type SyncHook } from '@equinox-sync/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { activate, CloudMarks, fiscalPlugin, serverSql } from './index.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core';
+import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core/plugin';
 import { CloudMarks, marksOf } from './api/cloud-marks.js';
 import type { FiscalApi } from './api/fiscal-api.js';
 import { INVOICES_TABLE } from './api/fiscal-rows.js';
@@ -42,11 +42,10 @@ export const serverSql: string = FISCAL_SERVER_SQL;
 
 /**
  * Called by the host when it starts; returns the {@link FiscalApi}, which apps and
- * commands reach with `host.api<FiscalApi>('@equinox-sync/plugin-fiscal')`. The
- * installation is the device (`installation_id` = its device id); its key pair lives in
- * the plugin's storage folder. Every pulled page of invoices raises the marks of what
- * the cloud holds, so `verify({ remote: true })` can tell a removed tail from a pending
- * upload.
+ * commands reach with `host.api(FiscalApi)`. The installation is the device
+ * (`installation_id` = its device id); its key pair lives in the plugin's storage folder.
+ * Every pulled page of invoices raises the marks of what the cloud holds, so
+ * `verify({ remote: true })` can tell a removed tail from a pending upload.
  *
  * @example
  * const fiscal = await activate(context);

@@ -1,13 +1,13 @@
 /** @equinox-sync/plugin-fiscal — append-only, hash-chained fiscal documents. */
 export { fiscalPlugin, activate, serverSql } from './fiscal-plugin.js';
 
-export type {
-  CloudBreakReason,
-  CorrectInvoiceInput,
+export {
   FiscalApi,
-  FiscalBreak,
-  FiscalVerification,
-  IssueInvoiceInput,
+  type CloudBreakReason,
+  type CorrectInvoiceInput,
+  type FiscalBreak,
+  type FiscalVerification,
+  type IssueInvoiceInput,
 } from './api/fiscal-api.js';
 export { FiscalError } from './api/fiscal-error.js';
 export { describeBreak, describeVerification, invoiceReceipt, type InvoiceReceipt } from './api/fiscal-report.js';

@@ -11,11 +11,12 @@ import {
   type FiscalRecord,
   type FiscalStore,
 } from '../src/index.js';
-import { INVOICE, openDevice, tamper, tempDir, uniqueTenant, type FiscalDevice } from './fiscal-device.js';
+import { uniqueTenant } from '@equinox-sync/core/testing';
+import { INVOICE, openFiscalDevice, tamper, tempDir, type FiscalDevice } from './fiscal-device.js';
 
 const opened: FiscalDevice[] = [];
-function device(dir = tempDir(), options: Partial<Parameters<typeof openDevice>[1]> = {}): FiscalDevice {
-  const made = openDevice(dir, { tenant: uniqueTenant('fiscal-api'), ...options });
+function device(dir = tempDir(), options: Partial<Parameters<typeof openFiscalDevice>[1]> = {}): FiscalDevice {
+  const made = openFiscalDevice(dir, { tenant: uniqueTenant('fiscal-api'), ...options });
   opened.push(made);
   return made;
 }
@@ -135,7 +136,7 @@ describe('verify finds tampering with the database file', () => {
   function tampered(sql: string, ...params: unknown[]): { device: FiscalDevice; chain: FiscalRecord[] } {
     const dir = tempDir();
     const tenant = uniqueTenant('fiscal-tamper');
-    const first = openDevice(dir, { tenant });
+    const first = openFiscalDevice(dir, { tenant });
     const chain = [1, 2, 3, 4].map(() => first.fiscal.issueInvoice(INVOICE));
     first.close();
     tamper(first.dbPath, sql, ...params);
@@ -153,7 +154,7 @@ describe('verify finds tampering with the database file', () => {
   it('an edit with its huella recomputed: the signature no longer holds', async () => {
     const dir = tempDir();
     const tenant = uniqueTenant('fiscal-tamper');
-    const first = openDevice(dir, { tenant });
+    const first = openFiscalDevice(dir, { tenant });
     const [, second] = [1, 2, 3].map(() => first.fiscal.issueInvoice(INVOICE)) as FiscalRecord[];
     first.close();
     const preimage = recordPreimage({ ...(second as FiscalRecord), gross_total: '1.00' });
@@ -179,7 +180,7 @@ describe('verify finds tampering with the database file', () => {
     const forger = generateInstallationKeyPair();
     const dir = tempDir();
     const tenant = uniqueTenant('fiscal-tamper');
-    const first = openDevice(dir, { tenant });
+    const first = openFiscalDevice(dir, { tenant });
     const [, second] = [1, 2].map(() => first.fiscal.issueInvoice(INVOICE)) as FiscalRecord[];
     first.close();
     const { signRecord } = await import('../src/index.js');
@@ -192,7 +193,7 @@ describe('the installation key', () => {
   it('cannot be replaced under an existing chain', () => {
     const dir = tempDir();
     const tenant = uniqueTenant('fiscal-key');
-    const first = openDevice(dir, { tenant });
+    const first = openFiscalDevice(dir, { tenant });
     first.fiscal.issueInvoice(INVOICE);
     first.close();
     unlinkSync(`${first.storageDir}/installation-key.pem`);

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,15 +19,12 @@ export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), 'equinox-fiscal-'));
 }
 
-export function uniqueTenant(label: string): string {
-  return `${label}-${randomUUID()}`;
-}
-
 /**
- * Opens (or reopens) a device's database in `dir`. With `transaction`, the plugin's store
+ * Opens (or reopens) a device's database in `dir` with its fiscal API and no cloud (the
+ * shared kit's `openDevice` is a syncing device). With `transaction`, the plugin's store
  * offers one, so each record is read and written in one SQLite transaction.
  */
-export function openDevice(dir: string, options: { tenant: string; device?: string; transaction?: boolean; store?: (store: FiscalStore) => FiscalStore }): FiscalDevice {
+export function openFiscalDevice(dir: string, options: { tenant: string; device?: string; transaction?: boolean; store?: (store: FiscalStore) => FiscalStore }): FiscalDevice {
   const device = options.device ?? 'till-1';
   const dbPath = join(dir, `${device}.db`);
   const store = LocalStore.open({ path: dbPath, plugins: [fiscalPlugin], tenantId: options.tenant, deviceId: device });

@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { chainFunctionNames, generateInstallationKeyPair, type FiscalRecord, type InstallationKeyPair } from '../src/index.js';
+import { chainFunctionNames, fiscalPlugin, generateInstallationKeyPair, type FiscalRecord, type InstallationKeyPair } from '../src/index.js';
 import { buildChain } from './chain-fixtures.js';
-import { deviceToken, installFiscalSchema, invoiceRow, push, rest, rlsRefusal, uniqueTenant } from './hostile-kit.js';
+import { cloudRest, deviceToken, installCloudSchema, uniqueTenant } from '@equinox-sync/core/testing';
+import { invoiceRow, push, rlsRefusal } from './hostile-kit.js';
 
 // An attacker holds one device's real token and talks to the cloud as any client could:
 // PostgREST directly, and eq_push as the engine calls it.
@@ -11,7 +12,7 @@ const cloud = inject('cloud');
 let db: pg.Client;
 
 beforeAll(async () => {
-  await installFiscalSchema(cloud);
+  await installCloudSchema([fiscalPlugin], cloud);
   db = new pg.Client({ connectionString: cloud.pgUrl });
   await db.connect();
 });
@@ -32,7 +33,7 @@ interface Till {
 async function till(tenant: string, device: string, links: number, series = 'A-'): Promise<Till> {
   const keys = generateInstallationKeyPair();
   const chain = buildChain(keys, links, { installation_id: device, series });
-  return { tenant, device, keys, token: await deviceToken(cloud, tenant, device), chain };
+  return { tenant, device, keys, token: await deviceToken(tenant, device), chain };
 }
 
 /** Uploads the first `count` links of a till's chain with its own token; all must apply. */
@@ -69,7 +70,7 @@ describe('a hostile device and another tenant\'s fiscal chain', () => {
   it('is answered exactly as row-level security answers, over REST and eq_push, whatever it sends', async () => {
     const victim = await till(uniqueTenant('victim'), 'till-1', 4);
     await upload(victim, 3);
-    const attacker = await deviceToken(cloud, uniqueTenant('attacker'), 'till-1');
+    const attacker = await deviceToken(uniqueTenant('attacker'), 'till-1');
     const hidden = secrets(victim, 3);
     const [first, , third, fourth] = victim.chain as [FiscalRecord, FiscalRecord, FiscalRecord, FiscalRecord];
     // Rows the chain guard would have described: an existing link, an out-of-order one, a
@@ -83,7 +84,7 @@ describe('a hostile device and another tenant\'s fiscal chain', () => {
     ].map((record) => invoiceRow(victim.tenant, record));
 
     for (const probe of probes) {
-      const answer = await rest(cloud, attacker, 'POST', 'invoices', probe);
+      const answer = await cloudRest('POST', 'invoices', { body: probe, token: attacker });
       expect(answer.status).toBe(403);
       expect(answer.body).toMatchObject(rlsRefusal('invoices'));
       expectNothingOf(answer.text, hidden);
@@ -104,13 +105,13 @@ describe('a hostile device and another tenant\'s fiscal chain', () => {
   it('reads no other tenant\'s chain heads, records or keys', async () => {
     const victim = await till(uniqueTenant('victim'), 'till-1', 2);
     await upload(victim, 2);
-    const attacker = await deviceToken(cloud, uniqueTenant('attacker'), 'till-1');
+    const attacker = await deviceToken(uniqueTenant('attacker'), 'till-1');
     const { heads, records } = chainFunctionNames('invoices');
     const answers = [
-      await rest(cloud, attacker, 'POST', `rpc/${heads}`, {}),
-      await rest(cloud, attacker, 'POST', `rpc/${records}`, { p_installation: 'till-1' }),
-      await rest(cloud, attacker, 'GET', `fiscal_installation_keys?tenant_id=eq.${victim.tenant}`),
-      await rest(cloud, attacker, 'GET', `invoices?tenant_id=eq.${victim.tenant}`),
+      await cloudRest('POST', `rpc/${heads}`, { body: {}, token: attacker }),
+      await cloudRest('POST', `rpc/${records}`, { body: { p_installation: 'till-1' }, token: attacker }),
+      await cloudRest('GET', `fiscal_installation_keys?tenant_id=eq.${victim.tenant}`, { token: attacker }),
+      await cloudRest('GET', `invoices?tenant_id=eq.${victim.tenant}`, { token: attacker }),
     ];
     expect(answers.map((answer) => [answer.status, answer.body])).toEqual([[200, []], [200, []], [200, []], [200, []]]);
   });
@@ -127,7 +128,7 @@ describe('a hostile device and its own tenant\'s other installations', () => {
     const forged = { ...real, id: `forged-${real.id}`, signature: randomBytes(64).toString('base64') };
     const expected = { code: '42501', message: 'device "a2" may only append to its own chain' };
 
-    const direct = await rest(cloud, a2.token, 'POST', 'invoices', invoiceRow(tenant, forged));
+    const direct = await cloudRest('POST', 'invoices', { body: invoiceRow(tenant, forged), token: a2.token });
     expect(direct.status).toBe(403);
     expect(direct.body).toMatchObject(expected);
     const [pushed] = await push(cloud, a2.token, [invoiceRow(tenant, forged)]);
@@ -144,7 +145,7 @@ describe('a hostile device and its own tenant\'s other installations', () => {
     // The first link of a3's chain, signed and keyed by a2.
     const claim = buildChain(a2.keys, 1, { installation_id: 'a3' })[0] as FiscalRecord;
     expect(claim.public_key).toBe(a2.keys.publicKey);
-    const direct = await rest(cloud, a2.token, 'POST', 'invoices', invoiceRow(tenant, claim));
+    const direct = await cloudRest('POST', 'invoices', { body: invoiceRow(tenant, claim), token: a2.token });
     expect(direct.body).toMatchObject({ code: '42501', message: 'device "a2" may only append to its own chain' });
     const [pushed] = await push(cloud, a2.token, [invoiceRow(tenant, claim)]);
     expect(pushed).toMatchObject({ status: 'rejected', code: '42501' });
@@ -157,14 +158,14 @@ describe('a hostile device and its own tenant\'s other installations', () => {
   it('refuses every fiscal write of a token that names no device, saying so', async () => {
     const tenant = uniqueTenant('no-device');
     const owner = await till(tenant, 'till-1', 1);
-    const anonymous = await deviceToken(cloud, tenant, undefined);
+    const anonymous = await deviceToken(tenant);
     const expected = { code: '42501', message: 'this token names no device: fiscal records need a device token' };
-    const direct = await rest(cloud, anonymous, 'POST', 'invoices', invoiceRow(tenant, owner.chain[0] as FiscalRecord));
+    const direct = await cloudRest('POST', 'invoices', { body: invoiceRow(tenant, owner.chain[0] as FiscalRecord), token: anonymous });
     expect(direct.body).toMatchObject(expected);
     const [pushed] = await push(cloud, anonymous, [invoiceRow(tenant, owner.chain[0] as FiscalRecord)]);
     expect(pushed).toMatchObject({ status: 'rejected', code: expected.code, reason: expected.message });
     // Reading stays allowed, and the till's own token starts the chain.
-    expect((await rest(cloud, anonymous, 'GET', 'invoices?select=id')).status).toBe(200);
+    expect((await cloudRest('GET', 'invoices?select=id', { token: anonymous })).status).toBe(200);
     await upload(owner, 1);
   });
 });
@@ -177,7 +178,7 @@ describe('installations of different tenants', () => {
     await upload(a, 1, 2);
     expect([await cloudLinks(a.tenant, 'till-1'), await cloudLinks(b.tenant, 'till-1')]).toEqual([[1, 2, 3], [1, 2, 3]]);
     const { heads } = chainFunctionNames('invoices');
-    const seen = await rest(cloud, a.token, 'POST', `rpc/${heads}`, {});
+    const seen = await cloudRest('POST', `rpc/${heads}`, { body: {}, token: a.token });
     expect(seen.body).toEqual([{ installation_id: 'till-1', links: 3, last_index: 3, last_hash: a.chain[2]?.hash, public_key: a.keys.publicKey }]);
   });
 });

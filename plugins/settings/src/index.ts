@@ -1,6 +1,6 @@
 /** @equinox-sync/plugin-settings — settings (the cloud wins) and licences (read-only on devices). */
 export { settingsPlugin, activate, serverSql } from './settings-plugin.js';
-export { SETTINGS_PLUGIN, type SettingsApi } from './settings-api.js';
+export { SettingsApi } from './settings-api.js';
 export { SETTING_SCOPES, SettingsError, type Setting, type SettingScope } from './settings/setting.js';
 export { SettingsStore } from './settings/settings-store.js';
 export { parseSettingValue } from './settings/setting-value.js';

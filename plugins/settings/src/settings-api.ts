@@ -1,14 +1,15 @@
+import { pluginApi } from '@equinox-sync/core/plugin';
 import type { Licence } from './licence/licence.js';
 import type { LicenceStatus } from './licence/licence-status.js';
 import type { Setting, SettingScope } from './settings/setting.js';
 
 /**
- * What the settings plugin's `activate` returns, reached through
- * `host.api<SettingsApi>('@equinox-sync/plugin-settings')`. Writes are local and upload
- * with the next sync; when the device and the cloud disagree, the cloud wins.
+ * What the settings plugin's `activate` returns, reached through `host.api(SettingsApi)`
+ * (the token below). Writes are local and upload with the next sync; when the device and
+ * the cloud disagree, the cloud wins.
  *
  * @example
- * const settings = host.api<SettingsApi>(SETTINGS_PLUGIN);
+ * const settings = host.api(SettingsApi);
  * settings.set('receipt.footer', 'Thank you!');               // the whole tenant
  * settings.set('printer', { port: 9100 }, { scope: 'device' }); // this device only
  * settings.get('printer');                                      // this device's value, else the tenant's
@@ -30,9 +31,10 @@ export interface SettingsApi {
 }
 
 /**
- * The settings plugin's name, for `host.api` and `host.store`.
+ * The typed token of {@link SettingsApi}: `host.api(SettingsApi)` and
+ * `context.api(SettingsApi)` return the settings plugin's API without a cast.
  *
  * @example
- * host.api<SettingsApi>(SETTINGS_PLUGIN).list();
+ * host.api(SettingsApi).list();
  */
-export const SETTINGS_PLUGIN = '@equinox-sync/plugin-settings';
+export const SettingsApi = pluginApi<SettingsApi>('@equinox-sync/plugin-settings');

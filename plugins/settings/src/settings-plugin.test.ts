@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parsePluginManifest } from '@equinox-sync/core';
+import { parsePluginManifest } from '@equinox-sync/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { activate, settingsPlugin } from './index.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core';
+import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core/plugin';
 import { SETTINGS_SERVER_SQL } from './cloud/settings-server-sql.js';
 import { isReservedKey } from './cloud/settings-schema.js';
 import { localLicensing } from './licence/licence.js';

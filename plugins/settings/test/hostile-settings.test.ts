@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { licenceId, settingId } from '../src/index.js';
-import { deviceToken, installSettingsSchema, putLicence, rest, rpc, uniqueTenant } from './settings-kit.js';
+import { licenceId, settingId, settingsPlugin } from '../src/index.js';
+import { cloudRest, deviceToken, installCloudSchema, uniqueTenant } from '@equinox-sync/core/testing';
+import { putLicence, rpc } from './settings-kit.js';
 
 // An attacker holds one device's real token and talks to the cloud as any client could:
 // PostgREST directly, and eq_push as the engine calls it.
@@ -12,7 +13,7 @@ const PAST = '2026-10-01T00:00:00.000Z';
 let db: pg.Client;
 
 beforeAll(async () => {
-  await installSettingsSchema(cloud);
+  await installCloudSchema([settingsPlugin], cloud);
   db = new pg.Client({ connectionString: cloud.pgUrl });
   await db.connect();
 });
@@ -43,18 +44,18 @@ describe('licence seats', () => {
   it('are taken only by the device the token names: another name, or no device, is refused and takes no seat', async () => {
     const tenant = uniqueTenant('seats');
     await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 2 });
-    const token = await deviceToken(cloud, tenant, 'till-1');
+    const token = await deviceToken(tenant, 'till-1');
     for (const name of ['till-2', 'till-3', 'till-4']) {
       const refused = await rpc(cloud, 'settings_register_device', { p_device: name }, token);
       expect(refused.status).toBe(403);
       expect(refused.body).toMatchObject({ code: '42501', message: 'device "till-1" may only register itself' });
     }
-    const anonymous = await rpc(cloud, 'settings_register_device', { p_device: 'till-2' }, await deviceToken(cloud, tenant));
+    const anonymous = await rpc(cloud, 'settings_register_device', { p_device: 'till-2' }, await deviceToken(tenant));
     expect(anonymous.body).toMatchObject({ code: '42501', message: 'this token names no device: a licence seat needs a device token' });
     expect(await seats(tenant)).toEqual([]);
 
     expect((await rpc(cloud, 'settings_register_device', { p_device: 'till-1' }, token)).body).toMatchObject({ state: 'valid', position: 1 });
-    const second = await deviceToken(cloud, tenant, 'till-2');
+    const second = await deviceToken(tenant, 'till-2');
     expect((await rpc(cloud, 'settings_register_device', { p_device: 'till-2' }, second)).body).toMatchObject({ state: 'valid', position: 2 });
     expect(await seats(tenant)).toEqual(['till-1', 'till-2']);
   });
@@ -96,17 +97,17 @@ describe('settings ids', () => {
       [settingId(tenant, 'tenant', '', 'licence.required'), tenant],
     );
     expect((await rpc(cloud, 'settings_put', { p_tenant: tenant, p_key: 'licence.required', p_value: true })).body).toMatchObject({ key: 'licence.required', value: true });
-    const token = await deviceToken(cloud, tenant, 'till-1');
+    const token = await deviceToken(tenant, 'till-1');
     expect((await rpc(cloud, 'settings_register_device', { p_device: 'till-1' }, token)).body).toMatchObject({ state: 'missing' });
   });
 
   it('must be the derived ones when a device writes; a row of another tenant gets only the row-level security answer', async () => {
     const [tenant, other] = [uniqueTenant('ids'), uniqueTenant('other')];
-    const token = await deviceToken(cloud, tenant, 'till-1');
+    const token = await deviceToken(tenant, 'till-1');
     const expected = settingId(tenant, 'tenant', '', 'theme');
     const rule = `setting "theme" must have the id equinox_settings.setting_id(tenant_id, scope, device_id, key) = "${expected}"`;
     for (const id of [settingId(tenant, 'tenant', '', 'licence.required'), settingId(other, 'tenant', '', 'theme'), 'set-0123456789abcdef0123456789abcdef']) {
-      const refused = await rest(cloud, 'POST', 'settings', settingRow(tenant, 'theme', 'dark', id), token);
+      const refused = await cloudRest('POST', 'settings', { body: settingRow(tenant, 'theme', 'dark', id), token });
       expect(refused.status).toBe(400);
       expect(refused.body).toMatchObject({ code: '23514', message: rule });
     }
@@ -116,26 +117,26 @@ describe('settings ids', () => {
     // Another tenant's row, reserved key or not, derived id or not: only the RLS sentence.
     const rls = { code: '42501', message: 'new row violates row-level security policy for table "settings"' };
     for (const row of [settingRow(other, 'licence.required', false), settingRow(other, 'theme', 'x', 'random-id'), settingRow(other, 'theme', 'x')]) {
-      const answer = await rest(cloud, 'POST', 'settings', row, token);
+      const answer = await cloudRest('POST', 'settings', { body: row, token });
       expect(answer.status).toBe(403);
       expect(answer.body).toMatchObject(rls);
       expect(JSON.stringify(answer.body)).not.toContain(other);
     }
 
-    expect((await rest(cloud, 'POST', 'settings', settingRow(tenant, 'theme', 'dark'), token)).status).toBe(201);
+    expect((await cloudRest('POST', 'settings', { body: settingRow(tenant, 'theme', 'dark'), token })).status).toBe(201);
     expect(await settingsOf(tenant)).toEqual([{ id: expected, key: 'theme', value: 'dark', scope: 'tenant', device_id: '' }]);
   });
 
   it('let a device revive a setting whose derived id is a tombstone\'s under a fresh id, and keep the id an older row has', async () => {
     const tenant = uniqueTenant('revive');
-    const token = await deviceToken(cloud, tenant, 'till-1');
+    const token = await deviceToken(tenant, 'till-1');
     expect((await rpc(cloud, 'settings_put', { p_tenant: tenant, p_key: 'theme', p_value: 'dark' })).status).toBe(200);
     await db.query('update public.settings set deleted = true where tenant_id = $1', [tenant]);
     // As SettingsStore.set does when a tombstone holds the derived id: a fresh record id.
     const fresh = settingRow(tenant, 'theme', 'light', randomUUID());
-    expect((await rest(cloud, 'POST', 'settings', fresh, token)).status).toBe(201);
+    expect((await cloudRest('POST', 'settings', { body: fresh, token })).status).toBe(201);
     // Not one that looks derived: that could be another setting's.
-    const lookalike = await rest(cloud, 'POST', 'settings', settingRow(tenant, 'theme', 'x', 'set-00000000000000000000000000000000'), token);
+    const lookalike = await cloudRest('POST', 'settings', { body: settingRow(tenant, 'theme', 'x', 'set-00000000000000000000000000000000'), token });
     expect(lookalike.body).toMatchObject({ code: '23514' });
 
     // A row written before ids were checked keeps its id while it stays the same setting.
@@ -143,8 +144,8 @@ describe('settings ids', () => {
       `insert into public.settings (id, tenant_id, updated_at, key, value, scope, device_id) values ('legacy-1', $1, '0000000000001-000000-till', 'printer', '1', 'tenant', '')`,
       [tenant],
     );
-    expect((await rest(cloud, 'PATCH', 'settings?id=eq.legacy-1', { value: 2, updated_at: '0000000000002-000000-till' }, token)).status).toBe(200);
-    const moved = await rest(cloud, 'PATCH', 'settings?id=eq.legacy-1', { key: 'currency', updated_at: '0000000000003-000000-till' }, token);
+    expect((await cloudRest('PATCH', 'settings?id=eq.legacy-1', { body: { value: 2, updated_at: '0000000000002-000000-till' }, token })).status).toBe(200);
+    const moved = await cloudRest('PATCH', 'settings?id=eq.legacy-1', { body: { key: 'currency', updated_at: '0000000000003-000000-till' }, token });
     expect(moved.body).toMatchObject({ code: '23514' });
     expect((await settingsOf(tenant)).map((row) => [row.id, row.key, row.value])).toEqual([
       ['legacy-1', 'printer', 2],
@@ -161,12 +162,12 @@ describe('the licence in the cloud', () => {
   }
 
   async function directInsert(tenant: string, token: string, key: string): Promise<{ status: number; body: unknown }> {
-    return rest(cloud, 'POST', 'settings', settingRow(tenant, key, 1), token);
+    return cloudRest('POST', 'settings', { body: settingRow(tenant, key, 1), token });
   }
 
   it('refuses an expired tenant\'s pushes and REST writes with EQ402, and applies them once renewed', async () => {
     const tenant = uniqueTenant('expired');
-    const token = await deviceToken(cloud, tenant, 'till-1');
+    const token = await deviceToken(tenant, 'till-1');
     await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 2 });
     expect((await rpc(cloud, 'settings_register_device', { p_device: 'till-1' }, token)).body).toMatchObject({ state: 'valid' });
     await putLicence(cloud, tenant, { validUntil: PAST, maxDevices: 2 });
@@ -185,7 +186,7 @@ describe('the licence in the cloud', () => {
   it('refuses a device past max_devices, one never registered and a token without a device; the service role is never gated', async () => {
     const tenant = uniqueTenant('over-seat');
     await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 2 });
-    const tokens = { one: await deviceToken(cloud, tenant, 'till-1'), two: await deviceToken(cloud, tenant, 'till-2'), three: await deviceToken(cloud, tenant, 'till-3') };
+    const tokens = { one: await deviceToken(tenant, 'till-1'), two: await deviceToken(tenant, 'till-2'), three: await deviceToken(tenant, 'till-3') };
     await rpc(cloud, 'settings_register_device', { p_device: 'till-1' }, tokens.one);
     await rpc(cloud, 'settings_register_device', { p_device: 'till-2' }, tokens.two);
     // The back office lowers the licence: till-2 is now past it.
@@ -195,7 +196,7 @@ describe('the licence in the cloud', () => {
     expect((await directPush(tenant, tokens.two, 'a')).body).toMatchObject({ code: 'EQ402', message: `${limit}; device "till-2" is not among them` });
     expect((await directInsert(tenant, tokens.two, 'a')).body).toMatchObject({ code: 'EQ402', message: `${limit}; device "till-2" is not among them` });
     expect((await directPush(tenant, tokens.three, 'a')).body).toMatchObject({ code: 'EQ402', message: `${limit}; device "till-3" is not registered` });
-    const anonymous = await deviceToken(cloud, tenant);
+    const anonymous = await deviceToken(tenant);
     expect((await directInsert(tenant, anonymous, 'a')).body).toMatchObject({ code: 'EQ402', message: `${limit}; this token names no device` });
     expect(await settingsOf(tenant)).toEqual([]);
 
@@ -207,17 +208,17 @@ describe('the licence in the cloud', () => {
     const revoked = uniqueTenant('revoked');
     await putLicence(cloud, revoked, { validUntil: FUTURE, maxDevices: 2 });
     await db.query('update public.licenses set deleted = true where tenant_id = $1', [revoked]);
-    const revokedToken = await deviceToken(cloud, revoked, 'till-1');
+    const revokedToken = await deviceToken(revoked, 'till-1');
     expect((await directPush(revoked, revokedToken, 'a')).body).toMatchObject({ code: 'EQ402', message: `tenant "${revoked}" has no valid licence (revoked)` });
 
     const required = uniqueTenant('required');
     await rpc(cloud, 'settings_put', { p_tenant: required, p_key: 'licence.required', p_value: true });
-    expect((await directInsert(required, await deviceToken(cloud, required, 'till-1'), 'a')).body).toMatchObject({
+    expect((await directInsert(required, await deviceToken(required, 'till-1'), 'a')).body).toMatchObject({
       code: 'EQ402',
       message: `tenant "${required}" has no valid licence (none issued, and licence.required is set)`,
     });
 
     const unmanaged = uniqueTenant('unmanaged');
-    expect((await directPush(unmanaged, await deviceToken(cloud, unmanaged), 'a')).body).toEqual([expect.any(Number)]);
+    expect((await directPush(unmanaged, await deviceToken(unmanaged), 'a')).body).toEqual([expect.any(Number)]);
   });
 });

@@ -1,7 +1,8 @@
-import type { PluginContext, Row } from '@equinox-sync/core';
+import type { PluginContext, Row } from '@equinox-sync/core/plugin';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { licenceId } from '../src/index.js';
-import { gateReason, installSettingsSchema, openPluginDevice, putLicence, rpc, uniqueTenant, type PluginDevice } from './settings-kit.js';
+import { licenceId, settingsPlugin } from '../src/index.js';
+import { installCloudSchema, uniqueTenant } from '@equinox-sync/core/testing';
+import { gateReason, openPluginDevice, putLicence, rpc, type PluginDevice } from './settings-kit.js';
 
 const cloud = inject('cloud');
 const opened: PluginDevice[] = [];
@@ -29,7 +30,7 @@ afterEach(() => {
 
 describe('the licence gate, on the cloud\'s answer', () => {
   beforeAll(async () => {
-    await installSettingsSchema(cloud);
+    await installCloudSchema([settingsPlugin], cloud);
   });
 
   it('lets an unmanaged tenant upload, and pauses when its licence is required but missing', async () => {

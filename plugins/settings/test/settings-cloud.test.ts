@@ -1,8 +1,8 @@
-import { SupabaseRemote } from '@equinox-sync/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { licenceId, settingId, SETTINGS_SCHEMA } from '../src/index.js';
-import { deviceToken, installSettingsSchema, putLicence, rest, rpc, uniqueTenant } from './settings-kit.js';
+import { licenceId, settingId, SETTINGS_SCHEMA, settingsPlugin } from '../src/index.js';
+import { cloudRest, deviceRemote, deviceToken, installCloudSchema, uniqueTenant } from '@equinox-sync/core/testing';
+import { putLicence, rpc } from './settings-kit.js';
 
 const cloud = inject('cloud');
 const FUTURE = '2099-01-01T00:00:00.000Z';
@@ -10,12 +10,12 @@ const PAST = '2020-01-01T00:00:00.000Z';
 let superuser: pg.Client;
 
 async function register(tenant: string, device: string): Promise<{ status: number; body: unknown }> {
-  return rpc(cloud, 'settings_register_device', { p_device: device }, await deviceToken(cloud, tenant, device));
+  return rpc(cloud, 'settings_register_device', { p_device: device }, await deviceToken(tenant, device));
 }
 
 describe('the settings plugin in the cloud', () => {
   beforeAll(async () => {
-    await installSettingsSchema(cloud);
+    await installCloudSchema([settingsPlugin], cloud);
     superuser = new pg.Client({ connectionString: cloud.adminPgUrl });
     await superuser.connect();
   });
@@ -54,7 +54,7 @@ describe('the settings plugin in the cloud', () => {
     expect((await register(tenant, 'till-2')).body).toMatchObject({ message: `licence for tenant "${tenant}" allows 1 devices; device "till-2" is number 2` });
     // Freeing a slot (the back office deletes a registration) lets the refused device in.
     await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 2 });
-    const freed = await rest(cloud, 'DELETE', `licensed_devices?tenant_id=eq.${encodeURIComponent(tenant)}&device_id=eq.till-2`, undefined);
+    const freed = await cloudRest('DELETE', `licensed_devices?tenant_id=eq.${encodeURIComponent(tenant)}&device_id=eq.till-2`);
     expect(freed.status).toBe(200);
     expect((await register(tenant, 'till-3')).body).toMatchObject({ state: 'valid', position: 2 });
   });
@@ -81,18 +81,18 @@ describe('the settings plugin in the cloud', () => {
 
   it('lets only the service role write licences and call the back-office functions', async () => {
     const tenant = uniqueTenant('writers');
-    const device = await deviceToken(cloud, tenant);
+    const device = await deviceToken(tenant);
     const row = { id: licenceId(tenant), tenant_id: tenant, updated_at: '1718000000000-000000-till-1', plan: 'free', valid_until: FUTURE, max_devices: 99 };
-    expect((await rest(cloud, 'POST', 'licenses', row, device)).status).toBe(403);
+    expect((await cloudRest('POST', 'licenses', { body: row, token: device })).status).toBe(403);
     expect((await rpc(cloud, 'settings_put_licence', { p_tenant: tenant, p_plan: 'free', p_valid_until: FUTURE, p_max_devices: 99 }, device)).status).not.toBe(200);
     expect((await rpc(cloud, 'settings_put', { p_tenant: tenant, p_key: 'x', p_value: 1 }, device)).status).not.toBe(200);
-    expect((await rest(cloud, 'POST', 'licenses', row)).status).toBe(201);
-    expect((await rest(cloud, 'GET', `licenses?tenant_id=eq.${encodeURIComponent(tenant)}&select=plan`, undefined, device)).body).toEqual([{ plan: 'free' }]);
+    expect((await cloudRest('POST', 'licenses', { body: row })).status).toBe(201);
+    expect((await cloudRest('GET', `licenses?tenant_id=eq.${encodeURIComponent(tenant)}&select=plan`, { token: device })).body).toEqual([{ plan: 'free' }]);
   });
 
   it('refuses a device\'s upload of a reserved licence setting, and a device edit of a back-office setting meets it as a conflict', async () => {
     const tenant = uniqueTenant('reserved');
-    const remote = new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: await deviceToken(cloud, tenant) });
+    const remote = await deviceRemote(tenant);
     const reserved = { id: settingId(tenant, 'tenant', '', 'licence.required'), tenant_id: tenant, updated_at: '1718000000000-000000-till-1', key: 'licence.required', value: false, scope: 'tenant', device_id: '' };
     const [refused] = await remote.push('settings', [{ row: reserved, base_version: null }]);
     expect(refused).toMatchObject({ status: 'rejected', code: '42501' });

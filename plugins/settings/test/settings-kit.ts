@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileServerSchema, LocalStore, SupabaseRemote, SyncHookRegistry, type PluginContext } from '@equinox-sync/core';
-import { applySql, TokenMinter } from '@equinox-sync/local-cloud';
+import { LocalStore, SyncHookRegistry } from '@equinox-sync/core';
+import type { PluginContext } from '@equinox-sync/core/plugin';
+import { cloudRest, deviceRemote, type RestAnswer } from '@equinox-sync/core/testing';
 import { Container } from 'inversify';
 import { activate, settingsPlugin, type SettingsApi } from '../src/index.js';
 import type { TestCloud } from '@equinox-sync/local-cloud/testing';
@@ -11,34 +11,9 @@ import type { TestCloud } from '@equinox-sync/local-cloud/testing';
 /** The coordinates the root global setup provides as `inject('cloud')`. */
 export type Cloud = TestCloud;
 
-/** A tenant no other test uses: every test file shares one cloud. */
-export function uniqueTenant(label: string): string {
-  return `${label}-${randomUUID()}`;
-}
-
-/** Installs the plugin's tables and SQL, taking turns with other test files (as host/test/host-kit.ts does). */
-export async function installSettingsSchema(cloud: Cloud): Promise<void> {
-  await applySql(cloud, `select pg_advisory_lock(4242);\n${compileServerSchema([settingsPlugin])}\nselect pg_advisory_unlock(4242);`);
-}
-
-/** A device token as a real project provisions one: tenant and device in `app_metadata` (no device when left out). */
-export function deviceToken(cloud: Cloud, tenant: string, device?: string): Promise<string> {
-  return new TokenMinter(cloud.jwtSecret).mint({ app_metadata: { tenant_id: tenant, ...(device === undefined ? {} : { device_id: device }) } });
-}
-
 /** A cloud function called over PostgREST, as the back office (service key) or a device (its token). */
-export async function rpc(cloud: Cloud, fn: string, args: object, token = cloud.serviceKey): Promise<{ status: number; body: unknown }> {
-  return rest(cloud, 'POST', `rpc/${fn}`, args, token);
-}
-
-export async function rest(cloud: Cloud, method: string, path: string, body: unknown, token = cloud.serviceKey): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${cloud.url}/rest/v1/${path}`, {
-    method,
-    headers: { apikey: cloud.anonKey, authorization: `Bearer ${token}`, 'content-type': 'application/json', prefer: 'return=representation' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text === '' ? null : (JSON.parse(text) as unknown) };
+export function rpc(cloud: Cloud, fn: string, args: object, token = cloud.serviceKey): Promise<RestAnswer> {
+  return cloudRest('POST', `rpc/${fn}`, { body: args, token, cloud });
 }
 
 /** Issues or renews a tenant's licence with the service key. */
@@ -70,7 +45,7 @@ export async function openPluginDevice(
 ): Promise<PluginDevice> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'equinox-settings-'));
   const store = LocalStore.open({ path: join(dir, `${options.device}.db`), plugins: [settingsPlugin], tenantId: options.tenant, deviceId: options.device });
-  const remote = new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: await deviceToken(cloud, options.tenant, options.device) });
+  const remote = await deviceRemote(options.tenant, options.device, { cloud });
   const hooks = new SyncHookRegistry();
   const context: PluginContext = {
     plugin: { name: settingsPlugin.name, version: settingsPlugin.version, dir: undefined },

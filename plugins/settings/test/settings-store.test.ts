@@ -1,7 +1,8 @@
 import type { Row } from '@equinox-sync/core';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { licenceId, settingId, SettingsError } from '../src/index.js';
-import { openPluginDevice, uniqueTenant, type PluginDevice } from './settings-kit.js';
+import { uniqueTenant } from '@equinox-sync/core/testing';
+import { openPluginDevice, type PluginDevice } from './settings-kit.js';
 
 const cloud = inject('cloud');
 const opened: PluginDevice[] = [];

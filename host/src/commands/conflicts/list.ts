@@ -8,7 +8,7 @@ export default class ConflictsList extends EquinoxCommand<typeof ConflictsList> 
   static override examples = ['<%= config.bin %> conflicts list', '<%= config.bin %> conflicts list --json'];
 
   async run(): Promise<ConflictRecord[]> {
-    const conflicts = await withHost(this.flags.config, (host) => host.conflicts.list());
+    const conflicts = await withHost(this, (host) => host.conflicts.list());
     if (conflicts.length === 0) this.log('No conflicts.');
     else {
       printTable(

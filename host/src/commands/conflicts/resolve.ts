@@ -22,7 +22,7 @@ export default class ConflictsResolve extends EquinoxCommand<typeof ConflictsRes
     const pick = this.flags.pick as 'local' | 'remote' | 'merged';
     if (pick === 'merged' && this.flags.row === undefined) this.fail('--pick merged needs --row FILE with the merged row');
     const row = this.flags.row === undefined ? undefined : readRow(this.flags.row, (message) => this.fail(message));
-    const resolved = await withHost(this.flags.config, (host) =>
+    const resolved = await withHost(this, (host) =>
       host.conflicts.resolve([{ id: this.args.id, pick, ...(row ? { row } : {}), ...(this.flags.table ? { table: this.flags.table } : {}) }]),
     );
     this.log(`Resolved ${this.args.id}: kept ${pick}. It uploads with the next sync.`);

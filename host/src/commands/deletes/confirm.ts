@@ -15,7 +15,7 @@ export default class DeletesConfirm extends EquinoxCommand<typeof DeletesConfirm
     const ids = (argv as string[]).filter((id) => id !== '');
     if (!this.flags.all && ids.length === 0) this.fail('name the ids to confirm, or use --all');
     if (this.flags.all && ids.length > 0) this.fail('give ids or --all, not both');
-    const confirmed = await withHost(this.flags.config, (host) => {
+    const confirmed = await withHost(this, (host) => {
       if (ids.length > 0) {
         const waiting = new Set(host.deletes.list().map((d) => d.id));
         const unknown = ids.filter((id) => !waiting.has(id));

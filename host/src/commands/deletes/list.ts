@@ -8,7 +8,7 @@ export default class DeletesList extends EquinoxCommand<typeof DeletesList> {
   static override examples = ['<%= config.bin %> deletes list', '<%= config.bin %> deletes list --json'];
 
   async run(): Promise<PendingDelete[]> {
-    const deletes = await withHost(this.flags.config, (host) => host.deletes.list());
+    const deletes = await withHost(this, (host) => host.deletes.list());
     if (deletes.length === 0) this.log('No deletes waiting for confirmation.');
     else {
       printTable(this, ['table', 'id'], deletes.map((d) => [d.table, d.id]));

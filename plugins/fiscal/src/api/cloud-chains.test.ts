@@ -1,4 +1,4 @@
-import { IncompleteAnswerError } from '@equinox-sync/core';
+import { IncompleteAnswerError } from '@equinox-sync/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { buildChain } from '../../test/chain-fixtures.js';
 import { chainFunctionNames } from '../chain/chain-export-sql.js';

@@ -1,4 +1,4 @@
-import { readKeysetPages } from '@equinox-sync/core';
+import { readKeysetPages } from '@equinox-sync/core/plugin';
 import { CHAIN_EXPORT_MAX_LIMIT, chainFunctionNames } from '../chain/chain-export-sql.js';
 import type { FiscalRecord } from '../chain/fiscal-record.js';
 import { FiscalError } from './fiscal-error.js';

@@ -1,3 +1,4 @@
+import { pluginApi } from '@equinox-sync/core/plugin';
 import type { ChainBreak, ChainBreakReason } from '../chain/chain-break.js';
 import type { FiscalRecord } from '../chain/fiscal-record.js';
 
@@ -88,11 +89,11 @@ export interface FiscalVerification {
 
 /**
  * The fiscal plugin's API, returned by its `activate`: reach it with
- * `host.api<FiscalApi>('@equinox-sync/plugin-fiscal')`. Records are only ever added: there
- * is no way to edit or delete one.
+ * `host.api(FiscalApi)` (the token below). Records are only ever added: there is no way
+ * to edit or delete one.
  *
  * @example
- * const fiscal = host.api<FiscalApi>('@equinox-sync/plugin-fiscal');
+ * const fiscal = host.api(FiscalApi);
  * const invoice = fiscal.issueInvoice({ issuerTaxId: 'B12345678', series: 'T1-', taxTotal: '21.00', grossTotal: '121.00' });
  * fiscal.cancelInvoice(invoice.id);
  * await host.syncNow();
@@ -123,3 +124,12 @@ export interface FiscalApi {
   /** Every record on the device, by installation then chain position. */
   records(): FiscalRecord[];
 }
+
+/**
+ * The typed token of {@link FiscalApi}: `host.api(FiscalApi)` and `context.api(FiscalApi)`
+ * return the fiscal plugin's API without a cast.
+ *
+ * @example
+ * const { ok } = await host.api(FiscalApi).verify();
+ */
+export const FiscalApi = pluginApi<FiscalApi>('@equinox-sync/plugin-fiscal');

@@ -1,4 +1,4 @@
-import { newRecordId, type PluginStore } from '@equinox-sync/core';
+import { newRecordId, type PluginStore } from '@equinox-sync/core/plugin';
 import { negateAmount } from '../chain/decimal-amount.js';
 import { isoWithOffset } from '../chain/fiscal-dates.js';
 import { FiscalInputError } from '../chain/fiscal-input-error.js';
@@ -161,7 +161,9 @@ export class FiscalService implements FiscalApi {
    * from it, signed and inserted, in one transaction when the store offers one.
    */
   private append(build: (previous: FiscalRecord | undefined, generatedAt: string) => FiscalRecordInput): FiscalRecord {
-    const atomically = this.deps.store.transaction ?? (<T>(fn: () => T): T => fn());
+    const { store } = this.deps;
+    // Called as the store's method: a store may be a class whose `transaction` needs its `this`.
+    const atomically = <T>(fn: () => T): T => (store.transaction === undefined ? fn() : store.transaction(fn));
     for (let attempt = 1; ; attempt += 1) {
       try {
         return atomically(() => {

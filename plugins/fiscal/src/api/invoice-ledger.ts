@@ -1,4 +1,4 @@
-import type { PluginStore, Row } from '@equinox-sync/core';
+import type { PluginStore, Row } from '@equinox-sync/core/plugin';
 import type { FiscalRecord } from '../chain/fiscal-record.js';
 import { inChainOrder, INVOICES_TABLE, toFiscalRecord } from './fiscal-rows.js';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { compileServerSchema } from '@equinox-sync/core';
+import { compileServerSchema } from '@equinox-sync/core/server';
 import { applySql } from '@equinox-sync/local-cloud';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

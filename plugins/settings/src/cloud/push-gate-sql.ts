@@ -1,4 +1,4 @@
-import { PUSH_PAUSED_CODE } from '@equinox-sync/core';
+import { PUSH_PAUSED_CODE } from '@equinox-sync/core/plugin';
 import { LICENCE_REQUIRED_KEY, LICENSED_DEVICES_TABLE, SETTINGS_SCHEMA } from './settings-schema.js';
 
 const s = SETTINGS_SCHEMA;

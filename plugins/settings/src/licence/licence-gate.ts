@@ -1,4 +1,4 @@
-import type { PluginContext } from '@equinox-sync/core';
+import type { PluginContext } from '@equinox-sync/core/plugin';
 import { deviceLimitRefusal, parseCloudCheck, REGISTER_DEVICE_FUNCTION } from './cloud-check.js';
 import type { LocalLicensing } from './licence.js';
 import { pauseReason, UNCHECKED, type LicenceStatus } from './licence-status.js';

@@ -1,4 +1,4 @@
-import type { PluginStore, Row } from '@equinox-sync/core';
+import type { PluginStore, Row } from '@equinox-sync/core/plugin';
 import { LICENCE_REQUIRED_KEY } from '../cloud/settings-schema.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { PluginStore, Row } from '@equinox-sync/core';
+import type { PluginStore, Row } from '@equinox-sync/core/plugin';
 import { isReservedKey } from '../cloud/settings-schema.js';
 import { settingId } from './row-ids.js';
 import { SETTING_SCOPES, SettingsError, type Setting, type SettingScope } from './setting.js';

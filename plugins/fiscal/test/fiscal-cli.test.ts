@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { tamper } from '../../plugins/fiscal/test/database-tampering.js';
-import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
+import { tamper } from './database-tampering.js';
+import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 const HASH = /^[0-9A-F]{64}$/;

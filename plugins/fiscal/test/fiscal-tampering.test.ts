@@ -1,22 +1,21 @@
 import { TokenMinter } from '@equinox-sync/local-cloud';
-import { huella, recordPreimage, generateInstallationKeyPair, signRecord, type FiscalApi, type FiscalRecord } from '@equinox-sync/plugin-fiscal';
+import { FiscalApi, huella, recordPreimage, generateInstallationKeyPair, signRecord, type FiscalRecord } from '../src/index.js';
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
 import ws from 'ws';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { tamper } from '../../plugins/fiscal/test/database-tampering.js';
-import { createHost, type EquinoxHost } from '../src/index.js';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, syncUntil, tempDir, uniqueTenant } from './host-kit.js';
+import { tamper } from './database-tampering.js';
+import { createHost, type EquinoxHost } from '@equinox-sync/host';
+import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, syncUntil, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
-const FISCAL = '@equinox-sync/plugin-fiscal';
 const INVOICE = { issuerTaxId: 'B12345678', series: 'T1-', type: 'F1', taxTotal: '21.00', grossTotal: '121.00' } as const;
 const hosts: EquinoxHost[] = [];
 
 async function openTill(tenant: string, device: string, dir = tempDir('fiscal-tamper')): Promise<{ host: EquinoxHost; fiscal: FiscalApi; dir: string }> {
   const host = await createHost({ config: await deviceConfig(cloud, { tenant, device, dir, builtins: true }) });
   hosts.push(host);
-  return { host, fiscal: host.api<FiscalApi>(FISCAL), dir };
+  return { host, fiscal: host.api(FiscalApi), dir };
 }
 
 /** A till of a new tenant with `count` invoices, uploaded, its copy checked against the cloud once. */

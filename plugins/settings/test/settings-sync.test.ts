@@ -1,7 +1,7 @@
-import { SETTINGS_PLUGIN, type SettingsApi } from '@equinox-sync/plugin-settings';
+import { SettingsApi } from '../src/index.js';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHost, type EquinoxHost } from '../src/index.js';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, syncUntil, tempDir, uniqueTenant } from './host-kit.js';
+import { createHost, type EquinoxHost } from '@equinox-sync/host';
+import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, syncUntil, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 const hosts: EquinoxHost[] = [];
@@ -9,7 +9,7 @@ const hosts: EquinoxHost[] = [];
 async function device(tenant: string, name: string): Promise<{ host: EquinoxHost; settings: SettingsApi }> {
   const host = await createHost({ config: await deviceConfig(cloud, { tenant, device: name, dir: tempDir('settings-sync'), builtins: true }) });
   hosts.push(host);
-  return { host, settings: host.api<SettingsApi>(SETTINGS_PLUGIN) };
+  return { host, settings: host.api(SettingsApi) };
 }
 
 /** The back office changes a setting in the cloud, with the service key. */

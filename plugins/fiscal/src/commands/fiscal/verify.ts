@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
-import { describeBreak, describeVerification, fiscalPlugin, type FiscalApi, type FiscalVerification } from '@equinox-sync/plugin-fiscal';
-import { EquinoxCommand } from '../../cli/equinox-command.js';
-import { withHost } from '../../cli/open-host.js';
+import { EquinoxCommand, withHost } from '@equinox-sync/host/command-kit';
+import { describeBreak, describeVerification, FiscalApi, type FiscalVerification } from '../../index.js';
 
 /** A broken chain: exit 1, and with --json the verification itself rather than an error object. */
 class BrokenChainError extends Error {
@@ -21,7 +20,7 @@ export default class FiscalVerify extends EquinoxCommand<typeof FiscalVerify> {
   };
 
   async run(): Promise<FiscalVerification> {
-    const result = await withHost(this.flags.config, (host) => host.api<FiscalApi>(fiscalPlugin.name).verify({ remote: this.flags.remote }));
+    const result = await withHost(this, (host) => host.api(FiscalApi).verify({ remote: this.flags.remote }));
     if (result.brokenAt !== null) throw new BrokenChainError({ ...result, brokenAt: result.brokenAt });
     this.log(describeVerification(result));
     return result;

@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { fiscalPlugin, invoiceReceipt, type CorrectInvoiceInput, type FiscalApi, type InvoiceReceipt } from '@equinox-sync/plugin-fiscal';
-import { EquinoxCommand } from '../../cli/equinox-command.js';
-import { withHost } from '../../cli/open-host.js';
+import { EquinoxCommand, withHost } from '@equinox-sync/host/command-kit';
+import { FiscalApi, invoiceReceipt, type CorrectInvoiceInput, type InvoiceReceipt } from '../../index.js';
 
 export default class FiscalCorrect extends EquinoxCommand<typeof FiscalCorrect> {
   static override summary = 'Issue a corrective invoice (R1–R5) of an invoice, in its own series.';
@@ -28,7 +27,7 @@ export default class FiscalCorrect extends EquinoxCommand<typeof FiscalCorrect> 
       ...(flags.total === undefined ? {} : { grossTotal: flags.total }),
       ...(flags.date === undefined ? {} : { issueDate: flags.date }),
     };
-    const record = await withHost(flags.config, (host) => host.api<FiscalApi>(fiscalPlugin.name).correctInvoice(this.args.id, input));
+    const record = await withHost(this, (host) => host.api(FiscalApi).correctInvoice(this.args.id, input));
     this.log(`Issued corrective invoice ${record.series}${record.number} (${record.invoice_type}, ${record.gross_total}): link ${record.chain_index} of this device's chain.`);
     return { ...invoiceReceipt(record), corrects: this.args.id };
   }

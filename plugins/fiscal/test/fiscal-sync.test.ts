@@ -1,9 +1,9 @@
 import { SupabaseRemote, type PushItem, type PushOutcome, type RemoteStore } from '@equinox-sync/core';
 import { TokenMinter } from '@equinox-sync/local-cloud';
-import { readCloudChains, type FiscalApi, type FiscalRecord } from '@equinox-sync/plugin-fiscal';
+import { FiscalApi, readCloudChains, type FiscalRecord } from '../src/index.js';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHost, type EquinoxHost } from '../src/index.js';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, syncUntil, tempDir, uniqueTenant } from './host-kit.js';
+import { createHost, type EquinoxHost } from '@equinox-sync/host';
+import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, syncUntil, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 const FISCAL = '@equinox-sync/plugin-fiscal';
@@ -27,7 +27,7 @@ async function openTill(tenant: string, device: string, dir: string, options: { 
     sync: { healthTimeoutMs: 1000 },
   });
   hosts.push(host);
-  return { host, fiscal: host.api<FiscalApi>(FISCAL), remote };
+  return { host, fiscal: host.api(FiscalApi), remote };
 }
 
 async function close(till: Till): Promise<void> {

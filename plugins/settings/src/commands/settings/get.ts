@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { SETTINGS_PLUGIN, type Setting, type SettingsApi, type SettingScope } from '@equinox-sync/plugin-settings';
-import { EquinoxCommand } from '../../cli/equinox-command.js';
-import { withHost } from '../../cli/open-host.js';
+import { EquinoxCommand, withHost } from '@equinox-sync/host/command-kit';
+import { SettingsApi, type Setting, type SettingScope } from '../../index.js';
 
 export default class SettingsGet extends EquinoxCommand<typeof SettingsGet> {
   static override summary = 'Show a setting: this device\'s own value, else the tenant\'s.';
@@ -14,7 +13,7 @@ export default class SettingsGet extends EquinoxCommand<typeof SettingsGet> {
 
   async run(): Promise<Setting> {
     const scope = this.flags.scope as SettingScope | undefined;
-    const setting = await withHost(this.flags.config, (host) => host.api<SettingsApi>(SETTINGS_PLUGIN).entry(this.args.key, scope === undefined ? {} : { scope }));
+    const setting = await withHost(this, (host) => host.api(SettingsApi).entry(this.args.key, scope === undefined ? {} : { scope }));
     if (setting === undefined) this.fail(`no setting "${this.args.key}"${scope === undefined ? '' : ` for the ${scope}`}`);
     this.log(`${typeof setting.value === 'string' ? setting.value : JSON.stringify(setting.value)}`);
     return setting;

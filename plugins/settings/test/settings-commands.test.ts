@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { deviceConfig, equinox, tempDir, uniqueTenant } from './host-kit.js';
+import { deviceConfig, equinox, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 

@@ -1,7 +1,6 @@
 import { Args } from '@oclif/core';
-import { fiscalPlugin, invoiceReceipt, type FiscalApi, type InvoiceReceipt } from '@equinox-sync/plugin-fiscal';
-import { EquinoxCommand } from '../../cli/equinox-command.js';
-import { withHost } from '../../cli/open-host.js';
+import { EquinoxCommand, withHost } from '@equinox-sync/host/command-kit';
+import { FiscalApi, invoiceReceipt, type InvoiceReceipt } from '../../index.js';
 
 export default class FiscalCancel extends EquinoxCommand<typeof FiscalCancel> {
   static override summary = 'Cancel an invoice: a cancellation record is appended to the chain; the invoice stays.';
@@ -10,7 +9,7 @@ export default class FiscalCancel extends EquinoxCommand<typeof FiscalCancel> {
   static override args = { id: Args.string({ description: 'Id of the invoice to cancel.', required: true }) };
 
   async run(): Promise<InvoiceReceipt & { cancels: string }> {
-    const record = await withHost(this.flags.config, (host) => host.api<FiscalApi>(fiscalPlugin.name).cancelInvoice(this.args.id));
+    const record = await withHost(this, (host) => host.api(FiscalApi).cancelInvoice(this.args.id));
     this.log(`Cancelled invoice ${record.series}${record.number}: cancellation ${record.id} is link ${record.chain_index} of this device's chain, huella ${record.hash}.`);
     return { ...invoiceReceipt(record), cancels: this.args.id };
   }

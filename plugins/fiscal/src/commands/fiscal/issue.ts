@@ -1,7 +1,6 @@
 import { Flags } from '@oclif/core';
-import { fiscalPlugin, invoiceReceipt, type FiscalApi, type InvoiceReceipt } from '@equinox-sync/plugin-fiscal';
-import { EquinoxCommand } from '../../cli/equinox-command.js';
-import { withHost } from '../../cli/open-host.js';
+import { EquinoxCommand, withHost } from '@equinox-sync/host/command-kit';
+import { FiscalApi, invoiceReceipt, type InvoiceReceipt } from '../../index.js';
 
 export default class FiscalIssue extends EquinoxCommand<typeof FiscalIssue> {
   static override summary = 'Issue the next invoice of a series: numbered with no gap, hashed, signed and chained.';
@@ -23,8 +22,8 @@ export default class FiscalIssue extends EquinoxCommand<typeof FiscalIssue> {
 
   async run(): Promise<InvoiceReceipt> {
     const { flags } = this;
-    const record = await withHost(flags.config, (host) =>
-      host.api<FiscalApi>(fiscalPlugin.name).issueInvoice({
+    const record = await withHost(this, (host) =>
+      host.api(FiscalApi).issueInvoice({
         series: flags.series,
         type: flags.type as 'F1' | 'F2' | 'F3',
         taxTotal: flags.tax,

@@ -1,8 +1,8 @@
-import { SETTINGS_PLUGIN, type SettingsApi } from '@equinox-sync/plugin-settings';
+import { SettingsApi } from '../src/index.js';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHost, type EquinoxHost } from '../src/index.js';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
+import { createHost, type EquinoxHost } from '@equinox-sync/host';
+import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 const INVENTORY = '@equinox-sync/plugin-inventory';
@@ -14,7 +14,7 @@ let superuser: pg.Client;
 async function device(tenant: string, name: string): Promise<{ host: EquinoxHost; settings: SettingsApi }> {
   const host = await createHost({ config: await deviceConfig(cloud, { tenant, device: name, dir: tempDir('licence'), builtins: true }) });
   hosts.push(host);
-  return { host, settings: host.api<SettingsApi>(SETTINGS_PLUGIN) };
+  return { host, settings: host.api(SettingsApi) };
 }
 
 /** A back-office call with the service key: the only role that writes licences. */

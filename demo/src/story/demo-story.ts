@@ -1,4 +1,5 @@
-import { compileServerSchema, type SyncRunResult } from '@equinox-sync/core';
+import type { SyncRunResult } from '@equinox-sync/core';
+import { compileServerSchema } from '@equinox-sync/core/server';
 import { startLocalCloud } from '@equinox-sync/local-cloud';
 import { startFaultProxy } from '@equinox-sync/local-cloud/testing';
 import { describeBreak, fiscalPlugin } from '@equinox-sync/plugin-fiscal';

@@ -1,12 +1,10 @@
-import type { FiscalApi } from '@equinox-sync/plugin-fiscal';
-import type { InventoryApi } from '@equinox-sync/plugin-inventory';
-import type { SettingsApi } from '@equinox-sync/plugin-settings';
+import { FiscalApi } from '@equinox-sync/plugin-fiscal';
+import { InventoryApi } from '@equinox-sync/plugin-inventory';
 import type { DemoDevice } from './demo-devices.js';
 
 /** The built-in plugins' APIs on a demo device. */
-export const inventory = (device: DemoDevice): InventoryApi => device.host.api<InventoryApi>('@equinox-sync/plugin-inventory');
-export const fiscal = (device: DemoDevice): FiscalApi => device.host.api<FiscalApi>('@equinox-sync/plugin-fiscal');
-export const settings = (device: DemoDevice): SettingsApi => device.host.api<SettingsApi>('@equinox-sync/plugin-settings');
+export const inventory = (device: DemoDevice): InventoryApi => device.host.api(InventoryApi);
+export const fiscal = (device: DemoDevice): FiscalApi => device.host.api(FiscalApi);
 
 /** Issues a licence for a tenant as the back office does: with the service key, through the plugin's cloud function. */
 export async function issueLicence(cloud: { url: string; serviceKey: string }, tenant: string, maxDevices: number): Promise<void> {

@@ -2,11 +2,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Flags } from '@oclif/core';
+import { EquinoxCommand } from '@equinox-sync/host/command-kit';
 import { removeCloudData } from '@equinox-sync/local-cloud';
-import { EquinoxCommand } from '../cli/equinox-command.js';
-import { DemoOutput } from '../demo/demo-output.js';
-import { runDemoStory, type DemoSummary } from '../demo/demo-story.js';
-import { privateDir } from '../host/private-files.js';
+import { DemoOutput } from '../story/demo-output.js';
+import { runDemoStory, type DemoSummary } from '../story/demo-story.js';
+import { ownerOnlyDir } from '../story/owner-only-files.js';
 
 export default class Demo extends EquinoxCommand<typeof Demo> {
   static override summary = 'Run the whole story on an embedded local cloud: offline tills, a concurrent edit, sync, agreement.';
@@ -23,7 +23,7 @@ export default class Demo extends EquinoxCommand<typeof Demo> {
   async run(): Promise<DemoSummary> {
     const dir = this.flags.dir ? resolve(this.flags.dir) : mkdtempSync(join(tmpdir(), 'equinox-demo-'));
     // Databases, configs with tokens and the cloud's secrets go in here: made for the owner only (mkdtemp's are too).
-    if (!existsSync(dir)) privateDir(dir);
+    if (!existsSync(dir)) ownerOnlyDir(dir);
     const out = new DemoOutput((line) => this.log(line), !this.jsonEnabled());
     this.log(`equinox demo — files in ${dir}`);
     try {

@@ -1,7 +1,6 @@
 import { Args, Flags } from '@oclif/core';
-import { parseSettingValue, SETTINGS_PLUGIN, type Setting, type SettingsApi, type SettingScope } from '@equinox-sync/plugin-settings';
-import { EquinoxCommand } from '../../cli/equinox-command.js';
-import { withHost } from '../../cli/open-host.js';
+import { EquinoxCommand, withHost } from '@equinox-sync/host/command-kit';
+import { parseSettingValue, SettingsApi, type Setting, type SettingScope } from '../../index.js';
 
 export default class SettingsSet extends EquinoxCommand<typeof SettingsSet> {
   static override summary = 'Set a setting for the tenant, or for this device only.';
@@ -22,7 +21,7 @@ export default class SettingsSet extends EquinoxCommand<typeof SettingsSet> {
   async run(): Promise<Setting> {
     const scope = this.flags.scope as SettingScope;
     const value = parseSettingValue(this.args.value);
-    const setting = await withHost(this.flags.config, (host) => host.api<SettingsApi>(SETTINGS_PLUGIN).set(this.args.key, value, { scope }));
+    const setting = await withHost(this, (host) => host.api(SettingsApi).set(this.args.key, value, { scope }));
     this.log(`Set ${setting.key} = ${JSON.stringify(setting.value)} (${scope === 'device' ? `device ${setting.deviceId}` : 'tenant'}). It uploads with the next sync.`);
     return setting;
   }

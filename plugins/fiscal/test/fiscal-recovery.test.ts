@@ -1,16 +1,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileServerSchema } from '@equinox-sync/core';
+import { compileServerSchema } from '@equinox-sync/core/server';
 import { startLocalCloud, type LocalCloud } from '@equinox-sync/local-cloud';
-import type { FiscalApi, FiscalRecord } from '@equinox-sync/plugin-fiscal';
+import { FiscalApi, type FiscalRecord } from '../src/index.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createHost, type EquinoxHost } from '../src/index.js';
+import { createHost, type EquinoxHost } from '@equinox-sync/host';
 import { backupCloud, cloudInvoices, registeredKeys, restoreCloud, wipeCloud } from './fiscal-recovery-kit.js';
-import { BUILTIN_PLUGINS, deviceConfig, equinox, uniqueTenant } from './host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig, equinox, uniqueTenant } from '../../../host/test/host-kit.js';
 
 // This file restores and wipes its cloud's database, so it runs its own cloud, not the shared one.
-const FISCAL = '@equinox-sync/plugin-fiscal';
 const INVOICE = { issuerTaxId: 'B12345678', type: 'F1', taxTotal: '21.00', grossTotal: '121.00' } as const;
 const migration = compileServerSchema(BUILTIN_PLUGINS);
 const workDir = mkdtempSync(join(tmpdir(), 'equinox-fiscal-recovery-'));
@@ -47,7 +46,7 @@ async function openTill(tenant: string, name: string, series: string): Promise<T
   writeFileSync(configPath, JSON.stringify(config));
   const host = await createHost({ config, sync: { healthTimeoutMs: 5_000 } });
   hosts.push(host);
-  return { name, configPath, host, fiscal: host.api<FiscalApi>(FISCAL), series };
+  return { name, configPath, host, fiscal: host.api(FiscalApi), series };
 }
 
 function issue(till: Till, count: number): FiscalRecord[] {
