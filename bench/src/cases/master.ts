@@ -1,4 +1,4 @@
-import { compileServerSchema } from '@equinox-sync/core';
+import { compileServerSchema } from '@equinox-sync/core/server';
 import { inventoryPlugin } from '@equinox-sync/plugin-inventory';
 import { applySql } from '@equinox-sync/local-cloud';
 import type { SupabaseClient } from '@supabase/supabase-js';
