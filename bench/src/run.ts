@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, UsageError, type BenchArgs } from './args.js';
 import { detectCase } from './cases/detect.js';
-import { masterCase } from './cases/master.js';
+import { masterCase } from './cases/master-inventory.js';
 import { noopCase } from './cases/noop.js';
 import { pullCase } from './cases/pull.js';
 import { runScaleSync, scaleReport, type ScaleRun } from './cases/scale.js';

@@ -20,3 +20,4 @@ export { MAX_ROWS } from './postgrest-server.js';
 export { loadOrCreateSecrets, type CloudSecrets } from './cloud-secrets.js';
 export { applySql, type CloudCoordinates } from './cloud-admin.js';
 export { removeCloudData } from './cluster-location.js';
+export { privateDir, writePrivateFile } from './private-files.js';

@@ -6,7 +6,7 @@ import { EquinoxCommand } from '@equinox-sync/host/command-kit';
 import { removeCloudData } from '@equinox-sync/local-cloud';
 import { DemoOutput } from '../story/demo-output.js';
 import { runDemoStory, type DemoSummary } from '../story/demo-story.js';
-import { ownerOnlyDir } from '../story/owner-only-files.js';
+import { privateDir } from '@equinox-sync/local-cloud';
 
 export default class Demo extends EquinoxCommand<typeof Demo> {
   static override summary = 'Run the whole story on an embedded local cloud: offline tills, a concurrent edit, sync, agreement.';
@@ -23,7 +23,7 @@ export default class Demo extends EquinoxCommand<typeof Demo> {
   async run(): Promise<DemoSummary> {
     const dir = this.flags.dir ? resolve(this.flags.dir) : mkdtempSync(join(tmpdir(), 'equinox-demo-'));
     // Databases, configs with tokens and the cloud's secrets go in here: made for the owner only (mkdtemp's are too).
-    if (!existsSync(dir)) ownerOnlyDir(dir);
+    if (!existsSync(dir)) privateDir(dir);
     const out = new DemoOutput((line) => this.log(line), !this.jsonEnabled());
     this.log(`equinox demo — files in ${dir}`);
     try {

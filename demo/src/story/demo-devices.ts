@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { EquinoxConfigInput } from '@equinox-sync/config';
 import { consoleLogger, createHost, type EquinoxHost } from '@equinox-sync/host';
 import { deviceClaims, type LocalCloud } from '@equinox-sync/local-cloud';
-import { writeOwnerOnlyFile } from './owner-only-files.js';
+import { writePrivateFile } from '@equinox-sync/local-cloud';
 
 /** One device of the demo: a name, its tenant, its host, and the config file written for it. */
 export interface DemoDevice {
@@ -39,7 +39,7 @@ export async function openDemoDevice(options: {
     sync: { intervalSeconds: 3600 },
   };
   const configFile = join(options.dir, `${options.name}.json`);
-  writeOwnerOnlyFile(configFile, `${JSON.stringify({ ...config, supabase: { ...config.supabase, url: options.cloud.url } }, null, 2)}\n`);
+  writePrivateFile(configFile, `${JSON.stringify({ ...config, supabase: { ...config.supabase, url: options.cloud.url } }, null, 2)}\n`);
   const host = await createHost({ config, logger: consoleLogger('error') });
   return { name: options.name, tenant: options.tenant, host, configFile };
 }

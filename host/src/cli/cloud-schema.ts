@@ -1,4 +1,5 @@
-import { compileServerSchema, SupabaseRemote, SYNC_PROTOCOL_VERSION, type PluginDefinition } from '@equinox-sync/core';
+import { SupabaseRemote, type PluginDefinition } from '@equinox-sync/core';
+import { compileServerSchema, SYNC_PROTOCOL_VERSION } from '@equinox-sync/core/server';
 import { applySql, type CloudCoordinates } from '@equinox-sync/local-cloud';
 
 /**

@@ -9,7 +9,7 @@ import { EquinoxCommand } from '../cli/equinox-command.js';
 import { cloudPlugins } from '../cli/cloud-plugins.js';
 import { applyCloudSchema, missingCloudSchema, type DeviceConnection } from '../cli/cloud-schema.js';
 import { DEFAULT_CLOUD_DIR } from '../cli/data-dir-flag.js';
-import { privateDir, writePrivateFile } from '../host/private-files.js';
+import { privateDir, writePrivateFile } from '@equinox-sync/local-cloud';
 
 /** What `init --json` prints. */
 export interface InitResult {

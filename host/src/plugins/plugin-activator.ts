@@ -7,7 +7,7 @@ import { HostLogger, prefixedLogger } from '../host/host-logger.js';
 import type { LoadedPlugin } from './plugin-info.js';
 import { PluginHookScope } from './plugin-hooks.js';
 import { preparePluginStorage } from './plugin-storage.js';
-import { pluginStore } from './plugin-store.js';
+import { pluginStore } from './plugin-store-scope.js';
 
 interface Activation {
   readonly plugin: LoadedPlugin;

@@ -1,7 +1,8 @@
 import { existsSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { HostLogger } from '../host/host-logger.js';
-import { copyPrivately, privateDir } from '../host/private-files.js';
+import { privateDir } from '@equinox-sync/local-cloud';
+import { copyPrivately } from '../host/private-copy.js';
 
 /**
  * The storage folder of plugin `name` for the database at `dbPath`:

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { compileServerSchema } from '@equinox-sync/core';
+import { compileServerSchema } from '@equinox-sync/core/server';
 import { readCloudState } from '@equinox-sync/local-cloud';
 import { EquinoxCommand } from '../../cli/equinox-command.js';
 import { cloudPlugins } from '../../cli/cloud-plugins.js';
