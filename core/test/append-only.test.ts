@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Row } from '../src/index.js';
-import { installPlugin, newRow, restClient } from './protocol-kit.js';
-import { deviceRemote, deviceToken, uniqueName, uniqueTenant } from '../src/testing/index.js';
+import { installPlugin, newRow } from './protocol-kit.js';
+import { deviceRemote, deviceToken, supabaseClient, uniqueName, uniqueTenant } from '../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('append_only');
@@ -22,12 +22,12 @@ describe('the cloud refuses to change or remove an append-only row, for every ro
   });
 
   async function storedBody(): Promise<unknown> {
-    const { data } = await restClient(cloud, cloud.serviceKey).from(table).select('body').eq('id', row.id).single();
+    const { data } = await supabaseClient(cloud.serviceKey).from(table).select('body').eq('id', row.id).single();
     return (data as Row | null)?.body;
   }
 
   it('refuses UPDATE and DELETE through REST with the service key', async () => {
-    const admin = restClient(cloud, cloud.serviceKey);
+    const admin = supabaseClient(cloud.serviceKey);
     const update = await admin.from(table).update({ body: 'rewritten' }).eq('id', row.id);
     expect(update.error?.code).toBe('23001');
     expect(update.error?.message).toMatch(/append-only/);
@@ -37,7 +37,7 @@ describe('the cloud refuses to change or remove an append-only row, for every ro
   });
 
   it('refuses UPDATE and DELETE through REST with the device token', async () => {
-    const device = restClient(cloud, cloud.anonKey, await deviceToken(tenant));
+    const device = supabaseClient(cloud.anonKey, { token: await deviceToken(tenant) });
     expect((await device.from(table).update({ body: 'rewritten' }).eq('id', row.id)).error?.code).toBe('42501');
     expect((await device.from(table).delete().eq('id', row.id)).error?.code).toBe('42501');
     expect(await storedBody()).toBe('as issued');

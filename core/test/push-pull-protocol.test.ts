@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { RemoteRejectedError, SYNC_PROTOCOL_VERSION, type PushOutcome, type RemoteStore } from '../src/index.js';
-import { hlc, installPlugin, newRow, restClient } from './protocol-kit.js';
-import { deviceRemote, deviceToken, hasIds, pullAll, uniqueName, uniqueTenant } from '../src/testing/index.js';
+import { hlc, installPlugin, newRow } from './protocol-kit.js';
+import { deviceRemote, deviceToken, hasIds, pullAll, supabaseClient, uniqueName, uniqueTenant } from '../src/testing/index.js';
 
 const cloud = inject('cloud');
 const notes = uniqueName('proto_notes');
@@ -90,7 +90,7 @@ describe('eq_push and eq_pull over supabase-js', () => {
       { row: later, base_version: null },
     ]);
     expect(outcomes.map((o) => o.status)).toEqual(['applied', 'applied']);
-    const { data } = await restClient(cloud, cloud.serviceKey).from(notes).select('title').eq('id', row.id).single();
+    const { data } = await supabaseClient(cloud.serviceKey).from(notes).select('title').eq('id', row.id).single();
     expect(data).toEqual({ title: 'twice, later' });
   });
 
@@ -116,7 +116,7 @@ describe('eq_push and eq_pull over supabase-js', () => {
     const row = newRow(tenant, { body: 'from the back office' });
     const outcomes = await remote.push(feed, [{ row, base_version: null }]);
     expect(outcomes).toEqual([{ id: row.id, status: 'rejected', code: '42501', reason: expect.stringMatching(/download-only/) }]);
-    const { error } = await restClient(cloud, cloud.serviceKey).from(feed).insert(row);
+    const { error } = await supabaseClient(cloud.serviceKey).from(feed).insert(row);
     expect(error).toBeNull();
     const { rows } = await pullAll(remote, feed, { until: hasIds([row.id]) });
     expect(rows).toEqual([expect.objectContaining({ id: row.id, body: 'from the back office' })]);
@@ -130,7 +130,7 @@ describe('eq_push and eq_pull over supabase-js', () => {
 
   it('answers on the wire with a bare server_version per applied row and an object for any other', async () => {
     const other = uniqueTenant('proto-wire');
-    const client = restClient(cloud, cloud.anonKey, await deviceToken(other));
+    const client = supabaseClient(cloud.anonKey, { token: await deviceToken(other) });
     const fresh = newRow(other, { title: 'fresh' });
     const seen = newRow(other, { title: 'seen' });
     const first = await client.rpc('eq_push', { p_table: notes, p_rows: [seen] });
@@ -151,7 +151,7 @@ describe('eq_push and eq_pull over supabase-js', () => {
     const health = await remote.health(5_000);
     expect(health).toMatchObject({ online: true, protocol: SYNC_PROTOCOL_VERSION, tenant });
     expect(health.error).toBeUndefined();
-    const { data } = await restClient(cloud, cloud.anonKey, await deviceToken(tenant, 'till-7')).rpc('eq_health');
+    const { data } = await supabaseClient(cloud.anonKey, { token: await deviceToken(tenant, 'till-7') }).rpc('eq_health');
     expect(data).toEqual({
       ok: true,
       protocol: SYNC_PROTOCOL_VERSION,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ConflictStrategy, PushOutcome, RemoteStore, Row } from '../src/index.js';
-import { hlc, installPlugin, newRow, restClient } from './protocol-kit.js';
-import { deviceRemote, uniqueName, uniqueTenant } from '../src/testing/index.js';
+import { hlc, installPlugin, newRow } from './protocol-kit.js';
+import { deviceRemote, supabaseClient, uniqueName, uniqueTenant } from '../src/testing/index.js';
 
 const cloud = inject('cloud');
 const tables: Record<ConflictStrategy, string> = {
@@ -19,7 +19,7 @@ function versionOf(outcome: PushOutcome | undefined): number {
 }
 
 async function cloudRow(table: string, id: unknown): Promise<Row | null> {
-  const { data, error } = await restClient(cloud, cloud.serviceKey).from(table).select('*').eq('id', id).maybeSingle();
+  const { data, error } = await supabaseClient(cloud.serviceKey).from(table).select('*').eq('id', id).maybeSingle();
   if (error) throw new Error(error.message);
   return data as Row | null;
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { RemoteRejectedError, SupabaseRemote, type Row } from '../src/index.js';
-import { hlc, installPlugin, newRow, restClient } from './protocol-kit.js';
-import { deviceRemote, deviceToken, hasIds, pullAll, uniqueName, uniqueTenant } from '../src/testing/index.js';
+import { hlc, installPlugin, newRow } from './protocol-kit.js';
+import { deviceRemote, deviceToken, hasIds, pullAll, supabaseClient, uniqueName, uniqueTenant } from '../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('tenancy');
@@ -23,7 +23,7 @@ describe('a device reaches only its own tenant, through the protocol and plain R
   });
 
   async function storedOfB(): Promise<Row[]> {
-    const { data } = await restClient(cloud, cloud.serviceKey).from(table).select('id, tenant_id, body').eq('tenant_id', tenantB).order('id');
+    const { data } = await supabaseClient(cloud.serviceKey).from(table).select('id, tenant_id, body').eq('tenant_id', tenantB).order('id');
     return data as Row[];
   }
 
@@ -54,7 +54,7 @@ describe('a device reaches only its own tenant, through the protocol and plain R
   });
 
   it("neither reads nor writes another tenant's rows through REST", async () => {
-    const rest = restClient(cloud, cloud.anonKey, await deviceToken(tenantA));
+    const rest = supabaseClient(cloud.anonKey, { token: await deviceToken(tenantA) });
     const read = await rest.from(table).select('id').eq('tenant_id', tenantB);
     expect(read.error).toBeNull();
     expect(read.data).toEqual([]);
@@ -80,13 +80,13 @@ describe('a device reaches only its own tenant, through the protocol and plain R
     const deviceA = await deviceRemote(tenantA);
     const mine = newRow(tenantA, { body: 'keep me' });
     await deviceA.push(table, [{ row: mine, base_version: null }]);
-    const rest = restClient(cloud, cloud.anonKey, await deviceToken(tenantA));
+    const rest = supabaseClient(cloud.anonKey, { token: await deviceToken(tenantA) });
     const { error } = await rest.from(table).delete().eq('id', mine.id);
     expect(error?.code).toBe('42501');
   });
 
   it('gives the anon key nothing: no rows, no push, no pull', async () => {
-    const anonRest = restClient(cloud, cloud.anonKey);
+    const anonRest = supabaseClient(cloud.anonKey);
     const read = await anonRest.from(table).select('id');
     expect(read.data ?? []).toEqual([]);
     expect(read.error?.code).toBe('42501');

@@ -2,8 +2,9 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { deviceClaims, TokenMinter } from '@equinox-sync/local-cloud';
+import { cloudRest, installCloudSchema, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig, equinox } from './host-kit.js';
 
 const cloud = inject('cloud');
 const INVENTORY = '@equinox-sync/plugin-inventory';
@@ -18,7 +19,7 @@ async function configFile(tenant: string, device: string): Promise<string> {
 
 describe('equinox commands (--json shapes, exit codes)', () => {
   beforeAll(async () => {
-    await installCloudSchema(cloud, BUILTIN_PLUGINS);
+    await installCloudSchema(BUILTIN_PLUGINS);
   });
 
   it('sync uploads and prints { uploaded, downloaded, conflicts, rejected, durationMs }', async () => {
@@ -156,7 +157,7 @@ describe('equinox commands (--json shapes, exit codes)', () => {
 
 describe('equinox sync with a token minted for someone else', () => {
   beforeAll(async () => {
-    await installCloudSchema(cloud, BUILTIN_PLUGINS);
+    await installCloudSchema(BUILTIN_PLUGINS);
   });
 
   /** A device config of `tenant` whose token carries `claims` instead of its own, with one product queued. */
@@ -174,11 +175,8 @@ describe('equinox sync with a token minted for someone else', () => {
   }
 
   /** Products with this id in the cloud, of any tenant, read with the service key. */
-  async function cloudProducts(id: string): Promise<unknown[]> {
-    const response = await fetch(`${cloud.url}/rest/v1/products?id=eq.${encodeURIComponent(id)}&select=tenant_id`, {
-      headers: { apikey: cloud.anonKey, authorization: `Bearer ${cloud.serviceKey}` },
-    });
-    return (await response.json()) as unknown[];
+  async function cloudProducts(id: string): Promise<unknown> {
+    return (await cloudRest('GET', `products?id=eq.${encodeURIComponent(id)}&select=tenant_id`)).body;
   }
 
   it('another tenant\'s token: exit 1 naming both tenants and the fix, nothing uploaded, the row still queued', async () => {

@@ -1,41 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '@equinox-sync/local-cloud';
-import { tempDir } from './host-kit.js';
-
-const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url));
-
-interface Running {
-  readonly child: ChildProcess;
-  /** Resolves with the first stdout line. */
-  readonly firstLine: Promise<string>;
-  readonly exited: Promise<{ code: number | null; stdout: string; stderr: string }>;
-}
-
-/** `equinox ...args` as a real process, as a user runs it. */
-function equinox(args: string[]): Running {
-  const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  let lineSeen: (line: string) => void = () => undefined;
-  const firstLine = new Promise<string>((resolve) => (lineSeen = resolve));
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    if (stdout.includes('\n')) lineSeen(stdout.split('\n')[0] ?? '');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.on('exit', (code) => {
-      lineSeen(stdout.split('\n')[0] ?? '');
-      resolve({ code, stdout, stderr });
-    }),
-  );
-  return { child, firstLine, exited };
-}
+import { sleep, tempDir } from '@equinox-sync/core/testing';
+import { runEquinox, startEquinox } from './host-kit.js';
 
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -55,7 +24,7 @@ describe('equinox cloud start / stop, as processes', () => {
   afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
   it('refuses a second start on a running data dir, saying where it runs (exit 1, touching nothing); cloud stop stops what start started', { timeout: 90_000 }, async () => {
-    const first = equinox(['cloud', 'start', '--data', data, '--json']);
+    const first = startEquinox(['cloud', 'start', '--data', data, '--json']);
     const ready = JSON.parse(await first.firstLine) as { url: string; pid: number; dataDir: string; postgresDir: string };
     firstUrl = ready.url;
     expect(ready).toMatchObject({ dataDir: data, pid: first.child.pid });
@@ -66,13 +35,13 @@ describe('equinox cloud start / stop, as processes', () => {
     expect(isProcessAlive(state.postgresPid) && isProcessAlive(state.postgrestPid)).toBe(true);
     const before = files(data);
 
-    const second = await equinox(['cloud', 'start', '--data', data]).exited;
+    const second = await runEquinox(['cloud', 'start', '--data', data]);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain(`already running on ${data} at ${ready.url} (pid ${ready.pid})`);
     expect(files(data)).toEqual(before);
     expect((await fetch(`${ready.url}/health`)).status).toBe(200);
 
-    const stop = await equinox(['cloud', 'stop', '--data', data, '--json']).exited;
+    const stop = await runEquinox(['cloud', 'stop', '--data', data, '--json']);
     expect(stop.code).toBe(0);
     expect(JSON.parse(stop.stdout)).toEqual({ stopped: true, dataDir: data });
     const ended = await first.exited;
@@ -83,10 +52,10 @@ describe('equinox cloud start / stop, as processes', () => {
   });
 
   it('starts again on the same URL, names where its database lives, and on SIGINT prints "stopped" and exits 0', { timeout: 90_000 }, async () => {
-    const again = equinox(['cloud', 'start', '--data', data]);
+    const again = startEquinox(['cloud', 'start', '--data', data]);
     const line = await again.firstLine;
     expect(line).toBe(`Local cloud ready at ${firstUrl} (pid ${again.child.pid})`);
-    await new Promise((resolve) => setTimeout(resolve, 200)); // the rest of the banner
+    await sleep(200); // the rest of the banner
     again.child.kill('SIGINT');
     const ended = await again.exited;
     expect(ended.code).toBe(0);

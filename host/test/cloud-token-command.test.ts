@@ -1,4 +1,3 @@
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,12 +5,13 @@ import { runCommand } from '@oclif/test';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { loadOrCreateSecrets, TokenMinter } from '@equinox-sync/local-cloud';
+import { tempDir } from '@equinox-sync/core/testing';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 describe('equinox cloud token', () => {
   it('mints a token whose app_metadata names the tenant, the device and its role, signed by the cloud secret (--json)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'equinox-cli-'));
+    const dir = tempDir('cli');
     const { jwtSecret } = loadOrCreateSecrets(dir);
     const { stdout, stderr, error } = await runCommand(['cloud', 'token', '--tenant', 'store-7', '--device', 'office', '--role', 'master', '--data', dir, '--json'], { root });
     expect(error).toBeUndefined();
@@ -24,7 +24,7 @@ describe('equinox cloud token', () => {
   });
 
   it('still mints a token without --device, warning on stderr that installation-bound writes will be refused', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'equinox-cli-'));
+    const dir = tempDir('cli');
     loadOrCreateSecrets(dir);
     const { stdout, stderr, error } = await runCommand(['cloud', 'token', '--tenant', 'store-7', '--data', dir], { root });
     expect(error).toBeUndefined();

@@ -1,30 +1,13 @@
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { tempDir } from '@equinox-sync/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EXAMPLE_PLUGIN_DIR, offlineConfig, tempDir } from './host-kit.js';
-
-const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { EXAMPLE_PLUGIN_DIR, offlineConfig, runEquinox, type ProcessRun } from './host-kit.js';
 
 /** Runs `equinox ...args` as a real process in `cwd`, with no EQUINOX_* variable but those given. */
-function equinox(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Run> {
+function equinox(args: string[], cwd: string, env: Record<string, string> = {}): Promise<ProcessRun> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('EQUINOX_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runEquinox(args, { cwd, env: { ...clean, ...env } });
 }
 
 /** The lines of `stderr` that name `text`. */

@@ -1,24 +1,18 @@
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { disposeAfterTest, installCloudSchema, syncUntil, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { ClientsApi, clientsPlugin } from '../../examples/plugin-clients/index.js';
 import { createHost, type EquinoxHost } from '../src/index.js';
-import { deviceConfig, EXAMPLE_PLUGIN_DIR, installCloudSchema, memoryLogger, offlineConfig, syncUntil, tempDir, uniqueTenant } from './host-kit.js';
+import { deviceConfig, EXAMPLE_PLUGIN_DIR, memoryLogger, offlineConfig } from './host-kit.js';
 
 const cloud = inject('cloud');
 const CLIENTS = '@acme/equinox-clients';
 
 describe('the example clients plugin, loaded by path from config', () => {
-  const hosts: EquinoxHost[] = [];
-
   async function device(tenant: string, name: string, dir: string): Promise<EquinoxHost> {
-    const host = await createHost({ config: await deviceConfig(cloud, { tenant, device: name, dir, plugins: [EXAMPLE_PLUGIN_DIR] }), logger: memoryLogger() });
-    hosts.push(host);
-    return host;
+    return disposeAfterTest(await createHost({ config: await deviceConfig(cloud, { tenant, device: name, dir, plugins: [EXAMPLE_PLUGIN_DIR] }), logger: memoryLogger() }));
   }
 
-  beforeAll(() => installCloudSchema(cloud, [clientsPlugin]));
-  afterEach(async () => {
-    await Promise.all(hosts.splice(0).map((host) => host.dispose()));
-  });
+  beforeAll(() => installCloudSchema([clientsPlugin]));
 
   it('syncs between two devices, and a concurrent edit lands in the conflict inbox', async () => {
     const tenant = uniqueTenant('clients');
@@ -67,8 +61,7 @@ describe('the example clients plugin, loaded by path from config', () => {
   });
 
   it('offers its API through the typed token: add and list, and refuses an email without "@"', async () => {
-    const host = await createHost({ config: offlineConfig(tempDir('clients-api'), [EXAMPLE_PLUGIN_DIR]), logger: memoryLogger() });
-    hosts.push(host);
+    const host = disposeAfterTest(await createHost({ config: offlineConfig(tempDir('clients-api'), [EXAMPLE_PLUGIN_DIR]), logger: memoryLogger() }));
     const clients = host.api(ClientsApi);
     const grace = clients.add({ name: 'Grace', email: 'grace@example.com' });
     const ada = clients.add({ name: 'Ada', tax_id: 'B1' });

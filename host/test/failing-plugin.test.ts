@@ -1,12 +1,13 @@
+import { installCloudSchema, syncUntil, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientsPlugin } from '../../examples/plugin-clients/index.js';
 import { createHost } from '../src/index.js';
-import { deviceConfig, EXAMPLE_PLUGIN_DIR, installCloudSchema, memoryLogger, pluginPackage, syncUntil, tempDir, uniqueTenant, writePlugin } from './host-kit.js';
+import { deviceConfig, EXAMPLE_PLUGIN_DIR, memoryLogger, pluginPackage, writePlugin } from './host-kit.js';
 
 const cloud = inject('cloud');
 
 describe('a plugin that throws in activate', () => {
-  beforeAll(() => installCloudSchema(cloud, [clientsPlugin]));
+  beforeAll(() => installCloudSchema([clientsPlugin]));
 
   it('is left out, its tables unsynced, while the other plugins sync', async () => {
     const root = tempDir('failing');

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@equinox-sync/config';
+import { tempDir } from '@equinox-sync/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createHost, discoverPlugins } from '../src/index.js';
-import { EXAMPLE_PLUGIN_DIR, memoryLogger, offlineConfig, tempDir } from './host-kit.js';
+import { EXAMPLE_PLUGIN_DIR, memoryLogger, offlineConfig } from './host-kit.js';
 
 describe('createHost configuration', () => {
   it('reports every bad value of a config file as one readable error', async () => {

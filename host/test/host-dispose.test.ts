@@ -1,36 +1,30 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { installCloudSchema, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientsPlugin } from '../../examples/plugin-clients/index.js';
 import { createHost } from '../src/index.js';
-import { deviceConfig, EXAMPLE_PLUGIN_DIR, installCloudSchema, memoryLogger, offlineConfig, tempDir, uniqueTenant } from './host-kit.js';
+import { deviceConfig, EXAMPLE_PLUGIN_DIR, memoryLogger, offlineConfig, startNode, type ProcessRun } from './host-kit.js';
 
 const cloud = inject('cloud');
 const CHILD = fileURLToPath(new URL('./fixtures/dispose-child.mjs', import.meta.url));
 
 /** Runs `script` and waits for it to end by itself; after `limitMs` it is killed and reported as stuck. */
-function runToEnd(script: string, env: NodeJS.ProcessEnv, limitMs: number): Promise<{ code: number | null; stdout: string; stderr: string; stuck: boolean }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let stuck = false;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      stuck = true;
-      child.kill('SIGKILL');
-    }, limitMs);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, stuck });
-    });
-  });
+async function runToEnd(script: string, env: NodeJS.ProcessEnv, limitMs: number): Promise<ProcessRun & { stuck: boolean }> {
+  const { child, exited } = startNode(script, [], { env: { ...process.env, ...env } });
+  let stuck = false;
+  const timer = setTimeout(() => {
+    stuck = true;
+    child.kill('SIGKILL');
+  }, limitMs);
+  try {
+    return { ...(await exited), stuck };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 describe('host lifecycle', () => {
-  beforeAll(() => installCloudSchema(cloud, [clientsPlugin]));
+  beforeAll(() => installCloudSchema([clientsPlugin]));
 
   it('releases everything on dispose: a process that ran a host ends by itself', async () => {
     const config = await deviceConfig(cloud, { tenant: uniqueTenant('dispose'), device: 'till-a', dir: tempDir('dispose'), plugins: [EXAMPLE_PLUGIN_DIR] });

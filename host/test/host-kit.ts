@@ -1,45 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EquinoxConfigInput } from '@equinox-sync/config';
-import { compileServerSchema, type PluginDefinition, type SyncRunResult } from '@equinox-sync/core';
-import { applySql, deviceClaims, TokenMinter } from '@equinox-sync/local-cloud';
+import type { PluginDefinition } from '@equinox-sync/core';
+import { deviceToken, type DeviceCloud } from '@equinox-sync/core/testing';
 import { fiscalPlugin } from '@equinox-sync/plugin-fiscal';
 import { inventoryPlugin } from '@equinox-sync/plugin-inventory';
 import { settingsPlugin } from '@equinox-sync/plugin-settings';
-import type { EquinoxHost, HostLogger } from '../src/index.js';
-import type { TestCloud } from '@equinox-sync/local-cloud/testing';
+import type { HostLogger } from '../src/index.js';
 
-/** The coordinates the root global setup provides as `inject('cloud')`. */
-export type Cloud = TestCloud;
+// Host-level fixtures: configs for createHost, plugin packages on disk, the CLI. Tenants,
+// folders, cloud schemas, tokens and syncing are the shared kit's (@equinox-sync/core/testing).
 
 /** The example third-party plugin, kept out of the workspaces. */
 export const EXAMPLE_PLUGIN_DIR = fileURLToPath(new URL('../../examples/plugin-clients', import.meta.url));
 
 export const BUILTIN_PLUGINS: readonly PluginDefinition[] = [fiscalPlugin, inventoryPlugin, settingsPlugin];
 
-/** A tenant no other test uses: every test file shares one cloud. */
-export function uniqueTenant(label: string): string {
-  return `${label}-${randomUUID()}`;
-}
-
-export function tempDir(label = 'host'): string {
-  return mkdtempSync(join(tmpdir(), `equinox-${label}-`));
-}
-
-/**
- * Installs the plugins' cloud schema. Test files run in parallel and install the same
- * tables; an advisory lock makes them take turns.
- */
-export async function installCloudSchema(cloud: Cloud, plugins: readonly PluginDefinition[]): Promise<void> {
-  await applySql(cloud, `select pg_advisory_lock(4242);\n${compileServerSchema(plugins)}\nselect pg_advisory_unlock(4242);`);
-}
-
 /** A device's config against the local cloud: its own database file and a token naming its tenant and itself. */
 export async function deviceConfig(
-  cloud: Cloud,
+  cloud: DeviceCloud,
   options: { tenant: string; device: string; dir: string; plugins?: string[]; builtins?: boolean },
 ): Promise<EquinoxConfigInput> {
   const builtins = options.builtins ?? false;
@@ -47,7 +28,7 @@ export async function deviceConfig(
     tenantId: options.tenant,
     deviceId: options.device,
     dbPath: join(options.dir, `${options.device}.db`),
-    supabase: { url: cloud.url, key: cloud.anonKey, accessToken: await new TokenMinter(cloud.jwtSecret).mint(deviceClaims({ tenant: options.tenant, device: options.device })) },
+    supabase: { url: cloud.url, key: cloud.anonKey, accessToken: await deviceToken(options.tenant, options.device, cloud) },
     plugins: options.plugins ?? [],
     builtins: { fiscal: builtins, inventory: builtins, settings: builtins },
   };
@@ -94,21 +75,6 @@ export function pluginPackage(name: string, table: string, equinox: object = {})
   };
 }
 
-/**
- * Syncs until `done` holds. Other test files commit to the same cloud at the same time,
- * and a pull only returns rows below the oldest open transaction, so a row may arrive a
- * run or two late.
- */
-export async function syncUntil(host: EquinoxHost, done: () => boolean, timeoutMs = 15_000): Promise<SyncRunResult> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await host.syncNow();
-    if (result.error !== null) throw new Error(`sync failed: ${result.error}`);
-    if (done() || Date.now() > deadline) return result;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** What one `equinox` command printed and how it exited, run in-process through oclif's runCommand. */
 export interface CommandRun {
   readonly json: unknown;
@@ -138,4 +104,69 @@ export async function equinox(args: string[]): Promise<CommandRun> {
     json = undefined;
   }
   return { json, stdout, stderr, exit };
+}
+
+/** What a process printed and how it exited. */
+export interface ProcessRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A process started by {@link startNode} or {@link startEquinox}. */
+export interface RunningProcess {
+  readonly child: ChildProcess;
+  /** Its first line on stdout; if it exits before printing one, what it printed (maybe ''). */
+  readonly firstLine: Promise<string>;
+  readonly exited: Promise<ProcessRun>;
+}
+
+/** Where and how {@link startNode} runs a process; `onLine` sees each line of its stdout, with the process to signal. */
+export interface ProcessOptions {
+  readonly cwd?: string;
+  /** The whole environment; default this process's. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly onLine?: (line: string, child: ChildProcess) => void;
+}
+
+/** `bin/run.js`: the `equinox` command as a user runs it. */
+const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
+
+/** Starts `node script ...args` as a process of its own. */
+export function startNode(script: string, args: readonly string[], options: ProcessOptions = {}): RunningProcess {
+  const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let pending = '';
+  let lineSeen: (line: string) => void = () => undefined;
+  const firstLine = new Promise<string>((resolve) => (lineSeen = resolve));
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      lineSeen(line);
+      options.onLine?.(line, child);
+    }
+  });
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<ProcessRun>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      lineSeen(stdout.split('\n')[0] ?? '');
+      resolve({ code, stdout, stderr });
+    });
+  });
+  return { child, firstLine, exited };
+}
+
+/** Starts `equinox ...args` as a real process, as a user runs it (see {@link equinox} to run a command in this process). */
+export function startEquinox(args: readonly string[], options: ProcessOptions = {}): RunningProcess {
+  return startNode(BIN, args, options);
+}
+
+/** Runs `equinox ...args` as a real process to its end. */
+export function runEquinox(args: readonly string[], options: ProcessOptions = {}): Promise<ProcessRun> {
+  return startEquinox(args, options).exited;
 }

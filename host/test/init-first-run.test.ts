@@ -1,35 +1,17 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '@equinox-sync/config';
 import { startLocalCloud, type LocalCloud } from '@equinox-sync/local-cloud';
+import { cloudRows, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHost } from '../src/index.js';
-import { deviceConfig, equinox, tempDir, uniqueTenant } from './host-kit.js';
+import { deviceConfig, equinox, runEquinox, type ProcessRun } from './host-kit.js';
 
 const INVENTORY = '@equinox-sync/plugin-inventory';
-const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url));
-
-/** Rows of a table in the cloud, read with the service key (past row-level security). */
-async function cloudRows(cloud: LocalCloud, table: string, tenant: string): Promise<Record<string, unknown>[]> {
-  const response = await fetch(`${cloud.url}/rest/v1/${table}?tenant_id=eq.${encodeURIComponent(tenant)}&select=*`, {
-    headers: { apikey: cloud.anonKey, authorization: `Bearer ${cloud.serviceKey}` },
-  });
-  if (!response.ok) throw new Error(`read ${table}: HTTP ${response.status} ${await response.text()}`);
-  return (await response.json()) as Record<string, unknown>[];
-}
 
 /** Runs `equinox ...args` as a real process in `cwd`, as a user typing in that folder would. */
-function equinoxIn(cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+function equinoxIn(cwd: string, args: string[]): Promise<ProcessRun> {
+  return runEquinox(args, { cwd });
 }
 
 describe('first run against a fresh local cloud (no equinox schema yet)', () => {
@@ -79,7 +61,7 @@ describe('first run against a fresh local cloud (no equinox schema yet)', () => 
     const sync = await equinox(['sync', '--config', file, '--json']);
     expect(sync.exit).toBe(0);
     expect(sync.json).toMatchObject({ uploaded: 1, rejected: 0 });
-    expect((await cloudRows(cloud, 'products', tenant)).map((row) => row.sku)).toEqual(['FIRST-1']);
+    expect((await cloudRows('products', tenant, cloud)).map((row) => row.sku)).toEqual(['FIRST-1']);
   });
 
   it('init --local upgrades a cloud that lacks a table of the device\'s plugins', async () => {
@@ -93,7 +75,7 @@ describe('first run against a fresh local cloud (no equinox schema yet)', () => 
     const again = await equinox([...init, '--force']);
     expect(again.exit).toBe(0);
     expect(again.json).toMatchObject({ cloudSchema: { installed: true, reason: expect.stringContaining('stock_movements') } });
-    expect(await cloudRows(cloud, 'stock_movements', 'nobody')).toEqual([]);
+    expect(await cloudRows('stock_movements', 'nobody', cloud)).toEqual([]);
   });
 });
 

@@ -2,9 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { definePlugin } from '@equinox-sync/core';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { disposeAfterTest, installCloudSchema, syncUntil, tempDir, uniqueName, uniqueTenant } from '@equinox-sync/core/testing';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createHost, type EquinoxHost, type InlinePlugin } from '../src/index.js';
-import { deviceConfig, equinox, installCloudSchema, memoryLogger, offlineConfig, pluginPackage, tempDir, uniqueTenant, writePlugin } from './host-kit.js';
+import { deviceConfig, equinox, memoryLogger, offlineConfig, pluginPackage, writePlugin } from './host-kit.js';
 
 const cloud = inject('cloud');
 
@@ -18,15 +19,8 @@ function lazyPlugin(activated: string[]): InlinePlugin {
 }
 
 describe('onCommand activation', () => {
-  const hosts: EquinoxHost[] = [];
-  afterEach(async () => {
-    await Promise.all(hosts.splice(0).map((host) => host.dispose()));
-  });
-
   async function open(options: Parameters<typeof createHost>[0]): Promise<EquinoxHost> {
-    const host = await createHost({ logger: memoryLogger(), ...options });
-    hosts.push(host);
-    return host;
+    return disposeAfterTest(await createHost({ logger: memoryLogger(), ...options }));
   }
 
   it('leaves a plugin with only onCommand:<id> inactive in a host opened for no command or another one, its tables open', async () => {
@@ -64,9 +58,9 @@ describe('onCommand activation', () => {
 
   it('syncs an inactive plugin\'s table like any other', async () => {
     const tenant = uniqueTenant('lazy-sync');
-    const table = `lazy_sync_${tenant.slice(-8).replace(/-/g, '')}`;
+    const table = uniqueName('lazy_sync');
     const packageJson = pluginPackage('lazy-sync', table, { activationEvents: ['onCommand:notes add'] });
-    await installCloudSchema(cloud, [definePlugin({ name: 'lazy-sync', version: '1.0.0', tables: [{ name: table, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' }] })]);
+    await installCloudSchema([definePlugin({ name: 'lazy-sync', version: '1.0.0', tables: [{ name: table, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' }] })]);
     const dir = tempDir('lazy-sync');
     const plugin: InlinePlugin = { packageJson, module: { activate: () => ({}) } };
     const tillA = await open({ config: await deviceConfig(cloud, { tenant, device: 'till-a', dir }), plugins: [plugin] });
@@ -74,8 +68,7 @@ describe('onCommand activation', () => {
     expect([tillA, tillB].map((host) => host.plugins()[0]?.state)).toEqual(['inactive', 'inactive']);
     const { id } = tillA.store('lazy-sync').insert(table, { body: 'from till A' });
     expect(await tillA.syncNow()).toMatchObject({ uploaded: 1, error: null });
-    const deadline = Date.now() + 15_000;
-    while (tillB.store('lazy-sync').get(table, String(id)) === undefined && Date.now() < deadline) await tillB.syncNow();
+    await syncUntil(tillB, () => tillB.store('lazy-sync').get(table, String(id)) !== undefined);
     expect(tillB.store('lazy-sync').get(table, String(id))).toMatchObject({ body: 'from till A' });
   });
 });

@@ -1,6 +1,7 @@
 import { coreModule, LocalStore, pluginApi, RemoteStore, SyncEngine, SyncHooks } from '@equinox-sync/core';
 import type { PluginContext } from '@equinox-sync/core/plugin';
 import { Container } from 'inversify';
+import { tempDir } from '@equinox-sync/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   createHost,
@@ -14,7 +15,7 @@ import {
   type EquinoxHost,
   type InlinePlugin,
 } from '../src/index.js';
-import { memoryLogger, offlineConfig, pluginPackage, tempDir } from './host-kit.js';
+import { memoryLogger, offlineConfig, pluginPackage } from './host-kit.js';
 
 interface GreeterApi {
   greet(name: string): string;

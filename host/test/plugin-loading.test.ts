@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from '@equinox-sync/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createHost, discoverPlugins, HOST_VERSION, type InlinePlugin } from '../src/index.js';
-import { EXAMPLE_PLUGIN_DIR, memoryLogger, offlineConfig, pluginPackage, tempDir, writePlugin } from './host-kit.js';
+import { EXAMPLE_PLUGIN_DIR, memoryLogger, offlineConfig, pluginPackage, writePlugin } from './host-kit.js';
 
 const ACTIVATE = 'export function activate(context) { context.logger.info("up"); }\n';
 

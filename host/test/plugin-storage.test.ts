@@ -2,10 +2,11 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:
 import { dirname, join } from 'node:path';
 import type { EquinoxConfigInput } from '@equinox-sync/config';
 import { INSTALLATION_KEY_FILE, type FiscalApi } from '@equinox-sync/plugin-fiscal';
+import { tempDir } from '@equinox-sync/core/testing';
 import { describe, expect, it } from 'vitest';
 import { createHost } from '../src/index.js';
 import { pluginStorageDir, sharedStorageDir } from '../src/plugins/plugin-storage.js';
-import { memoryLogger, offlineConfig, pluginPackage, tempDir, writePlugin } from './host-kit.js';
+import { memoryLogger, offlineConfig, pluginPackage, writePlugin } from './host-kit.js';
 
 const FISCAL = '@equinox-sync/plugin-fiscal';
 const INVOICE = { issuerTaxId: 'B12345678', series: 'T-', type: 'F1', taxTotal: '21.00', grossTotal: '121.00' } as const;

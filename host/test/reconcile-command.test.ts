@@ -1,35 +1,29 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
+import { cloudRest, installCloudSchema, tempDir, uniqueTenant, withSuperuser } from '@equinox-sync/core/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, tempDir, uniqueTenant } from './host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig, equinox } from './host-kit.js';
 
 const cloud = inject('cloud');
 const INVENTORY = '@equinox-sync/plugin-inventory';
 
 /** Runs SQL as the superuser with triggers silenced, as a bad restore or a hand edit would. */
 async function handEdit(sql: string, values: unknown[]): Promise<void> {
-  const client = new pg.Client({ connectionString: cloud.adminPgUrl });
-  await client.connect();
-  try {
+  await withSuperuser(async (client) => {
     // Replica mode: no version stamp, so no device can notice the edit by pulling.
     await client.query("set session_replication_role = 'replica'");
     await client.query(sql, values);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 async function cloudName(tenant: string, id: string): Promise<unknown> {
-  const response = await fetch(`${cloud.url}/rest/v1/products?tenant_id=eq.${encodeURIComponent(tenant)}&id=eq.${encodeURIComponent(id)}&select=name`, {
-    headers: { apikey: cloud.serviceKey, authorization: `Bearer ${cloud.serviceKey}` },
-  });
-  return ((await response.json()) as { name: unknown }[])[0]?.name;
+  const { body } = await cloudRest('GET', `products?tenant_id=eq.${encodeURIComponent(tenant)}&id=eq.${encodeURIComponent(id)}&select=name`);
+  return (body as { name: unknown }[])[0]?.name;
 }
 
 describe('equinox reconcile', () => {
   beforeAll(async () => {
-    await installCloudSchema(cloud, BUILTIN_PLUGINS);
+    await installCloudSchema(BUILTIN_PLUGINS);
   });
 
   it('finds a row the cloud holds older than the device, uploads it again, and prints one entry per table (--json)', async () => {

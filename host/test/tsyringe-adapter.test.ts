@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { container as rootContainer, inject, injectable } from 'tsyringe';
-import { afterEach, beforeAll, describe, expect, inject as provided, it } from 'vitest';
+import { disposeAfterTest, installCloudSchema, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
+import { beforeAll, describe, expect, inject as provided, it } from 'vitest';
 import { clientsPlugin } from '../../examples/plugin-clients/index.js';
 import type { EquinoxHost } from '../src/index.js';
 import { EquinoxHostToken, registerEquinoxHost } from '../src/tsyringe/index.js';
-import { deviceConfig, EXAMPLE_PLUGIN_DIR, installCloudSchema, memoryLogger, tempDir, uniqueTenant } from './host-kit.js';
+import { deviceConfig, EXAMPLE_PLUGIN_DIR, memoryLogger } from './host-kit.js';
 
 const cloud = provided('cloud');
 
@@ -20,17 +21,12 @@ class ClientDirectory {
 }
 
 describe('@equinox-sync/host/tsyringe', () => {
-  const hosts: EquinoxHost[] = [];
-  beforeAll(() => installCloudSchema(cloud, [clientsPlugin]));
-  afterEach(async () => {
-    await Promise.all(hosts.splice(0).map((host) => host.dispose()));
-  });
+  beforeAll(() => installCloudSchema([clientsPlugin]));
 
   it('registers a working host that tsyringe injects into app services', async () => {
     const container = rootContainer.createChildContainer();
     const config = await deviceConfig(cloud, { tenant: uniqueTenant('tsyringe'), device: 'till-a', dir: tempDir('tsyringe'), plugins: [EXAMPLE_PLUGIN_DIR] });
-    const host = await registerEquinoxHost(container, { config, logger: memoryLogger() });
-    hosts.push(host);
+    const host = disposeAfterTest(await registerEquinoxHost(container, { config, logger: memoryLogger() }));
     expect(container.resolve(EquinoxHostToken)).toBe(host);
     expect(await container.resolve(ClientDirectory).add('Ada')).toBe(1);
     expect(host.status.pendingUploads).toBe(0);
@@ -45,8 +41,7 @@ describe('@equinox-sync/host/tsyringe', () => {
   it('registers under a token of the app', async () => {
     const container = rootContainer.createChildContainer();
     const config = await deviceConfig(cloud, { tenant: uniqueTenant('tsyringe'), device: 'till-b', dir: tempDir('tsyringe'), plugins: [EXAMPLE_PLUGIN_DIR] });
-    const host = await registerEquinoxHost(container, { config, logger: memoryLogger() }, 'sync');
-    hosts.push(host);
+    disposeAfterTest(await registerEquinoxHost(container, { config, logger: memoryLogger() }, 'sync'));
     expect(container.resolve<EquinoxHost>('sync').plugins()).toEqual([expect.objectContaining({ name: '@acme/equinox-clients', state: 'active' })]);
     expect(container.isRegistered(EquinoxHostToken)).toBe(false);
   });

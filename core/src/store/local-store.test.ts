@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareHlc, parseHlc } from '../clock/index.js';
 import { definePlugin } from '../declarations/index.js';
-import { LocalStore, type LocalStoreOptions } from './local-store.js';
+import { openStore, tempDbPath } from '../testing/test-store.js';
+import type { LocalStore, LocalStoreOptions } from './local-store.js';
 
 const plugin = definePlugin({
   name: 'notes',
@@ -12,19 +10,8 @@ const plugin = definePlugin({
   tables: [{ name: 'notes', columns: { title: { type: 'text' } }, strategy: 'LastWriteWins' }],
 });
 
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'eq-local-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'device.db');
-}
-
-function open(options: Partial<LocalStoreOptions> & { path: string }): LocalStore {
-  const store = LocalStore.open({ plugins: [plugin], tenantId: 'tenant-a', ...options });
-  onTestFinished(() => {
-    if (store.database.open) store.close();
-  });
-  return store;
-}
+const tempPath = (): string => tempDbPath('local');
+const open = (options: Partial<LocalStoreOptions> & { path: string }): LocalStore => openStore({ plugins: [plugin], ...options });
 
 describe('LocalStore.open', () => {
   it('opens with WAL, synchronous=NORMAL and a busy timeout, and creates the metadata tables', () => {

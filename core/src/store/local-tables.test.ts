@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { definePlugin, type LocalTableDeclaration } from '../declarations/index.js';
-import { LocalStore } from './local-store.js';
+import { definePlugin, type LocalTableDeclaration, type PluginDefinition } from '../declarations/index.js';
+import { openStore, tempDbPath } from '../testing/test-store.js';
+import type { LocalStore } from './local-store.js';
 import { ColumnLimitError, SchemaMigrationError, StoreError } from './store-error.js';
 
 const rates: LocalTableDeclaration = {
@@ -22,19 +20,8 @@ const plugin = (version = '1.0.0', table: LocalTableDeclaration = rates) =>
   definePlugin({ name: 'acme-rates', version, tables: [{ name: 'quotes', columns: { total: { type: 'integer' } }, strategy: 'LastWriteWins' }], localTables: [table] });
 const other = definePlugin({ name: 'acme-other', version: '1.0.0', tables: [] });
 
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'eq-local-tables-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'device.db');
-}
-
-function open(path: string, ...plugins: ReturnType<typeof definePlugin>[]): LocalStore {
-  const store = LocalStore.open({ path, plugins, tenantId: 'tenant-a', deviceId: 'device-a' });
-  onTestFinished(() => {
-    if (store.database.open) store.close();
-  });
-  return store;
-}
+const tempPath = (): string => tempDbPath('local-tables');
+const open = (path: string, ...plugins: PluginDefinition[]): LocalStore => openStore({ path, plugins, deviceId: 'device-a' });
 
 describe('declared local tables', () => {
   it('are created with their key, written and read through the plugin\'s store, values converted', () => {

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { DeclarationError, definePlugin, type PluginDeclaration, type ViewDeclaration } from '../declarations/index.js';
-import { LocalStore } from './local-store.js';
+import { DeclarationError, definePlugin, type PluginDeclaration, type PluginDefinition, type ViewDeclaration } from '../declarations/index.js';
+import { openStore, tempDbPath } from '../testing/test-store.js';
+import type { LocalStore } from './local-store.js';
 import { StoreError } from './store-error.js';
 
 const movements = { name: 'movements', columns: { sku: { type: 'text', nullable: false }, delta: { type: 'integer', nullable: false } }, strategy: 'LocalWins' } as const;
@@ -14,19 +12,8 @@ const stock = (views: readonly ViewDeclaration[] = [levels], extra: Partial<Plug
   definePlugin({ name: 'acme-stock', version: '1.0.0', tables: [movements], views, ...extra });
 const contacts = definePlugin({ name: 'acme-contacts', version: '1.0.0', tables: [{ name: 'contacts', columns: { name: { type: 'text' } }, strategy: 'Manual' }] });
 
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'eq-views-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'device.db');
-}
-
-function open(path: string, ...plugins: ReturnType<typeof definePlugin>[]): LocalStore {
-  const store = LocalStore.open({ path, plugins, tenantId: 'tenant-a', deviceId: 'device-a' });
-  onTestFinished(() => {
-    if (store.database.open) store.close();
-  });
-  return store;
-}
+const tempPath = (): string => tempDbPath('views');
+const open = (path: string, ...plugins: PluginDefinition[]): LocalStore => openStore({ path, plugins, deviceId: 'device-a' });
 
 const viewSql = (store: LocalStore, name: string): unknown => store.database.prepare(`SELECT sql FROM sqlite_schema WHERE type = 'view' AND name = ?`).pluck().get(name);
 const schemaVersion = (store: LocalStore): unknown => store.database.pragma('schema_version', { simple: true });

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { definePlugin, type TableDeclaration } from '../declarations/index.js';
-import { LocalStore, type LocalStoreOptions } from './local-store.js';
+import { openStore, tempDbPath } from '../testing/test-store.js';
+import type { LocalStore } from './local-store.js';
 import { SchemaMigrationError } from './store-error.js';
 
 const v1Table: TableDeclaration = {
@@ -15,20 +13,8 @@ const v1Table: TableDeclaration = {
 const version = (v: string, table: Partial<TableDeclaration>) =>
   definePlugin({ name: 'notes', version: v, tables: [{ ...v1Table, ...table }] });
 
-function tempPath(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'eq-migrate-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'device.db');
-}
-
-function reopen(path: string, plugin: ReturnType<typeof version>): LocalStore {
-  const options: LocalStoreOptions = { path, plugins: [plugin], tenantId: 'tenant-a', deviceId: 'device-a' };
-  const store = LocalStore.open(options);
-  onTestFinished(() => {
-    if (store.database.open) store.close();
-  });
-  return store;
-}
+const tempPath = (): string => tempDbPath('migrate');
+const reopen = (path: string, plugin: ReturnType<typeof version>): LocalStore => openStore({ path, plugins: [plugin], deviceId: 'device-a' });
 
 /** Opens v1, writes one row, closes; returns its id. */
 function seedV1(path: string): string {

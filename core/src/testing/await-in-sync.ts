@@ -83,17 +83,20 @@ export async function awaitInSync(devices: readonly SyncingDevice[], options: In
 }
 
 /**
- * Syncs `device` until `done` holds: a row committed a moment ago may reach the pull a
- * run later (other test files keep transactions open in the same cloud). Every run must
- * succeed; fails after `timeoutMs`.
+ * Syncs `device` (a kit device, or anything that syncs: an engine, a host) until `done`
+ * holds: a row committed a moment ago may reach the pull a run later (other test files
+ * keep transactions open in the same cloud). Every run must succeed; fails after
+ * `timeoutMs`.
  *
  * @example
  * await syncUntil(till, () => localRows(till, 'notes').length === 2);
+ * await syncUntil(host, () => host.status.pendingUploads === 0);
  */
-export async function syncUntil(device: Pick<SyncingDevice, 'engine'>, done: () => boolean, timeoutMs = 15_000): Promise<void> {
+export async function syncUntil(device: Pick<SyncingDevice, 'engine'> | Pick<SyncEngine, 'syncNow'>, done: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const syncing = 'engine' in device ? device.engine : device;
   for (;;) {
-    const run = await device.engine.syncNow();
+    const run = await syncing.syncNow();
     if (run.error !== null) throw new Error(`sync failed: ${run.error}`);
     if (done()) return;
     if (Date.now() > deadline) throw new Error(`not done within ${timeoutMs} ms`);

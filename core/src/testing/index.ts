@@ -19,13 +19,22 @@
  */
 export { awaitInSync, syncUntil, type InSyncOptions, type InSyncReport, type SyncingDevice } from './await-in-sync.js';
 export { installCloudSchema } from './install-cloud-schema.js';
+export { cloudDatabase } from './cloud-database.js';
 export { cloudRest, type RestAnswer } from './cloud-rest.js';
 export { cloudRows, localRows, pickColumns } from './device-rows.js';
-export { deviceRemote, deviceToken } from './device-tokens.js';
+export { deviceRemote, deviceToken, masterToken } from './device-tokens.js';
+export { disposeAfterTest } from './dispose-after-test.js';
 export { eventually, sleep } from './polling.js';
+export { nextHlc } from './next-hlc.js';
+export { openPluginDevice, type PluginDevice, type PluginDeviceOptions } from './plugin-device.js';
+export { prng } from './prng.js';
 export { hasIds, pullAll, type Pulled } from './pull-all.js';
+export { pushRows } from './push-rows.js';
 export { withSuperuser } from './superuser.js';
 export { sqlite3, sqlite3Rows, systemSqliteVersion, type SqliteRun } from './sqlite3-cli.js';
+export { supabaseClient } from './supabase-client.js';
 export { testCloud, type DeviceCloud } from './run-cloud.js';
+export { tempDir } from './temp-dir.js';
+export { openStore, tempDbPath } from './test-store.js';
 export { openDevice, type TestDevice, type TestDeviceOptions } from './test-device.js';
 export { uniqueName, uniqueSuffix, uniqueTenant } from './unique-names.js';

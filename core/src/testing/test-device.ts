@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import type { PluginDefinition } from '../declarations/index.js';
@@ -8,6 +6,7 @@ import type { RemoteStore } from '../remote/index.js';
 import { LocalStore } from '../store/index.js';
 import { deviceRemote } from './device-tokens.js';
 import { testCloud, type DeviceCloud } from './run-cloud.js';
+import { tempDir } from './temp-dir.js';
 import { uniqueSuffix } from './unique-names.js';
 
 /**
@@ -74,7 +73,7 @@ let folder: string | undefined;
  * await till.engine.syncNow();
  */
 export async function openDevice(options: TestDeviceOptions): Promise<TestDevice> {
-  const path = options.path ?? join((folder ??= mkdtempSync(join(tmpdir(), 'equinox-devices-'))), `${options.name}-${uniqueSuffix()}.db`);
+  const path = options.path ?? join((folder ??= tempDir('devices')), `${options.name}-${uniqueSuffix()}.db`);
   const store = LocalStore.open({
     path,
     plugins: options.plugins,

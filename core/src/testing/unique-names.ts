@@ -12,8 +12,9 @@ export function uniqueTenant(label: string): string {
 }
 
 /**
- * A table (or schema) name no other test file uses, `<prefix>_<10 hex digits>`: every
- * file installs its tables in the one cloud of the run.
+ * A name no other test file uses, `<prefix>_<10 hex digits>`: a table or schema (every
+ * file installs its tables in the one cloud of the run), or a value that spans tenants,
+ * such as a SKU in a cross-tenant total.
  *
  * @example
  * const notes = uniqueName('notes'); // 'notes_3f9a0c…'

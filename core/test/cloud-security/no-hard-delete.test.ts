@@ -1,8 +1,7 @@
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { definePlugin } from '../../src/index.js';
-import { cloudRows, deviceToken, installCloudSchema, localRows, openDevice, testCloud, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
-import { restClient } from '../protocol-kit.js';
+import { cloudRows, deviceToken, installCloudSchema, localRows, openDevice, supabaseClient, testCloud, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
 
 const cloud = testCloud();
 
@@ -64,14 +63,14 @@ describe('no hard deletes in the cloud, for any role', () => {
   });
 
   it("refuses the service key's REST DELETE with 23001 and the tombstone hint", async () => {
-    const admin = restClient(cloud, cloud.serviceKey);
+    const admin = supabaseClient(cloud.serviceKey);
     const { error } = await admin.from(notes).delete().eq('tenant_id', tenant).eq('id', rowId);
     expect(error).toMatchObject({ code: '23001', message: `table ${notes} never loses rows: DELETE is refused`, hint: HINT });
     expect((await cloudRows(notes, tenant)).map((row) => row.id)).toEqual([rowId]);
   });
 
   it("refuses a device's REST DELETE before any trigger: it has no delete grant", async () => {
-    const device = restClient(cloud, cloud.anonKey, await deviceToken(tenant, 'writer'));
+    const device = supabaseClient(cloud.anonKey, { token: await deviceToken(tenant, 'writer') });
     expect((await device.from(notes).delete().eq('id', rowId)).error?.code).toBe('42501');
     expect(await cloudRows(notes, tenant)).toHaveLength(1);
   });
@@ -121,7 +120,7 @@ describe('no hard deletes in the cloud, for any role', () => {
     await reader.engine.syncNow();
     expect(reader.store.forPlugin(plugin.name).get(notes, rowId)?.body).toBe('keep me');
 
-    const admin = restClient(cloud, cloud.serviceKey);
+    const admin = supabaseClient(cloud.serviceKey);
     const { error } = await admin.from(notes).update({ deleted: true }).eq('tenant_id', tenant).eq('id', rowId);
     expect(error).toBeNull();
 

@@ -2,8 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Row } from '../../src/index.js';
 import { MAX_PUSH_BYTES, MAX_PUSH_ROWS, PUSH_PAUSED_CODE, RemoteRejectedError } from '../../src/remote/index.js';
-import { installPlugin, newRow, restClient } from '../protocol-kit.js';
-import { deviceRemote, deviceToken, uniqueName, uniqueTenant } from '../../src/testing/index.js';
+import { installPlugin, newRow } from '../protocol-kit.js';
+import { deviceRemote, deviceToken, supabaseClient, uniqueName, uniqueTenant } from '../../src/testing/index.js';
 
 const cloud = inject('cloud');
 const gated = uniqueName('sec_gated');
@@ -36,7 +36,7 @@ describe('push caps and push gates', () => {
 
   it(`refuses a push of more than ${MAX_PUSH_ROWS} rows with 54000, naming the cap`, async () => {
     const tenant = uniqueTenant('caps-rows');
-    const client = restClient(cloud, cloud.anonKey, await deviceToken(tenant));
+    const client = supabaseClient(cloud.anonKey, { token: await deviceToken(tenant) });
     const rows = Array.from({ length: MAX_PUSH_ROWS + 1 }, () => newRow(tenant, { body: 'x' }));
     const { error, status } = await client.rpc('eq_push', { p_table: open, p_rows: rows });
     expect(error).toMatchObject({ code: '54000', message: `a push may carry at most ${MAX_PUSH_ROWS} rows; this one has ${MAX_PUSH_ROWS + 1}` });
@@ -59,7 +59,7 @@ describe('push caps and push gates', () => {
     const gate = `test.${schema}`;
     const tenant = uniqueTenant('gated');
     const token = await deviceToken(tenant);
-    const client = restClient(cloud, cloud.anonKey, token);
+    const client = supabaseClient(cloud.anonKey, { token: token });
     const mine = newRow(tenant, { body: 'before the gate' });
     expect((await client.from(gated).insert(mine)).error).toBeNull();
     try {
@@ -89,7 +89,7 @@ describe('push caps and push gates', () => {
       // Reads, other tables and the back office go on.
       expect((await client.from(gated).select('body').eq('id', mine.id)).data).toEqual([{ body: 'before the gate' }]);
       expect((await client.rpc('eq_push', { p_table: open, p_rows: [newRow(tenant, { body: 'elsewhere' })] })).error).toBeNull();
-      expect((await restClient(cloud, cloud.serviceKey).from(gated).insert(newRow(tenant, { body: 'back office' }))).error).toBeNull();
+      expect((await supabaseClient(cloud.serviceKey).from(gated).insert(newRow(tenant, { body: 'back office' }))).error).toBeNull();
     } finally {
       await admin.query(`delete from equinox.push_gates where name = $1`, [gate]);
       await admin.query(`drop schema if exists ${schema} cascade`);

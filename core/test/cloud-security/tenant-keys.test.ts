@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Row } from '../../src/index.js';
-import { installPlugin, newRow, restClient } from '../protocol-kit.js';
-import { deviceRemote, deviceToken, hasIds, pullAll, uniqueName, uniqueTenant } from '../../src/testing/index.js';
+import { installPlugin, newRow } from '../protocol-kit.js';
+import { deviceRemote, deviceToken, hasIds, pullAll, supabaseClient, uniqueName, uniqueTenant } from '../../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('sec_keys');
@@ -26,7 +26,7 @@ describe('tenant-scoped keys: no tenant can take, refuse or reveal another tenan
     const victim = uniqueTenant('victim');
     const viaRest = newRow(attacker, { body: 'squatted through REST' });
     const viaPush = newRow(attacker, { body: 'squatted through eq_push' });
-    const rest = restClient(cloud, cloud.anonKey, await deviceToken(attacker));
+    const rest = supabaseClient(cloud.anonKey, { token: await deviceToken(attacker) });
     expect((await rest.from(table).insert(viaRest)).error).toBeNull();
     expect((await (await deviceRemote(attacker)).push(table, [{ row: viaPush, base_version: null }]))[0]).toMatchObject({ status: 'applied' });
 
@@ -38,7 +38,7 @@ describe('tenant-scoped keys: no tenant can take, refuse or reveal another tenan
     const { rows } = await pullAll(victimDevice, table, { until: hasIds(mine.map((row) => row.id)) });
     expect(rows.map(({ id, tenant_id, body }) => ({ id, tenant_id, body }))).toEqual(mine.map(({ id, tenant_id, body }) => ({ id, tenant_id, body })));
 
-    const stored = await restClient(cloud, cloud.serviceKey).from(table).select('tenant_id, body').in('id', [viaRest.id, viaPush.id]).order('body');
+    const stored = await supabaseClient(cloud.serviceKey).from(table).select('tenant_id, body').in('id', [viaRest.id, viaPush.id]).order('body');
     expect(stored.data).toHaveLength(4); // both tenants keep their row of each id
     const { rows: attackerRows } = await pullAll(await deviceRemote(attacker), table, { until: hasIds([viaRest.id, viaPush.id]) });
     expect(attackerRows.map((row) => row.body).sort()).toEqual(['squatted through REST', 'squatted through eq_push']);
@@ -61,7 +61,7 @@ describe('tenant-scoped keys: no tenant can take, refuse or reveal another tenan
   it('settles a batch of 1,000 foreign rows in one pass, each answered as row-level security answers it', async () => {
     const tenant = uniqueTenant('flooder');
     const victim = uniqueTenant('flooded');
-    const client = restClient(cloud, cloud.anonKey, await deviceToken(tenant));
+    const client = supabaseClient(cloud.anonKey, { token: await deviceToken(tenant) });
     const rows: Row[] = Array.from({ length: 1000 }, (_, n) => newRow(victim, { body: `foreign ${n}` }));
     const started = performance.now();
     const { data, error } = await client.rpc('eq_push', { p_table: table, p_rows: rows });
@@ -73,13 +73,13 @@ describe('tenant-scoped keys: no tenant can take, refuse or reveal another tenan
       new Set([JSON.stringify({ code: '42501', reason: rlsSentence, status: 'rejected' })]),
     );
     console.info(`1,000 foreign rows refused in ${ms} ms`);
-    const stored = await restClient(cloud, cloud.serviceKey).from(table).select('id', { count: 'exact', head: true }).eq('tenant_id', victim);
+    const stored = await supabaseClient(cloud.serviceKey).from(table).select('id', { count: 'exact', head: true }).eq('tenant_id', victim);
     expect(stored.count).toBe(0);
   });
 
   it('answers a token without a tenant claim as row-level security does, for every row', async () => {
     const { TokenMinter } = await import('@equinox-sync/local-cloud');
-    const client = restClient(cloud, cloud.anonKey, await new TokenMinter(cloud.jwtSecret).mint({}));
+    const client = supabaseClient(cloud.anonKey, { token: await new TokenMinter(cloud.jwtSecret).mint({}) });
     const rows = [newRow(uniqueTenant('someone'), { body: 'a' }), { ...newRow('', { body: 'b' }), tenant_id: null }];
     const { data, error } = await client.rpc('eq_push', { p_table: table, p_rows: rows });
     expect(error).toBeNull();

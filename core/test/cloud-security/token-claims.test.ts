@@ -1,15 +1,15 @@
 import { TokenMinter } from '@equinox-sync/local-cloud';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { SupabaseRemote, SYNC_PROTOCOL_VERSION } from '../../src/index.js';
-import { installPlugin, newRow, restClient } from '../protocol-kit.js';
-import { hasIds, pullAll, uniqueName, uniqueTenant } from '../../src/testing/index.js';
+import { installPlugin, newRow } from '../protocol-kit.js';
+import { hasIds, pullAll, supabaseClient, uniqueName, uniqueTenant } from '../../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('sec_claims');
 
 /** What eq_health says the cloud read from a token (without the cloud's marks: epoch, high_water, next_txid). */
 async function health(token: string): Promise<unknown> {
-  const { data, error } = await restClient(cloud, cloud.anonKey, token).rpc('eq_health');
+  const { data, error } = await supabaseClient(cloud.anonKey, { token: token }).rpc('eq_health');
   expect(error).toBeNull();
   const { epoch: _epoch, high_water: _highWater, next_txid: _nextTxid, ...claims } = data as Record<string, unknown>;
   return claims;
@@ -21,7 +21,7 @@ async function writesAndReads(token: string, tenant: string): Promise<{ pushed: 
   const row = newRow(tenant, { body: 'mine?' });
   const [outcome] = await remote.push(table, [{ row, base_version: null }]);
   const { rows } = await pullAll(remote, table, { until: hasIds([row.id]), timeoutMs: outcome?.status === 'applied' ? 10_000 : 0 });
-  const { data } = await restClient(cloud, cloud.anonKey, token).from(table).select('id').eq('tenant_id', tenant);
+  const { data } = await supabaseClient(cloud.anonKey, { token: token }).from(table).select('id').eq('tenant_id', tenant);
   return { pushed: outcome?.status ?? 'none', pulled: rows.length, rest: (data ?? []).length };
 }
 
@@ -68,7 +68,7 @@ describe('token claims: app_metadata or top level, never user_metadata', () => {
     const token = await minter.mint({ user_metadata: { tenant_id: tenant, device_id: 'till-4' } });
     expect(await health(token)).toEqual({ ok: true, protocol: SYNC_PROTOCOL_VERSION, tenant: null, device: null });
     expect(await writesAndReads(token, tenant)).toEqual({ pushed: 'rejected', pulled: 0, rest: 0 });
-    const direct = await restClient(cloud, cloud.anonKey, token).from(table).insert(newRow(tenant, { body: 'via REST' }));
+    const direct = await supabaseClient(cloud.anonKey, { token: token }).from(table).insert(newRow(tenant, { body: 'via REST' }));
     expect(direct.error?.code).toBe('42501');
   });
 

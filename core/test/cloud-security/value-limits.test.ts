@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Row } from '../../src/index.js';
-import { installPlugin, newRow, restClient } from '../protocol-kit.js';
-import { deviceRemote, deviceToken, hasIds, pullAll, uniqueName, uniqueTenant } from '../../src/testing/index.js';
+import { installPlugin, newRow } from '../protocol-kit.js';
+import { deviceRemote, deviceToken, hasIds, pullAll, supabaseClient, uniqueName, uniqueTenant } from '../../src/testing/index.js';
 
 const cloud = inject('cloud');
 const table = uniqueName('sec_limits');
@@ -125,7 +125,7 @@ describe('value limits in the cloud', () => {
     const answers = await pushRaw([JSON.stringify(mended), JSON.stringify(foreign)], filled);
     expect(typeof answers[0]).toBe('number');
     expect(answers[1]).toMatchObject({ status: 'rejected', code: '42501' });
-    const { data } = await restClient(cloud, cloud.serviceKey).from(filled).select('label, qty').eq('id', mended.id);
+    const { data } = await supabaseClient(cloud.serviceKey).from(filled).select('label, qty').eq('id', mended.id);
     expect(data).toEqual([{ label: 'mended', qty: 10 }]);
   });
 
@@ -141,6 +141,6 @@ describe('value limits in the cloud', () => {
       expect(answer.message, what).toContain(`"_eq_limit_${column}"`);
     }
     const fine = newRow(tenant, { qty: 0, note: 'x'.repeat(10_000), doc: { a: [1, 2, { b: null }] } });
-    expect((await restClient(cloud, cloud.anonKey, token).from(table).insert(fine)).error).toBeNull();
+    expect((await supabaseClient(cloud.anonKey, { token: token }).from(table).insert(fine)).error).toBeNull();
   });
 });

@@ -8,9 +8,11 @@
 // answered a push and before the device recorded the answer.
 import { createHash } from 'node:crypto';
 import { createSyncEngine, definePlugin, LocalStore, SupabaseRemote } from '@equinox-sync/core';
+// The kit's PRNG from the built package, by path: the testing entry also loads vitest.
+import { prng } from '../../dist/testing/prng.js';
 
 const config = JSON.parse(process.env.EQUINOX_KILL_WORKER ?? '{}');
-const random = mulberry32(config.seed);
+const random = prng(config.seed);
 const seen = new Map();
 
 async function mark(phase) {
@@ -87,15 +89,4 @@ async function check(result) {
 // The parent's checker computes the same hash (kill.test.ts).
 function linkHash(prev, device, idx, payload) {
   return createHash('sha256').update(`${prev}|${device}|${idx}|${payload}`).digest('hex');
-}
-
-function mulberry32(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

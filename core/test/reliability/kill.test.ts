@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { applySql } from '@equinox-sync/local-cloud';
 import { definePlugin, type PluginDeclaration, type Row } from '../../src/index.js';
 import { compileServerSchema } from '../../src/server/index.js';
-import { cloudRows, deviceToken, eventually, localRows, type TestDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
-import { byId, divergence, openQuickRetryDevice, prng, report, runSeed, scale, workDir } from './reliability-kit.js';
+import { cloudRows, deviceToken, eventually, localRows, prng, type TestDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { byId, divergence, openQuickRetryDevice, report, runSeed, scale, workDir } from './reliability-kit.js';
 
 const cloud = inject('cloud');
 const worker = fileURLToPath(new URL('./kill-worker.mjs', import.meta.url));

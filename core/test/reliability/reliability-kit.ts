@@ -34,18 +34,6 @@ export function report(test: string, figures: Record<string, number | string | b
   console.log(`[reliability] ${test}: ${Object.entries(figures).map(([k, v]) => `${k}=${v}`).join(', ')}`);
 }
 
-/** A small deterministic PRNG (mulberry32), so a run's random choices replay from its seed. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The seed of this run: `EQUINOX_SEED` replays one, else a fresh one (always printed). */
 export function runSeed(): number {
   const given = process.env.EQUINOX_SEED;

@@ -11,11 +11,11 @@ import {
   type FiscalRecord,
   type FiscalStore,
 } from '../src/index.js';
-import { uniqueTenant } from '@equinox-sync/core/testing';
-import { INVOICE, openFiscalDevice, tamper, tempDir, type FiscalDevice } from './fiscal-device.js';
+import { tempDir, uniqueTenant } from '@equinox-sync/core/testing';
+import { INVOICE, openFiscalDevice, tamper, type FiscalDevice } from './fiscal-device.js';
 
 const opened: FiscalDevice[] = [];
-function device(dir = tempDir(), options: Partial<Parameters<typeof openFiscalDevice>[1]> = {}): FiscalDevice {
+function device(dir = tempDir('fiscal'), options: Partial<Parameters<typeof openFiscalDevice>[1]> = {}): FiscalDevice {
   const made = openFiscalDevice(dir, { tenant: uniqueTenant('fiscal-api'), ...options });
   opened.push(made);
   return made;
@@ -134,7 +134,7 @@ describe('the device never lets a fiscal record change', () => {
 describe('verify finds tampering with the database file', () => {
   /** A device with 4 invoices, closed so an attacker can edit the file, then reopened. */
   function tampered(sql: string, ...params: unknown[]): { device: FiscalDevice; chain: FiscalRecord[] } {
-    const dir = tempDir();
+    const dir = tempDir('fiscal');
     const tenant = uniqueTenant('fiscal-tamper');
     const first = openFiscalDevice(dir, { tenant });
     const chain = [1, 2, 3, 4].map(() => first.fiscal.issueInvoice(INVOICE));
@@ -152,7 +152,7 @@ describe('verify finds tampering with the database file', () => {
   });
 
   it('an edit with its huella recomputed: the signature no longer holds', async () => {
-    const dir = tempDir();
+    const dir = tempDir('fiscal');
     const tenant = uniqueTenant('fiscal-tamper');
     const first = openFiscalDevice(dir, { tenant });
     const [, second] = [1, 2, 3].map(() => first.fiscal.issueInvoice(INVOICE)) as FiscalRecord[];
@@ -178,7 +178,7 @@ describe('verify finds tampering with the database file', () => {
 
   it('a forged signature: another key signed the record', async () => {
     const forger = generateInstallationKeyPair();
-    const dir = tempDir();
+    const dir = tempDir('fiscal');
     const tenant = uniqueTenant('fiscal-tamper');
     const first = openFiscalDevice(dir, { tenant });
     const [, second] = [1, 2].map(() => first.fiscal.issueInvoice(INVOICE)) as FiscalRecord[];
@@ -191,7 +191,7 @@ describe('verify finds tampering with the database file', () => {
 
 describe('the installation key', () => {
   it('cannot be replaced under an existing chain', () => {
-    const dir = tempDir();
+    const dir = tempDir('fiscal');
     const tenant = uniqueTenant('fiscal-key');
     const first = openFiscalDevice(dir, { tenant });
     first.fiscal.issueInvoice(INVOICE);
@@ -205,7 +205,7 @@ describe('the installation key', () => {
 
 describe('two writers on one database file', () => {
   it('sees records another connection appended, and numbers after them', () => {
-    const dir = tempDir();
+    const dir = tempDir('fiscal');
     const tenant = uniqueTenant('fiscal-writers');
     const app = device(dir, { tenant });
     app.fiscal.issueInvoice(INVOICE);
@@ -216,7 +216,7 @@ describe('two writers on one database file', () => {
   });
 
   it('builds a record again when another connection took its position between the read and the insert', async () => {
-    const dir = tempDir();
+    const dir = tempDir('fiscal');
     const tenant = uniqueTenant('fiscal-race');
     const other = device(dir, { tenant });
     other.fiscal.issueInvoice(INVOICE);

@@ -1,8 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { installCloudSchema, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { tamper } from './database-tampering.js';
-import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig, equinox } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 const HASH = /^[0-9A-F]{64}$/;
@@ -20,7 +21,7 @@ const ISSUE = ['fiscal', 'issue', '--series', 'T1-', '--type', 'F1', '--tax', '2
 
 describe('equinox fiscal', () => {
   beforeAll(async () => {
-    await installCloudSchema(cloud, BUILTIN_PLUGINS);
+    await installCloudSchema(BUILTIN_PLUGINS);
   });
 
   it('issue prints { id, series, number, chainIndex, hash } and numbers with no gap', async () => {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalStore } from '@equinox-sync/core';
 import { CloudMarks, fiscalPlugin, FiscalService, InstallationKeyFile, type FiscalStore } from '../src/index.js';
@@ -13,10 +12,6 @@ export interface FiscalDevice {
   readonly storageDir: string;
   readonly dbPath: string;
   close(): void;
-}
-
-export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'equinox-fiscal-'));
 }
 
 /**

@@ -1,21 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { LocalCloud } from '@equinox-sync/local-cloud';
+import { uniqueName, withSuperuser } from '@equinox-sync/core/testing';
 
-// Adapted from core/test/recovery/recovery-kit.ts (packages do not import each other's
-// tests, and that kit names its own two tables): the same backup, restore and wipe, over
-// every table the built-in plugins' migration creates.
-
-/** Runs `fn` with a superuser connection to `cloud`, closed afterwards. */
-export async function withAdmin<T>(cloud: LocalCloud, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: cloud.adminPgUrl });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+// The backup, restore and wipe of core/test/recovery/recovery-kit.ts over every table the
+// built-in plugins' migration creates (that kit names its own two tables).
 
 /** The schemas the migration fills with data: `public` and the plugins' own (`equinox` itself is handled apart). */
 const DATA_SCHEMAS = `n.nspname = 'public' or n.nspname like 'equinox\\_%'`;
@@ -43,8 +31,8 @@ export interface CloudBackup {
  * snapshot. (No pg_dump here can read the embedded Postgres 18, so the copy is made with SQL.)
  */
 export async function backupCloud(cloud: LocalCloud): Promise<CloudBackup> {
-  const schema = `backup_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
-  return withAdmin(cloud, async (client) => {
+  const schema = uniqueName('backup');
+  return withSuperuser(async (client) => {
     await client.query('begin isolation level repeatable read');
     const tables = await dataTables(client);
     await client.query(`create schema ${schema}`);
@@ -53,7 +41,7 @@ export async function backupCloud(cloud: LocalCloud): Promise<CloudBackup> {
     const epoch = (await client.query(`select epoch from equinox.instance`)).rows[0].epoch as string;
     await client.query('commit');
     return { schema, tables, sequence, epoch };
-  });
+  }, cloud);
 }
 
 /**
@@ -62,7 +50,7 @@ export async function backupCloud(cloud: LocalCloud): Promise<CloudBackup> {
  * were), the sequence and the epoch as they were at the backup.
  */
 export async function restoreCloud(cloud: LocalCloud, backup: CloudBackup): Promise<void> {
-  await withAdmin(cloud, async (client) => {
+  await withSuperuser(async (client) => {
     await client.query('begin');
     for (const [index, table] of backup.tables.entries()) {
       const triggers = (
@@ -79,7 +67,7 @@ export async function restoreCloud(cloud: LocalCloud, backup: CloudBackup): Prom
     await client.query(`select setval('equinox.server_version_seq', $1::bigint, $2)`, [backup.sequence.last_value, backup.sequence.is_called]);
     await client.query(`update equinox.instance set epoch = $1`, [backup.epoch]);
     await client.query('commit');
-  });
+  }, cloud);
 }
 
 /**
@@ -88,30 +76,30 @@ export async function restoreCloud(cloud: LocalCloud, backup: CloudBackup): Prom
  * applied again on the empty database.
  */
 export async function wipeCloud(cloud: LocalCloud, migration: string): Promise<void> {
-  await withAdmin(cloud, async (client) => {
+  await withSuperuser(async (client) => {
     const tables = (await dataTables(client)).filter((table) => table.startsWith('public.'));
     if (tables.length > 0) await client.query(`drop table if exists ${tables.join(', ')} cascade`);
     const { rows } = await client.query(`select format('%I', nspname) as name from pg_namespace where nspname = 'equinox' or nspname like 'equinox\\_%'`);
     for (const { name } of rows as { name: string }[]) await client.query(`drop schema ${name} cascade`);
-  });
+  }, cloud);
   await cloud.applySql(migration);
 }
 
 /** The tenant's invoices in the cloud as the superuser reads them (no RLS): id, chain and position. */
 export async function cloudInvoices(cloud: LocalCloud, tenant: string): Promise<{ id: string; installation_id: string; chain_index: number; record_kind: string }[]> {
-  return withAdmin(cloud, async (client) => {
+  return withSuperuser(async (client) => {
     const { rows } = await client.query(
       `select id, installation_id, chain_index::int as chain_index, record_kind from public.invoices where tenant_id = $1 order by installation_id, chain_index`,
       [tenant],
     );
     return rows as { id: string; installation_id: string; chain_index: number; record_kind: string }[];
-  });
+  }, cloud);
 }
 
 /** The tenant's registered installation keys, by installation. */
 export async function registeredKeys(cloud: LocalCloud, tenant: string): Promise<Record<string, string>> {
-  return withAdmin(cloud, async (client) => {
+  return withSuperuser(async (client) => {
     const { rows } = await client.query(`select installation_id, public_key from public.fiscal_installation_keys where tenant_id = $1`, [tenant]);
     return Object.fromEntries((rows as { installation_id: string; public_key: string }[]).map((row) => [row.installation_id, row.public_key]));
-  });
+  }, cloud);
 }

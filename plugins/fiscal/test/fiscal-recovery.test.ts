@@ -1,20 +1,19 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileServerSchema } from '@equinox-sync/core/server';
+import { disposeAfterTest, sleep, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { startLocalCloud, type LocalCloud } from '@equinox-sync/local-cloud';
 import { FiscalApi, type FiscalRecord } from '../src/index.js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHost, type EquinoxHost } from '@equinox-sync/host';
 import { backupCloud, cloudInvoices, registeredKeys, restoreCloud, wipeCloud } from './fiscal-recovery-kit.js';
-import { BUILTIN_PLUGINS, deviceConfig, equinox, uniqueTenant } from '../../../host/test/host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig, equinox } from '../../../host/test/host-kit.js';
 
 // This file restores and wipes its cloud's database, so it runs its own cloud, not the shared one.
 const INVOICE = { issuerTaxId: 'B12345678', type: 'F1', taxTotal: '21.00', grossTotal: '121.00' } as const;
 const migration = compileServerSchema(BUILTIN_PLUGINS);
-const workDir = mkdtempSync(join(tmpdir(), 'equinox-fiscal-recovery-'));
+const workDir = tempDir('fiscal-recovery');
 let cloud: LocalCloud;
-const hosts: EquinoxHost[] = [];
 
 interface Till {
   readonly name: string;
@@ -30,10 +29,6 @@ beforeAll(async () => {
   await cloud.applySql(migration);
 }, 120_000);
 
-afterEach(async () => {
-  for (const host of hosts.splice(0)) await host.dispose();
-});
-
 afterAll(async () => {
   await cloud?.stop();
   rmSync(workDir, { recursive: true, force: true });
@@ -44,8 +39,7 @@ async function openTill(tenant: string, name: string, series: string): Promise<T
   const config = { ...(await deviceConfig(cloud, { tenant, device: name, dir, builtins: true })), sync: { retry: { baseMs: 20, maxMs: 100, maxAttempts: 10 } } };
   const configPath = join(dir, 'equinox.config.json');
   writeFileSync(configPath, JSON.stringify(config));
-  const host = await createHost({ config, sync: { healthTimeoutMs: 5_000 } });
-  hosts.push(host);
+  const host = disposeAfterTest(await createHost({ config, sync: { healthTimeoutMs: 5_000 } }));
   return { name, configPath, host, fiscal: host.api(FiscalApi), series };
 }
 
@@ -62,7 +56,7 @@ async function syncUntilQuiet(till: Till, runs = 8): Promise<void> {
     const result = await till.host.syncNow();
     if (result.error !== null) throw new Error(`${till.name}, run ${run}: ${result.error}`);
     if (till.host.status.pendingUploads === 0 && result.uploaded === 0 && result.rejected === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await sleep(150);
   }
   throw new Error(`${till.name}: not quiet after ${runs} runs: ${JSON.stringify(till.host.status.failed)}`);
 }
@@ -125,7 +119,6 @@ async function scenario(label: string, lose: () => Promise<() => Promise<void>>,
   expect((await cloudInvoices(cloud, tenant)).filter((row) => row.record_kind === 'cancellation')).toHaveLength(1);
 
   // The CLI says the same, from the till's config file once its host has let the database go.
-  hosts.splice(hosts.indexOf(a.host), 1);
   await a.host.dispose();
   const cli = await equinox(['fiscal', 'verify', '--remote', '--json', '--config', a.configPath]);
   expect(cli.exit).toBe(0);

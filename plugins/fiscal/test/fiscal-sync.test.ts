@@ -1,14 +1,13 @@
 import { SupabaseRemote, type PushItem, type PushOutcome, type RemoteStore } from '@equinox-sync/core';
-import { TokenMinter } from '@equinox-sync/local-cloud';
+import { deviceRemote, disposeAfterTest, installCloudSchema, syncUntil, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { FiscalApi, readCloudChains, type FiscalRecord } from '../src/index.js';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createHost, type EquinoxHost } from '@equinox-sync/host';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, syncUntil, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 const FISCAL = '@equinox-sync/plugin-fiscal';
 const INVOICE = { issuerTaxId: 'B12345678', type: 'F1', taxTotal: '21.00', grossTotal: '121.00' } as const;
-const hosts: EquinoxHost[] = [];
 
 interface Till {
   readonly host: EquinoxHost;
@@ -26,19 +25,13 @@ async function openTill(tenant: string, device: string, dir: string, options: { 
     remote: options.remote?.(remote) ?? remote,
     sync: { healthTimeoutMs: 1000 },
   });
-  hosts.push(host);
+  disposeAfterTest(host);
   return { host, fiscal: host.api(FiscalApi), remote };
-}
-
-async function close(till: Till): Promise<void> {
-  hosts.splice(hosts.indexOf(till.host), 1);
-  await till.host.dispose();
 }
 
 /** The cloud's copy of a tenant's chains, read as a device of that tenant reads it. */
 async function cloudChains(tenant: string): Promise<Awaited<ReturnType<typeof readCloudChains>>> {
-  const token = await new TokenMinter(cloud.jwtSecret).mint({ tenant_id: tenant });
-  const remote = new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: token });
+  const remote = await deviceRemote(tenant);
   return readCloudChains((fn, args) => remote.rpc(fn, args));
 }
 
@@ -69,11 +62,7 @@ function storedRows(till: Till): PushItem[] {
 }
 
 beforeAll(async () => {
-  await installCloudSchema(cloud, BUILTIN_PLUGINS);
-});
-
-afterEach(async () => {
-  for (const host of hosts.splice(0)) await host.dispose();
+  await installCloudSchema(BUILTIN_PLUGINS);
 });
 
 describe('two tills of one tenant issue offline', () => {
@@ -88,7 +77,7 @@ describe('two tills of one tenant issue offline', () => {
     b.fiscal.issueInvoice({ ...INVOICE, series: 'B-' });
     expect((await a.host.syncNow()).offline).toBe(true);
     expect(await a.fiscal.verify()).toEqual({ ok: true, chains: 1, records: 3, brokenAt: null });
-    await Promise.all([close(a), close(b)]);
+    await Promise.all([a.host.dispose(), b.host.dispose()]);
 
     const [onlineA, onlineB] = [await openTill(tenant, 'till-a', dir), await openTill(tenant, 'till-b', dir)];
     expect(await onlineA.host.syncNow()).toMatchObject({ uploaded: 3, rejected: 0, error: null });

@@ -1,20 +1,15 @@
-import { TokenMinter } from '@equinox-sync/local-cloud';
+import { deviceToken, disposeAfterTest, installCloudSchema, supabaseClient, syncUntil, tempDir, uniqueTenant, withSuperuser } from '@equinox-sync/core/testing';
 import { FiscalApi, huella, recordPreimage, generateInstallationKeyPair, signRecord, type FiscalRecord } from '../src/index.js';
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import pg from 'pg';
-import ws from 'ws';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { tamper } from './database-tampering.js';
 import { createHost, type EquinoxHost } from '@equinox-sync/host';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, syncUntil, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 const INVOICE = { issuerTaxId: 'B12345678', series: 'T1-', type: 'F1', taxTotal: '21.00', grossTotal: '121.00' } as const;
-const hosts: EquinoxHost[] = [];
 
 async function openTill(tenant: string, device: string, dir = tempDir('fiscal-tamper')): Promise<{ host: EquinoxHost; fiscal: FiscalApi; dir: string }> {
-  const host = await createHost({ config: await deviceConfig(cloud, { tenant, device, dir, builtins: true }) });
-  hosts.push(host);
+  const host = disposeAfterTest(await createHost({ config: await deviceConfig(cloud, { tenant, device, dir, builtins: true }) }));
   return { host, fiscal: host.api(FiscalApi), dir };
 }
 
@@ -35,36 +30,22 @@ async function syncedTill(count: number): Promise<{ host: EquinoxHost; fiscal: F
  * restored as they were before it commits; other sessions never see them off.
  */
 async function tamperCloud(sql: string, params: unknown[] = []): Promise<void> {
-  const client = new pg.Client({ connectionString: cloud.adminPgUrl });
-  await client.connect();
-  try {
+  await withSuperuser(async (client) => {
     await client.query('begin');
-    await client.query('alter table public.invoices disable trigger _eq_append_only, disable trigger fiscal_append_only');
-    for (const statement of sql.split(';').filter((part) => part.trim() !== '')) await client.query(statement, params);
-    await client.query('alter table public.invoices enable always trigger _eq_append_only, enable trigger fiscal_append_only');
-    await client.query('commit');
-  } catch (error) {
-    await client.query('rollback');
-    throw error;
-  } finally {
-    await client.end();
-  }
-}
-
-function restClient(key: string, accessToken?: string): SupabaseClient {
-  return createClient(cloud.url, key, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: ws as never },
-    ...(accessToken === undefined ? {} : { accessToken: async () => accessToken }),
+    try {
+      await client.query('alter table public.invoices disable trigger _eq_append_only, disable trigger fiscal_append_only');
+      for (const statement of sql.split(';').filter((part) => part.trim() !== '')) await client.query(statement, params);
+      await client.query('alter table public.invoices enable always trigger _eq_append_only, enable trigger fiscal_append_only');
+      await client.query('commit');
+    } catch (error) {
+      await client.query('rollback');
+      throw error;
+    }
   });
 }
 
 beforeAll(async () => {
-  await installCloudSchema(cloud, BUILTIN_PLUGINS);
-});
-
-afterEach(async () => {
-  for (const host of hosts.splice(0)) await host.dispose();
+  await installCloudSchema(BUILTIN_PLUGINS);
 });
 
 describe('verify --remote finds history rewritten in the cloud', () => {
@@ -136,7 +117,6 @@ describe('verify --remote finds history rewritten on the device', () => {
   it('the last record removed from the database file', async () => {
     const { host, tenant, dir, records } = await syncedTill(3);
     const dbPath = host.config.dbPath;
-    hosts.splice(hosts.indexOf(host), 1);
     await host.dispose();
     tamper(dbPath, 'DELETE FROM invoices WHERE chain_index = 3');
     const { fiscal } = await openTill(tenant, 'till-1', dir);
@@ -149,7 +129,6 @@ describe('verify --remote finds history rewritten on the device', () => {
   it('a record edited in the database file', async () => {
     const { host, tenant, dir } = await syncedTill(2);
     const dbPath = host.config.dbPath;
-    hosts.splice(hosts.indexOf(host), 1);
     await host.dispose();
     tamper(dbPath, `UPDATE invoices SET tax_total = '0.00' WHERE chain_index = 1`);
     const { fiscal } = await openTill(tenant, 'till-1', dir);
@@ -161,13 +140,13 @@ describe('the cloud refuses to change fiscal records', () => {
   it('refuses UPDATE and DELETE through REST, with the service key and with the device token', async () => {
     const { tenant, records } = await syncedTill(1);
     const id = records[0]?.id as string;
-    const admin = restClient(cloud.serviceKey);
+    const admin = supabaseClient(cloud.serviceKey);
     const update = await admin.from('invoices').update({ gross_total: '0.00' }).eq('id', id);
     expect(update.error?.code).toBe('23001');
     expect((await admin.from('invoices').delete().eq('id', id)).error?.code).toBe('23001');
     expect((await admin.from('fiscal_installation_keys').delete().eq('tenant_id', tenant)).error).not.toBeNull();
 
-    const device = restClient(cloud.anonKey, await new TokenMinter(cloud.jwtSecret).mint({ tenant_id: tenant }));
+    const device = supabaseClient(cloud.anonKey, { token: await deviceToken(tenant) });
     expect((await device.from('invoices').update({ gross_total: '0.00' }).eq('id', id)).error?.code).toBe('42501');
     expect((await device.from('invoices').delete().eq('id', id)).error?.code).toBe('42501');
     const { data } = await admin.from('invoices').select('gross_total').eq('id', id).single();

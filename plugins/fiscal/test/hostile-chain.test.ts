@@ -1,24 +1,17 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { chainFunctionNames, fiscalPlugin, generateInstallationKeyPair, type FiscalRecord, type InstallationKeyPair } from '../src/index.js';
 import { buildChain } from './chain-fixtures.js';
-import { cloudRest, deviceToken, installCloudSchema, uniqueTenant } from '@equinox-sync/core/testing';
-import { invoiceRow, push, rlsRefusal } from './hostile-kit.js';
+import { cloudDatabase, cloudRest, deviceToken, installCloudSchema, pushRows, uniqueTenant } from '@equinox-sync/core/testing';
+import { invoiceRow, rlsRefusal } from './hostile-kit.js';
 
 // An attacker holds one device's real token and talks to the cloud as any client could:
 // PostgREST directly, and eq_push as the engine calls it.
 const cloud = inject('cloud');
-let db: pg.Client;
+const db = cloudDatabase();
 
 beforeAll(async () => {
   await installCloudSchema([fiscalPlugin], cloud);
-  db = new pg.Client({ connectionString: cloud.pgUrl });
-  await db.connect();
-});
-
-afterAll(async () => {
-  await db.end();
 });
 
 /** A tenant's till with its own key, token and the chain it has built so far. */
@@ -38,7 +31,7 @@ async function till(tenant: string, device: string, links: number, series = 'A-'
 
 /** Uploads the first `count` links of a till's chain with its own token; all must apply. */
 async function upload(owner: Till, count: number, from = 0): Promise<void> {
-  const outcomes = await push(cloud, owner.token, owner.chain.slice(from, from + count).map((record) => invoiceRow(owner.tenant, record)));
+  const outcomes = await pushRows('invoices', owner.chain.slice(from, from + count).map((record) => invoiceRow(owner.tenant, record)), { token: owner.token });
   expect(outcomes.map((outcome) => outcome.status)).toEqual(Array(count).fill('applied'));
 }
 
@@ -89,7 +82,7 @@ describe('a hostile device and another tenant\'s fiscal chain', () => {
       expect(answer.body).toMatchObject(rlsRefusal('invoices'));
       expectNothingOf(answer.text, hidden);
     }
-    const outcomes = await push(cloud, attacker, probes);
+    const outcomes = await pushRows('invoices', probes, { token: attacker });
     for (const outcome of outcomes) {
       expect(outcome).toMatchObject({ status: 'rejected', code: '42501', reason: rlsRefusal('invoices').message });
       // The outcome echoes the id the attacker sent; nothing else may carry the victim's data.
@@ -131,7 +124,7 @@ describe('a hostile device and its own tenant\'s other installations', () => {
     const direct = await cloudRest('POST', 'invoices', { body: invoiceRow(tenant, forged), token: a2.token });
     expect(direct.status).toBe(403);
     expect(direct.body).toMatchObject(expected);
-    const [pushed] = await push(cloud, a2.token, [invoiceRow(tenant, forged)]);
+    const [pushed] = await pushRows('invoices', [invoiceRow(tenant, forged)], { token: a2.token });
     expect(pushed).toMatchObject({ status: 'rejected', code: expected.code, reason: expected.message });
 
     await upload(a1, 1, 2);
@@ -147,7 +140,7 @@ describe('a hostile device and its own tenant\'s other installations', () => {
     expect(claim.public_key).toBe(a2.keys.publicKey);
     const direct = await cloudRest('POST', 'invoices', { body: invoiceRow(tenant, claim), token: a2.token });
     expect(direct.body).toMatchObject({ code: '42501', message: 'device "a2" may only append to its own chain' });
-    const [pushed] = await push(cloud, a2.token, [invoiceRow(tenant, claim)]);
+    const [pushed] = await pushRows('invoices', [invoiceRow(tenant, claim)], { token: a2.token });
     expect(pushed).toMatchObject({ status: 'rejected', code: '42501' });
 
     await upload(a3, 1);
@@ -162,7 +155,7 @@ describe('a hostile device and its own tenant\'s other installations', () => {
     const expected = { code: '42501', message: 'this token names no device: fiscal records need a device token' };
     const direct = await cloudRest('POST', 'invoices', { body: invoiceRow(tenant, owner.chain[0] as FiscalRecord), token: anonymous });
     expect(direct.body).toMatchObject(expected);
-    const [pushed] = await push(cloud, anonymous, [invoiceRow(tenant, owner.chain[0] as FiscalRecord)]);
+    const [pushed] = await pushRows('invoices', [invoiceRow(tenant, owner.chain[0] as FiscalRecord)], { token: anonymous });
     expect(pushed).toMatchObject({ status: 'rejected', code: expected.code, reason: expected.message });
     // Reading stays allowed, and the till's own token starts the chain.
     expect((await cloudRest('GET', 'invoices?select=id', { token: anonymous })).status).toBe(200);

@@ -2,9 +2,9 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalStore } from '@equinox-sync/core';
 import { pluginFromPackageJson } from '@equinox-sync/core/plugin';
+import { openPluginDevice, tempDir } from '@equinox-sync/core/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { inventoryPlugin } from '../src/index.js';
-import { openDevice, tempDir } from './device-kit.js';
+import { activate, inventoryPlugin } from '../src/index.js';
 
 // Before views and local tables were declared, the plugin made them itself with this SQL
 // on the device's connection. Kept here verbatim, to make such a device.
@@ -43,7 +43,7 @@ function previousInventory(): typeof inventoryPlugin {
 
 /** A device database as the previous version of the plugin left it: movements, its own view and, on head office, its master copy. */
 function previousDevice(role: 'store' | 'master'): string {
-  const dir = tempDir();
+  const dir = tempDir('inventory');
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const store = LocalStore.open({ path: join(dir, 'till-1.db'), plugins: [previousInventory()], tenantId: 'tenant-1', deviceId: 'till-1' });
   const scoped = store.forPlugin(inventoryPlugin.name);
@@ -67,8 +67,7 @@ describe('a device database made by the previous inventory plugin', () => {
   it('keeps head office\'s master copy and when it was refreshed, under core\'s view, tables and guards', async () => {
     const dir = previousDevice('master');
     const cloud = [{ sku: 'C', quantity: 3, tenants: 1 }];
-    const { api, store, close } = openDevice({ dir, role: 'master', rpc: () => Promise.resolve(cloud) });
-    onTestFinished(close);
+    const { api, store } = openPluginDevice(inventoryPlugin, activate, { dir, role: 'master', rpc: () => Promise.resolve(cloud) });
 
     expect(await api.master({ refresh: false })).toEqual([
       { sku: 'A', quantity: 24, tenants: 2 },
@@ -100,8 +99,7 @@ describe('a device database made by the previous inventory plugin', () => {
 
   it('opens a store device the same way: its view replaced, empty master tables beside it', () => {
     const dir = previousDevice('store');
-    const { api, store, close } = openDevice({ dir, role: 'store' });
-    onTestFinished(close);
+    const { api, store } = openPluginDevice(inventoryPlugin, activate, { dir, role: 'store' });
     expect(api.levels()).toEqual([{ sku: 'A', quantity: 7 }]);
     expect(api.level('A')).toBe(7);
     expect(api.masterRefreshedAt()).toBeNull();

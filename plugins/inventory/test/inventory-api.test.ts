@@ -1,18 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { InventoryInputError, MasterAccessError, MAX_MOVEMENT_DELTA, productId } from '../src/index.js';
-import { openDevice, type TestDevice } from './device-kit.js';
+import { openPluginDevice, type PluginDevice, type PluginDeviceOptions } from '@equinox-sync/core/testing';
+import { describe, expect, it } from 'vitest';
+import { activate, InventoryInputError, inventoryPlugin, MasterAccessError, MAX_MOVEMENT_DELTA, productId, type InventoryApi } from '../src/index.js';
 
-const opened: TestDevice[] = [];
-
-function device(options: Parameters<typeof openDevice>[0] = {}): TestDevice {
-  const made = openDevice(options);
-  opened.push(made);
-  return made;
+/** The inventory on a device of its own, closed when the test ends. */
+function device(options: PluginDeviceOptions = {}): PluginDevice<InventoryApi> {
+  return openPluginDevice(inventoryPlugin, activate, options);
 }
-
-afterEach(() => {
-  for (const made of opened.splice(0)) made.close();
-});
 
 describe('products', () => {
   it('creates a product under an id derived from tenant and SKU, then changes only what was given', () => {

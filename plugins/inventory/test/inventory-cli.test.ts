@@ -1,9 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TokenMinter } from '@equinox-sync/local-cloud';
+import { installCloudSchema, masterToken, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { productId } from '../src/index.js';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig, equinox } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 
@@ -12,7 +12,7 @@ async function configFile(label: string, options: { master?: boolean; inventory?
   const dir = tempDir('inventory-cli');
   const tenant = uniqueTenant(label);
   const config = await deviceConfig(cloud, { tenant, device: 'till', dir, builtins: true });
-  const accessToken = options.master ? await new TokenMinter(cloud.jwtSecret).mint({ tenant_id: tenant, eq_role: 'master' }) : config.supabase?.accessToken;
+  const accessToken = options.master ? await masterToken(tenant) : config.supabase?.accessToken;
   const file = join(dir, 'equinox.config.json');
   writeFileSync(
     file,
@@ -28,7 +28,7 @@ async function configFile(label: string, options: { master?: boolean; inventory?
 
 describe('equinox inventory commands', () => {
   beforeAll(async () => {
-    await installCloudSchema(cloud, BUILTIN_PLUGINS);
+    await installCloudSchema(BUILTIN_PLUGINS);
   });
 
   it('product upsert prints the product, changes only what is given, and refuses bad input', async () => {

@@ -1,16 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { TokenMinter } from '@equinox-sync/local-cloud';
+import { cloudRest, deviceToken, installCloudSchema, masterToken, tempDir, uniqueSuffix, uniqueTenant, type RestAnswer } from '@equinox-sync/core/testing';
 import { InventoryApi } from '../src/index.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createHost, type EquinoxHost } from '@equinox-sync/host';
-import { BUILTIN_PLUGINS, deviceConfig, equinox, installCloudSchema, memoryLogger, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig, equinox, memoryLogger } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
-const minter = new TokenMinter(cloud.jwtSecret);
 
 // The master inventory spans every tenant of the shared test cloud: this file's SKUs are its own.
-const run = randomUUID().slice(0, 8);
+const run = uniqueSuffix();
 const COFFEE = `COFFEE-${run}`;
 const TEA = `TEA-${run}`;
 const RICE = `RICE-${run}`;
@@ -25,13 +23,8 @@ const STORIES: Record<string, [string, number][]> = {
 const hosts: EquinoxHost[] = [];
 const tenants: Record<string, string> = {};
 
-async function rpcMaster(token: string): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(`${cloud.url}/rest/v1/rpc/inventory_master`, {
-    method: 'POST',
-    headers: { apikey: cloud.anonKey, authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: '{}',
-  });
-  return { status: response.status, body: await response.json() };
+function rpcMaster(token: string): Promise<RestAnswer> {
+  return cloudRest('POST', 'rpc/inventory_master', { body: {}, token });
 }
 
 function ours(rows: unknown): unknown[] {
@@ -42,7 +35,7 @@ function ours(rows: unknown): unknown[] {
 async function initMasterDevice(): Promise<string> {
   const dir = tempDir('inventory-master');
   const tenant = uniqueTenant('head-office');
-  const token = await minter.mint({ tenant_id: tenant, eq_role: 'master' });
+  const token = await masterToken(tenant);
   const file = join(dir, 'equinox.config.json');
   const init = await equinox(['init', '--config', file, '--tenant', tenant, '--db', join(dir, 'office.db'), '--url', cloud.url, '--key', cloud.anonKey, '--token', token, '--role', 'master', '--device', 'office', '--json']);
   expect(init.exit).toBe(0);
@@ -53,7 +46,7 @@ describe('the master inventory across three tenants', () => {
   const expected: { sku: string; quantity: number; tenants: number }[] = [];
 
   beforeAll(async () => {
-    await installCloudSchema(cloud, BUILTIN_PLUGINS);
+    await installCloudSchema(BUILTIN_PLUGINS);
     const totals = new Map<string, { quantity: number; tenants: number }>();
     for (const [label, story] of Object.entries(STORIES)) {
       tenants[label] = uniqueTenant(`inv-master-${label}`);
@@ -85,7 +78,7 @@ describe('the master inventory across three tenants', () => {
       { sku: RICE, quantity: 29, tenants: 1 },
       { sku: TEA, quantity: 5, tenants: 1 },
     ]);
-    const { status, body } = await rpcMaster(await minter.mint({ tenant_id: uniqueTenant('hq'), eq_role: 'master' }));
+    const { status, body } = await rpcMaster(await masterToken(uniqueTenant('hq')));
     expect(status).toBe(200);
     expect(ours(body)).toEqual(expected);
   });
@@ -94,7 +87,7 @@ describe('the master inventory across three tenants', () => {
     const { status, body } = await rpcMaster(String(hosts[0]?.config.supabase.accessToken));
     expect(status).toBe(403);
     expect(body).toMatchObject({ code: '42501', message: expect.stringContaining('eq_role "master"') });
-    expect((await rpcMaster(await minter.mint({ tenant_id: tenants.b ?? '', eq_role: 'store' }))).status).toBe(403);
+    expect((await rpcMaster(await deviceToken(tenants.b ?? ''))).status).toBe(403);
   });
 
   it('is pulled by a head-office device into its local copy (equinox inventory master)', async () => {

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { compileServerSchema } from '@equinox-sync/core';
+import { cloudDatabase, cloudRest, deviceToken, installCloudSchema, masterToken, pushRows, uniqueName, uniqueTenant } from '@equinox-sync/core/testing';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { INVENTORY_SCHEMA, inventoryPlugin } from '../src/index.js';
-import { installInventorySchema, masterToken, movement, pushMovements, rest, storeToken, unique } from './cloud-kit.js';
+import { movement } from './movement-row.js';
 
 const cloud = inject('cloud');
-let db: pg.Client;
+const db = cloudDatabase();
 
 async function master(sku: string): Promise<{ quantity: number; tenants: number } | undefined> {
   const { rows } = await db.query<{ quantity: string; tenants: number }>(`select quantity, tenants from ${INVENTORY_SCHEMA}.master_inventory where sku = $1`, [sku]);
@@ -24,7 +24,7 @@ async function tenantTotal(tenant: string, sku: string): Promise<number | undefi
  * the database is dropped afterwards.
  */
 async function withOlderCloud(label: string, body: (fresh: pg.Client) => Promise<void>): Promise<void> {
-  const name = `inv_${label}_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+  const name = uniqueName(`inv_${label}`);
   await db.query(`create database ${name}`);
   const url = new URL(cloud.pgUrl);
   url.pathname = `/${name}`;
@@ -43,49 +43,43 @@ create function auth.jwt() returns jsonb language sql stable as $fn$ select coal
 
 describe('inventory cloud SQL', () => {
   beforeAll(async () => {
-    await installInventorySchema(cloud);
-    db = new pg.Client({ connectionString: cloud.pgUrl });
-    await db.connect();
-  });
-
-  afterAll(async () => {
-    await db.end();
+    await installCloudSchema([inventoryPlugin]);
   });
 
   it('applies twice without error and without changing the totals', async () => {
-    const tenant = unique('inv-idem');
-    const sku = unique('SKU');
-    await pushMovements(cloud, await storeToken(cloud, tenant), [movement(tenant, sku, 7, 'purchase')]);
-    await installInventorySchema(cloud);
+    const tenant = uniqueTenant('inv-idem');
+    const sku = uniqueName('SKU');
+    await pushRows('stock_movements', [movement(tenant, sku, 7, 'purchase')], { token: await deviceToken(tenant) });
+    await installCloudSchema([inventoryPlugin]);
     expect(await tenantTotal(tenant, sku)).toBe(7);
     expect(await master(sku)).toEqual({ quantity: 7, tenants: 1 });
   });
 
   it('keeps per-tenant totals and the cross-tenant aggregate on every insert, counting tenants that hold the SKU', async () => {
-    const [a, b] = [unique('inv-a'), unique('inv-b')];
-    const [tokenA, tokenB] = [await storeToken(cloud, a), await storeToken(cloud, b)];
-    const sku = unique('SKU');
+    const [a, b] = [uniqueTenant('inv-a'), uniqueTenant('inv-b')];
+    const [tokenA, tokenB] = [await deviceToken(a), await deviceToken(b)];
+    const sku = uniqueName('SKU');
 
-    await pushMovements(cloud, tokenA, [movement(a, sku, 5, 'purchase')]);
+    await pushRows('stock_movements', [movement(a, sku, 5, 'purchase')], { token: tokenA });
     expect(await master(sku)).toEqual({ quantity: 5, tenants: 1 });
-    await pushMovements(cloud, tokenB, [movement(b, sku, 3, 'purchase')]);
+    await pushRows('stock_movements', [movement(b, sku, 3, 'purchase')], { token: tokenB });
     expect(await master(sku)).toEqual({ quantity: 8, tenants: 2 });
-    await pushMovements(cloud, tokenA, [movement(a, sku, -5)]); // A sold out: no longer holds it
+    await pushRows('stock_movements', [movement(a, sku, -5)], { token: tokenA }); // A sold out: no longer holds it
     expect(await master(sku)).toEqual({ quantity: 3, tenants: 1 });
-    await pushMovements(cloud, tokenB, [movement(b, sku, -4)]); // oversold offline: -1 is still held
+    await pushRows('stock_movements', [movement(b, sku, -4)], { token: tokenB }); // oversold offline: -1 is still held
     expect(await master(sku)).toEqual({ quantity: -1, tenants: 1 });
-    await pushMovements(cloud, tokenA, [movement(a, sku, 2, 'purchase')]);
+    await pushRows('stock_movements', [movement(a, sku, 2, 'purchase')], { token: tokenA });
     expect(await master(sku)).toEqual({ quantity: 1, tenants: 2 });
     expect([await tenantTotal(a, sku), await tenantTotal(b, sku)]).toEqual([2, -1]);
   });
 
   it('counts one batch of many movements and SKUs once, and a retried batch not again', async () => {
-    const tenant = unique('inv-batch');
-    const token = await storeToken(cloud, tenant);
-    const [x, y] = [unique('SKU-X'), unique('SKU-Y')];
+    const tenant = uniqueTenant('inv-batch');
+    const token = await deviceToken(tenant);
+    const [x, y] = [uniqueName('SKU-X'), uniqueName('SKU-Y')];
     const rows = [movement(tenant, x, 10, 'purchase'), movement(tenant, y, 4, 'purchase'), movement(tenant, x, -3), movement(tenant, y, -4), movement(tenant, x, -1)];
-    expect((await pushMovements(cloud, token, rows)).map((outcome) => outcome.status)).toEqual(Array(5).fill('applied'));
-    expect((await pushMovements(cloud, token, rows)).map((outcome) => outcome.status)).toEqual(Array(5).fill('duplicate'));
+    expect((await pushRows('stock_movements', rows, { token })).map((outcome) => outcome.status)).toEqual(Array(5).fill('applied'));
+    expect((await pushRows('stock_movements', rows, { token })).map((outcome) => outcome.status)).toEqual(Array(5).fill('duplicate'));
     expect(await tenantTotal(tenant, x)).toBe(6);
     // +4 and -4 in one batch cancel out before anything is written.
     expect(await tenantTotal(tenant, y)).toBeUndefined();
@@ -94,13 +88,10 @@ describe('inventory cloud SQL', () => {
   });
 
   it('refuses a zero delta and an unknown reason, row by row', async () => {
-    const tenant = unique('inv-rules');
-    const sku = unique('SKU');
-    const outcomes = await pushMovements(cloud, await storeToken(cloud, tenant), [
-      movement(tenant, sku, 0),
-      movement(tenant, sku, -1, 'theft'),
-      movement(tenant, sku, 2, 'count'),
-    ]);
+    const tenant = uniqueTenant('inv-rules');
+    const sku = uniqueName('SKU');
+    const rows = [movement(tenant, sku, 0), movement(tenant, sku, -1, 'theft'), movement(tenant, sku, 2, 'count')];
+    const outcomes = await pushRows('stock_movements', rows, { token: await deviceToken(tenant) });
     expect(outcomes.map((outcome) => [outcome.status, outcome.code])).toEqual([
       ['rejected', '23514'],
       ['rejected', '23514'],
@@ -111,41 +102,41 @@ describe('inventory cloud SQL', () => {
   });
 
   it("lets a tenant read its own totals over REST, and no other tenant's", async () => {
-    const [a, b] = [unique('inv-rls-a'), unique('inv-rls-b')];
-    const sku = unique('SKU');
-    await pushMovements(cloud, await storeToken(cloud, a), [movement(a, sku, 9, 'purchase')]);
-    await pushMovements(cloud, await storeToken(cloud, b), [movement(b, sku, 4, 'purchase')]);
-    const own = await rest(cloud, await storeToken(cloud, a), `stock_levels?sku=eq.${sku}&select=tenant_id,sku,quantity`);
-    expect(own).toEqual({ status: 200, body: [{ tenant_id: a, sku, quantity: 9 }] });
-    const write = await rest(cloud, await storeToken(cloud, a), 'stock_levels', { body: { tenant_id: a, sku, quantity: 1000 } });
+    const [a, b] = [uniqueTenant('inv-rls-a'), uniqueTenant('inv-rls-b')];
+    const sku = uniqueName('SKU');
+    await pushRows('stock_movements', [movement(a, sku, 9, 'purchase')], { token: await deviceToken(a) });
+    await pushRows('stock_movements', [movement(b, sku, 4, 'purchase')], { token: await deviceToken(b) });
+    const own = await cloudRest('GET', `stock_levels?sku=eq.${sku}&select=tenant_id,sku,quantity`, { token: await deviceToken(a) });
+    expect(own).toMatchObject({ status: 200, body: [{ tenant_id: a, sku, quantity: 9 }] });
+    const write = await cloudRest('POST', 'stock_levels', { body: { tenant_id: a, sku, quantity: 1000 }, token: await deviceToken(a) });
     expect(write.status).toBe(403);
   });
 
   it('answers inventory_master to a master token, 403 to a store token and 401 without a user token', async () => {
-    const tenant = unique('inv-access');
-    const sku = unique('SKU');
-    await pushMovements(cloud, await storeToken(cloud, tenant), [movement(tenant, sku, 3, 'purchase')]);
+    const tenant = uniqueTenant('inv-access');
+    const sku = uniqueName('SKU');
+    await pushRows('stock_movements', [movement(tenant, sku, 3, 'purchase')], { token: await deviceToken(tenant) });
 
-    const store = await rest(cloud, await storeToken(cloud, tenant), 'rpc/inventory_master', { body: {} });
+    const store = await cloudRest('POST', 'rpc/inventory_master', { body: {}, token: await deviceToken(tenant) });
     expect(store.status).toBe(403);
     expect(JSON.stringify(store.body)).toContain('eq_role');
-    expect((await rest(cloud, cloud.anonKey, 'rpc/inventory_master', { body: {} })).status).toBe(401);
+    expect((await cloudRest('POST', 'rpc/inventory_master', { body: {}, token: cloud.anonKey })).status).toBe(401);
 
-    const head = await rest(cloud, await masterToken(cloud, unique('hq')), 'rpc/inventory_master', { body: {} });
+    const head = await cloudRest('POST', 'rpc/inventory_master', { body: {}, token: await masterToken(uniqueTenant('hq')) });
     expect(head.status).toBe(200);
     expect(head.body).toContainEqual({ sku, quantity: 3, tenants: 1 });
   });
 
   it('refuses to update or delete a movement, with a tenant token and with the service key', async () => {
-    const tenant = unique('inv-append');
-    const sku = unique('SKU');
+    const tenant = uniqueTenant('inv-append');
+    const sku = uniqueName('SKU');
     const row = movement(tenant, sku, 5, 'purchase');
-    await pushMovements(cloud, await storeToken(cloud, tenant), [row]);
+    await pushRows('stock_movements', [row], { token: await deviceToken(tenant) });
 
-    for (const token of [await storeToken(cloud, tenant), cloud.serviceKey]) {
-      const patched = await rest(cloud, token, `stock_movements?id=eq.${String(row.id)}`, { method: 'PATCH', body: { delta: 500 } });
+    for (const token of [await deviceToken(tenant), cloud.serviceKey]) {
+      const patched = await cloudRest('PATCH', `stock_movements?id=eq.${String(row.id)}`, { body: { delta: 500 }, token });
       expect(patched.status).toBeGreaterThanOrEqual(400);
-      const deleted = await rest(cloud, token, `stock_movements?id=eq.${String(row.id)}`, { method: 'DELETE' });
+      const deleted = await cloudRest('DELETE', `stock_movements?id=eq.${String(row.id)}`, { token });
       expect(deleted.status).toBeGreaterThanOrEqual(400);
     }
     const { rows } = await db.query('select delta, deleted from public.stock_movements where id = $1', [row.id]);
@@ -154,13 +145,13 @@ describe('inventory cloud SQL', () => {
   });
 
   it('stays exact under concurrent batches of several tenants touching the same SKUs in opposite orders', async () => {
-    const tenants = [unique('inv-race-1'), unique('inv-race-2'), unique('inv-race-3')];
-    const [x, y] = [unique('SKU-X'), unique('SKU-Y')];
+    const tenants = [uniqueTenant('inv-race-1'), uniqueTenant('inv-race-2'), uniqueTenant('inv-race-3')];
+    const [x, y] = [uniqueName('SKU-X'), uniqueName('SKU-Y')];
     const pushes = await Promise.all(
       tenants.flatMap((tenant) =>
         [0, 1, 2, 3].map(async (round) => {
           const rows = round % 2 === 0 ? [movement(tenant, x, 2, 'purchase'), movement(tenant, y, 3, 'purchase')] : [movement(tenant, y, 3, 'purchase'), movement(tenant, x, 2, 'purchase')];
-          return pushMovements(cloud, await storeToken(cloud, tenant), rows);
+          return pushRows('stock_movements', rows, { token: await deviceToken(tenant) });
         }),
       ),
     );

@@ -1,8 +1,9 @@
+import { cloudRest, installCloudSchema, sleep, syncUntil, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { startFaultProxy, type FaultProxy } from '@equinox-sync/local-cloud/testing';
 import { InventoryApi } from '../src/index.js';
 import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createHost, type EquinoxHost } from '@equinox-sync/host';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, memoryLogger, syncUntil, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig, memoryLogger } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 const INVENTORY = '@equinox-sync/plugin-inventory';
@@ -32,10 +33,10 @@ async function syncOk(device: Till): Promise<void> {
 }
 
 /** What the cloud holds for the tenant, read over REST with the tenant's own token. */
-async function cloudRows(token: string, path: string): Promise<unknown[]> {
-  const response = await fetch(`${cloud.url}/rest/v1/${path}`, { headers: { apikey: cloud.anonKey, authorization: `Bearer ${token}` } });
-  expect(response.status).toBe(200);
-  return (await response.json()) as unknown[];
+async function tenantReads(token: string, path: string): Promise<unknown> {
+  const { status, body } = await cloudRest('GET', path, { token });
+  expect(status).toBe(200);
+  return body;
 }
 
 function tokenOf(device: Till): string {
@@ -51,7 +52,7 @@ afterEach(async () => {
 
 describe('inventory across devices of one tenant', () => {
   beforeAll(async () => {
-    await installCloudSchema(cloud, BUILTIN_PLUGINS);
+    await installCloudSchema(BUILTIN_PLUGINS);
   });
 
   it('counts two tills selling the same product offline: 10 - 3 - 2 = 5 on both and in the cloud', async () => {
@@ -81,8 +82,8 @@ describe('inventory across devices of one tenant', () => {
     await syncUntil(till2.host, () => till2.inventory.level('COFFEE-1KG') === 5);
     expect(till1.inventory.levels()).toEqual([{ sku: 'COFFEE-1KG', quantity: 5 }]);
     expect(till2.inventory.levels()).toEqual([{ sku: 'COFFEE-1KG', quantity: 5 }]);
-    expect(await cloudRows(tokenOf(till1), 'stock_levels?select=sku,quantity')).toEqual([{ sku: 'COFFEE-1KG', quantity: 5 }]);
-    expect(await cloudRows(tokenOf(till1), 'stock_movements?select=delta&order=delta')).toEqual([{ delta: -3 }, { delta: -2 }, { delta: 10 }]);
+    expect(await tenantReads(tokenOf(till1), 'stock_levels?select=sku,quantity')).toEqual([{ sku: 'COFFEE-1KG', quantity: 5 }]);
+    expect(await tenantReads(tokenOf(till1), 'stock_movements?select=delta&order=delta')).toEqual([{ delta: -3 }, { delta: -2 }, { delta: 10 }]);
   });
 
   it.each([
@@ -96,7 +97,7 @@ describe('inventory across devices of one tenant', () => {
     await syncUntil(till2.host, () => till2.inventory.product('TEA-250G') !== undefined);
 
     till1.inventory.upsertProduct({ sku: 'TEA-250G', name: 'Green tea 250 g', priceCents: 690 });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     till2.inventory.upsertProduct({ sku: 'TEA-250G', name: 'Sencha 250 g', priceCents: 690 });
 
     const order = laterFirst ? [till2, till1, till2] : [till1, till2, till1];
@@ -105,7 +106,7 @@ describe('inventory across devices of one tenant', () => {
     await syncUntil(till2.host, () => till2.inventory.product('TEA-250G')?.name === 'Sencha 250 g');
     expect(till1.inventory.product('TEA-250G')).toEqual(till2.inventory.product('TEA-250G'));
     expect(till1.inventory.product('TEA-250G')).toMatchObject({ id, name: 'Sencha 250 g' });
-    expect(await cloudRows(tokenOf(till1), `products?id=eq.${id}&select=name`)).toEqual([{ name: 'Sencha 250 g' }]);
+    expect(await tenantReads(tokenOf(till1), `products?id=eq.${id}&select=name`)).toEqual([{ name: 'Sencha 250 g' }]);
     expect([till1.host.status.conflicts, till2.host.status.conflicts, till1.host.status.pendingUploads, till2.host.status.pendingUploads]).toEqual([0, 0, 0, 0]);
   });
 
@@ -114,7 +115,7 @@ describe('inventory across devices of one tenant', () => {
     const [till1, till2] = [await till(tenant, 'till-1'), await till(tenant, 'till-2')];
     till1.inventory.upsertProduct({ sku: 'NEW-1', name: 'New item', priceCents: 300 });
     till1.inventory.adjust({ sku: 'NEW-1', delta: 4, reason: 'purchase' });
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
     till2.inventory.upsertProduct({ sku: 'NEW-1', name: 'New item (boxed)', priceCents: 350 });
     till2.inventory.adjust({ sku: 'NEW-1', delta: 2, reason: 'purchase' });
 
@@ -122,7 +123,7 @@ describe('inventory across devices of one tenant', () => {
     await syncUntil(till1.host, () => till1.inventory.level('NEW-1') === 6 && till1.inventory.product('NEW-1')?.priceCents === 350);
     await syncUntil(till2.host, () => till2.inventory.level('NEW-1') === 6);
     expect(till1.inventory.product('NEW-1')).toEqual(till2.inventory.product('NEW-1'));
-    expect(await cloudRows(tokenOf(till1), 'products?select=sku,name,price_cents')).toEqual([{ sku: 'NEW-1', name: 'New item (boxed)', price_cents: 350 }]);
+    expect(await tenantReads(tokenOf(till1), 'products?select=sku,name,price_cents')).toEqual([{ sku: 'NEW-1', name: 'New item (boxed)', price_cents: 350 }]);
   });
 
   it('holds back a movement written around the API that breaks the rules, with the reason, and uploads the rest', async () => {
@@ -134,6 +135,6 @@ describe('inventory across devices of one tenant', () => {
 
     expect(await device.host.syncNow()).toMatchObject({ error: null, uploaded: 2, rejected: 1 });
     expect(device.host.status.failed).toEqual([expect.objectContaining({ table: 'stock_movements', reason: expect.stringMatching(/^reason must be one of sale, purchase/) })]);
-    expect(await cloudRows(tokenOf(device), 'stock_levels?select=sku,quantity')).toEqual([{ sku: 'RICE', quantity: 5 }]);
+    expect(await tenantReads(tokenOf(device), 'stock_levels?select=sku,quantity')).toEqual([{ sku: 'RICE', quantity: 5 }]);
   });
 });

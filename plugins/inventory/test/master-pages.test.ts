@@ -1,10 +1,10 @@
-import { compileServerSchema, SupabaseRemote } from '@equinox-sync/core';
+import { compileServerSchema, type SupabaseRemote } from '@equinox-sync/core';
 import { IncompleteAnswerError } from '@equinox-sync/core/plugin';
+import { cloudRest, deviceRemote, deviceToken, masterToken, openPluginDevice, pushRows, uniqueTenant, type PluginDevice, type PluginDeviceOptions } from '@equinox-sync/core/testing';
 import { startLocalCloud, type LocalCloud } from '@equinox-sync/local-cloud';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { inventoryPlugin, type MasterLevel } from '../src/index.js';
-import { masterToken, movement, pushMovements, rest, storeToken, unique } from './cloud-kit.js';
-import { openDevice, type TestDevice } from './device-kit.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { activate, inventoryPlugin, type InventoryApi, type MasterLevel } from '../src/index.js';
+import { movement } from './movement-row.js';
 
 /** More SKUs than one answer of the API carries (1,000 on Supabase). */
 const SKUS = 1101;
@@ -20,49 +20,42 @@ describe('the master inventory past 1,000 SKUs', () => {
   let cloud: LocalCloud;
   let remote: SupabaseRemote;
   const expected: MasterLevel[] = [];
-  const opened: TestDevice[] = [];
 
   beforeAll(async () => {
     cloud = await startLocalCloud();
     await cloud.applySql(compileServerSchema([inventoryPlugin]));
     // Each SKU held by one of three stores, uploaded as their devices upload (one push each, under the push cap).
     for (let store = 0; store < STORES; store += 1) {
-      const tenant = unique(`inv-pages-${store}`);
+      const tenant = uniqueTenant(`inv-pages-${store}`);
       const rows = [];
       for (let index = store; index < SKUS; index += STORES) {
         rows.push(movement(tenant, sku(index), index + 1, 'purchase'));
         expected.push({ sku: sku(index), quantity: index + 1, tenants: 1 });
       }
-      const outcomes = await pushMovements(cloud, await storeToken(cloud, tenant), rows);
+      const outcomes = await pushRows('stock_movements', rows, { token: await deviceToken(tenant, undefined, cloud), cloud });
       expect(outcomes.filter((outcome) => outcome.status !== 'applied')).toEqual([]);
     }
     expected.sort((a, b) => (a.sku < b.sku ? -1 : 1));
-    remote = new SupabaseRemote({ url: cloud.url, key: cloud.anonKey, accessToken: await masterToken(cloud, unique('hq')) });
+    remote = await deviceRemote(uniqueTenant('hq'), undefined, { cloud, role: 'master' });
   }, 180_000);
 
   afterAll(async () => {
     await cloud?.stop();
   });
 
-  afterEach(() => {
-    for (const device of opened.splice(0)) device.close();
-  });
-
-  function headOffice(rpc: (fn: string, args?: Record<string, unknown>) => Promise<unknown>): TestDevice {
-    const device = openDevice({ role: 'master', tenant: unique('hq'), rpc });
-    opened.push(device);
-    return device;
+  function headOffice(rpc: PluginDeviceOptions['rpc']): PluginDevice<InventoryApi> {
+    return openPluginDevice(inventoryPlugin, activate, { role: 'master', tenant: uniqueTenant('hq'), rpc });
   }
 
   it('answers a page of at most 1,000 SKUs in SKU order as one value, and the next one after the last SKU', async () => {
-    const token = await masterToken(cloud, unique('hq'));
-    const first = await rest(cloud, token, 'rpc/inventory_master', { body: {} });
+    const token = await masterToken(uniqueTenant('hq'), undefined, cloud);
+    const first = await cloudRest('POST', 'rpc/inventory_master', { body: {}, token, cloud });
     expect(first.status).toBe(200);
     expect(first.body).toEqual(expected.slice(0, 1000));
-    const next = await rest(cloud, token, 'rpc/inventory_master', { body: { p_after: sku(999), p_limit: 1000 } });
+    const next = await cloudRest('POST', 'rpc/inventory_master', { body: { p_after: sku(999), p_limit: 1000 }, token, cloud });
     expect(next.body).toEqual(expected.slice(1000));
     // A page never grows past 1,000, whatever is asked for.
-    expect(((await rest(cloud, token, 'rpc/inventory_master', { body: { p_limit: 5000 } })).body as unknown[]).length).toBe(1000);
+    expect(((await cloudRest('POST', 'rpc/inventory_master', { body: { p_limit: 5000 }, token, cloud })).body as unknown[]).length).toBe(1000);
   });
 
   it('gives head office every SKU, read in two pages, and keeps all of them in its local copy', async () => {

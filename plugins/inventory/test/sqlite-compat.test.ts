@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { openPluginDevice, sqlite3, sqlite3Rows, systemSqliteVersion, tempDir } from '@equinox-sync/core/testing';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { openDevice, tempDir } from './device-kit.js';
-import { sqlite3, systemSqliteVersion } from './system-sqlite.js';
+import { activate, inventoryPlugin } from '../src/index.js';
 
 // The plugin's own schema objects (the stock_levels view, the read-only master copy and
 // its triggers) sit beside core's in the device file: a host app's older SQLite parses
@@ -12,9 +12,9 @@ console.log(`inventory sqlite-compat: system sqlite3 ${version}`);
 
 /** A head-office device with products, movements and a master copy, closed, as a host app finds it. */
 async function headOffice(): Promise<string> {
-  const dir = tempDir();
+  const dir = tempDir('inventory');
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  const { api, store, close } = openDevice({ dir, role: 'master', device: 'office', rpc: () => Promise.resolve([{ sku: 'A', quantity: 12, tenants: 2 }]) });
+  const { api, store, close } = openPluginDevice(inventoryPlugin, activate, { dir, role: 'master', device: 'office', rpc: () => Promise.resolve([{ sku: 'A', quantity: 12, tenants: 2 }]) });
   api.upsertProduct({ sku: 'A', name: 'Apples', priceCents: 100 });
   api.adjust({ sku: 'A', delta: 5, reason: 'purchase' });
   await api.master();
@@ -26,12 +26,12 @@ async function headOffice(): Promise<string> {
 describe(`an inventory device database in the system sqlite3 (${version})`, () => {
   it('passes the integrity check and reads every table and the view', async () => {
     const path = await headOffice();
-    expect(sqlite3(path, 'PRAGMA integrity_check')).toEqual({ ok: true, rows: [{ integrity_check: 'ok' }], stderr: '' });
-    const names = sqlite3(path, `SELECT name FROM sqlite_master WHERE type IN ('table', 'view')`).rows.map((row) => String(row.name));
+    expect(sqlite3Rows(path, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+    const names = sqlite3Rows(path, `SELECT name FROM sqlite_master WHERE type IN ('table', 'view')`).map((row) => String(row.name));
     expect(names).toEqual(expect.arrayContaining(['products', 'stock_movements', 'stock_levels', 'master_inventory', 'master_inventory_refresh']));
-    for (const name of names) expect(sqlite3(path, `SELECT count(*) AS n FROM "${name}"`), name).toMatchObject({ ok: true, rows: [{ n: expect.any(Number) }] });
-    expect(sqlite3(path, 'SELECT sku, quantity FROM stock_levels').rows).toEqual([{ sku: 'A', quantity: 5 }]);
-    expect(sqlite3(path, 'SELECT sku, quantity, tenants FROM master_inventory').rows).toEqual([{ sku: 'A', quantity: 12, tenants: 2 }]);
+    for (const name of names) expect(sqlite3Rows(path, `SELECT count(*) AS n FROM "${name}"`), name).toEqual([{ n: expect.any(Number) }]);
+    expect(sqlite3Rows(path, 'SELECT sku, quantity FROM stock_levels')).toEqual([{ sku: 'A', quantity: 5 }]);
+    expect(sqlite3Rows(path, 'SELECT sku, quantity, tenants FROM master_inventory')).toEqual([{ sku: 'A', quantity: 12, tenants: 2 }]);
   });
 
   it('takes plain-SQL writes, captured for upload and counted by the view', async () => {
@@ -43,16 +43,16 @@ describe(`an inventory device database in the system sqlite3 (${version})`, () =
          SELECT id, sku, -2, 'sale', '2025-01-02T03:04:05.000Z' FROM products WHERE sku = 'A';`,
     );
     expect(write).toMatchObject({ ok: true, stderr: '' });
-    const queued = sqlite3(
+    const queued = sqlite3Rows(
       path,
       `SELECT t.name AS tbl, o.op, s.state FROM _eq_outbox o JOIN _eq_tables t USING (table_id)
          JOIN _eq_row_state s ON s.table_id = o.table_id AND s.row_id = o.row_id AND s.pending_seq = o.seq ORDER BY o.seq`,
     );
-    expect(queued.rows).toEqual([
+    expect(queued).toEqual([
       { tbl: 'products', op: 'update', state: 'PendingUpload' },
       { tbl: 'stock_movements', op: 'insert', state: 'PendingUpload' },
     ]);
-    expect(sqlite3(path, 'SELECT sku, quantity FROM stock_levels').rows).toEqual([{ sku: 'A', quantity: 3 }]);
+    expect(sqlite3Rows(path, 'SELECT sku, quantity FROM stock_levels')).toEqual([{ sku: 'A', quantity: 3 }]);
   });
 
   it('refuses changing a movement and writing the master copy, with their messages', async () => {
@@ -63,6 +63,6 @@ describe(`an inventory device database in the system sqlite3 (${version})`, () =
     const master = sqlite3(path, `INSERT INTO master_inventory (sku, quantity, tenants) VALUES ('B', 1, 1)`);
     expect(master.ok).toBe(false);
     expect(master.stderr).toContain('master_inventory is read-only');
-    expect(sqlite3(path, 'SELECT count(*) AS n FROM _eq_outbox').rows).toEqual([{ n: 0 }]);
+    expect(sqlite3Rows(path, 'SELECT count(*) AS n FROM _eq_outbox')).toEqual([{ n: 0 }]);
   });
 });

@@ -1,33 +1,23 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { licenceId, settingId, settingsPlugin } from '../src/index.js';
-import { cloudRest, deviceToken, installCloudSchema, uniqueTenant } from '@equinox-sync/core/testing';
-import { putLicence, rpc } from './settings-kit.js';
+import { cloudDatabase, cloudRest, deviceToken, installCloudSchema, nextHlc, uniqueTenant } from '@equinox-sync/core/testing';
+import { putLicence, putSetting, rpc } from './settings-kit.js';
 
 // An attacker holds one device's real token and talks to the cloud as any client could:
 // PostgREST directly, and eq_push as the engine calls it.
 const cloud = inject('cloud');
 const FUTURE = '2099-01-01T00:00:00.000Z';
 const PAST = '2026-10-01T00:00:00.000Z';
-let db: pg.Client;
+const db = cloudDatabase();
 
 beforeAll(async () => {
   await installCloudSchema([settingsPlugin], cloud);
-  db = new pg.Client({ connectionString: cloud.pgUrl });
-  await db.connect();
 });
-
-afterAll(async () => {
-  await db.end();
-});
-
-let clock = 0;
 
 /** A tenant setting row as a device uploads it, under the derived id unless told. */
 function settingRow(tenant: string, key: string, value: unknown, id = settingId(tenant, 'tenant', '', key)): Record<string, unknown> {
-  clock += 1;
-  return { id, tenant_id: tenant, updated_at: `${String(Date.now()).padStart(13, '0')}-${String(clock).padStart(6, '0')}-till`, deleted: false, key, value, scope: 'tenant', device_id: '' };
+  return { id, tenant_id: tenant, updated_at: nextHlc('till'), deleted: false, key, value, scope: 'tenant', device_id: '' };
 }
 
 async function seats(tenant: string): Promise<string[]> {
@@ -77,8 +67,8 @@ describe('settings ids', () => {
     }
     const before = await settingsOf(squatter);
 
-    expect((await rpc(cloud, 'settings_put', { p_tenant: victim, p_key: 'currency', p_value: 'EUR' })).status).toBe(200);
-    expect((await rpc(cloud, 'settings_put', { p_tenant: victim, p_key: 'licence.required', p_value: true })).status).toBe(200);
+    await putSetting(cloud, victim, 'currency', 'EUR');
+    await putSetting(cloud, victim, 'licence.required', true);
     await putLicence(cloud, victim, { validUntil: FUTURE, maxDevices: 1 });
 
     expect(await settingsOf(squatter)).toEqual(before);
@@ -130,7 +120,7 @@ describe('settings ids', () => {
   it('let a device revive a setting whose derived id is a tombstone\'s under a fresh id, and keep the id an older row has', async () => {
     const tenant = uniqueTenant('revive');
     const token = await deviceToken(tenant, 'till-1');
-    expect((await rpc(cloud, 'settings_put', { p_tenant: tenant, p_key: 'theme', p_value: 'dark' })).status).toBe(200);
+    await putSetting(cloud, tenant, 'theme', 'dark');
     await db.query('update public.settings set deleted = true where tenant_id = $1', [tenant]);
     // As SettingsStore.set does when a tombstone holds the derived id: a fresh record id.
     const fresh = settingRow(tenant, 'theme', 'light', randomUUID());
@@ -212,7 +202,7 @@ describe('the licence in the cloud', () => {
     expect((await directPush(revoked, revokedToken, 'a')).body).toMatchObject({ code: 'EQ402', message: `tenant "${revoked}" has no valid licence (revoked)` });
 
     const required = uniqueTenant('required');
-    await rpc(cloud, 'settings_put', { p_tenant: required, p_key: 'licence.required', p_value: true });
+    await putSetting(cloud, required, 'licence.required', true);
     expect((await directInsert(required, await deviceToken(required, 'till-1'), 'a')).body).toMatchObject({
       code: 'EQ402',
       message: `tenant "${required}" has no valid licence (none issued, and licence.required is set)`,

@@ -1,21 +1,18 @@
-import type { PluginContext, Row } from '@equinox-sync/core/plugin';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Row } from '@equinox-sync/core/plugin';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { licenceId, settingsPlugin } from '../src/index.js';
-import { installCloudSchema, uniqueTenant } from '@equinox-sync/core/testing';
-import { gateReason, openPluginDevice, putLicence, rpc, type PluginDevice } from './settings-kit.js';
+import { installCloudSchema, uniqueTenant, type PluginDeviceOptions } from '@equinox-sync/core/testing';
+import { gateReason, openSettingsDevice, putLicence, putSetting, type SettingsDevice } from './settings-kit.js';
 
 const cloud = inject('cloud');
-const opened: PluginDevice[] = [];
 const FUTURE = '2099-01-01T00:00:00.000Z';
 const PAST = '2020-01-01T00:00:00.000Z';
 
-async function device(tenant: string, name = 'till-1', rpcStub?: PluginContext['cloud']['rpc']): Promise<PluginDevice> {
-  const opening = await openPluginDevice(cloud, { tenant, device: name, ...(rpcStub ? { rpc: rpcStub } : {}) });
-  opened.push(opening);
-  return opening;
+function device(tenant: string, name = 'till-1', rpc?: PluginDeviceOptions['rpc']): Promise<SettingsDevice> {
+  return openSettingsDevice(cloud, { tenant, device: name, ...(rpc ? { rpc } : {}) });
 }
 
-function pulledLicence(d: PluginDevice, validUntil: string, extra: Row = {}): void {
+function pulledLicence(d: SettingsDevice, validUntil: string, extra: Row = {}): void {
   const tenant = d.context.device.tenantId;
   d.store.applyRemote('licenses', [
     { id: licenceId(tenant), tenant_id: tenant, updated_at: '1718000000000-000000-equinox.cloud', deleted: false, server_version: 1, plan: 'pro', valid_until: validUntil, max_devices: 2, features: null, ...extra },
@@ -23,10 +20,6 @@ function pulledLicence(d: PluginDevice, validUntil: string, extra: Row = {}): vo
 }
 
 const unreachable = (): Promise<never> => Promise.reject(Object.assign(new Error('rpc failed: the cloud is unreachable (ECONNREFUSED)'), { code: undefined }));
-
-afterEach(() => {
-  for (const d of opened.splice(0)) d.close();
-});
 
 describe('the licence gate, on the cloud\'s answer', () => {
   beforeAll(async () => {
@@ -40,7 +33,7 @@ describe('the licence gate, on the cloud\'s answer', () => {
     expect(await gateReason(d)).toBeUndefined();
     expect(d.api.licenceStatus()).toMatchObject({ state: 'unmanaged', reason: null, source: 'cloud', checkedAt: expect.any(Number) });
 
-    await rpc(cloud, 'settings_put', { p_tenant: tenant, p_key: 'licence.required', p_value: true });
+    await putSetting(cloud, tenant, 'licence.required', true);
     expect(await gateReason(d)).toBe(`uploads paused: tenant "${tenant}" has no valid licence (none issued, and licence.required is set)`);
   });
 

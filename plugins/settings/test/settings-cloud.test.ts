@@ -1,26 +1,20 @@
-import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { licenceId, settingId, SETTINGS_SCHEMA, settingsPlugin } from '../src/index.js';
-import { cloudRest, deviceRemote, deviceToken, installCloudSchema, uniqueTenant } from '@equinox-sync/core/testing';
-import { putLicence, rpc } from './settings-kit.js';
+import { cloudDatabase, cloudRest, deviceRemote, deviceToken, installCloudSchema, uniqueTenant } from '@equinox-sync/core/testing';
+import { putLicence, putSetting, rpc } from './settings-kit.js';
 
 const cloud = inject('cloud');
 const FUTURE = '2099-01-01T00:00:00.000Z';
 const PAST = '2020-01-01T00:00:00.000Z';
-let superuser: pg.Client;
 
 async function register(tenant: string, device: string): Promise<{ status: number; body: unknown }> {
   return rpc(cloud, 'settings_register_device', { p_device: device }, await deviceToken(tenant, device));
 }
 
 describe('the settings plugin in the cloud', () => {
+  const superuser = cloudDatabase({ as: 'superuser' });
   beforeAll(async () => {
     await installCloudSchema([settingsPlugin], cloud);
-    superuser = new pg.Client({ connectionString: cloud.adminPgUrl });
-    await superuser.connect();
-  });
-  afterAll(async () => {
-    await superuser?.end();
   });
 
   it('derives the same row ids as the device, whatever the characters', async () => {
@@ -72,7 +66,7 @@ describe('the settings plugin in the cloud', () => {
     expect((await register(revoked, 'till-1')).body).toMatchObject({ state: 'missing', revoked: true, licence: null });
 
     const required = uniqueTenant('required');
-    expect((await rpc(cloud, 'settings_put', { p_tenant: required, p_key: 'licence.required', p_value: true })).status).toBe(200);
+    await putSetting(cloud, required, 'licence.required', true);
     expect((await register(required, 'till-1')).body).toMatchObject({ state: 'missing', revoked: false });
 
     const { rows } = await superuser.query('select count(*)::int as n from public.licensed_devices where tenant_id = any($1)', [[expired, revoked, required]]);

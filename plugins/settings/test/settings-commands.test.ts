@@ -1,7 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { deviceConfig, equinox, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
+import { deviceConfig, equinox } from '../../../host/test/host-kit.js';
 
 const cloud = inject('cloud');
 

@@ -1,78 +1,51 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { LocalStore, SyncHookRegistry } from '@equinox-sync/core';
-import type { PluginContext } from '@equinox-sync/core/plugin';
-import { cloudRest, deviceRemote, type RestAnswer } from '@equinox-sync/core/testing';
-import { Container } from 'inversify';
-import { activate, settingsPlugin, type SettingsApi } from '../src/index.js';
+import { cloudRest, deviceRemote, openPluginDevice, type PluginDevice, type PluginDeviceOptions, type RestAnswer } from '@equinox-sync/core/testing';
 import type { TestCloud } from '@equinox-sync/local-cloud/testing';
-
-/** The coordinates the root global setup provides as `inject('cloud')`. */
-export type Cloud = TestCloud;
+import { activate, settingsPlugin, type SettingsApi } from '../src/index.js';
 
 /** A cloud function called over PostgREST, as the back office (service key) or a device (its token). */
-export function rpc(cloud: Cloud, fn: string, args: object, token = cloud.serviceKey): Promise<RestAnswer> {
+export function rpc(cloud: TestCloud, fn: string, args: object, token = cloud.serviceKey): Promise<RestAnswer> {
   return cloudRest('POST', `rpc/${fn}`, { body: args, token, cloud });
 }
 
-/** Issues or renews a tenant's licence with the service key. */
-export async function putLicence(cloud: Cloud, tenant: string, licence: { validUntil: string; maxDevices: number; plan?: string }): Promise<void> {
-  const { status, body } = await rpc(cloud, 'settings_put_licence', {
+/** Calls a back-office function with the service key; anything but HTTP 200 throws. */
+async function backOffice(cloud: TestCloud, fn: string, args: object): Promise<void> {
+  const { status, text } = await rpc(cloud, fn, args);
+  if (status !== 200) throw new Error(`${fn}: HTTP ${status} ${text}`);
+}
+
+/** Issues or renews a tenant's licence, as the back office does. */
+export function putLicence(cloud: TestCloud, tenant: string, licence: { validUntil: string; maxDevices: number; plan?: string }): Promise<void> {
+  return backOffice(cloud, 'settings_put_licence', {
     p_tenant: tenant,
     p_plan: licence.plan ?? 'pro',
     p_valid_until: licence.validUntil,
     p_max_devices: licence.maxDevices,
   });
-  if (status !== 200) throw new Error(`settings_put_licence: HTTP ${status} ${JSON.stringify(body)}`);
 }
+
+/** Sets a tenant's setting in the cloud, as the back office does. */
+export function putSetting(cloud: TestCloud, tenant: string, key: string, value: unknown): Promise<void> {
+  return backOffice(cloud, 'settings_put', { p_tenant: tenant, p_key: key, p_value: value });
+}
+
+/** The settings plugin on a device of its own (see `openPluginDevice`). */
+export type SettingsDevice = PluginDevice<SettingsApi>;
 
 /**
- * The plugin activated on a real SQLite file with a context like the host's: its own
- * store, a hook registry, and the cloud reached with the device's token.
+ * The settings plugin activated on a device of its own, its cloud functions called with
+ * the device's token unless `rpc` stands in for them. Closed when the test ends.
  */
-export interface PluginDevice {
-  readonly store: LocalStore;
-  readonly hooks: SyncHookRegistry;
-  readonly context: PluginContext;
-  readonly api: SettingsApi;
-  close(): void;
-}
-
-export async function openPluginDevice(
-  cloud: Cloud,
-  options: { tenant: string; device: string; rpc?: PluginContext['cloud']['rpc']; dir?: string },
-): Promise<PluginDevice> {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'equinox-settings-'));
-  const store = LocalStore.open({ path: join(dir, `${options.device}.db`), plugins: [settingsPlugin], tenantId: options.tenant, deviceId: options.device });
+export async function openSettingsDevice(
+  cloud: TestCloud,
+  options: { tenant: string; device: string; rpc?: PluginDeviceOptions['rpc'] },
+): Promise<SettingsDevice> {
   const remote = await deviceRemote(options.tenant, options.device, { cloud });
-  const hooks = new SyncHookRegistry();
-  const context: PluginContext = {
-    plugin: { name: settingsPlugin.name, version: settingsPlugin.version, dir: undefined },
-    device: { tenantId: options.tenant, deviceId: options.device, role: 'store' },
-    storageDir: dir,
-    cloud: { rpc: options.rpc ?? ((fn, args) => remote.rpc(fn, args)) },
-    subscriptions: [],
-    store: store.forPlugin(settingsPlugin.name),
-    hooks,
-    container: new Container(),
-    logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
-  };
-  const api = activate(context);
-  return {
-    store,
-    hooks,
-    context,
-    api,
-    close: () => {
-      for (const subscription of context.subscriptions.splice(0).reverse()) subscription.dispose();
-      store.close();
-    },
-  };
+  const rpc = options.rpc ?? ((fn: string, args?: Record<string, unknown>) => remote.rpc(fn, args));
+  return openPluginDevice(settingsPlugin, activate, { tenant: options.tenant, device: options.device, rpc });
 }
 
 /** What the registered `beforeUpload` hooks say: the reason uploads would pause, or undefined. */
-export async function gateReason(device: PluginDevice): Promise<string | undefined> {
+export async function gateReason(device: SettingsDevice): Promise<string | undefined> {
   for (const hook of device.hooks.hooksFor()) {
     const reason = await hook.beforeUpload?.();
     if (reason) return reason;

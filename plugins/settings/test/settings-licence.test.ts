@@ -1,34 +1,18 @@
 import { SettingsApi } from '../src/index.js';
-import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { disposeAfterTest, eventually, installCloudSchema, tempDir, uniqueTenant, withSuperuser } from '@equinox-sync/core/testing';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createHost, type EquinoxHost } from '@equinox-sync/host';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig } from '../../../host/test/host-kit.js';
+import { putLicence, putSetting } from './settings-kit.js';
 
 const cloud = inject('cloud');
 const INVENTORY = '@equinox-sync/plugin-inventory';
 const PAST = '2020-01-01T00:00:00.000Z';
 const FUTURE = '2099-01-01T00:00:00.000Z';
-const hosts: EquinoxHost[] = [];
-let superuser: pg.Client;
 
 async function device(tenant: string, name: string): Promise<{ host: EquinoxHost; settings: SettingsApi }> {
-  const host = await createHost({ config: await deviceConfig(cloud, { tenant, device: name, dir: tempDir('licence'), builtins: true }) });
-  hosts.push(host);
+  const host = disposeAfterTest(await createHost({ config: await deviceConfig(cloud, { tenant, device: name, dir: tempDir('licence'), builtins: true }) }));
   return { host, settings: host.api(SettingsApi) };
-}
-
-/** A back-office call with the service key: the only role that writes licences. */
-async function serviceRpc(fn: string, args: object): Promise<void> {
-  const response = await fetch(`${cloud.url}/rest/v1/rpc/${fn}`, {
-    method: 'POST',
-    headers: { apikey: cloud.anonKey, authorization: `Bearer ${cloud.serviceKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(args),
-  });
-  if (response.status !== 200) throw new Error(`${fn}: HTTP ${response.status} ${await response.text()}`);
-}
-
-function putLicence(tenant: string, validUntil: string, maxDevices: number): Promise<void> {
-  return serviceRpc('settings_put_licence', { p_tenant: tenant, p_plan: 'pro', p_valid_until: validUntil, p_max_devices: maxDevices });
 }
 
 function sell(host: EquinoxHost, sku: string): void {
@@ -36,39 +20,36 @@ function sell(host: EquinoxHost, sku: string): void {
 }
 
 async function cloudProducts(tenant: string): Promise<string[]> {
-  const { rows } = await superuser.query('select sku from public.products where tenant_id = $1 order by sku', [tenant]);
-  return rows.map((row: { sku: string }) => row.sku);
+  const { rows } = await withSuperuser((client) => client.query<{ sku: string }>('select sku from public.products where tenant_id = $1 order by sku', [tenant]));
+  return rows.map((row) => row.sku);
 }
 
-/** Runs until the cloud's rows below the oldest open transaction have arrived (other files commit concurrently). */
-async function syncUntil(host: EquinoxHost, done: () => boolean): Promise<void> {
-  for (let attempt = 0; attempt < 100 && !done(); attempt++) {
+/**
+ * Syncs until `done` holds, whatever the runs answer: uploads stay paused by the licence
+ * while pulls go on (and the cloud's rows below the oldest open transaction, other files
+ * committing concurrently, may arrive a run late).
+ */
+async function pullUntil(host: EquinoxHost, done: () => boolean): Promise<void> {
+  const synced = async (): Promise<boolean> => {
     await host.syncNow();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+    return done();
+  };
+  expect(await eventually(synced, 15_000, 100)).toBe(true);
 }
 
 describe('the licence gate on a host', () => {
   beforeAll(async () => {
-    await installCloudSchema(cloud, BUILTIN_PLUGINS);
-    superuser = new pg.Client({ connectionString: cloud.adminPgUrl });
-    await superuser.connect();
-  });
-  afterEach(async () => {
-    for (const host of hosts.splice(0)) await host.dispose();
-  });
-  afterAll(async () => {
-    await superuser?.end();
+    await installCloudSchema(BUILTIN_PLUGINS);
   });
 
   it('an expired licence pauses uploads with nothing lost while pulls go on, and a renewal uploads everything', async () => {
     const tenant = uniqueTenant('licence-expired');
-    await putLicence(tenant, PAST, 5);
+    await putLicence(cloud, tenant, { validUntil: PAST, maxDevices: 5 });
     const till = await device(tenant, 'till-1');
     sell(till.host, 'A-1');
     sell(till.host, 'A-2');
     till.settings.set('currency', 'EUR');
-    await serviceRpc('settings_put', { p_tenant: tenant, p_key: 'banner', p_value: 'Please renew your licence' });
+    await putSetting(cloud, tenant, 'banner', 'Please renew your licence');
 
     const paused = await till.host.syncNow();
     const reason = `uploads paused: tenant "${tenant}" has no valid licence (expired ${PAST})`;
@@ -77,7 +58,7 @@ describe('the licence gate on a host', () => {
     expect(till.settings.licenceStatus()).toMatchObject({ state: 'expired', reason });
 
     // Pulls go on while uploads wait: the cloud's setting and the licence itself arrive.
-    await syncUntil(till.host, () => till.settings.get('banner') !== undefined && till.settings.licence() !== undefined);
+    await pullUntil(till.host, () => till.settings.get('banner') !== undefined && till.settings.licence() !== undefined);
     expect(till.settings.get('banner')).toBe('Please renew your licence');
     expect(till.settings.licence()).toMatchObject({ validUntil: PAST, maxDevices: 5 });
     sell(till.host, 'A-3'); // local changes keep queueing
@@ -85,7 +66,7 @@ describe('the licence gate on a host', () => {
     expect(till.host.status).toMatchObject({ lastError: reason, pendingUploads: 4 });
     expect(await cloudProducts(tenant)).toEqual([]);
 
-    await putLicence(tenant, FUTURE, 5);
+    await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 5 });
     const resumed = await till.host.syncNow(); // the gate asks the cloud, so the renewal counts in this very run
     expect(resumed).toMatchObject({ uploaded: 4, error: null });
     expect(till.host.status).toMatchObject({ lastError: null, pendingUploads: 0 });
@@ -95,7 +76,7 @@ describe('the licence gate on a host', () => {
 
   it('device max_devices + 1 is refused with a clear error while the first max_devices upload', async () => {
     const tenant = uniqueTenant('licence-limit');
-    await putLicence(tenant, FUTURE, 2);
+    await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 2 });
     const tills = [await device(tenant, 'till-1'), await device(tenant, 'till-2'), await device(tenant, 'till-3')];
     tills.forEach((till, i) => sell(till.host, `T-${i + 1}`));
 
@@ -112,7 +93,7 @@ describe('the licence gate on a host', () => {
     expect(await tills[0]!.host.syncNow()).toMatchObject({ uploaded: 1, error: null });
 
     // A bigger licence lets the third device in on its next run.
-    await putLicence(tenant, FUTURE, 3);
+    await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 3 });
     expect(await third.host.syncNow()).toMatchObject({ uploaded: 1, error: null });
     expect(await cloudProducts(tenant)).toEqual(['T-1', 'T-2', 'T-3', 'T-4']);
   });
@@ -124,7 +105,7 @@ describe('the licence gate on a host', () => {
     expect(await till.host.syncNow()).toMatchObject({ uploaded: 1, error: null });
     expect(till.settings.licenceStatus().state).toBe('unmanaged');
 
-    await serviceRpc('settings_put', { p_tenant: tenant, p_key: 'licence.required', p_value: true });
+    await putSetting(cloud, tenant, 'licence.required', true);
     sell(till.host, 'U-2');
     const paused = await till.host.syncNow();
     expect(paused).toMatchObject({ uploaded: 0, error: `uploads paused: tenant "${tenant}" has no valid licence (none issued, and licence.required is set)` });

@@ -1,26 +1,19 @@
 import type { Row } from '@equinox-sync/core';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { licenceId, settingId, SettingsError } from '../src/index.js';
 import { uniqueTenant } from '@equinox-sync/core/testing';
-import { openPluginDevice, type PluginDevice } from './settings-kit.js';
+import { openSettingsDevice, type SettingsDevice } from './settings-kit.js';
 
 const cloud = inject('cloud');
-const opened: PluginDevice[] = [];
 
-async function device(tenant = uniqueTenant('store'), name = 'till-1'): Promise<PluginDevice> {
+function device(tenant = uniqueTenant('store'), name = 'till-1'): Promise<SettingsDevice> {
   // Never synced here: the cloud is only the plugin's context, not reached by these tests.
-  const opening = await openPluginDevice(cloud, { tenant, device: name });
-  opened.push(opening);
-  return opening;
+  return openSettingsDevice(cloud, { tenant, device: name });
 }
 
 function licenceRow(tenant: string, validUntil: string, extra: Row = {}): Row {
   return { id: licenceId(tenant), tenant_id: tenant, updated_at: '1718000000000-000000-equinox.cloud', deleted: false, server_version: 1, plan: 'pro', valid_until: validUntil, max_devices: 3, features: { kds: true }, ...extra };
 }
-
-afterEach(() => {
-  for (const d of opened.splice(0)) d.close();
-});
 
 describe('settings on the device', () => {
   it('sets tenant and device values; a device value overrides the tenant\'s on that device only', async () => {

@@ -1,42 +1,25 @@
 import { SettingsApi } from '../src/index.js';
-import { afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { cloudRest, disposeAfterTest, installCloudSchema, syncUntil, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { createHost, type EquinoxHost } from '@equinox-sync/host';
-import { BUILTIN_PLUGINS, deviceConfig, installCloudSchema, syncUntil, tempDir, uniqueTenant } from '../../../host/test/host-kit.js';
+import { BUILTIN_PLUGINS, deviceConfig } from '../../../host/test/host-kit.js';
+import { putSetting } from './settings-kit.js';
 
 const cloud = inject('cloud');
-const hosts: EquinoxHost[] = [];
 
 async function device(tenant: string, name: string): Promise<{ host: EquinoxHost; settings: SettingsApi }> {
-  const host = await createHost({ config: await deviceConfig(cloud, { tenant, device: name, dir: tempDir('settings-sync'), builtins: true }) });
-  hosts.push(host);
+  const host = disposeAfterTest(await createHost({ config: await deviceConfig(cloud, { tenant, device: name, dir: tempDir('settings-sync'), builtins: true }) }));
   return { host, settings: host.api(SettingsApi) };
 }
 
-/** The back office changes a setting in the cloud, with the service key. */
-async function cloudSet(tenant: string, key: string, value: unknown): Promise<void> {
-  const response = await fetch(`${cloud.url}/rest/v1/rpc/settings_put`, {
-    method: 'POST',
-    headers: { apikey: cloud.anonKey, authorization: `Bearer ${cloud.serviceKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ p_tenant: tenant, p_key: key, p_value: value }),
-  });
-  if (response.status !== 200) throw new Error(`settings_put: HTTP ${response.status} ${await response.text()}`);
-}
-
 async function cloudValue(tenant: string, key: string): Promise<unknown> {
-  const response = await fetch(`${cloud.url}/rest/v1/settings?tenant_id=eq.${encodeURIComponent(tenant)}&key=eq.${encodeURIComponent(key)}&deleted=is.false&select=value`, {
-    headers: { apikey: cloud.anonKey, authorization: `Bearer ${cloud.serviceKey}` },
-  });
-  const rows = (await response.json()) as { value: unknown }[];
-  return rows.map((row) => row.value);
+  const { body } = await cloudRest('GET', `settings?tenant_id=eq.${encodeURIComponent(tenant)}&key=eq.${encodeURIComponent(key)}&deleted=is.false&select=value`);
+  return (body as { value: unknown }[]).map((row) => row.value);
 }
-
-afterEach(async () => {
-  for (const host of hosts.splice(0)) await host.dispose();
-});
 
 describe('settings sync: the cloud wins', () => {
   beforeAll(async () => {
-    await installCloudSchema(cloud, BUILTIN_PLUGINS);
+    await installCloudSchema(BUILTIN_PLUGINS);
   });
 
   it('a device\'s edit and a concurrent cloud edit of one setting end with the cloud\'s value everywhere', async () => {
@@ -50,7 +33,7 @@ describe('settings sync: the cloud wins', () => {
     // Both tills edit while the back office edits the same setting in the cloud.
     tillA.settings.set('currency', 'USD');
     tillB.settings.set('currency', 'JPY');
-    await cloudSet(tenant, 'currency', 'GBP');
+    await putSetting(cloud, tenant, 'currency', 'GBP');
 
     const a = await tillA.host.syncNow();
     expect(a).toMatchObject({ error: null, conflicts: 1, uploaded: 0 });
@@ -67,7 +50,7 @@ describe('settings sync: the cloud wins', () => {
     const tenant = uniqueTenant('settings-created-twice');
     const till = await device(tenant, 'till-1');
     till.settings.set('receipt.footer', 'from the till');
-    await cloudSet(tenant, 'receipt.footer', 'from the back office');
+    await putSetting(cloud, tenant, 'receipt.footer', 'from the back office');
     await syncUntil(till.host, () => till.settings.get('receipt.footer') === 'from the back office');
     expect(till.settings.list().filter((s) => s.key === 'receipt.footer')).toHaveLength(1);
     expect(till.host.status.failed).toEqual([]);
