@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { definePlugin, formatHlc, LocalStore, MAX_SAFE_INTEGER, type TableDeclaration } from '@equinox-sync/core';
-import { deviceConfig, equinox, tempDir, uniqueTenant, writePlugin } from '../../test/host-kit.js';
+import { tempDir, uniqueTenant } from '@equinox-sync/core/testing';
+import { deviceConfig, equinox, writePlugin } from '../../test/host-kit.js';
 
 const cloud = inject('cloud');
 
