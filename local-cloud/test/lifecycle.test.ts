@@ -70,4 +70,20 @@ describe('local cloud lifecycle', () => {
     expect(await waitUntil(() => !existsSync(started.dataDir), 5_000)).toBe(true);
     expect(await acceptsConnections(started.url)).toBe(false);
   });
+
+  it('leaves the exit code its process set: a run that failed after stopping its cloud still exits non-zero', async () => {
+    const entry = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+    // What a test runner does: start and stop a cloud, set the code, let the event loop drain.
+    const script = `
+      const { startLocalCloud } = await import(${JSON.stringify(entry)});
+      const cloud = await startLocalCloud();
+      await cloud.stop();
+      process.exitCode = 3;
+    `;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect({ code, stderr }).toEqual({ code: 3, stderr: '' });
+  });
 });
