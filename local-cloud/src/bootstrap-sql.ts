@@ -1,3 +1,5 @@
+import { realtimeSchemaSql } from './realtime/realtime-schema-sql.js';
+
 /**
  * The role migrations run as: what Supabase's `postgres` is, a non-superuser owner.
  *
@@ -22,9 +24,11 @@ export interface BootstrapPasswords {
  * and run by the superuser at every start: its API roles with their statement timeouts,
  * the `authenticator` login PostgREST uses, the `auth` schema with Supabase's
  * `auth.jwt()`, Supabase's default grants on `public` (RLS does the filtering), and
- * the owner role migrations run as ({@link OWNER_ROLE}). That role has what Supabase's
- * `postgres` has (login, createdb, createrole, replication, bypassrls) and is not a
- * superuser, so a migration that needs a superuser fails here as it would on a project.
+ * the owner role migrations run as ({@link OWNER_ROLE}), and the part of the `realtime`
+ * schema Broadcast from the database uses (see `realtimeSchemaSql`). The owner role has
+ * what Supabase's `postgres` has (login, createdb, createrole, replication, bypassrls)
+ * and is not a superuser, so a migration that needs a superuser fails here as it would
+ * on a project.
  * Every statement is guarded, so it only fills in what is missing.
  *
  * @example
@@ -111,7 +115,7 @@ alter default privileges in schema public grant all on functions to anon, authen
 alter default privileges for role ${OWNER_ROLE} in schema public grant all on tables to anon, authenticated, service_role;
 alter default privileges for role ${OWNER_ROLE} in schema public grant all on sequences to anon, authenticated, service_role;
 alter default privileges for role ${OWNER_ROLE} in schema public grant all on functions to anon, authenticated, service_role;
-`;
+${realtimeSchemaSql(OWNER_ROLE)}`;
 }
 
 /**

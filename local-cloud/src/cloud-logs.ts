@@ -8,7 +8,7 @@ import { restrictFile } from './private-files.js';
  * @example
  * const onLog = (source: LogSource, line: string) => console.log(`[${source}] ${line}`);
  */
-export type LogSource = 'postgres' | 'postgrest';
+export type LogSource = 'postgres' | 'postgrest' | 'realtime';
 
 /**
  * Log lines to `<dataDir>/logs/<source>.log` (0600), the caller's handler, and a short

