@@ -95,8 +95,8 @@ describe('the compiled migration on a live cloud', () => {
     expect(parts.policies).toHaveLength(3 + 2);
     // Stamping and the push gate on both; on one append-only protection, on the other the refusal of hard deletes.
     expect(parts.triggers).toHaveLength(2 + 2 + 2 + 2);
-    // The engine's 17 private functions (registry, push steps, triggers, claims, gates, json depth, cloud marks) and the 3 device calls.
-    expect(parts.functions).toHaveLength(17 + 3);
+    // The engine's 18 private functions (registry, push steps, triggers, claims, gates, json depth, cloud marks, the push announcement) and the 3 device calls.
+    expect(parts.functions).toHaveLength(18 + 3);
     // Per table a tenant-scoped key, then one limit per text and json column.
     const constraints = (parts.constraints as Array<{ table: string; name: string; def: string }>).filter((k) => !k.def.startsWith('NOT NULL'));
     expect(constraints.map((k) => [k.table, k.name, k.def])).toEqual(

@@ -1,6 +1,7 @@
 import { SYNC_PROTOCOL_VERSION } from '../remote/remote-protocol.js';
 import { cloudMarksSql } from './cloud-marks-sql.js';
 import { digestFunctionsSql } from './digest-functions-sql.js';
+import { liveNudgesSql } from './live-nudges-sql.js';
 import { pullFunctionSql } from './pull-function-sql.js';
 import { pushFunctionSql } from './push-function-sql.js';
 import { PRIVATE_SCHEMA } from './sql-text.js';
@@ -17,6 +18,8 @@ const DEVICE_FUNCTIONS: readonly string[] = [
   `${s}.settle_failed_batch(text, json, jsonb)`,
   // Security definer, reached through eq_push and the _eq_gate trigger of direct writes.
   `${s}.run_push_gates(text)`,
+  // Security definer, reached through eq_push: announces a push on the caller's own tenant channel.
+  `${s}.announce_push(text)`,
   'public.eq_push(text, json, jsonb)',
   'public.eq_pull(text, jsonb, integer)',
   // Security definer: devices read the epoch and the sequence through it, nothing else.
@@ -55,8 +58,9 @@ $eq$;`;
 
 /**
  * The functions devices call over PostgREST (`eq_push`, `eq_pull`, `eq_health`,
- * `eq_digest`, `eq_digest_rows`) and their private helpers, with the cloud's epoch. All run as the caller, so row-level security decides what a
- * device reaches; Supabase's default grants (anon, service_role) are revoked, only
+ * `eq_digest`, `eq_digest_rows`) and their private helpers, with the cloud's epoch and
+ * the live nudges (liveNudgesSql). All run as the caller, so row-level security decides
+ * what a device reaches; Supabase's default grants (anon, service_role) are revoked, only
  * `authenticated` may execute.
  *
  * @example
@@ -67,5 +71,5 @@ export function apiFunctionsSql(): string {
     (signature) => `revoke all on function ${signature} from public, anon, authenticated, service_role;
 grant execute on function ${signature} to authenticated;`,
   );
-  return [REGISTERED_TABLE, pushFunctionSql(), pullFunctionSql(), cloudMarksSql(), EQ_HEALTH, digestFunctionsSql(), ...grants].join('\n\n');
+  return [REGISTERED_TABLE, liveNudgesSql(), pushFunctionSql(), pullFunctionSql(), cloudMarksSql(), EQ_HEALTH, digestFunctionsSql(), ...grants].join('\n\n');
 }

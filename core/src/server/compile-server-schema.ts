@@ -9,7 +9,9 @@ import { tableSql } from './table-sql.js';
  * Compiles the plugins' declarations into one Postgres migration for the cloud: the
  * engine's private schema and registry, every declared table with its system columns,
  * indexes, triggers and tenant policies, the `eq_push` / `eq_pull` / `eq_health`
- * functions, then each plugin's own `serverSql`, in plugin order.
+ * functions, the live nudges where the cloud has Supabase Realtime (a push announced on
+ * the tenant's private channel, and the policy that authorises it), then each plugin's
+ * own `serverSql`, in plugin order.
  *
  * The result is idempotent (applying it twice changes nothing), needs no extension nor
  * superuser, and runs unchanged on a Supabase project (as

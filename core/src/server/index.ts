@@ -15,6 +15,7 @@
  * process.stdout.write(compileServerSchema(definitions)); // > supabase/migrations/<ts>_equinox.sql
  */
 export { compileServerSchema } from './compile-server-schema.js';
+export { LIVE_CHANNEL_POLICY } from './live-nudges-sql.js';
 export { POSTGRES_TYPES } from './postgres-columns.js';
 export { MAX_PULL_LIMIT } from './pull-function-sql.js';
 export { PRIVATE_SCHEMA } from './sql-text.js';

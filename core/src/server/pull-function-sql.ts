@@ -22,6 +22,11 @@ export const MAX_PULL_LIMIT = 10_000;
  * value with `json_agg(…)->0`, which parses the whole page again in Postgres, and a set
  * with the aggregate alone. Each row carries every column of the table but `txid`.
  *
+ * A last page says `held_back: true` when rows of the caller's, committed after the
+ * cursor, wait behind the horizon (a transaction still open anywhere in the cloud): a
+ * device that pulled because of a live nudge then asks again a moment later instead of
+ * waiting for its interval.
+ *
  * @example
  * const sql = pullFunctionSql();
  */
@@ -69,14 +74,24 @@ begin
     ),
     numbered as (
       select p.*, row_number() over (order by p.txid, p.server_version) as n from page p
+    ),
+    answer as (
+      select coalesce(json_agg(p.r order by p.n) filter (where p.n <= $4), '[]'::json) as rows,
+             json_build_object(
+               'txid', coalesce((array_agg(p.txid order by p.n desc) filter (where p.n <= $4))[1], $1)::text,
+               'server_version', coalesce((array_agg(p.server_version order by p.n desc) filter (where p.n <= $4))[1], $2)) as cursor,
+             count(*) > $4 as has_more
+        from numbered p
     )
-    select json_build_object(
-      'rows', coalesce(json_agg(p.r order by p.n) filter (where p.n <= $4), '[]'::json),
-      'cursor', json_build_object(
-        'txid', coalesce((array_agg(p.txid order by p.n desc) filter (where p.n <= $4))[1], $1)::text,
-        'server_version', coalesce((array_agg(p.server_version order by p.n desc) filter (where p.n <= $4))[1], $2)),
-      'has_more', count(*) > $4)
-    from numbered p
+    select case
+             -- A last page, with committed rows of the caller's behind the horizon (one
+             -- index probe): said only then, so the common answer stays as it was.
+             when not a.has_more and exists (
+               select 1 from public.%1$I h where h.txid >= $3 and (h.txid, h.server_version) > ($1, $2))
+             then json_build_object('rows', a.rows, 'cursor', a.cursor, 'has_more', false, 'held_back', true)
+             else json_build_object('rows', a.rows, 'cursor', a.cursor, 'has_more', a.has_more)
+           end
+      from answer a
   $sql$, v_entry.name, v_columns) into v_page using v_txid, v_version, v_horizon, v_limit;
   return next v_page;
 end

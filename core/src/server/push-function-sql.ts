@@ -210,7 +210,9 @@ drop function if exists ${s}.apply_batch(${args});`)
  * (another tenant's, undecodable, missing a required value, out of their limits) are
  * answered at once, and any other bad row (a uniqueness clash, a plugin's check) or two
  * rows with one id is narrowed down and settled on its own, `rejected` without touching
- * the others: see settleFailedBatchSql. Outcomes come back in input order.
+ * the others: see settleFailedBatchSql. Outcomes come back in input order. A push that
+ * applied at least one row is announced to the tenant's devices (announce_push, see
+ * liveNudgesSql), once per push, never per row.
  */
 const EQ_PUSH = `create or replace function public.eq_push(p_table text, p_rows json, p_bases jsonb default null) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
@@ -218,6 +220,7 @@ declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
   v_count integer;
   v_bytes integer;
+  v_outcomes jsonb;
 begin
   if json_typeof(p_rows) is distinct from 'array' then
     raise exception 'p_rows must be a JSON array of rows' using errcode = 'invalid_parameter_value';
@@ -243,11 +246,18 @@ begin
               from json_array_elements(p_rows) with ordinality as x(item, ord));
   end if;
   begin
-    return ${s}.apply_batch(p_table, p_rows, p_bases);
+    v_outcomes := ${s}.apply_batch(p_table, p_rows, p_bases);
   exception when others then
     null; -- some row spoilt the batch: settle it below
   end;
-  return ${s}.settle_failed_batch(p_table, p_rows, p_bases);
+  if v_outcomes is null then
+    v_outcomes := ${s}.settle_failed_batch(p_table, p_rows, p_bases);
+  end if;
+  -- An applied row is answered with its bare server_version: one announcement per push that wrote.
+  if jsonb_path_exists(v_outcomes, '$[*] ? (@.type() == "number")') then
+    perform ${s}.announce_push(p_table);
+  end if;
+  return v_outcomes;
 end
 $eq$;`;
 
