@@ -44,6 +44,8 @@ export {
   SYNC_PROTOCOL_VERSION,
 } from './remote/index.js';
 export type {
+  LiveFeed,
+  LiveNudge,
   PullCursor,
   PullPage,
   PushItem,

@@ -2,7 +2,7 @@ export { coreModule } from './core-module.js';
 export { createSyncEngine } from './create-sync-engine.js';
 export { DisposableCollection, type Disposable } from './disposable.js';
 export { OnlineMonitor } from './online-monitor.js';
-export { PullStage } from './pull-stage.js';
+export { PullStage, type PullReport } from './pull-stage.js';
 export { applyResolution, resolveConflict } from './resolve-conflict.js';
 export type { RunContext, StageCounts } from './run-context.js';
 export { SyncEngine } from './sync-engine.js';

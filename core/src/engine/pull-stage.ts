@@ -29,13 +29,18 @@ export class PullStage {
     @inject(SyncHooks) private readonly hooks: SyncHooks,
   ) {}
 
-  /** Adds what it does to `counts` as it goes, so a run that fails midway still reports what it did. */
-  async run(context: RunContext, counts: StageCounts): Promise<void> {
+  /**
+   * Pulls every table that downloads, or those of `tables` (a run for live nudges). Adds
+   * what it does to `counts` as it goes, so a run that fails midway still reports what it
+   * did. Resolves with the tables whose last page said rows are held back (see PullPage).
+   */
+  async run(context: RunContext, counts: StageCounts, tables?: ReadonlySet<string>): Promise<PullReport> {
     const failures: string[] = [];
+    const heldBack: string[] = [];
     for (const table of this.store.tableDefinitions()) {
-      if (table.direction === 'upload-only') continue;
+      if (table.direction === 'upload-only' || (tables !== undefined && !tables.has(table.name))) continue;
       try {
-        await this.pullTable(table, context, counts);
+        if (await this.pullTable(table, context, counts)) heldBack.push(table.name);
       } catch (error) {
         // A transport failure ends the run; anything else stops only this table's pull, so one bad page never blocks the rest.
         if (error instanceof RemoteError && error.retryable) throw error;
@@ -45,15 +50,19 @@ export class PullStage {
       if (context.stopping()) break;
     }
     if (failures.length > 0) throw new Error(failures.join('; '));
+    return { heldBack };
   }
 
-  private async pullTable(table: TableDefinition, context: RunContext, counts: StageCounts): Promise<void> {
+  /** Whether the last page said rows wait behind the cloud's horizon. */
+  private async pullTable(table: TableDefinition, context: RunContext, counts: StageCounts): Promise<boolean> {
     const cursor = (this.store.readCursor(table.name) as PullCursor | undefined) ?? null;
     let next: Promise<PullPage> | undefined = this.request(table.name, cursor);
     let seen = 0;
+    let heldBack = false;
     while (next !== undefined) {
-      if (context.stopping()) return;
+      if (context.stopping()) return false;
       const page: PullPage = await next;
+      heldBack = page.held_back === true;
       // The next page is asked for before this one is written: the cloud reads and sends
       // it while the device writes. It only depends on the cloud's cursor; if this page
       // fails, or the engine stops, it is dropped unread and the stored cursor is unchanged.
@@ -66,6 +75,7 @@ export class PullStage {
       context.progress({ phase: 'pull', table: table.name, done: seen, total: seen + (page.has_more ? this.options.pullPageSize : 0) });
       for (const hook of this.hooks.hooksFor(table.name)) await hook.afterPull?.(table.name, good);
     }
+    return heldBack;
   }
 
   /** Starts a page request; a page never awaited (the run stopped or failed first) is dropped without an unhandled rejection. */
@@ -123,6 +133,17 @@ export class PullStage {
     const good = page.filter((row, index) => held[index] || readable.has(row)) as Row[];
     return { good, applied: result.applied, quarantined: fresh.length - rows.length + result.quarantined };
   }
+}
+
+/**
+ * What a pull stage found beside the rows.
+ *
+ * @example
+ * const { heldBack } = await pull.run(context, counts);
+ */
+export interface PullReport {
+  /** Tables with committed rows the cloud holds back for a moment (a transaction still open there). */
+  readonly heldBack: readonly string[];
 }
 
 /** Whether the device already has this version of the row (or a later one). */

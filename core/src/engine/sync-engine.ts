@@ -1,10 +1,11 @@
 import { inject, injectable } from 'inversify';
-import { BehaviorSubject, Subject, Subscription, from, merge, type Observable } from 'rxjs';
+import { BehaviorSubject, EMPTY, Subject, from, merge, tap, type Observable, type Subscription } from 'rxjs';
 import { RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION } from '../remote/index.js';
 import { isMissingFunction } from '../remote/remote-error-mapping.js';
 import { CloudRecovery, type ReconcileOptions, type ReconcileResult, type RecoveryReport } from '../recovery/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete, type QuarantinedRow } from '../store/index.js';
-import { exhaustMapWithTrailing, syncTriggers, type SyncTrigger } from '../sync/index.js';
+import { exhaustMapWithTrailing, strongerTrigger, syncTriggers, type SyncTrigger } from '../sync/index.js';
+import { LiveNudges, type RunScope } from './live-nudges.js';
 import { OnlineMonitor } from './online-monitor.js';
 import { PullStage } from './pull-stage.js';
 import type { RunContext, StageCounts } from './run-context.js';
@@ -17,9 +18,10 @@ import { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
 
 /**
  * The sync engine: `detect → queue → upload → pull → resolve`. Triggers (`syncNow()`,
- * a debounced local change, coming back online, an interval) feed one run at a time;
- * a trigger during a run causes one more run after it. Offline, a run makes no call
- * but the health probe, and changes stay queued.
+ * a committed local change, coming back online, an interval, and once started a live
+ * nudge: another device's push the cloud announced) feed one run at a time; a trigger
+ * during a run causes one more run after it. Offline, a run makes no call but the health
+ * probe, and changes stay queued.
  *
  * @example
  * const engine = container.get(SyncEngine);
@@ -42,6 +44,7 @@ export class SyncEngine {
   private readonly runs: Subscription;
   private readonly monitor: OnlineMonitor;
   private readonly recovery: CloudRecovery;
+  private readonly live: LiveNudges;
   /** Fires when the engine found its cloud replaced or restored from an older backup, and repaired (DESIGN.md §4, Recovery). */
   readonly onDidRecover: Observable<RecoveryReport>;
   private waiters: Array<(result: SyncRunResult) => void> = [];
@@ -61,18 +64,23 @@ export class SyncEngine {
     this.monitor = new OnlineMonitor(remote, options, (online) => this.patch({ online }));
     this.recovery = new CloudRecovery(store, remote);
     this.onDidRecover = this.recovery.onDidRecover;
+    this.live = new LiveNudges(remote, store.tenantId, { live: (live) => this.patch({ live }), nudge: () => this.automatic$.next('nudge') });
     this.runs = merge(this.manual$, this.automatic$)
       .pipe(
-        exhaustMapWithTrailing((trigger) => {
+        tap((trigger) => this.live.note(trigger)),
+        exhaustMapWithTrailing(() => {
+          const scope = this.live.take(this.waiters.length > 0);
+          // Nudges already covered by the run before; or changes made while it was starting, which went up with it.
+          if (scope === undefined || (scope.trigger === 'local-change' && this.waiters.length === 0 && !this.hasUploads())) return EMPTY;
           const waiting = this.waiters;
           this.waiters = [];
-          const run = this.runOnce(trigger).then((result) => {
+          const run = this.runOnce(scope).then((result) => {
             for (const resolve of waiting) resolve(result);
             return result;
           });
           this.inFlight = run;
           return from(run);
-        }),
+        }, strongerTrigger),
       )
       .subscribe();
     this.refreshStatus();
@@ -84,15 +92,19 @@ export class SyncEngine {
     return this.statusSubject.value;
   }
 
-  /** Starts the automatic triggers: the interval, debounced local changes, and probing while offline. Idempotent. */
+  /**
+   * Starts the automatic triggers: the interval, local changes (at once), probing while
+   * offline, and the live channel (`status.live`) when the remote has one. Idempotent.
+   */
   start(): void {
     if (this.started || this.stopping) return;
     const subscription = syncTriggers(
       { manual$: new Subject<never>(), localChange$: this.localChange$, online$: this.monitor.online$ },
-      { debounceMs: this.options.debounceMs, intervalMs: this.options.intervalSeconds * 1000 },
+      { coalesceMs: this.options.debounceMs, intervalMs: this.options.intervalSeconds * 1000 },
     ).subscribe((trigger) => this.automatic$.next(trigger));
     subscription.add(this.monitor.start());
     subscription.add(this.watchLocalChanges());
+    subscription.add(this.live.start());
     this.started = subscription;
   }
 
@@ -165,12 +177,15 @@ export class SyncEngine {
     return confirmed;
   }
 
-  /** Stops the triggers, lets the batch in flight finish, and completes `status$`. Idempotent; does not close the store. */
+  /**
+   * Stops the triggers, leaves the live channel (closing its socket), lets the batch in
+   * flight finish, and completes `status$`. Idempotent; does not close the store.
+   */
   dispose(): Promise<void> {
     this.disposed ??= (async () => {
       this.stopping = true;
       this.started?.unsubscribe();
-      await this.inFlight.catch(() => undefined);
+      await Promise.all([this.live.close(), this.inFlight.catch(() => undefined)]);
       this.runs.unsubscribe();
       this.monitor.dispose();
       this.recovery.dispose();
@@ -182,7 +197,8 @@ export class SyncEngine {
     return this.disposed;
   }
 
-  private async runOnce(trigger: SyncTrigger): Promise<SyncRunResult> {
+  private async runOnce(scope: RunScope): Promise<SyncRunResult> {
+    const { trigger } = scope;
     const started = Date.now();
     if (this.stopping) return emptyResult(0, 'the sync engine was disposed');
     this.patch({ isSyncing: true, progress: null });
@@ -212,12 +228,15 @@ export class SyncEngine {
         const context: RunContext = { now: Date.now, progress: (progress) => this.patch({ progress }), stopping: () => this.stopping };
         // A plugin's gate pauses before anything is sent; the cloud's (a push refused by a gate) during the stage.
         // A cloud replaced or restored under the device is repaired first, so the upload sends what it lost.
-        await this.recovery.beforeUpload(health);
+        const recovered = await this.recovery.beforeUpload(health);
         const held = await this.upload.pauseReason();
         const refused = held === undefined ? await this.upload.run(context, counts) : undefined;
         const paused = held ?? (refused === undefined ? undefined : `uploads paused: ${refused}`);
         this.store.recordUploadsPaused(paused);
-        await this.pull.run(context, counts);
+        this.live.pulling();
+        // A recovery forgot every table's versions: a run for nudges pulls all of them too.
+        const pulled = await this.pull.run(context, counts, recovered === undefined ? scope.tables : undefined);
+        this.live.afterPull(scope, pulled.heldBack);
         if (counts.uploaded + counts.downloaded + counts.conflicts > 0) await this.recovery.afterRun(this.options.healthTimeoutMs);
         error = paused ?? null;
         if (paused === undefined && !this.stopping) this.store.recordLastSync(Date.now());
@@ -235,23 +254,17 @@ export class SyncEngine {
     return result;
   }
 
-  /** Notices writes from any connection (the outbox's newest seq moves) and reports them as local changes. */
+  /**
+   * Reports the store's signal as local changes: its own writes at once, other
+   * connections' within 250 ms. Pulls and the runs' bookkeeping do not signal, so an
+   * upload is not followed by an empty run.
+   */
   private watchLocalChanges(): Subscription {
-    let last = this.newestSeq();
-    const timer = setInterval(() => {
-      const newest = this.newestSeq();
-      if (newest !== last) {
-        last = newest;
-        this.notifyLocalChange();
-      }
-    }, 1000);
-    timer.unref();
-    return new Subscription(() => clearInterval(timer));
+    return this.store.localChanges$.subscribe(() => this.notifyLocalChange());
   }
 
-  private newestSeq(): number {
-    if (!this.store.database.open) return 0;
-    return this.store.records.newestChange();
+  private hasUploads(): boolean {
+    return this.store.database.open && this.store.pendingUploads() > 0;
   }
 
   private refreshStatus(): void {

@@ -14,7 +14,13 @@ export interface SyncOptions {
   readonly pullPageSize: number;
   /** Seconds between automatic runs. */
   readonly intervalSeconds: number;
-  /** Quiet time after a local change before a run starts. */
+  /**
+   * How long a local change waits for others to join its run (ms). 0, the default: a run
+   * starts at once. The store already makes one signal of the writes of one tick, runs
+   * never overlap, and the changes made during a run make one more run after it, so a
+   * window only adds latency; a window above 0 is never a debounce: a steady stream of
+   * writes cannot postpone its upload. (The name is kept from when this was a debounce.)
+   */
   readonly debounceMs: number;
   /** How long the health probe waits for the cloud. */
   readonly healthTimeoutMs: number;
@@ -29,7 +35,7 @@ export const DEFAULT_SYNC_OPTIONS: SyncOptions = {
   batchSize: 500,
   pullPageSize: 1000,
   intervalSeconds: 300,
-  debounceMs: 1000,
+  debounceMs: 0,
   healthTimeoutMs: 3000,
   offlineProbeMs: 10_000,
   retry: { baseMs: 1000, maxMs: 300_000, maxAttempts: 10 },

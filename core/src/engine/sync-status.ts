@@ -52,6 +52,13 @@ export interface SyncStatus {
   readonly lastError: string | null;
   /** Whether the cloud answered its health probe in time. */
   readonly online: boolean;
+  /**
+   * Whether the live channel is joined: pushes of other devices are pulled as soon as the
+   * cloud announces them (DESIGN.md §4, Live nudges). False before `start()`, while the
+   * socket is down or the join refused (a cloud without Realtime), and for a remote
+   * without live updates; the interval syncs all the same.
+   */
+  readonly live: boolean;
   /** Records waiting in the conflict inbox. */
   readonly conflicts: number;
   /** Uploads refused and backing off, oldest first (at most 100). */
@@ -90,6 +97,7 @@ export const INITIAL_STATUS: SyncStatus = {
   isSyncing: false,
   lastError: null,
   online: false,
+  live: false,
   conflicts: 0,
   failed: [],
   uploadsPaused: null,

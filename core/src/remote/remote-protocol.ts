@@ -99,14 +99,48 @@ export interface PullCursor {
 /**
  * One page of a pull: rows in commit-safe order, each with its `server_version` (the
  * device's base version for that row); `cursor` to resume from; `has_more` when the
- * next page is already waiting.
+ * next page is already waiting; `held_back` (only when true) on a last page when rows
+ * after the cursor are committed but wait behind a transaction still open somewhere in
+ * the cloud: they come with a pull a moment later.
  *
  * @example
  * let page = await remote.pull('clients', null, 1000);
  * while (page.has_more) page = await remote.pull('clients', page.cursor, 1000);
+ * if (page.held_back) setTimeout(pullAgain, 200);
  */
 export interface PullPage {
   readonly rows: readonly Row[];
   readonly cursor: PullCursor;
   readonly has_more: boolean;
+  readonly held_back?: true;
 }
+
+/**
+ * The topic of a tenant's live channel (DESIGN.md §4, Live nudges): the cloud announces
+ * each push that applied rows there, as a private Realtime broadcast. It is the topic
+ * `realtime.messages` stores and the name `supabase.channel(…)` takes (realtime-js adds
+ * `realtime:` on the wire).
+ *
+ * @example
+ * supabase.channel(liveTopic('store-1'), { config: { private: true } }); // 'equinox:store-1'
+ */
+export function liveTopic(tenant: string): string {
+  return `${LIVE_TOPIC_PREFIX}${tenant}`;
+}
+
+/**
+ * What every live topic starts with.
+ *
+ * @example
+ * LIVE_TOPIC_PREFIX; // 'equinox:'
+ */
+export const LIVE_TOPIC_PREFIX = 'equinox:';
+
+/**
+ * The broadcast event of an announced push. Its payload is `{ "table": "<name>" }` and
+ * nothing else: no ids, no counts.
+ *
+ * @example
+ * channel.on('broadcast', { event: LIVE_PUSH_EVENT }, ({ payload }) => nudge(payload.table));
+ */
+export const LIVE_PUSH_EVENT = 'push';

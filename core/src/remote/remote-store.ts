@@ -1,3 +1,4 @@
+import type { LiveFeed } from './live-feed.js';
 import type { RemoteError } from './remote-errors.js';
 import type { PullCursor, PullPage, PushItem, PushOutcome } from './remote-protocol.js';
 
@@ -53,6 +54,7 @@ export const RemoteStore = Symbol('RemoteStore');
  * @example
  * const outcomes = await remote.push('clients', [{ row, base_version: null }]);
  * const page = await remote.pull('clients', cursor, 500);
+ * const feed = remote.listen?.('store-1');
  */
 export interface RemoteStore {
   /** Uploads one batch; one outcome per item, in input order. */
@@ -66,4 +68,10 @@ export interface RemoteStore {
   rpc<T = unknown>(fn: string, args?: Record<string, unknown>): Promise<T>;
   /** Probes the cloud; never rejects. */
   health(timeoutMs: number): Promise<RemoteHealth>;
+  /**
+   * Optional: opens the tenant's live channel, whose nudges let the engine pull as soon
+   * as another device pushed (DESIGN.md §4, Live nudges). A remote without it (or a
+   * cloud without Realtime) syncs by the engine's other triggers alone.
+   */
+  listen?(tenant: string): LiveFeed;
 }

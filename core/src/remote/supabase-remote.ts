@@ -1,9 +1,12 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import ws from 'ws';
 import { assertIdentifier } from '../declarations/index.js';
+import type { BackoffPolicy } from '../sync/backoff.js';
+import type { LiveFeed } from './live-feed.js';
+import { RealtimeFeed } from './realtime-feed.js';
 import { toRemoteError } from './remote-error-mapping.js';
 import { RemoteError, type RemoteOperation } from './remote-errors.js';
-import type { PullCursor, PullPage, PushItem, PushOutcome } from './remote-protocol.js';
+import { liveTopic, type PullCursor, type PullPage, type PushItem, type PushOutcome } from './remote-protocol.js';
 import type { RemoteHealth, RemoteStore } from './remote-store.js';
 import { asPushOutcomes, namingPushArguments, pushArguments } from './push-wire-format.js';
 import { asHealthFields, asPullPage } from './response-guards.js';
@@ -34,12 +37,21 @@ export interface SupabaseConnection {
 export interface SupabaseRemoteOptions {
   /** Time budget of one push or pull, in ms. Default 30 000. */
   readonly timeoutMs?: number;
+  /**
+   * Backoff before a live channel the cloud refused (or closed) is asked again, in ms.
+   * Default 1 s doubling to 2 min. A lost socket is reconnected by realtime-js itself.
+   */
+  readonly liveRetry?: BackoffPolicy;
 }
+
+const DEFAULT_LIVE_RETRY: BackoffPolicy = { baseMs: 1000, maxMs: 120_000 };
 
 /**
  * The {@link RemoteStore} over supabase-js: one `rpc()` per call to `eq_push`, `eq_pull`
  * and `eq_health`, compiled into the cloud by `compileServerSchema`. Failures become
  * typed `RemoteError`s that keep the Postgres code and never carry a key or token.
+ * `listen(tenant)` joins the tenant's private Realtime channel with the device's token
+ * (see {@link RealtimeFeed}).
  *
  * Given a connection, it builds its own client, whose pushes name their arguments in
  * the URL so PostgREST need not parse the batch ({@link namingPushArguments}); a client
@@ -49,14 +61,20 @@ export interface SupabaseRemoteOptions {
  * const remote = new SupabaseRemote({ url, key: anonKey, accessToken: userJwt });
  * const outcomes = await remote.push('clients', [{ row, base_version: null }]);
  * const page = await remote.pull('clients', null, 1000);
+ * const feed = remote.listen('store-1'); // nudges$, joined$, close()
  */
 export class SupabaseRemote implements RemoteStore {
   private readonly client: SupabaseClient;
   private readonly secrets: readonly string[];
   private readonly timeoutMs: number;
+  private readonly ownClient: boolean;
+  private readonly liveRetry: BackoffPolicy;
+  private readonly feeds = new Set<RealtimeFeed>();
 
   constructor(source: SupabaseConnection | SupabaseClient, options: SupabaseRemoteOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.liveRetry = options.liveRetry ?? DEFAULT_LIVE_RETRY;
+    this.ownClient = isConnection(source);
     if (isConnection(source)) {
       this.client = createDeviceClient(source);
       this.secrets = [source.key, ...(typeof source.accessToken === 'string' ? [source.accessToken] : [])];
@@ -69,7 +87,30 @@ export class SupabaseRemote implements RemoteStore {
   async push(table: string, items: readonly PushItem[]): Promise<PushOutcome[]> {
     if (items.length === 0) return [];
     const args = { p_table: assertIdentifier(table, 'table'), ...pushArguments(items) };
-    return asPushOutcomes(await this.call('push', 'eq_push', args, this.timeoutMs, table), items, table);
+    // Expected before sending: the announcement may come before the answer.
+    const echoes = [...this.feeds].map((feed) => feed.expectEcho(table));
+    let applied = false;
+    try {
+      const outcomes = asPushOutcomes(await this.call('push', 'eq_push', args, this.timeoutMs, table), items, table);
+      applied = outcomes.some((outcome) => outcome.status === 'applied');
+      return outcomes;
+    } finally {
+      for (const settle of echoes) settle(applied);
+    }
+  }
+
+  /**
+   * Joins `tenant`'s live channel (a private Realtime broadcast channel, `equinox:<tenant>`)
+   * with the device's token; the cloud's policy admits only devices of that tenant.
+   */
+  listen(tenant: string): LiveFeed {
+    const feed: RealtimeFeed = new RealtimeFeed(this.client, liveTopic(tenant), {
+      refreshAuth: this.ownClient,
+      retry: this.liveRetry,
+      onClosed: () => this.feeds.delete(feed),
+    });
+    this.feeds.add(feed);
+    return feed;
   }
 
   async pull(table: string, cursor: PullCursor | null, limit: number): Promise<PullPage> {

@@ -1,6 +1,8 @@
 import type { Database } from 'better-sqlite3';
+import type { Observable } from 'rxjs';
 import { HybridLogicalClock } from '../clock/index.js';
 import { assertDistinctTables, type PluginDefinition, type Row, type TableDefinition } from '../declarations/index.js';
+import { ChangeSignal } from './change-signal.js';
 import { LocalDirectory } from './local-directory.js';
 import { LocalWriteGuard } from './local-write-guard.js';
 import { openDatabase, unusableDatabase } from './open-database.js';
@@ -62,6 +64,7 @@ export class LocalStore {
   private readonly guard: LocalWriteGuard;
   /** Base versions, the conflict inbox and waiting entries: the engine's bookkeeping. */
   readonly records: SyncRecords;
+  private readonly changes: ChangeSignal;
 
   private constructor(
     /** The underlying connection, for the pipeline's own reads and transactions. */
@@ -82,6 +85,19 @@ export class LocalStore {
     this.records = new SyncRecords(database, tables, owners);
     this.locals = new LocalDirectory(plugins);
     this.guard = new LocalWriteGuard(database);
+    this.changes = new ChangeSignal(database);
+  }
+
+  /**
+   * Fires once a change to a synced table is committed — by this store's writes at once,
+   * by other connections' within 250 ms — and never for pulls or the engine's bookkeeping
+   * (see {@link ChangeSignal}). The engine starts a run on it.
+   *
+   * @example
+   * store.localChanges$.subscribe(() => console.log('a change waits for upload'));
+   */
+  get localChanges$(): Observable<void> {
+    return this.changes.changes$;
   }
 
   /** Opens the file, creating or migrating every declared table, local table and view in one transaction. */
@@ -119,6 +135,7 @@ export class LocalStore {
         guard: this.guard,
         clock: this.clock,
         tenantId: this.tenantId,
+        changes: this.changes,
       });
       this.scoped.set(name, scoped);
     }
@@ -127,7 +144,11 @@ export class LocalStore {
 
   /** Runs `fn` in one (immediate) transaction: many writes, one commit. */
   transaction<T>(fn: () => T): T {
-    return this.database.transaction(fn).immediate();
+    try {
+      return this.database.transaction(fn).immediate();
+    } finally {
+      this.changes.wrote();
+    }
   }
 
   /** Queued changes ready to upload or backing off (held deletes excluded). */

@@ -2,6 +2,7 @@ import type { Database, Statement } from 'better-sqlite3';
 import { newRecordId, type HybridLogicalClock } from '../clock/index.js';
 import { quoteIdentifier, SYSTEM_COLUMNS, type ColumnDefinition, type Row } from '../declarations/index.js';
 import { encodingFailureRule, storedValueViolation } from './column-check.js';
+import type { ChangeSignal } from './change-signal.js';
 import type { LocalDirectory } from './local-directory.js';
 import { LocalTableStore } from './local-table-store.js';
 import type { LocalWriteGuard } from './local-write-guard.js';
@@ -29,6 +30,8 @@ export interface ScopedStoreDeps {
   readonly guard: LocalWriteGuard;
   readonly clock: HybridLogicalClock;
   readonly tenantId: string;
+  /** Told after each write, so a committed change starts a sync run at once. */
+  readonly changes?: ChangeSignal;
 }
 
 /**
@@ -137,7 +140,11 @@ export class ScopedStore {
 
   /** Runs `fn` in one local transaction: its reads and writes commit together or not at all. */
   transaction<T>(fn: () => T): T {
-    return this.deps.db.transaction(fn).immediate();
+    try {
+      return this.deps.db.transaction(fn).immediate();
+    } finally {
+      this.deps.changes?.wrote();
+    }
   }
 
   get(table: string, id: string, options: ReadOptions = {}): Row | undefined {
@@ -286,6 +293,9 @@ export class ScopedStore {
       return this.deps.db.inTransaction ? fn() : this.deps.db.transaction(fn).immediate();
     } catch (error) {
       throw namingRow(error, rowId);
+    } finally {
+      // Checked after this task, when an enclosing transaction has committed or rolled back.
+      this.deps.changes?.wrote();
     }
   }
 

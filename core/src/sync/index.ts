@@ -1,4 +1,4 @@
 export { backoffDelay, type BackoffPolicy } from './backoff.js';
 export { decideConflict, type ConflictInput } from './decide-conflict.js';
 export { exhaustMapWithTrailing } from './exhaust-map-with-trailing.js';
-export { syncTriggers, type SyncTrigger, type TriggerSources, type TriggerTimings } from './run-triggers.js';
+export { strongerTrigger, syncTriggers, type SyncTrigger, type TriggerSources, type TriggerTimings } from './run-triggers.js';

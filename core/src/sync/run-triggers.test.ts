@@ -1,8 +1,8 @@
-import { Subject, delay, of } from 'rxjs';
+import { EMPTY, Subject, delay, of } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { exhaustMapWithTrailing } from './exhaust-map-with-trailing.js';
-import { syncTriggers } from './run-triggers.js';
+import { strongerTrigger, syncTriggers, type SyncTrigger } from './run-triggers.js';
 
 function scheduler(): TestScheduler {
   return new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
@@ -11,28 +11,38 @@ function scheduler(): TestScheduler {
 const reasons = { m: 'manual', l: 'local-change', b: 'back-online', i: 'interval' } as const;
 
 describe('syncTriggers', () => {
-  it('debounces a burst of local changes into one trigger', () => {
+  it('passes a local change at once when there is no coalescing window', () => {
     scheduler().run(({ cold, hot, expectObservable }) => {
       const online$ = hot('o', { o: true });
-      const changes$ = hot('-a-a-a------|');
-      const triggers = syncTriggers({ manual$: cold('|'), localChange$: changes$, online$ }, { debounceMs: 3, intervalMs: 1000 });
-      expectObservable(triggers, '^ 20ms !').toBe('--------l---', reasons);
+      const changes$ = hot('-a--a-----');
+      const triggers = syncTriggers({ manual$: cold('-'), localChange$: changes$, online$ }, { coalesceMs: 0, intervalMs: 1000 });
+      expectObservable(triggers, '^ 9ms !').toBe('-l--l-----', reasons);
+    });
+  });
+
+  it('joins the changes within the window to the first one, and a steady stream does not postpone them', () => {
+    scheduler().run(({ cold, hot, expectObservable }) => {
+      const online$ = hot('o', { o: true });
+      // A write every 2 ms for 12 ms: a debounce of 3 ms would wait until the stream stops.
+      const changes$ = hot('-a-a-a-a-a-a-------');
+      const triggers = syncTriggers({ manual$: cold('|'), localChange$: changes$, online$ }, { coalesceMs: 3, intervalMs: 1000 });
+      expectObservable(triggers, '^ 18ms !').toBe('----l---l---l------', reasons);
     });
   });
 
   it('fires on the interval while online, and not while offline', () => {
     scheduler().run(({ cold, hot, expectObservable }) => {
       const online$ = hot('o------f-------', { o: true, f: false });
-      const triggers = syncTriggers({ manual$: cold('-'), localChange$: cold('-'), online$ }, { debounceMs: 1, intervalMs: 3 });
+      const triggers = syncTriggers({ manual$: cold('-'), localChange$: cold('-'), online$ }, { coalesceMs: 1, intervalMs: 3 });
       expectObservable(triggers, '^ 14ms !').toBe('---i--i--------', reasons);
     });
   });
 
-  it('drops local-change triggers while offline and fires when the cloud comes back', () => {
+  it('drops local-change triggers while offline; the back-online run takes what they were for', () => {
     scheduler().run(({ cold, hot, expectObservable }) => {
       const online$ = hot('f-------o--', { o: true, f: false });
       const changes$ = hot('-a--------');
-      const triggers = syncTriggers({ manual$: cold('-'), localChange$: changes$, online$ }, { debounceMs: 2, intervalMs: 1000 });
+      const triggers = syncTriggers({ manual$: cold('-'), localChange$: changes$, online$ }, { coalesceMs: 2, intervalMs: 1000 });
       expectObservable(triggers, '^ 10ms !').toBe('--------b--', reasons);
     });
   });
@@ -41,7 +51,7 @@ describe('syncTriggers', () => {
     scheduler().run(({ hot, expectObservable }) => {
       const online$ = hot('f----', { f: false });
       const manual$ = hot('-x-x-');
-      const triggers = syncTriggers({ manual$, localChange$: hot('-'), online$ }, { debounceMs: 2, intervalMs: 1000 });
+      const triggers = syncTriggers({ manual$, localChange$: hot('-'), online$ }, { coalesceMs: 2, intervalMs: 1000 });
       expectObservable(triggers, '^ 4ms !').toBe('-m-m-', reasons);
     });
   });
@@ -53,6 +63,23 @@ describe('exhaustMapWithTrailing', () => {
       const triggers$ = hot('a-bcd-------e--|');
       const runs = triggers$.pipe(exhaustMapWithTrailing((t) => of(t).pipe(delay(4))));
       expectObservable(runs).toBe('----a---d---' + '----(e|)');
+    });
+  });
+
+  it('with strongerTrigger, a local change during a run does not hide another reason for the trailing run', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      // b (a nudge) and c (a change) come during run a: the trailing run is b's; d comes during b and runs after it.
+      const triggers$ = hot<SyncTrigger>('a-bc--d--------|', { a: 'local-change', b: 'nudge', c: 'local-change', d: 'local-change' });
+      const runs = triggers$.pipe(exhaustMapWithTrailing((t) => of(t).pipe(delay(4)), strongerTrigger));
+      expectObservable(runs).toBe('----a---b---d--|', { a: 'local-change', b: 'nudge', d: 'local-change' });
+    });
+  });
+
+  it('goes on after a run that ends at once (a skipped one)', () => {
+    scheduler().run(({ hot, expectObservable }) => {
+      const triggers$ = hot('a-b-c--|');
+      const runs = triggers$.pipe(exhaustMapWithTrailing((t) => (t === 'b' ? EMPTY : of(t).pipe(delay(1)))));
+      expectObservable(runs).toBe('-a---c-|');
     });
   });
 
