@@ -1,5 +1,5 @@
 /** The cases `npm run bench` knows, in the order they run. */
-export const CASE_NAMES = ['detect', 'upload', 'pull', 'noop', 'scale', 'master'] as const;
+export const CASE_NAMES = ['detect', 'upload', 'pull', 'noop', 'scale', 'master', 'live'] as const;
 export type CaseName = (typeof CASE_NAMES)[number];
 
 /** What the command line asked for. */
@@ -15,7 +15,7 @@ export interface BenchArgs {
   readonly out: string;
 }
 
-const USAGE = `usage: npm run bench -- [--n 20000] [--only detect,upload,pull,noop,scale,master] [--reps 3] [--scale-rows 1000000] [--out bench/results/latest.json]`;
+const USAGE = `usage: npm run bench -- [--n 20000] [--only detect,upload,pull,noop,scale,master,live] [--reps 3] [--scale-rows 1000000] [--out bench/results/latest.json]`;
 
 /**
  * Reads `--flag value` and `--flag=value` pairs; anything unknown or malformed is an error

@@ -32,6 +32,7 @@ export const TABLES = {
   pull: benchPlugin('bench_pull', 'both'),
   noop: benchPlugin('bench_noop', 'both'),
   scale: benchPlugin('bench_scale', 'both'),
+  live: benchPlugin('bench_live', 'both'),
 } as const;
 
 export function tableOf(plugin: PluginDefinition): string {

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, UsageError, type BenchArgs } from './args.js';
 import { detectCase } from './cases/detect.js';
+import { liveCase } from './cases/live.js';
 import { masterCase } from './cases/master-inventory.js';
 import { noopCase } from './cases/noop.js';
 import { pullCase } from './cases/pull.js';
@@ -45,6 +46,7 @@ async function main(args: BenchArgs): Promise<void> {
       if (args.only.includes('scale') && large) reports.push(scaleReport(large));
       if (args.only.includes('noop') && large) reports.push(await noopCase({ reps: args.reps, cloud, large }));
       if (args.only.includes('master')) reports.push(await masterCase({ reps: args.reps, cloud }));
+      if (args.only.includes('live')) reports.push(await liveCase({ cloud }));
     }
   } finally {
     await stop();
