@@ -29,7 +29,7 @@ import type { PluginInfo } from '../plugins/plugin-info.js';
 export interface EquinoxHost {
   /** The validated configuration, paths resolved. */
   readonly config: EquinoxConfig;
-  /** Starts automatic sync: the interval, debounced local changes, coming back online. Idempotent. */
+  /** Starts automatic sync: the interval, local changes (at once), coming back online, and live nudges (`status.live`). Idempotent. */
   start(): Promise<void>;
   /** Runs a sync now (or after the one running) and tells what it did. */
   syncNow(): Promise<SyncRunResult>;
