@@ -1,11 +1,8 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { deviceClaims, TokenMinter } from '../src/index.js';
+import { describe, expect, inject, it } from 'vitest';
+import { deviceClaims } from '../src/index.js';
 import {
   broadcastOf,
-  DatabaseSender,
-  installTenantReadPolicy,
-  realtimeClient,
+  realtimeDevices,
   realtimeTenant,
   statusAfter,
   until,
@@ -13,32 +10,17 @@ import {
 } from './realtime-kit.js';
 
 const cloud = inject('cloud');
-const tokens = new TokenMinter(cloud.jwtSecret);
-const clients: SupabaseClient[] = [];
-let sender: DatabaseSender;
-
-function device(token: string, options: Parameters<typeof realtimeClient>[2] = {}): SupabaseClient {
-  const client = realtimeClient(cloud, token, options);
-  clients.push(client);
-  return client;
-}
 
 describe('Realtime broadcast channels of the local cloud, through supabase-js', () => {
-  beforeAll(async () => {
-    await installTenantReadPolicy(cloud);
-    sender = await DatabaseSender.open(cloud);
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.removeAllChannels()));
-  });
-  afterAll(() => sender.close());
+  const realtime = realtimeDevices(cloud);
+  const { tokens, device } = realtime;
 
   it('joins a private channel and receives what realtime.send broadcasts from the database', async () => {
     const tenant = realtimeTenant();
     const watched = watchChannel(device(await tokens.mint(deviceClaims({ tenant }))), `equinox:${tenant}`);
     await statusAfter(watched, 'SUBSCRIBED');
 
-    await sender.send(`equinox:${tenant}`, 'products');
+    await realtime.sender.send(`equinox:${tenant}`, 'products');
 
     const message = await broadcastOf(watched, 'products');
     expect(message.type).toBe('broadcast');
@@ -54,8 +36,8 @@ describe('Realtime broadcast channels of the local cloud, through supabase-js', 
     const tills = await Promise.all([1, 2].map(async () => watchChannel(device(await tokens.mint(deviceClaims({ tenant }))), `equinox:${tenant}`)));
     await Promise.all(tills.map((till) => statusAfter(till, 'SUBSCRIBED')));
 
-    await sender.send(`equinox:${other}`, 'not-mine');
-    await sender.send(`equinox:${tenant}`, 'mine');
+    await realtime.sender.send(`equinox:${other}`, 'not-mine');
+    await realtime.sender.send(`equinox:${tenant}`, 'mine');
 
     for (const till of tills) {
       await broadcastOf(till, 'mine');
@@ -73,7 +55,7 @@ describe('Realtime broadcast channels of the local cloud, through supabase-js', 
     await statusAfter(watched, 'SUBSCRIBED');
 
     await until(() => (beats.filter((beat) => beat === 'ok').length >= 5 ? true : undefined), 'five answered heartbeats');
-    await sender.send(`equinox:${tenant}`, 'after-heartbeats');
+    await realtime.sender.send(`equinox:${tenant}`, 'after-heartbeats');
     await broadcastOf(watched, 'after-heartbeats');
 
     expect(beats.filter((beat) => beat !== 'sent' && beat !== 'ok')).toEqual([]);
@@ -89,8 +71,8 @@ describe('Realtime broadcast channels of the local cloud, through supabase-js', 
 
     expect(await leaving.channel.unsubscribe()).toBe('ok');
     await statusAfter(leaving, 'CLOSED');
-    await sender.send(`equinox:${tenant}`, 'after-leave');
-    await sender.send(`marker:${tenant}`, 'marker', false);
+    await realtime.sender.send(`equinox:${tenant}`, 'after-leave');
+    await realtime.sender.send(`marker:${tenant}`, 'marker', false);
     // Same socket, commit order: had the left channel still been served, 'after-leave' would be here by now.
     await broadcastOf(staying, 'marker');
 
@@ -104,9 +86,9 @@ describe('Realtime broadcast channels of the local cloud, through supabase-js', 
     const publicChannel = watchChannel(device(token), `equinox:${tenant}`, { private: false });
     await Promise.all([statusAfter(privateChannel, 'SUBSCRIBED'), statusAfter(publicChannel, 'SUBSCRIBED')]);
 
-    await sender.send(`equinox:${tenant}`, 'private-one');
-    await sender.send(`equinox:${tenant}`, 'public-one', false);
-    await sender.send(`equinox:${tenant}`, 'private-two');
+    await realtime.sender.send(`equinox:${tenant}`, 'private-one');
+    await realtime.sender.send(`equinox:${tenant}`, 'public-one', false);
+    await realtime.sender.send(`equinox:${tenant}`, 'private-two');
     await broadcastOf(publicChannel, 'public-one');
     await broadcastOf(privateChannel, 'private-two');
 
@@ -119,7 +101,7 @@ describe('Realtime broadcast channels of the local cloud, through supabase-js', 
     const watched = watchChannel(device(await tokens.mint(deviceClaims({ tenant })), { vsn: '1.0.0' }), `equinox:${tenant}`);
     await statusAfter(watched, 'SUBSCRIBED');
 
-    await sender.send(`equinox:${tenant}`, 'over-json');
+    await realtime.sender.send(`equinox:${tenant}`, 'over-json');
 
     const message = await broadcastOf(watched, 'over-json');
     expect(message.payload).toEqual({ table: 'over-json', id: expect.any(String) });
@@ -133,8 +115,8 @@ describe('Realtime broadcast channels of the local cloud, through supabase-js', 
 
     // As on Supabase, realtime.send runs with the caller's rights: without an insert policy
     // a device's role cannot write the message, and the failure is only a warning.
-    await sender.asRole('authenticated', claims, `select realtime.send(jsonb_build_object('table', 'forged'), 'push', $1, true)`, [`equinox:${tenant}`]);
-    await sender.send(`equinox:${tenant}`, 'genuine');
+    await realtime.sender.asRole('authenticated', claims, `select realtime.send(jsonb_build_object('table', 'forged'), 'push', $1, true)`, [`equinox:${tenant}`]);
+    await realtime.sender.send(`equinox:${tenant}`, 'genuine');
     await broadcastOf(watched, 'genuine');
 
     expect(watched.broadcasts.map((message) => message.payload.table)).toEqual(['genuine']);

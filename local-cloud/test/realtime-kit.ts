@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createClient, type RealtimeChannel, type RealtimeClientOptions, type SupabaseClient } from '@supabase/supabase-js';
 import pg from 'pg';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import ws from 'ws';
-import { applySql, type CloudCoordinates } from '../src/index.js';
+import { applySql, TokenMinter, type CloudCoordinates } from '../src/index.js';
 
 const TENANT_PREFIX = 'lc-realtime-';
 
@@ -134,4 +135,47 @@ export function installTenantReadPolicy(cloud: CloudCoordinates): Promise<void> 
      end
      $$;`,
   );
+}
+
+/** What {@link realtimeDevices} gives a test file. */
+export interface RealtimeDevices {
+  readonly tokens: TokenMinter;
+  /** A device's client (see {@link realtimeClient}); its channels are removed after each test. */
+  device(token?: string, realtime?: Omit<RealtimeClientOptions, 'transport'>, apiKey?: string): SupabaseClient;
+  /** Broadcasts from the database; open from `beforeAll` to `afterAll`. */
+  readonly sender: DatabaseSender;
+}
+
+/**
+ * The set-up every Realtime test file shares, registered as the calling suite's hooks:
+ * the tenants' read policy and a database sender for the suite, and devices whose
+ * channels are removed after each test.
+ *
+ * @example
+ * const realtime = realtimeDevices(inject('cloud'));
+ * const watched = watchChannel(realtime.device(token), `equinox:${tenant}`);
+ */
+export function realtimeDevices(cloud: CloudCoordinates & { url: string; anonKey: string; jwtSecret: string }): RealtimeDevices {
+  const clients: SupabaseClient[] = [];
+  let sender: DatabaseSender | undefined;
+  beforeAll(async () => {
+    await installTenantReadPolicy(cloud);
+    sender = await DatabaseSender.open(cloud);
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.removeAllChannels()));
+  });
+  afterAll(() => sender?.close());
+  return {
+    tokens: new TokenMinter(cloud.jwtSecret),
+    device(token, realtime = {}, apiKey) {
+      const client = realtimeClient(cloud, token, realtime, apiKey);
+      clients.push(client);
+      return client;
+    },
+    get sender(): DatabaseSender {
+      if (sender === undefined) throw new Error('the database sender opens in beforeAll');
+      return sender;
+    },
+  };
 }

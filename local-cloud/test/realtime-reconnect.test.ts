@@ -1,5 +1,5 @@
 import type { SupabaseClient } from '@supabase/supabase-js';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { deviceClaims, startLocalCloud, TokenMinter } from '../src/index.js';
 import { disconnectRealtime } from '../src/testing/index.js';
 import {
@@ -7,6 +7,7 @@ import {
   DatabaseSender,
   installTenantReadPolicy,
   realtimeClient,
+  realtimeDevices,
   realtimeTenant,
   statusAfter,
   watchChannel,
@@ -15,7 +16,6 @@ import {
 
 const cloud = inject('cloud');
 const tokens = new TokenMinter(cloud.jwtSecret);
-const clients: SupabaseClient[] = [];
 
 /** Sends until the channel hears it: what is sent while the server reconnects is lost, as on Supabase. */
 async function sendUntilHeard(sender: DatabaseSender, watched: WatchedChannel, topic: string, table: string): Promise<void> {
@@ -28,20 +28,11 @@ async function sendUntilHeard(sender: DatabaseSender, watched: WatchedChannel, t
 }
 
 describe('Realtime sockets and connections the local cloud loses', () => {
-  let sender: DatabaseSender;
-  beforeAll(async () => {
-    await installTenantReadPolicy(cloud);
-    sender = await DatabaseSender.open(cloud);
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.removeAllChannels()));
-  });
-  afterAll(() => sender.close());
+  const realtime = realtimeDevices(cloud);
 
   it('a socket the server closes reconnects, rejoins and hears later broadcasts', async () => {
     const tenant = realtimeTenant();
-    const client = realtimeClient(cloud, await tokens.mint(deviceClaims({ tenant })));
-    clients.push(client);
+    const client = realtime.device(await tokens.mint(deviceClaims({ tenant })));
     const watched = watchChannel(client, `equinox:${tenant}`);
     await statusAfter(watched, 'SUBSCRIBED');
 
@@ -50,7 +41,7 @@ describe('Realtime sockets and connections the local cloud loses', () => {
     const lost = await statusAfter(watched, 'CHANNEL_ERROR');
     expect(lost.error).toBeInstanceOf(Error);
     await statusAfter(watched, 'SUBSCRIBED', watched.statuses.indexOf(lost));
-    await sender.send(`equinox:${tenant}`, 'after-reconnect');
+    await realtime.sender.send(`equinox:${tenant}`, 'after-reconnect');
     await broadcastOf(watched, 'after-reconnect');
   });
 });

@@ -1,27 +1,15 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { deviceClaims, TokenMinter } from '../src/index.js';
 import {
   broadcastOf,
-  DatabaseSender,
-  installTenantReadPolicy,
-  realtimeClient,
+  realtimeDevices,
   realtimeTenant,
   statusAfter,
   watchChannel,
 } from './realtime-kit.js';
 
 const cloud = inject('cloud');
-const tokens = new TokenMinter(cloud.jwtSecret);
-const clients: SupabaseClient[] = [];
-let sender: DatabaseSender;
-
-function device(token?: string, apiKey?: string): SupabaseClient {
-  const client = realtimeClient(cloud, token, {}, apiKey);
-  clients.push(client);
-  return client;
-}
 
 /** The status and body of a refused websocket upgrade (`undefined` if it was accepted). */
 function upgradeRefusal(query: string): Promise<{ status: number; body: string } | undefined> {
@@ -38,14 +26,9 @@ function upgradeRefusal(query: string): Promise<{ status: number; body: string }
 }
 
 describe('what the local cloud refuses on Realtime', () => {
-  beforeAll(async () => {
-    await installTenantReadPolicy(cloud);
-    sender = await DatabaseSender.open(cloud);
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.removeAllChannels()));
-  });
-  afterAll(() => sender.close());
+  const realtime = realtimeDevices(cloud);
+  const { tokens } = realtime;
+  const device = (token?: string, apiKey?: string) => realtime.device(token, {}, apiKey);
 
   it("refuses another tenant's channel, says nothing of that tenant, and delivers it nothing", async () => {
     const mine = realtimeTenant();
@@ -58,8 +41,8 @@ describe('what the local cloud refuses on Realtime', () => {
     const refusal = await statusAfter(intruding, 'CHANNEL_ERROR');
     expect(refusal.error?.message).toBe(`Unauthorized: You do not have permissions to read from this Channel topic: equinox:${theirs}`);
 
-    await sender.send(`equinox:${theirs}`, 'their-secret');
-    await sender.send(`equinox:${mine}`, 'mine');
+    await realtime.sender.send(`equinox:${theirs}`, 'their-secret');
+    await realtime.sender.send(`equinox:${mine}`, 'mine');
     // One socket, commit order: their message would have come first.
     await broadcastOf(own, 'mine');
     expect(intruding.broadcasts).toEqual([]);

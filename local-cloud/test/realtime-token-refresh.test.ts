@@ -1,11 +1,8 @@
-import type { SupabaseClient } from '@supabase/supabase-js';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
-import { deviceClaims, TokenMinter } from '../src/index.js';
+import { describe, expect, inject, it } from 'vitest';
+import { deviceClaims } from '../src/index.js';
 import {
   broadcastOf,
-  DatabaseSender,
-  installTenantReadPolicy,
-  realtimeClient,
+  realtimeDevices,
   realtimeTenant,
   statusAfter,
   until,
@@ -13,25 +10,10 @@ import {
 } from './realtime-kit.js';
 
 const cloud = inject('cloud');
-const tokens = new TokenMinter(cloud.jwtSecret);
-const clients: SupabaseClient[] = [];
-let sender: DatabaseSender;
-
-function device(token: string): SupabaseClient {
-  const client = realtimeClient(cloud, token);
-  clients.push(client);
-  return client;
-}
 
 describe('access tokens of a joined Realtime channel', () => {
-  beforeAll(async () => {
-    await installTenantReadPolicy(cloud);
-    sender = await DatabaseSender.open(cloud);
-  });
-  afterEach(async () => {
-    await Promise.all(clients.splice(0).map((client) => client.removeAllChannels()));
-  });
-  afterAll(() => sender.close());
+  const realtime = realtimeDevices(cloud);
+  const { tokens, device } = realtime;
 
   it('keeps the channel past the first token when setAuth refreshes it', async () => {
     const tenant = realtimeTenant();
@@ -44,7 +26,7 @@ describe('access tokens of a joined Realtime channel', () => {
     // Past the first token's expiry, which would have closed the channel had the refresh not taken.
     const expiry = (JSON.parse(Buffer.from(shortLived.split('.')[1] ?? '', 'base64url').toString()) as { exp: number }).exp;
     await until(() => (Date.now() > expiry * 1000 + 1_000 ? true : undefined), 'the first token to expire');
-    await sender.send(`equinox:${tenant}`, 'after-refresh');
+    await realtime.sender.send(`equinox:${tenant}`, 'after-refresh');
 
     await broadcastOf(watched, 'after-refresh');
     expect(watched.statuses.map((report) => report.status)).toEqual(['SUBSCRIBED']);
