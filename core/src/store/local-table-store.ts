@@ -5,6 +5,7 @@ import type { LocalDirectory, LocalTableContext } from './local-directory.js';
 import type { LocalWriteGuard } from './local-write-guard.js';
 import { decodeValue, encodeValue, type SqliteValue } from './row-codec.js';
 import { ColumnLimitError, StoreError } from './store-error.js';
+import { StatementCache } from './statement-cache.js';
 
 /**
  * What a {@link LocalTableStore} needs from the store that made it.
@@ -32,7 +33,7 @@ export interface LocalTableStoreDeps {
  * rates.delete('exchange_rates', { currency: 'GBP' }); // 1
  */
 export class LocalTableStore {
-  private readonly statements = new Map<string, Statement<SqliteValue[]>>();
+  private statementCache: StatementCache | undefined;
 
   constructor(
     readonly plugin: string,
@@ -130,12 +131,8 @@ export class LocalTableStore {
   }
 
   private statement(sql: string): Statement<SqliteValue[]> {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.deps.db.prepare<SqliteValue[]>(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    this.statementCache ??= new StatementCache(this.deps.db);
+    return this.statementCache.bySql<SqliteValue[]>(sql);
   }
 
   private error(context: LocalTableContext, message: string): StoreError {

@@ -12,6 +12,7 @@ import { ColumnLimitError, StoreError } from './store-error.js';
 import type { TableDirectory } from './table-directory.js';
 import type { TableContext } from './table-registry.js';
 import { ViewReader, type ViewReadOptions } from './view-reader.js';
+import { StatementCache } from './statement-cache.js';
 
 const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set(SYSTEM_COLUMNS);
 
@@ -70,7 +71,7 @@ export class ScopedStore {
   /** The plugin's local tables (`contributes.localTables`): on this device only, never synced. */
   readonly local: LocalTableStore;
   private readonly views: ViewReader;
-  private readonly statements = new Map<string, Statement<SqliteValue[]>>();
+  private statementCache: StatementCache | undefined;
   private readonly inserts = new Map<string, Statement<SqliteValue[]>>();
   private readonly updates = new Map<string, RawStatement>();
   private readonly storedDefaults = new Map<number, Record<string, unknown>>();
@@ -279,12 +280,8 @@ export class ScopedStore {
   }
 
   private statement(sql: string): Statement<SqliteValue[]> {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.deps.db.prepare<SqliteValue[]>(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    this.statementCache ??= new StatementCache(this.deps.db);
+    return this.statementCache.bySql<SqliteValue[]>(sql);
   }
 
   // One transaction per call unless the caller already opened one (then the caller's commit counts).

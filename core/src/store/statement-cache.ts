@@ -23,4 +23,14 @@ export class StatementCache {
     }
     return statement;
   }
+
+  /**
+   * The statement of `sql`, prepared on first use, with its parameters typed.
+   *
+   * @example
+   * statements.bySql<[string]>('SELECT * FROM products WHERE sku = ?').get('TEA');
+   */
+  bySql<P extends unknown[]>(sql: string): Statement<P> {
+    return this.get(sql, sql) as unknown as Statement<P>;
+  }
 }

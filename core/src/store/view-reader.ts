@@ -3,6 +3,7 @@ import { quoteIdentifier, type Row } from '../declarations/index.js';
 import type { LocalDirectory } from './local-directory.js';
 import type { SqliteValue } from './row-codec.js';
 import { StoreError } from './store-error.js';
+import { StatementCache } from './statement-cache.js';
 
 /**
  * Options of a view read.
@@ -25,7 +26,7 @@ export interface ViewReadOptions {
  */
 export class ViewReader {
   private readonly columns = new Map<string, ReadonlySet<string>>();
-  private readonly statements = new Map<string, Statement<SqliteValue[]>>();
+  private statementCache: StatementCache | undefined;
 
   constructor(
     readonly plugin: string,
@@ -66,12 +67,8 @@ export class ViewReader {
   }
 
   private statement(sql: string): Statement<SqliteValue[]> {
-    let statement = this.statements.get(sql);
-    if (statement === undefined) {
-      statement = this.deps.db.prepare<SqliteValue[]>(sql);
-      this.statements.set(sql, statement);
-    }
-    return statement;
+    this.statementCache ??= new StatementCache(this.deps.db);
+    return this.statementCache.bySql<SqliteValue[]>(sql);
   }
 }
 
