@@ -21,7 +21,7 @@ export interface PluginApiToken<T> {
  * name) returns from `activate`.
  *
  * @example
- * export const FiscalApi = pluginApi<FiscalApi>('@equinox-sync/plugin-fiscal');
+ * export const ClientsApi = pluginApi<ClientsApi>('@acme/equinox-clients');
  */
 export function pluginApi<T>(plugin: string): PluginApiToken<T> {
   if (typeof plugin !== 'string' || plugin === '') throw new TypeError('pluginApi needs the plugin\'s package name');
@@ -32,7 +32,7 @@ export function pluginApi<T>(plugin: string): PluginApiToken<T> {
  * The plugin name a token or a plain name designates.
  *
  * @example
- * apiPluginName(FiscalApi); // '@equinox-sync/plugin-fiscal'
+ * apiPluginName(ClientsApi); // '@acme/equinox-clients'
  */
 export function apiPluginName(api: PluginApiToken<unknown> | string): string {
   return typeof api === 'string' ? api : api.plugin;

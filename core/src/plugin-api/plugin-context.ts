@@ -48,7 +48,7 @@ export interface PluginHooks {
  *     tables: ['clients'],
  *     validate: (_table, row) => (String(row.email ?? '@').includes('@') ? undefined : 'email is not valid'),
  *   }));
- *   const fiscal = context.api(FiscalApi); // another plugin's API, typed by its token
+ *   const clients = context.api(ClientsApi); // another plugin's API, typed by its token
  * }
  */
 export interface PluginContext {
@@ -84,7 +84,7 @@ export interface PluginContext {
    * plugin activated later is not active yet.
    *
    * @example
-   * const settings = context.api(SettingsApi);
+   * const clients = context.api(ClientsApi);
    */
   api<T>(token: PluginApiToken<T>): T;
 }

@@ -28,7 +28,7 @@ export class StatementCache {
    * The statement of `sql`, prepared on first use, with its parameters typed.
    *
    * @example
-   * statements.bySql<[string]>('SELECT * FROM products WHERE sku = ?').get('TEA');
+   * statements.bySql<[string]>('SELECT * FROM clients WHERE tax_id = ?').get('B12345678');
    */
   bySql<P extends unknown[]>(sql: string): Statement<P> {
     return this.get(sql, sql) as unknown as Statement<P>;

@@ -9,7 +9,7 @@ import { StatementCache } from './statement-cache.js';
  * Options of a view read.
  *
  * @example
- * context.store.view('stock_levels', {}, { orderBy: ['sku'] });
+ * context.store.view('clients_by_city', {}, { orderBy: ['city'] });
  */
 export interface ViewReadOptions {
   /** Columns to sort by, ascending (SQLite's BINARY order for text); without it the order is SQLite's. */

@@ -10,7 +10,7 @@ import { assertIdentifier } from '../declarations/index.js';
  * views cannot hide a table.
  *
  * @example
- * const { tables, unnamed } = tablesReadBy(db, 'stock_levels'); // { tables: ['stock_movements'], unnamed: [] }
+ * const { tables, unnamed } = tablesReadBy(db, 'clients_by_city'); // { tables: ['clients'], unnamed: [] }
  */
 export function tablesReadBy(db: Database, view: string): { tables: string[]; unnamed: string[] } {
   const program = db.prepare(`EXPLAIN SELECT * FROM "${assertIdentifier(view, 'view')}"`).all() as ExplainRow[];

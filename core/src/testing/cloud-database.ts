@@ -12,7 +12,7 @@ import { testCloud } from './run-cloud.js';
  * @example
  * const db = cloudDatabase();
  * it('keeps the totals', async () => {
- *   const { rows } = await db.query('select quantity from public.stock_levels where tenant_id = $1', [tenant]);
+ *   const { rows } = await db.query('select name from public.clients where tenant_id = $1', [tenant]);
  * });
  */
 export function cloudDatabase(options: { readonly as?: 'owner' | 'superuser'; readonly cloud?: Pick<TestCloud, 'pgUrl' | 'adminPgUrl'> } = {}): pg.Client {

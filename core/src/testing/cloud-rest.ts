@@ -20,8 +20,8 @@ export interface RestAnswer {
  * and out (`return=representation`). An RPC is `cloudRest('POST', 'rpc/<fn>', { body })`.
  *
  * @example
- * const answer = await cloudRest('POST', 'rpc/settings_put_licence', { body: { p_tenant: tenant } });
- * const mine = await cloudRest('GET', 'invoices?select=id', { token: await deviceToken(tenant, 'till-1') });
+ * const answer = await cloudRest('POST', 'rpc/clients_merge', { body: { p_tenant: tenant } });
+ * const mine = await cloudRest('GET', 'clients?select=id', { token: await deviceToken(tenant, 'till-1') });
  */
 export async function cloudRest(
   method: string,

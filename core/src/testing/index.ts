@@ -3,7 +3,7 @@
  * real SQLite files and the local cloud of the run (the root vitest global setup starts
  * it and provides it as `inject('cloud')`; every helper here takes another one too).
  *
- * For: this repository's test suites and plugin authors' own. Not for production code:
+ * For: this repository's test suites and plugin authors' own. Not for code that ships:
  * it imports vitest and `@equinox-sync/local-cloud`.
  *
  * Stability: follows the package's version, but may grow between minor releases.
