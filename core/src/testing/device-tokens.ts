@@ -24,7 +24,7 @@ export function deviceToken(tenant: string, device?: string, cloud: DeviceCloud 
  *
  * @example
  * const office = await masterToken(uniqueTenant('hq'));
- * const { status } = await cloudRest('POST', 'rpc/inventory_master', { body: {}, token: office });
+ * const { status } = await cloudRest('POST', 'rpc/clients_directory', { body: {}, token: office });
  */
 export function masterToken(tenant: string, device?: string, cloud: DeviceCloud = testCloud()): Promise<string> {
   return mintToken(tenant, device, 'master', cloud);

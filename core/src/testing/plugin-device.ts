@@ -60,9 +60,9 @@ const silent = { debug: () => undefined, info: () => undefined, warn: () => unde
  * `context.api(token)` throws. Closed when the test ends, unless told otherwise.
  *
  * @example
- * const { api, rpcCalls } = openPluginDevice(inventoryPlugin, activate, { role: 'master', rpc: () => Promise.resolve([]) });
- * await api.master();
- * expect(rpcCalls).toEqual(['inventory_master']);
+ * const { api, rpcCalls } = openPluginDevice(clientsPlugin, activate, { role: 'master', rpc: () => Promise.resolve([]) });
+ * await api.refreshDirectory();
+ * expect(rpcCalls).toEqual(['clients_directory']);
  */
 export function openPluginDevice<Api>(plugin: PluginDefinition, activate: (context: PluginContext) => Api, options: PluginDeviceOptions = {}): PluginDevice<Api> {
   const dir = options.dir ?? tempDir('plugin-device');
