@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SyncRunResult, SyncStatus } from '@equinox-sync/core';
+import { INITIAL_STATUS, type SyncRunResult, type SyncStatus } from '@equinox-sync/core';
 import { cloudRows, eventually, installCloudSchema, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { clientsPlugin } from '../../examples/plugin-clients/index.js';
@@ -108,21 +108,7 @@ describe('equinox watch prints its transitions and what each run did', () => {
 
 describe('WatchEvents', () => {
   const at = new Date('2025-05-01T09:30:00.000Z');
-  const status = (change: Partial<SyncStatus>): SyncStatus => ({
-    lastSync: null,
-    pendingUploads: 0,
-    pendingDownloads: 0,
-    isSyncing: false,
-    lastError: null,
-    online: false,
-    live: false,
-    conflicts: 0,
-    failed: [],
-    uploadsPaused: null,
-    quarantined: [],
-    progress: null,
-    ...change,
-  });
+  const status = (change: Partial<SyncStatus>): SyncStatus => ({ ...INITIAL_STATUS, ...change });
   const result = (change: Partial<SyncRunResult> = {}): SyncRunResult => ({ uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0, quarantined: 0, durationMs: 12, offline: false, error: null, ...change });
   const names = (events: readonly WatchEvent[]) => events.map((event) => event.event);
 
