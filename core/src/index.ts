@@ -90,6 +90,7 @@ export type {
   PluginDefinition,
   PluginManifest,
   PluginManifestOptions,
+  PullScope,
   Row,
   SyncDirection,
   TableDeclaration,

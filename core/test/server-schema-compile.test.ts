@@ -45,7 +45,8 @@ describe('compileServerSchema', () => {
     expect(sql).toMatch(
       /id text not null,\s+tenant_id text not null,\s+updated_at text not null,\s+deleted boolean not null default false,\s+server_version bigint not null,\s+txid xid8 not null,\s+primary key \(tenant_id, id\)/,
     );
-    expect(sql).toContain('on public."notes" (tenant_id, txid, server_version)');
+    expect(sql).toContain('on public."notes" (tenant_id, server_version)');
+    expect(sql).toContain('drop index if exists public._eq_notes_pull;');
     expect(sql).toContain('create unique index if not exists _eq_notes_uniq_title on public."notes" (tenant_id, "title")');
   });
 

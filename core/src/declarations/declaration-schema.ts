@@ -44,6 +44,7 @@ const tableSchema = z.strictObject({
     .enum(SYNC_DIRECTIONS as [string, ...string[]], { error: `must be one of ${SYNC_DIRECTIONS.join(', ')}` })
     .optional(),
   orderingKey: z.array(columnReference).optional(),
+  pullScope: z.strictObject({ column: columnReference, claim: z.string().regex(IDENTIFIER_PATTERN, 'must be a claim name') }).optional(),
 });
 
 /** The longest `select` a view may declare: far past any real view, short of a runaway paste. */

@@ -132,6 +132,12 @@ function crossReferenceProblems(plugin: string, declaration: unknown): LocatedPr
     for (const column of references(table.orderingKey)) {
       if (!columns.has(column)) problem('orderingKey', `unknown column "${column}"`);
     }
+    const scope = isRecord(table.pullScope) ? references([table.pullScope.column])[0] : undefined;
+    if (scope !== undefined) {
+      const declared = (table.columns as Record<string, unknown>)[scope];
+      if (!columns.has(scope)) problem('pullScope.column', `unknown column "${scope}"`);
+      else if (!isRecord(declared) || declared.type !== 'text') problem('pullScope.column', `column "${scope}" must be a text column to match a claim`);
+    }
     for (const [name, raw] of Object.entries(table.columns)) {
       const column = columnSchema.safeParse(raw);
       if (!column.success) continue;
@@ -171,6 +177,7 @@ function toTableDefinition(plugin: string, table: TableDeclaration): TableDefini
     appendOnly: table.appendOnly ?? false,
     direction: table.direction ?? 'both',
     orderingKey: Object.freeze([...(table.orderingKey ?? [])]),
+    pullScope: table.pullScope === undefined ? undefined : Object.freeze({ column: table.pullScope.column, claim: table.pullScope.claim }),
   });
 }
 

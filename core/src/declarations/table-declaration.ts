@@ -158,6 +158,27 @@ export interface TableDeclaration {
   readonly direction?: SyncDirection;
   /** Columns whose values group rows that must upload strictly in change order. */
   readonly orderingKey?: readonly string[];
+  /**
+   * Which of the tenant's rows a device pulls: all of them (the default), or only those
+   * whose `column` equals one of the device token's claims — `{ column: 'till_id', claim:
+   * 'device_id' }` pulls only the rows of the device's own installation. Enforced by the
+   * cloud in `eq_pull`; a device still uploads whatever it writes.
+   */
+  readonly pullScope?: PullScope;
+}
+
+/**
+ * The rows of a table a device pulls: those whose `column` (a declared text column)
+ * equals the claim `claim` of the device's token (read as the cloud reads every claim:
+ * from `app_metadata`, or a top-level claim). A table without one pulls all of its
+ * tenant's rows.
+ *
+ * @example
+ * const ownTill: PullScope = { column: 'till_id', claim: 'device_id' };
+ */
+export interface PullScope {
+  readonly column: string;
+  readonly claim: string;
 }
 
 /**
@@ -222,4 +243,6 @@ export interface TableDefinition {
   readonly appendOnly: boolean;
   readonly direction: SyncDirection;
   readonly orderingKey: readonly string[];
+  /** Which rows a device pulls; undefined: all of its tenant's. */
+  readonly pullScope: PullScope | undefined;
 }

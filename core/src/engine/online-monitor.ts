@@ -14,6 +14,7 @@ import type { SyncOptions } from './sync-options.js';
 export class OnlineMonitor {
   private readonly onlineSubject = new BehaviorSubject<boolean>(false);
   readonly online$: Observable<boolean> = this.onlineSubject.asObservable();
+  private last: { health: RemoteHealth; at: number } | undefined;
 
   constructor(
     private readonly remote: RemoteStore,
@@ -23,11 +24,24 @@ export class OnlineMonitor {
 
   async probe(): Promise<RemoteHealth> {
     const health = await this.remote.health(this.options.healthTimeoutMs);
+    this.last = { health, at: Date.now() };
     this.set(health.online);
     return health;
   }
 
+  /**
+   * The last probe's answer if it came within `maxAgeMs`, found the cloud online with no
+   * error, and nothing has marked the cloud offline since: what a run may go on instead
+   * of probing again.
+   */
+  recent(maxAgeMs: number): RemoteHealth | undefined {
+    const last = this.last;
+    if (last === undefined || !this.onlineSubject.value || Date.now() - last.at > maxAgeMs) return undefined;
+    return last.health.online && last.health.error === undefined ? last.health : undefined;
+  }
+
   markOffline(): void {
+    this.last = undefined;
     this.set(false);
   }
 

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
-import { RemoteError, RemoteStore, type PullCursor, type PullPage } from '../remote/index.js';
+import { RemoteError, RemoteStore, type CloudMarks, type PullCursor, type PullPage } from '../remote/index.js';
 import { LocalStore, type RecordSyncInfo } from '../store/index.js';
 import { toServerVersion } from '../store/server-version.js';
 import { resolveConflict } from './resolve-conflict.js';
@@ -10,7 +10,7 @@ import { SyncOptions } from './sync-options.js';
 
 /**
  * The pull stage: for every table that downloads, pages through the cloud's changes
- * since the stored `(txid, server_version)` cursor. Each page is applied in one local
+ * since the stored cursor (the cloud's own value, sent back as it came). Each page is applied in one local
  * transaction with the triggers muted, and the cursor advances in that same
  * transaction, so a crash replays at most one page and never skips one. A pulled row
  * that meets a local change goes to the resolve stage; a row the device has already
@@ -32,15 +32,19 @@ export class PullStage {
   /**
    * Pulls every table that downloads, or those of `tables` (a run for live nudges). Adds
    * what it does to `counts` as it goes, so a run that fails midway still reports what it
-   * did. Resolves with the tables whose last page said rows are held back (see PullPage).
+   * did. Resolves with the tables whose last page said rows are held back, and the
+   * cloud's marks as the last page read said them (see PullPage).
    */
   async run(context: RunContext, counts: StageCounts, tables?: ReadonlySet<string>): Promise<PullReport> {
     const failures: string[] = [];
     const heldBack: string[] = [];
+    let marks: CloudMarks | undefined;
     for (const table of this.store.tableDefinitions()) {
       if (table.direction === 'upload-only' || (tables !== undefined && !tables.has(table.name))) continue;
       try {
-        if (await this.pullTable(table, context, counts)) heldBack.push(table.name);
+        const last = await this.pullTable(table, context, counts);
+        if (last?.held_back === true) heldBack.push(table.name);
+        if (last?.marks !== undefined) marks = last.marks;
       } catch (error) {
         // A transport failure ends the run; anything else stops only this table's pull, so one bad page never blocks the rest.
         if (error instanceof RemoteError && error.retryable) throw error;
@@ -50,19 +54,19 @@ export class PullStage {
       if (context.stopping()) break;
     }
     if (failures.length > 0) throw new Error(failures.join('; '));
-    return { heldBack };
+    return { heldBack, ...(marks === undefined ? {} : { marks }) };
   }
 
-  /** Whether the last page said rows wait behind the cloud's horizon. */
-  private async pullTable(table: TableDefinition, context: RunContext, counts: StageCounts): Promise<boolean> {
+  /** The table's last page, once applied; undefined when the engine stopped first. */
+  private async pullTable(table: TableDefinition, context: RunContext, counts: StageCounts): Promise<PullPage | undefined> {
     const cursor = (this.store.readCursor(table.name) as PullCursor | undefined) ?? null;
     let next: Promise<PullPage> | undefined = this.request(table.name, cursor);
     let seen = 0;
-    let heldBack = false;
+    let last: PullPage | undefined;
     while (next !== undefined) {
-      if (context.stopping()) return false;
+      if (context.stopping()) return undefined;
       const page: PullPage = await next;
-      heldBack = page.held_back === true;
+      last = page;
       // The next page is asked for before this one is written: the cloud reads and sends
       // it while the device writes. It only depends on the cloud's cursor; if this page
       // fails, or the engine stops, it is dropped unread and the stored cursor is unchanged.
@@ -75,7 +79,7 @@ export class PullStage {
       context.progress({ phase: 'pull', table: table.name, done: seen, total: seen + (page.has_more ? this.options.pullPageSize : 0) });
       for (const hook of this.hooks.hooksFor(table.name)) await hook.afterPull?.(table.name, good);
     }
-    return heldBack;
+    return last;
   }
 
   /** Starts a page request; a page never awaited (the run stopped or failed first) is dropped without an unhandled rejection. */
@@ -142,8 +146,10 @@ export class PullStage {
  * const { heldBack } = await pull.run(context, counts);
  */
 export interface PullReport {
-  /** Tables with committed rows the cloud holds back for a moment (a transaction still open there). */
+  /** Tables with committed rows the cloud holds back for a moment (a transaction still open there; earlier clouds only). */
   readonly heldBack: readonly string[];
+  /** The cloud's marks from the last page read, when the cloud sends them. */
+  readonly marks?: CloudMarks;
 }
 
 /** Whether the device already has this version of the row (or a later one). */

@@ -17,6 +17,12 @@ import { UploadStage } from './upload-stage.js';
 import { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
 
 /**
+ * How old the last probe may be for a run for nudges to go on it: at most one probe per
+ * this long while nudges keep coming, instead of one per nudge.
+ */
+const NUDGE_PROBE_REUSE_MS = 30_000;
+
+/**
  * The sync engine: `detect → queue → upload → pull → resolve`. Triggers (`syncNow()`,
  * a committed local change, coming back online, an interval, and once started a live
  * nudge: another device's push the cloud announced) feed one run at a time; a trigger
@@ -207,7 +213,11 @@ export class SyncEngine {
     let warning: string | undefined;
     let offline = false;
     try {
-      const health = await this.monitor.probe();
+      // A run for nudges with nothing to upload goes on the last probe if it is recent: the
+      // nudge itself just came from the cloud, and its pull would fail if the cloud did not answer.
+      const light = trigger === 'nudge' && !this.hasUploads() && !this.recovery.hasRequests;
+      const recent = light ? this.monitor.recent(NUDGE_PROBE_REUSE_MS) : undefined;
+      const health = recent ?? (await this.monitor.probe());
       const token = checkTokenIdentity(health, { tenantId: this.store.tenantId, deviceId: this.store.deviceId });
       warning = token.warning;
       if (!health.online) {
@@ -228,16 +238,22 @@ export class SyncEngine {
         const context: RunContext = { now: Date.now, progress: (progress) => this.patch({ progress }), stopping: () => this.stopping };
         // A plugin's gate pauses before anything is sent; the cloud's (a push refused by a gate) during the stage.
         // A cloud replaced or restored under the device is repaired first, so the upload sends what it lost.
-        const recovered = await this.recovery.beforeUpload(health);
-        const held = await this.upload.pauseReason();
-        const refused = held === undefined ? await this.upload.run(context, counts) : undefined;
-        const paused = held ?? (refused === undefined ? undefined : `uploads paused: ${refused}`);
-        this.store.recordUploadsPaused(paused);
+        const recovered = recent === undefined ? await this.recovery.beforeUpload(health) : undefined;
+        let paused: string | undefined;
+        if (recent === undefined) {
+          const held = await this.upload.pauseReason();
+          const refused = held === undefined ? await this.upload.run(context, counts) : undefined;
+          paused = held ?? (refused === undefined ? undefined : `uploads paused: ${refused}`);
+          this.store.recordUploadsPaused(paused);
+        } else {
+          // Nothing to upload, so no gate to ask: the pause last decided stands.
+          paused = this.store.uploadsPaused();
+        }
         this.live.pulling();
         // A recovery forgot every table's versions: a run for nudges pulls all of them too.
         const pulled = await this.pull.run(context, counts, recovered === undefined ? scope.tables : undefined);
         this.live.afterPull(scope, pulled.heldBack);
-        if (counts.uploaded + counts.downloaded + counts.conflicts > 0) await this.recovery.afterRun(this.options.healthTimeoutMs);
+        if (counts.uploaded + counts.downloaded + counts.conflicts > 0) await this.recovery.afterRun(this.options.healthTimeoutMs, pulled.marks);
         error = paused ?? null;
         if (paused === undefined && !this.stopping) this.store.recordLastSync(Date.now());
       }

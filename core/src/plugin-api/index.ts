@@ -48,6 +48,7 @@ export type {
   PluginDefinition,
   PluginManifest,
   PluginManifestOptions,
+  PullScope,
   Row,
   SyncDirection,
   TableDeclaration,

@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import type { RemoteHealth, RemoteStore } from '../remote/index.js';
+import type { CloudMarks, RemoteHealth, RemoteStore } from '../remote/index.js';
 import type { CloudMark, LocalStore, RecoveryLedger } from '../store/index.js';
 import { detectCloudChange, nextMark, type CloudChange } from './cloud-change.js';
 import { reconcileTable, type TableReconcileResult } from './table-reconcile.js';
@@ -85,13 +85,13 @@ export class CloudRecovery {
     const seen = this.ledger.readMark();
     const cause = detectCloudChange(seen, health, this.ledger.cursorTxid());
     let report: RecoveryReport | undefined;
-    if (cause !== undefined) report = { cause, tables: await this.compare(undefined, true) };
+    if (cause !== undefined) report = { cause, tables: await this.compare(undefined, true, health) };
     // Written only once the repairs are made: a run cut short recovers again, harmlessly.
     this.keepMark(seen, nextMark(seen, health, cause !== undefined));
     if (report !== undefined) this.recovered.next(report);
     for (const request of this.requests.splice(0)) {
       try {
-        request.resolve({ tables: await this.compare(request.options.table, false) });
+        request.resolve({ tables: await this.compare(request.options.table, false, health) });
       } catch (error) {
         request.reject(error instanceof Error ? error : new Error(String(error)));
       }
@@ -99,9 +99,17 @@ export class CloudRecovery {
     return report;
   }
 
-  /** Records the cloud's high-water mark after a run that moved rows, so it covers their versions. */
-  async afterRun(timeoutMs: number): Promise<void> {
-    const health = await this.remote.health(timeoutMs);
+  /** Whether `reconcile()` requests wait for the next run. */
+  get hasRequests(): boolean {
+    return this.requests.length > 0;
+  }
+
+  /**
+   * Records the cloud's high-water mark after a run that moved rows, so it covers their
+   * versions: the marks the run's last pulled page carried, or else a probe's.
+   */
+  async afterRun(timeoutMs: number, marks?: CloudMarks): Promise<void> {
+    const health: RemoteHealth = marks === undefined ? await this.remote.health(timeoutMs) : { online: true, latencyMs: 0, ...marks };
     if (!health.online || health.error !== undefined) return;
     const seen = this.ledger.readMark();
     // Changed during the run: the next run recovers, from the mark as it was.
@@ -124,11 +132,13 @@ export class CloudRecovery {
     if (next.epoch !== seen.epoch || next.highWater !== seen.highWater) this.ledger.writeMark(next);
   }
 
-  private async compare(only: string | undefined, recovery: boolean): Promise<TableReconcileResult[]> {
+  private async compare(only: string | undefined, recovery: boolean, health: RemoteHealth): Promise<TableReconcileResult[]> {
     const results: TableReconcileResult[] = [];
     for (const table of this.store.tableDefinitions()) {
       if (only !== undefined && table.name !== only) continue;
-      results.push(await reconcileTable({ remote: this.remote, ledger: this.ledger, table, deviceId: this.store.deviceId, recovery }));
+      // The cloud compares a scoped table on the rows of the device's claim: so does the device.
+      const scope = table.pullScope === undefined ? undefined : { column: table.pullScope.column, value: health.scopes?.[table.name] ?? null };
+      results.push(await reconcileTable({ remote: this.remote, ledger: this.ledger, table, deviceId: this.store.deviceId, recovery, ...(scope === undefined ? {} : { scope }) }));
     }
     return results;
   }

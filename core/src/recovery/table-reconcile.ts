@@ -1,7 +1,7 @@
 import { isHlc, parseHlc } from '../clock/index.js';
 import type { TableDefinition } from '../declarations/index.js';
 import type { RemoteStore } from '../remote/index.js';
-import type { LedgerRow, RecoveryLedger } from '../store/index.js';
+import type { LedgerRow, LedgerScope, RecoveryLedger } from '../store/index.js';
 import { CloudDigests } from './cloud-digests.js';
 import { rangeHash, type DigestRow, type IdRange } from './digest-protocol.js';
 import { compareRanges } from './range-compare.js';
@@ -47,10 +47,12 @@ export async function reconcileTable(options: {
   readonly table: TableDefinition;
   readonly deviceId: string;
   readonly recovery?: boolean;
+  /** A table with a pull scope: the device's rows of that scope, as the cloud compares its own. */
+  readonly scope?: LedgerScope;
 }): Promise<TableReconcileResult> {
   const { ledger, table } = options;
   const name = table.name;
-  const rowsIn = (range: IdRange): Generator<LedgerRow> => ledger.rows(name, range[0], range[1]);
+  const rowsIn = (range: IdRange): Generator<LedgerRow> => ledger.rows(name, range[0], range[1], options.scope);
   let checked = 0;
   let missingLocally = 0;
   let notReuploaded = 0;

@@ -83,36 +83,56 @@ export type PushOutcome =
 export const PUSH_STATUSES = ['applied', 'duplicate', 'conflict', 'rejected'] as const;
 
 /**
- * Where a pull resumes: the `(txid, server_version)` of the last row received. `txid`
- * is a Postgres `xid8` as text (it outgrows a safe JS integer in a long-lived cluster).
- * `null` means from the start.
+ * Where a pull resumes: the `server_version` of the last row received (within a tenant
+ * and table the cloud hands versions out in commit order), and the pull scope it was
+ * read under (`null`: all of the tenant's rows). The device stores it as the cloud sent
+ * it and sends it back; a cursor of an earlier cloud also carries a `txid`. `null`
+ * means from the start.
  *
  * @example
  * const start: PullCursor | null = null;
- * const next: PullCursor = { txid: '7313', server_version: 52 };
+ * const next: PullCursor = { server_version: 52, scope: null };
  */
 export interface PullCursor {
-  readonly txid: string;
   readonly server_version: number;
+  readonly scope?: string | null;
+  readonly txid?: string;
 }
 
 /**
- * One page of a pull: rows in commit-safe order, each with its `server_version` (the
+ * One page of a pull: rows in commit order, each with its `server_version` (the
  * device's base version for that row); `cursor` to resume from; `has_more` when the
- * next page is already waiting; `held_back` (only when true) on a last page when rows
- * after the cursor are committed but wait behind a transaction still open somewhere in
- * the cloud: they come with a pull a moment later.
+ * next page is already waiting. A last page also carries the cloud's `marks` as they were
+ * when it was read (a cloud of an earlier version leaves them out); an earlier cloud
+ * could also say `held_back` (rows waiting behind a transaction still open there).
  *
  * @example
- * let page = await remote.pull('clients', null, 1000);
- * while (page.has_more) page = await remote.pull('clients', page.cursor, 1000);
- * if (page.held_back) setTimeout(pullAgain, 200);
+ * for (;;) {
+ *   const page = await remote.pull('clients', cursor, 1000);
+ *   apply(page.rows, page.cursor);
+ *   if (!page.has_more) break;
+ *   cursor = page.cursor;
+ * }
  */
 export interface PullPage {
   readonly rows: readonly Row[];
   readonly cursor: PullCursor;
   readonly has_more: boolean;
   readonly held_back?: true;
+  readonly marks?: CloudMarks;
+}
+
+/**
+ * The cloud's identity and how far it has gone (see `eq_health`), as the device reads
+ * them: for noticing a cloud replaced or restored under it.
+ *
+ * @example
+ * const marks: CloudMarks = { epoch: 'a1', highWater: '812', nextTxid: '901' };
+ */
+export interface CloudMarks {
+  readonly epoch?: string;
+  readonly highWater?: string;
+  readonly nextTxid?: string;
 }
 
 /**

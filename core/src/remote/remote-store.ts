@@ -35,6 +35,11 @@ export interface RemoteHealth {
    * and the cursor would skip its new writes.
    */
   readonly nextTxid?: string;
+  /**
+   * For each table with a pull scope, the value of its claim the cloud read from the
+   * token (`null`: the token has none): the rows of that table the cloud shows the device.
+   */
+  readonly scopes?: Readonly<Record<string, string | null>>;
   readonly error?: RemoteError;
 }
 

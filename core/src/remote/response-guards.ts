@@ -1,5 +1,5 @@
 import { RemoteProtocolError, type RemoteOperation } from './remote-errors.js';
-import type { PullPage } from './remote-protocol.js';
+import type { CloudMarks, PullPage } from './remote-protocol.js';
 
 /**
  * Checks an `eq_pull` answer, a set of one page (rows, a cursor and `has_more`), and
@@ -17,10 +17,21 @@ export function asPullPage(data: unknown, table: string, limit?: number): PullPa
   const valid =
     Array.isArray(page?.rows) &&
     typeof page?.has_more === 'boolean' &&
-    typeof cursor?.txid === 'string' &&
+    (cursor?.txid === undefined || typeof cursor.txid === 'string') &&
     typeof cursor?.server_version === 'number';
   if (!valid) throw protocolError('pull', table, `expected [{ rows, cursor, has_more }], got ${describeAnswer(data)}`);
   const { rows, has_more } = page as PullPage;
+  const marks = (page as { marks?: unknown }).marks;
+  if (marks !== undefined) {
+    // Read like eq_health's: a mark of the wrong type is left out rather than trusted.
+    const fields = asHealthFields(marks);
+    const read: CloudMarks = {
+      ...(fields.epoch === undefined ? {} : { epoch: fields.epoch }),
+      ...(fields.highWater === undefined ? {} : { highWater: fields.highWater }),
+      ...(fields.nextTxid === undefined ? {} : { nextTxid: fields.nextTxid }),
+    };
+    return { ...(page as PullPage), marks: read };
+  }
   // The cloud reads a limit below 1 as 1.
   if (limit !== undefined && rows.length > Math.max(1, limit)) {
     throw protocolError('pull', table, `a page of ${rows.length} rows for a limit of ${limit}, has_more ${String(has_more)}`);
@@ -60,6 +71,7 @@ export function asHealthFields(data: unknown): {
   epoch?: string;
   highWater?: string;
   nextTxid?: string;
+  scopes?: Record<string, string | null>;
 } {
   const answer = (data !== null && typeof data === 'object' ? data : {}) as Record<string, unknown>;
   const fields: ReturnType<typeof asHealthFields> = {};
@@ -71,6 +83,10 @@ export function asHealthFields(data: unknown): {
   if (highWater !== undefined) fields.highWater = highWater;
   const nextTxid = decimal(answer.next_txid);
   if (nextTxid !== undefined) fields.nextTxid = nextTxid;
+  if (answer.scopes !== null && typeof answer.scopes === 'object' && !Array.isArray(answer.scopes)) {
+    const entries = Object.entries(answer.scopes as Record<string, unknown>).filter(([, value]) => typeof value === 'string' || value === null);
+    fields.scopes = Object.fromEntries(entries) as Record<string, string | null>;
+  }
   return fields;
 }
 

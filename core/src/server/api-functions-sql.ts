@@ -48,12 +48,15 @@ $eq$;`;
  * schema; `tenant` and `device` are what the cloud reads from its token (null when a
  * claim is missing), so a device can tell a token minted for someone else; `epoch`,
  * `high_water` and `next_txid` (see cloudMarksSql) let it notice a cloud replaced or
- * restored from an older backup.
+ * restored from an older backup; `scopes` has, per table with a pull scope, the value of
+ * its claim in the token, so a device compares those tables on the rows the cloud shows it.
  */
 const EQ_HEALTH = `create or replace function public.eq_health() returns jsonb
 language sql stable security invoker set search_path = '' as $eq$
   select jsonb_build_object('ok', true, 'protocol', ${SYNC_PROTOCOL_VERSION},
-                            'tenant', ${s}.jwt_tenant(), 'device', ${s}.jwt_device()) || ${s}.cloud_marks()
+                            'tenant', ${s}.jwt_tenant(), 'device', ${s}.jwt_device(),
+                            'scopes', (select coalesce(jsonb_object_agg(t.name, ${s}.jwt_claim(t.scope_claim)), '{}'::jsonb)
+                                         from ${s}.tables t where t.scope_claim is not null)) || ${s}.cloud_marks()
 $eq$;`;
 
 /**

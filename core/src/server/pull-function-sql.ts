@@ -11,10 +11,20 @@ const s = PRIVATE_SCHEMA;
 export const MAX_PULL_LIMIT = 10_000;
 
 /**
- * `eq_pull(p_table, p_cursor, p_limit)`: rows after the cursor in (txid, server_version)
- * order, only from transactions older than the snapshot's xmin. Every transaction below
- * xmin has ended, so no row can later appear behind the cursor: a transaction that
- * commits late is delivered late, never skipped.
+ * `eq_pull(p_table, p_cursor, p_limit)`: the caller's rows after the cursor
+ * `{ "server_version": N }`, in server_version order. Within one tenant and table that
+ * order is commit order (stamp_row takes a lock of the tenant and table until commit),
+ * so a row committed late always carries a version above every version already pulled:
+ * nothing is skipped, and nothing waits on anyone else's open transaction. Another
+ * tenant's transaction, however long, delays nobody else (DESIGN.md §4, Pull liveness).
+ *
+ * A table with a pull scope (registry `scope_column`, `scope_claim`) sends only the rows
+ * whose column equals the token's claim — none when the token lacks it. The cursor
+ * names the scope it was read under; a cursor of another scope (the declaration changed)
+ * starts again from the beginning, so a widened scope brings what the device lacks. A
+ * cursor of earlier versions, `{ txid, server_version }` in (txid, server_version) order,
+ * is carried over: the pull starts just below the first version it had not delivered
+ * (some rows come again; devices skip versions they hold).
  *
  * The page is built as `json`, not `jsonb`: rows go out as they are read, and building
  * them as jsonb (then printing it) took about three times as long as the query itself.
@@ -22,10 +32,8 @@ export const MAX_PULL_LIMIT = 10_000;
  * value with `json_agg(…)->0`, which parses the whole page again in Postgres, and a set
  * with the aggregate alone. Each row carries every column of the table but `txid`.
  *
- * A last page says `held_back: true` when rows of the caller's, committed after the
- * cursor, wait behind the horizon (a transaction still open anywhere in the cloud): a
- * device that pulled because of a live nudge then asks again a moment later instead of
- * waiting for its interval.
+ * A last page carries `marks`, the cloud's marks (see cloudMarksSql) as they were when
+ * the page was read: the device records them without asking `eq_health` again.
  *
  * @example
  * const sql = pullFunctionSql();
@@ -47,16 +55,26 @@ returns setof json rows 1
 language plpgsql stable security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
-  v_txid xid8 := '0';
+  v_tenant text := ${s}.jwt_tenant();
+  v_scope text := case when v_entry.scope_column is null then null else v_entry.scope_column || '=' || v_entry.scope_claim end;
+  v_value text := case when v_entry.scope_claim is null then null else ${s}.jwt_claim(v_entry.scope_claim) end;
+  v_filter text := case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = $3', v_entry.scope_column) end;
   v_version bigint := 0;
   v_limit integer := least(greatest(coalesce(p_limit, 1000), 1), ${MAX_PULL_LIMIT});
-  v_horizon xid8 := pg_snapshot_xmin(pg_current_snapshot());
   v_columns text;
   v_page json;
 begin
-  if jsonb_typeof(p_cursor) = 'object' then
-    v_txid := coalesce((p_cursor ->> 'txid')::xid8, '0');
+  if jsonb_typeof(p_cursor) = 'object' and (p_cursor ->> 'scope') is not distinct from v_scope then
     v_version := coalesce((p_cursor ->> 'server_version')::bigint, 0);
+    if p_cursor ? 'txid' then
+      -- A cursor of the (txid, server_version) order: below its version may lie rows it
+      -- has not delivered (a higher txid); start below the first of them, or past all.
+      execute pg_catalog.format($sql$
+        select coalesce(min(t.server_version) - 1, (select max(a.server_version) from public.%1$I a where a.tenant_id = $1), $3)
+          from public.%1$I t
+         where t.tenant_id = $1 and (t.txid, t.server_version) > ($2, $3)$sql$, v_entry.name)
+        into v_version using v_tenant, coalesce((p_cursor ->> 'txid')::xid8, '0'), v_version;
+    end if;
   end if;
   -- Every column the table has now (declared, system, and any a plugin's own SQL added), but txid.
   -- The row record is aliased _eq_row, a name no declared column can take.
@@ -66,33 +84,28 @@ begin
      and a.attnum > 0 and not a.attisdropped and a.attname <> 'txid';
   execute format($sql$
     with page as (
-      select t.txid, t.server_version, (select _eq_row from (select %2$s) _eq_row) as r
+      select t.server_version, (select _eq_row from (select %2$s) _eq_row) as r
         from public.%1$I t
-       where (t.txid, t.server_version) > ($1, $2) and t.txid < $3
-       order by t.txid, t.server_version
+       where t.tenant_id = $1 and t.server_version > $2%3$s
+       order by t.server_version
        limit $4 + 1
     ),
     numbered as (
-      select p.*, row_number() over (order by p.txid, p.server_version) as n from page p
+      select p.*, row_number() over (order by p.server_version) as n from page p
     ),
     answer as (
       select coalesce(json_agg(p.r order by p.n) filter (where p.n <= $4), '[]'::json) as rows,
-             json_build_object(
-               'txid', coalesce((array_agg(p.txid order by p.n desc) filter (where p.n <= $4))[1], $1)::text,
-               'server_version', coalesce((array_agg(p.server_version order by p.n desc) filter (where p.n <= $4))[1], $2)) as cursor,
+             coalesce(max(p.server_version) filter (where p.n <= $4), $2) as version,
              count(*) > $4 as has_more
         from numbered p
     )
     select case
-             -- A last page, with committed rows of the caller's behind the horizon (one
-             -- index probe): said only then, so the common answer stays as it was.
-             when not a.has_more and exists (
-               select 1 from public.%1$I h where h.txid >= $3 and (h.txid, h.server_version) > ($1, $2))
-             then json_build_object('rows', a.rows, 'cursor', a.cursor, 'has_more', false, 'held_back', true)
-             else json_build_object('rows', a.rows, 'cursor', a.cursor, 'has_more', a.has_more)
+             when a.has_more then json_build_object('rows', a.rows, 'cursor', json_build_object('server_version', a.version, 'scope', $5), 'has_more', true)
+             else json_build_object('rows', a.rows, 'cursor', json_build_object('server_version', a.version, 'scope', $5), 'has_more', false,
+                                    'marks', ${s}.cloud_marks())
            end
       from answer a
-  $sql$, v_entry.name, v_columns) into v_page using v_txid, v_version, v_horizon, v_limit;
+  $sql$, v_entry.name, v_columns, v_filter) into v_page using v_tenant, v_version, v_value, v_limit, v_scope;
   return next v_page;
 end
 $eq$;`;

@@ -42,19 +42,30 @@ create table if not exists ${s}.tables (
   direction text not null,
   columns text[] not null
 );
+-- A table's pull scope (TableDeclaration.pullScope): eq_pull sends a device only the rows
+-- whose scope_column equals its token's scope_claim; both null: all of its tenant's rows.
+alter table ${s}.tables add column if not exists scope_column text, add column if not exists scope_claim text;
 revoke all on table ${s}.tables from public, anon, authenticated, service_role;
 grant select on table ${s}.tables to authenticated, service_role;
 
--- One sequence for every table: server_version only has to grow within a transaction,
--- pulls order by (txid, server_version).
+-- One sequence for every table. Pulls page by server_version within a tenant and table,
+-- so there it must follow commit order: see stamp_row.
 create sequence if not exists ${s}.server_version_seq as bigint;
 revoke all on sequence ${s}.server_version_seq from public, anon, authenticated, service_role;
 
--- Security definer so that any role allowed to write a table can stamp it without
+-- Gives a row its server_version (and the txid recovery reads). The version is taken
+-- under a transaction lock of the row's tenant and table, held until commit: a second
+-- writer of that tenant and table waits for the first to end, so its versions are higher
+-- than every version the first committed, and a pull that has read up to version V can
+-- never meet a row below V later. Writers of other tenants or tables never wait, and
+-- a transaction left open delays only its own tenant's writers of that table (DESIGN.md
+-- §4, Pull liveness). The lock's keys are hashes: two pairs that collide only share a
+-- lock. Security definer so that any role allowed to write a table can stamp it without
 -- being granted the sequence; the body takes no input.
 create or replace function ${s}.stamp_row() returns trigger
 language plpgsql security definer set search_path = '' as $eq$
 begin
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(tg_table_name), pg_catalog.hashtext(new.tenant_id));
   new.server_version := nextval('${s}.server_version_seq');
   new.txid := pg_catalog.pg_current_xact_id();
   return new;
@@ -92,15 +103,19 @@ export function registryUpsertSql(plugin: PluginDefinition): string {
   const rows = plugin.tables.map((table) => {
     const columns = `array[${table.columns.map((column) => sqlLiteral(column.name)).join(', ')}]::text[]`;
     const text = [table.name, plugin.name, table.strategy].map(sqlLiteral).join(', ');
-    return `  (${text}, ${table.appendOnly ? 'true' : 'false'}, ${sqlLiteral(table.direction)}, ${columns})`;
+    const scope = table.pullScope === undefined ? 'null, null' : `${sqlLiteral(table.pullScope.column)}, ${sqlLiteral(table.pullScope.claim)}`;
+    return `  (${text}, ${table.appendOnly ? 'true' : 'false'}, ${sqlLiteral(table.direction)}, ${columns}, ${scope})`;
   });
   const t = `${PRIVATE_SCHEMA}.tables`;
-  return `insert into ${t} as registered (name, plugin, strategy, append_only, direction, columns) values
+  return `insert into ${t} as registered (name, plugin, strategy, append_only, direction, columns, scope_column, scope_claim) values
 ${rows.join(',\n')}
 on conflict (name) do update
   set plugin = excluded.plugin, strategy = excluded.strategy, append_only = excluded.append_only,
-      direction = excluded.direction, columns = excluded.columns
-  where (registered.plugin, registered.strategy, registered.append_only, registered.direction, registered.columns)
-    is distinct from (excluded.plugin, excluded.strategy, excluded.append_only, excluded.direction, excluded.columns);
+      direction = excluded.direction, columns = excluded.columns,
+      scope_column = excluded.scope_column, scope_claim = excluded.scope_claim
+  where (registered.plugin, registered.strategy, registered.append_only, registered.direction, registered.columns,
+         registered.scope_column, registered.scope_claim)
+    is distinct from (excluded.plugin, excluded.strategy, excluded.append_only, excluded.direction, excluded.columns,
+                      excluded.scope_column, excluded.scope_claim);
 `;
 }

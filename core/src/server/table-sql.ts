@@ -33,8 +33,7 @@ export function tableSql(table: TableDefinition): string {
     tenantKeySql(table.name),
     `alter table ${target}\n${columns.join(',\n')};`,
     limitConstraintsSql(table),
-    '-- Serves eq_pull: a tenant\'s rows in (txid, server_version) order, read as a range.',
-    `create index if not exists ${engineObjectName(table.name, 'pull')} on ${target} (tenant_id, txid, server_version);`,
+    pullIndexSql(table),
     ...table.indexes.map((index) => indexSql(table.name, index)),
     `create or replace trigger _eq_stamp before insert or update on ${target}
   for each row execute function ${PRIVATE_SCHEMA}.stamp_row();`,
@@ -44,6 +43,23 @@ export function tableSql(table: TableDefinition): string {
     deleteGuardSql(table),
     tenantAccessSql(table),
   ].join('\n');
+}
+
+/**
+ * The index eq_pull reads as a range: a tenant's rows in server_version order (within a
+ * tenant and table, commit order: see stamp_row), or, for a table with a pull scope,
+ * those of one scope value. The index of earlier versions, in (txid, server_version)
+ * order, is dropped: pulls no longer read it, and each write paid for it.
+ */
+function pullIndexSql(table: TableDefinition): string {
+  const target = publicTable(table.name);
+  const scoped =
+    table.pullScope === undefined
+      ? ''
+      : `\ncreate index if not exists ${engineObjectName(table.name, `pulls_by_${table.pullScope.column}`)} on ${target} (tenant_id, ${quoteIdentifier(table.pullScope.column)}, server_version);`;
+  return `-- Serves eq_pull: the rows a device pulls, in server_version order, read as a range.
+drop index if exists public.${engineObjectName(table.name, 'pull')};
+create index if not exists ${engineObjectName(table.name, 'pulls')} on ${target} (tenant_id, server_version);${scoped}`;
 }
 
 /**

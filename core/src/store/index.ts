@@ -10,4 +10,4 @@ export { SyncRecords } from './sync-records.js';
 export type { ConflictRecord } from './conflict-inbox.js';
 export type { FailedEntry, WaitingEntry } from './outbox-queue.js';
 export type { RecordSyncInfo } from './row-states.js';
-export { RecoveryLedger, type CloudMark, type LedgerRow } from './recovery-ledger.js';
+export { RecoveryLedger, type CloudMark, type LedgerRow, type LedgerScope } from './recovery-ledger.js';

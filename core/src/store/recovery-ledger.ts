@@ -39,6 +39,18 @@ type Repair =
   | { readonly kind: 'upload'; readonly id: string; readonly updatedAt: string; readonly deleted: boolean; readonly base: number | string | null; readonly update: boolean }
   | { readonly kind: 'pull'; readonly id: string };
 
+/**
+ * The rows of a scoped table a comparison covers: those whose `column` holds `value`,
+ * the value of the device's claim the cloud reported (`null`: the token has none).
+ *
+ * @example
+ * ledger.rows('receipts', null, null, { column: 'till_id', value: 'till-1' });
+ */
+export interface LedgerScope {
+  readonly column: string;
+  readonly value: string | null;
+}
+
 /** Rows read per page by `rows()`. */
 const LEDGER_PAGE_ROWS = 2_000;
 
@@ -82,19 +94,22 @@ export class RecoveryLedger {
    * in pages, so the caller may write (note repairs) between rows and a large range never
    * sits in memory whole.
    */
-  *rows(table: string, lo: string | null, hi: string | null): Generator<LedgerRow> {
+  *rows(table: string, lo: string | null, hi: string | null, scope?: LedgerScope): Generator<LedgerRow> {
     const tableId = this.tableId(table);
+    // A scoped table is compared on the rows the cloud shows this device: those of its scope value (none without one).
+    const inScope = scope === undefined ? '' : `AND t.${quoteIdentifier(scope.column)} IS @scopeValue AND @scopeValue IS NOT NULL`;
     const page = this.db
       .prepare(
         `SELECT t.id, coalesce(t.updated_at, ''), t.deleted, s.state, s.pending_seq IS NOT NULL
            FROM ${quoteIdentifier(table)} AS t LEFT JOIN _eq_row_state AS s ON s.table_id = @tableId AND s.row_id = t.id
-          WHERE (@after IS NULL OR t.id > @after) AND (@lo IS NULL OR t.id >= @lo) AND (@hi IS NULL OR t.id < @hi)
+          WHERE (@after IS NULL OR t.id > @after) AND (@lo IS NULL OR t.id >= @lo) AND (@hi IS NULL OR t.id < @hi) ${inScope}
           ORDER BY t.id LIMIT ${LEDGER_PAGE_ROWS}`,
       )
       .raw();
     let after: string | null = null;
     for (;;) {
-      const rows = page.all({ tableId, lo, hi, after }) as [string, string, number, SyncState | null, number][];
+      const parameters = { tableId, lo, hi, after, ...(scope === undefined ? {} : { scopeValue: scope.value }) };
+      const rows = page.all(parameters) as [string, string, number, SyncState | null, number][];
       for (const [id, updatedAt, deleted, state, pending] of rows) {
         yield { id, updatedAt, deleted: decodeTombstone(deleted), state: state ?? undefined, pending: pending === 1 };
       }
