@@ -13,7 +13,7 @@ beforeAll(async () => {
 
 async function master(sku: string): Promise<{ quantity: string; tenants: number } | undefined> {
   const { rows } = await db.query<{ quantity: string; tenants: number }>(
-    `select quantity::text as quantity, tenants from ${INVENTORY_SCHEMA}.master_inventory where sku = $1`,
+    `select quantity::text as quantity, tenants from ${INVENTORY_SCHEMA}.master_levels where sku = $1`,
     [sku],
   );
   return rows[0];
@@ -47,6 +47,8 @@ describe('stock totals against a hostile tenant', () => {
     // restore or a hand-written total might.
     const huge = '100000000000000000000000';
     await db.query('update public.stock_levels set quantity = $3 where tenant_id = $1 and sku = $2', [attacker, sku, huge]);
+    // The master's row holds the attacker's 5 once folded.
+    await db.query(`select ${INVENTORY_SCHEMA}.fold_master(true)`);
     await db.query(`update ${INVENTORY_SCHEMA}.master_inventory set quantity = $2 where sku = $1`, [sku, huge]);
 
     const outcomes = await pushRows('stock_movements', [movement(victim, sku, 3, 'purchase'), movement(victim, sku, -1)], { token: await deviceToken(victim) });

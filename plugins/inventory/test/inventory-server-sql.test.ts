@@ -9,7 +9,7 @@ const cloud = inject('cloud');
 const db = cloudDatabase();
 
 async function master(sku: string): Promise<{ quantity: number; tenants: number } | undefined> {
-  const { rows } = await db.query<{ quantity: string; tenants: number }>(`select quantity, tenants from ${INVENTORY_SCHEMA}.master_inventory where sku = $1`, [sku]);
+  const { rows } = await db.query<{ quantity: string; tenants: number }>(`select quantity, tenants from ${INVENTORY_SCHEMA}.master_levels where sku = $1`, [sku]);
   return rows[0] === undefined ? undefined : { quantity: Number(rows[0].quantity), tenants: rows[0].tenants };
 }
 
@@ -219,7 +219,7 @@ create function public.inventory_master() returns table (sku text, quantity bigi
         { tenant_id: 't2', sku: 'A', quantity: 4 },
         { tenant_id: 't2', sku: 'B', quantity: 0 },
       ]);
-      const totals = await fresh.query(`select sku, quantity::int, tenants from ${INVENTORY_SCHEMA}.master_inventory order by 1`);
+      const totals = await fresh.query(`select sku, quantity::int, tenants from ${INVENTORY_SCHEMA}.master_levels order by 1`);
       expect(totals.rows).toEqual([
         { sku: 'A', quantity: 7, tenants: 2 },
         { sku: 'B', quantity: 7, tenants: 1 },

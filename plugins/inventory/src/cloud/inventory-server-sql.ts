@@ -1,13 +1,8 @@
 import { STOCK_REASONS } from '../stock-rules.js';
+import { INVENTORY_SCHEMA } from './inventory-schema.js';
+import { DELTA_LOG_SQL, FOLD_EVERY, FOLD_FUNCTION_SQL, MASTER_LEVELS_SQL } from './master-fold-sql.js';
 
-/**
- * The private schema of the inventory's cloud objects. PostgREST does not expose it:
- * the cross-tenant aggregate is reached only through `public.inventory_master(p_after, p_limit)`.
- *
- * @example
- * await pg.query(`select * from ${INVENTORY_SCHEMA}.master_inventory`);
- */
-export const INVENTORY_SCHEMA = 'equinox_inventory';
+export { INVENTORY_SCHEMA } from './inventory-schema.js';
 
 const s = INVENTORY_SCHEMA;
 
@@ -37,17 +32,29 @@ $inv$;`;
 
 /**
  * Counts the movements one statement inserted (eq_push inserts a batch in one statement):
- * their deltas summed per tenant and SKU, one upsert per pair into the tenant totals,
- * then one per SKU into the master inventory. Work grows with the batch, never with the
- * history. Sums are `numeric`, which has no practical bound: no total, however large one
- * tenant makes it, can fail a later movement of that SKU, its own or another tenant's. `tenants` moves by one when a tenant's total leaves zero or returns to it.
- * Rows are upserted in SKU order, so two batches lock shared rows in the same order and
- * cannot deadlock. Retried movements (`on conflict do nothing`) are not in the
- * transition table, so they are never counted twice. Security definer: devices may not
- * write either table; the body takes no input but the inserted rows.
+ * their deltas summed per tenant and SKU, one upsert per pair into the tenant totals, then
+ * one row per SKU appended to the master's delta log (`master_deltas`), never an update of
+ * a row another tenant's push also writes. So pushes of different tenants never wait on
+ * one another; two batches of one tenant and one SKU still take turns on that tenant's
+ * total, which is what keeps `tenants` exact: the upsert returns the total after this
+ * batch, so whether the tenant's total left zero or came back to it is known (±1), under
+ * that row's lock. Work grows with the batch, never with the history. Sums are `numeric`,
+ * which has no practical bound: no total, however large one tenant makes it, can fail a
+ * later movement of that SKU, its own or another tenant's. Totals are upserted in SKU
+ * order, so two batches of one tenant lock them in one order and cannot deadlock.
+ * Retried movements (`on conflict do nothing`) are not in the transition table, so they
+ * are never counted twice.
+ *
+ * When its log rows cross a multiple of {@link FOLD_EVERY}, the statement tries a fold
+ * (`fold_master`, which skips when another fold runs and never waits on a push), so the
+ * log stays short without any job. Security definer: devices may not write these tables;
+ * the body takes no input but the inserted rows.
  */
 const COUNT_MOVEMENTS = `create or replace function ${s}.count_movements() returns trigger
 language plpgsql security definer set search_path = '' as $inv$
+declare
+  v_first bigint;
+  v_last bigint;
 begin
   with batch as (
     select m.tenant_id, m.sku, sum(m.delta) as delta
@@ -61,15 +68,22 @@ begin
     select b.tenant_id, b.sku, b.delta from batch b order by b.sku, b.tenant_id
     on conflict (tenant_id, sku) do update set quantity = t.quantity + excluded.quantity
     returning t.tenant_id, t.sku, t.quantity
+  ),
+  logged as (
+    insert into ${s}.master_deltas (sku, quantity, tenants)
+    select c.sku, sum(b.delta),
+           sum((c.quantity <> 0)::integer - ((c.quantity - b.delta) <> 0)::integer)::integer
+      from totals c
+      join batch b on b.tenant_id = c.tenant_id and b.sku = c.sku
+     group by c.sku
+    returning id
   )
-  insert into ${s}.master_inventory as m (sku, quantity, tenants)
-  select c.sku, sum(b.delta),
-         sum((c.quantity <> 0)::integer - ((c.quantity - b.delta) <> 0)::integer)::integer
-    from totals c
-    join batch b on b.tenant_id = c.tenant_id and b.sku = c.sku
-   group by c.sku
-   order by c.sku
-  on conflict (sku) do update set quantity = m.quantity + excluded.quantity, tenants = m.tenants + excluded.tenants;
+  select min(l.id), max(l.id) into v_first, v_last from logged l;
+  -- Only in read committed: the fold's deletions need a snapshot taken after its lock.
+  if v_last / ${FOLD_EVERY} > (v_first - 1) / ${FOLD_EVERY}
+     and pg_catalog.current_setting('transaction_isolation') = 'read committed' then
+    perform ${s}.fold_master(false);
+  end if;
   return null;
 end
 $inv$;
@@ -78,11 +92,18 @@ revoke all on function ${s}.count_movements() from public, anon, authenticated, 
 /**
  * The totals tables, created and filled from the movements already there in the same
  * transaction as the trigger that keeps them: the lock makes concurrent inserts wait for
- * the trigger, so no movement is counted twice or missed. Later runs only re-create the
+ * the trigger, so no movement is counted twice or missed. A master filled so is whole, so
+ * any delta rows already logged are dropped with it. Later runs only re-create the
  * trigger, and turn a `bigint` quantity an earlier version left into `numeric` (the column
  * is rewritten only while it is not numeric yet). The trigger fires for ordinary sessions
  * only (not under `session_replication_role = replica`), so a restore that loads the
  * totals with the movements does not count twice.
+ *
+ * Upgrading a cloud whose trigger still updated `master_inventory` in place keeps it as
+ * the folded part of the master: the old trigger added each batch to it, the new one logs
+ * it instead, and a read sums both, so a batch counted either way (before the upgrade
+ * commits, or after) is counted once. The lock still makes the switch wait for pushes in
+ * flight, so none straddles it.
  */
 const TOTALS = `do $inv$
 begin
@@ -110,6 +131,7 @@ begin
     );
     insert into ${s}.master_inventory (sku, quantity, tenants)
     select sku, sum(quantity), (count(*) filter (where quantity <> 0))::integer from public.stock_levels group by sku;
+    delete from ${s}.master_deltas;
   elsif (select a.atttypid from pg_catalog.pg_attribute a
           where a.attrelid = '${s}.master_inventory'::regclass and a.attname = 'quantity') <> 'pg_catalog.numeric'::regtype then
     alter table ${s}.master_inventory alter column quantity type numeric;
@@ -158,6 +180,7 @@ export const MASTER_PAGE_LIMIT = 1000;
  * (`eq_role` as `equinox.jwt_claim` reads it: from `app_metadata`, which only the service
  * key writes, or a top-level claim, never `user_metadata`) and refuses a store's token with
  * SQLSTATE 42501, which PostgREST answers with 403. Quantities are `numeric`, a JSON number.
+ * Totals are exact: the folded master plus the deltas not folded yet (`master_levels`).
  * Earlier versions took no arguments and returned a table, cut at 1,000 rows by the API:
  * that signature is dropped, as is one of these arguments returning anything but `jsonb`.
  */
@@ -173,16 +196,22 @@ end
 $inv$;
 create or replace function public.inventory_master(p_after text default null, p_limit integer default ${MASTER_PAGE_LIMIT})
 returns jsonb
-language plpgsql stable security definer set search_path = '' as $inv$
+language plpgsql stable security definer set search_path = ''
+-- The page is a merge of two index ranges, summed per SKU as they stream and stopped at the
+-- page's end. The planner cannot tell how many SKUs the sums leave, so it would hash the
+-- whole rest of the catalogue first; without hashing it streams.
+set enable_hashagg = off as $inv$
 begin
   if coalesce((select equinox.jwt_claim('eq_role')), '') <> 'master' and coalesce(auth.jwt() ->> 'role', '') <> 'service_role' then
     raise exception 'the master inventory is for head office: this token has no eq_role "master" claim'
       using errcode = 'insufficient_privilege', hint = 'Use a head-office token (equinox cloud token --role master).';
   end if;
-  -- Keyset on the primary key: each page is an index range, however far in it starts.
+  -- Keyset on the SKU, which reaches the indexes of the folded rows and of the deltas:
+  -- each page is two index ranges merged, however far in it starts. One statement, one
+  -- snapshot: a fold committing meanwhile cannot make a total count twice or vanish.
   return (
     select coalesce(jsonb_agg(jsonb_build_object('sku', m.sku, 'quantity', m.quantity, 'tenants', m.tenants) order by m.sku), '[]'::jsonb)
-      from (select l.sku, l.quantity, l.tenants from ${s}.master_inventory l
+      from (select l.sku, l.quantity, l.tenants from ${s}.master_levels l
              where l.tenants > 0 and (p_after is null or l.sku > p_after)
              order by l.sku
              limit least(greatest(coalesce(p_limit, ${MASTER_PAGE_LIMIT}), 1), ${MASTER_PAGE_LIMIT})) m);
@@ -201,9 +230,14 @@ grant execute on function public.inventory_master(text, integer) to authenticate
  * - `public.stock_levels (tenant_id, sku, quantity)`: each tenant's totals, readable by the
  *   tenant (row-level security), kept by a statement trigger on movement inserts with
  *   constant work per movement, never re-aggregated;
- * - `equinox_inventory.master_inventory (sku, quantity, tenants)`: the totals over every
- *   tenant, kept by the same trigger. Quantities are `numeric`, so no total can overflow
- *   and refuse a later movement (each movement's `delta` is bounded by the manifest);
+ * - the master inventory, the totals over every tenant, kept without a hot row: the same
+ *   trigger appends each batch's change per SKU to `equinox_inventory.master_deltas`
+ *   (inserts, which never wait on one another), `equinox_inventory.fold_master()` moves
+ *   the deltas into `equinox_inventory.master_inventory (sku, quantity, tenants)` (pushes
+ *   call it every {@link FOLD_EVERY} delta rows and never wait for it), and
+ *   `equinox_inventory.master_levels` is both summed, exact at any moment. Quantities are
+ *   `numeric`, so no total can overflow and refuse a later movement (each movement's
+ *   `delta` is bounded by the manifest);
  * - `public.inventory_master(p_after, p_limit)`: that aggregate, a page of SKUs at a time,
  *   for a token with `eq_role: 'master'` (or the service role); 403 for any other.
  *
@@ -217,9 +251,15 @@ revoke all on schema ${s} from public;
 
 ${MOVEMENT_RULES}
 
+${DELTA_LOG_SQL}
+
+${FOLD_FUNCTION_SQL}
+
 ${COUNT_MOVEMENTS}
 
 ${TOTALS}
+
+${MASTER_LEVELS_SQL}
 
 ${MASTER_FUNCTION}
 `;
