@@ -33,6 +33,8 @@ export const TABLES = {
   noop: benchPlugin('bench_noop', 'both'),
   scale: benchPlugin('bench_scale', 'both'),
   live: benchPlugin('bench_live', 'both'),
+  // The fleet case's stalled-transaction table: tenant A holds a write open on it, tenant B pulls it.
+  stall: benchPlugin('bench_fleet_stall', 'both'),
 } as const;
 
 export function tableOf(plugin: PluginDefinition): string {

@@ -13,6 +13,8 @@ import { progress } from './measure.js';
 export interface BenchCloud {
   readonly cloud: CloudCoordinatesLine;
   readonly scratch: string;
+  /** The cloud process: its gateway, and the parent of Postgres and PostgREST (whose CPU time the fleet case reads). */
+  readonly pid: number;
   token(tenant: string): Promise<string>;
   /** A user token with any claims (e.g. a head-office `eq_role`). */
   tokenWith(claims: Record<string, unknown>): Promise<string>;
@@ -58,6 +60,7 @@ export async function startBenchCloud(scratch: string): Promise<BenchCloud> {
   return {
     cloud,
     scratch,
+    pid: child.pid as number,
     token,
     tokenWith: (claims) => minter.mint(claims, { expiresIn: '2h' }),
     async clientWithToken(accessToken) {

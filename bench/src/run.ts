@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, UsageError, type BenchArgs } from './args.js';
 import { detectCase } from './cases/detect.js';
+import { fleetCase } from './cases/fleet.js';
 import { liveCase } from './cases/live.js';
 import { masterCase } from './cases/master-inventory.js';
 import { noopCase } from './cases/noop.js';
@@ -47,6 +48,7 @@ async function main(args: BenchArgs): Promise<void> {
       if (args.only.includes('noop') && large) reports.push(await noopCase({ reps: args.reps, cloud, large }));
       if (args.only.includes('master')) reports.push(await masterCase({ reps: args.reps, cloud }));
       if (args.only.includes('live')) reports.push(await liveCase({ cloud }));
+      if (args.only.includes('fleet')) reports.push(await fleetCase({ cloud, fleet: args.fleet }));
     }
   } finally {
     await stop();
