@@ -162,7 +162,7 @@ export async function restoreCloud(cloud: LocalCloud, backup: CloudBackup): Prom
       ).rows as { tgname: string; tgenabled: string }[];
       await client.query(`alter table public.${table} disable trigger user`);
       await client.query(`delete from public.${table}`);
-      await client.query(`insert into public.${table} select * from ${backup.schema}.${table}`);
+      await client.query(`insert into public.${table} overriding system value select * from ${backup.schema}.${table}`);
       for (const { tgname, tgenabled } of triggers) {
         const mode = tgenabled === 'A' ? 'enable always' : tgenabled === 'R' ? 'enable replica' : 'enable';
         await client.query(`alter table public.${table} ${mode} trigger "${tgname}"`);

@@ -58,7 +58,8 @@ export async function restoreCloud(cloud: LocalCloud, backup: CloudBackup): Prom
       ).rows as { tgname: string; tgenabled: string }[];
       await client.query(`alter table ${table} disable trigger user`);
       await client.query(`delete from ${table}`);
-      await client.query(`insert into ${table} select * from ${backup.schema}.t${index}`);
+      // As pg_restore does: identity columns take the dumped values.
+      await client.query(`insert into ${table} overriding system value select * from ${backup.schema}.t${index}`);
       for (const { tgname, tgenabled } of triggers) {
         const mode = tgenabled === 'A' ? 'enable always' : tgenabled === 'R' ? 'enable replica' : 'enable';
         await client.query(`alter table ${table} ${mode} trigger "${tgname}"`);

@@ -82,9 +82,10 @@ describe('two tills of one tenant issue offline', () => {
     const [onlineA, onlineB] = [await openTill(tenant, 'till-a', dir), await openTill(tenant, 'till-b', dir)];
     expect(await onlineA.host.syncNow()).toMatchObject({ uploaded: 3, rejected: 0, error: null });
     expect(await onlineB.host.syncNow()).toMatchObject({ uploaded: 2, rejected: 0, error: null });
-    // Each till pulls the other's chain, read-only.
-    await syncUntil(onlineA.host, () => onlineA.fiscal.records().length === 5);
-    await syncUntil(onlineB.host, () => onlineB.fiscal.records().length === 5);
+    // Each till pulls only its own chain (the invoices' pull scope): the other's is the cloud's to keep.
+    expect(await onlineA.host.syncNow()).toMatchObject({ downloaded: 0, error: null });
+    expect(onlineA.fiscal.records().map((record) => record.installation_id)).toEqual(['till-a', 'till-a', 'till-a']);
+    expect(onlineB.fiscal.records().map((record) => record.installation_id)).toEqual(['till-b', 'till-b']);
 
     const chains = await cloudChains(tenant);
     expect(chains.heads.map((head) => [head.installation_id, head.links])).toEqual([['till-a', 3], ['till-b', 2]]);
@@ -93,14 +94,15 @@ describe('two tills of one tenant issue offline', () => {
       expect(links.map((record) => record.chain_index)).toEqual(links.map((_, i) => i + 1));
       expect(links.map((record) => record.prev_hash)).toEqual(['', ...links.slice(0, -1).map((record) => record.hash)]);
     }
-    for (const till of [onlineA, onlineB]) {
+    // Each verifies its own chain, and the cloud's copy of every chain of the tenant.
+    for (const [till, records] of [[onlineA, 3], [onlineB, 2]] as const) {
       expect(await till.fiscal.verify({ remote: true })).toEqual({
-        ok: true, chains: 2, records: 5, brokenAt: null, cloud: { chains: 2, records: 5, pending: 0 },
+        ok: true, chains: 1, records, brokenAt: null, cloud: { chains: 2, records: 5, pending: 0 },
       });
     }
-    // A pulled record is another installation's: it cannot be changed here either.
-    const pulled = onlineB.fiscal.records().find((record) => record.installation_id === 'till-a') as FiscalRecord;
-    expect(() => onlineB.host.store(FISCAL).update('invoices', pulled.id, { gross_total: '0.00' })).toThrow(/append-only/);
+    // A synced record is evidence: it cannot be changed on the device.
+    const synced = onlineB.fiscal.records()[0] as FiscalRecord;
+    expect(() => onlineB.host.store(FISCAL).update('invoices', synced.id, { gross_total: '0.00' })).toThrow(/append-only/);
   });
 });
 

@@ -92,16 +92,12 @@ describe('verify --remote finds history rewritten in the cloud', () => {
   });
 
   it('the last records removed: the device knows the cloud held them', async () => {
-    const { fiscal, tenant, records, dir } = await syncedTill(3);
-    // Another till of the tenant pulled the chain before the tail went.
-    const other = await openTill(tenant, 'till-2', dir);
-    await syncUntil(other.host, () => other.fiscal.records().length === 3);
+    const { fiscal, tenant, records } = await syncedTill(3);
     await tamperCloud('delete from public.invoices where tenant_id = $1 and chain_index = 3', [tenant]);
 
     const own = await fiscal.verify({ remote: true });
     expect(own).toMatchObject({ ok: false, cloud: { records: 2 } });
     expect(own.brokenAt).toEqual({ where: 'cloud', chain: 'till-1', index: 3, expected: records[2]?.hash, found: 'none', reason: 'missing-in-cloud' });
-    expect((await other.fiscal.verify({ remote: true })).brokenAt).toMatchObject({ chain: 'till-1', index: 3, reason: 'missing-in-cloud' });
     // Each chain on its own still holds: only a comparison shows a missing tail.
     expect(await fiscal.verify()).toMatchObject({ ok: true, records: 3 });
   });
