@@ -111,6 +111,7 @@ export async function runDemoStory(options: { dir: string; cloudDir: string; out
     }
     out.table(['device', 'ok', 'chains', 'records', 'in cloud', 'first break'], fiscalRows);
     out.line('Links, VeriFactu hashes, gapless numbering and Ed25519 signatures all check out; one invoice was cancelled by a new link, never edited.');
+    out.line("Each till keeps only its own chain (the invoices' pull scope) and verifies the cloud's copy of both.");
 
     out.section('Head office reads the master inventory across tenants');
     const office = await openDemoDevice({ dir, cloud, name: 'head-office', tenant: 'head-office', role: 'master' });
