@@ -39,10 +39,36 @@ export type LiveMode =
  * await waitFor(() => till.engine.status.live, 30_000, 'till-1 to join');
  */
 export async function openLiveDevice(cloud: BenchCloud, tenant: string, name: string, mode: LiveMode): Promise<LiveDevice> {
-  const path = scratchDb(cloud.scratch, `live-${name}`);
+  return openLiveDeviceAt({ url: cloud.cloud.url, anonKey: cloud.cloud.anonKey, token: await cloud.token(tenant), scratch: cloud.scratch }, tenant, name, mode);
+}
+
+/**
+ * Where a device of the live case syncs to and keeps its file: what a watcher process
+ * gets from the bench's process.
+ *
+ * @example
+ * const target: LiveTarget = { url: cloud.cloud.url, anonKey: cloud.cloud.anonKey, token, scratch: cloud.scratch };
+ */
+export interface LiveTarget {
+  readonly url: string;
+  readonly anonKey: string;
+  /** A device token of the tenant. */
+  readonly token: string;
+  /** The directory device files go to. */
+  readonly scratch: string;
+}
+
+/**
+ * {@link openLiveDevice} from a plain {@link LiveTarget}, in any process.
+ *
+ * @example
+ * const till = await openLiveDeviceAt(target, 'bench-live-50', 'till-7', 'live');
+ */
+export async function openLiveDeviceAt(target: LiveTarget, tenant: string, name: string, mode: LiveMode): Promise<LiveDevice> {
+  const path = scratchDb(target.scratch, `live-${name}`);
   const store = LocalStore.open({ path, plugins: [LIVE_PLUGIN], tenantId: tenant, deviceId: name });
   const requests = new RequestCounter();
-  const connection = { url: cloud.cloud.url, key: cloud.cloud.anonKey, accessToken: await cloud.token(tenant), fetch: requests.fetch };
+  const connection = { url: target.url, key: target.anonKey, accessToken: target.token, fetch: requests.fetch };
   const supabase = new SupabaseRemote(connection, { timeoutMs: 120_000 });
   const remote = mode === 'off' ? withoutLive(supabase) : supabase;
   const engine = await createSyncEngine({ store, remote, sync: { intervalSeconds: INTERVAL_SECONDS } });

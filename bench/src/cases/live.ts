@@ -3,13 +3,12 @@ import { dataRow } from '../bench-tables.js';
 import type { BenchCloud } from '../cloud-fixture.js';
 import { formatMs, median, progress, timed } from '../measure.js';
 import { row, type CaseReport, type ResultRow } from '../report.js';
-import { LIVE_PLUGIN, LIVE_TABLE, openLiveDevice, requestTotals, settled, sleep, waitFor, type LiveDevice } from './live-devices.js';
+import { LIVE_PLUGIN, LIVE_TABLE, openLiveDevice, requestTotals, settled, sleep, waitFor, type LiveDevice, type LiveTarget } from './live-devices.js';
+import { LiveWatchers } from './live-watchers.js';
 
 /** Timed writes per variant, after one warm-up write. */
 const WRITES = 30;
 const LARGE = 50;
-/** How often the watching devices' databases are read while a write is on its way. */
-const POLL_MS = 2;
 /** A row not on a device by then counts as this latency, and as missed. */
 const ARRIVAL_TIMEOUT_MS = 10_000;
 /** After every device is idle again, how long trailing runs (and their requests) are waited for. */
@@ -51,53 +50,59 @@ function perChange(tally: Tally, changes: number): string {
   return `${(tally.total / changes).toFixed(2)} (${paths.join(', ')})`;
 }
 
+/** Processes the watching devices are spread over: separate tills do not share an event loop. */
+const WATCHER_PROCESSES = 2;
+
 /**
- * `devices` started engines of one tenant, all on the live channel; device 1 writes one
- * row at a time through its store, and each other device's database is read every
- * {@link POLL_MS} ms until the row is there.
+ * `devices` started engines of one tenant, all on the live channel: device 1 in this
+ * process writes one row at a time through its store; the others, spread over
+ * {@link WATCHER_PROCESSES} child processes, read their table at the end of each of their
+ * runs (`onDidRun`) until the row is there: the arrival is when the run that brought it
+ * ended. Times are absolute (`performance.timeOrigin + now()`) across the processes.
  */
 async function latencyRun(cloud: BenchCloud, devices: number): Promise<LatencyRun> {
   const tenant = `bench-live-${devices}`;
-  progress(`live: starting ${devices} engines of tenant ${tenant} and waiting for their channels`);
-  const opened: LiveDevice[] = [];
+  progress(`live: starting ${devices} engines of tenant ${tenant} (${devices - 1} watching, in child processes) and waiting for their channels`);
+  const target: LiveTarget = { url: cloud.cloud.url, anonKey: cloud.cloud.anonKey, token: await cloud.token(tenant), scratch: cloud.scratch };
+  const writer = await openLiveDevice(cloud, tenant, 'till-1', 'live');
+  const groups: string[][] = Array.from({ length: Math.min(WATCHER_PROCESSES, devices - 1) }, () => []);
+  for (let i = 2; i <= devices; i += 1) groups[(i - 2) % groups.length]!.push(`till-${i}`);
+  const processes: LiveWatchers[] = [];
   try {
-    for (let i = 1; i <= devices; i += 1) opened.push(await openLiveDevice(cloud, tenant, `till-${i}`, 'live'));
-    await waitFor(() => opened.every((device) => settled(device, true)), 60_000, `${devices} devices to join their channel`);
-    const [writer, ...watchers] = opened as [LiveDevice, ...LiveDevice[]];
+    for (const names of groups) processes.push(await LiveWatchers.start({ target, tenant, names }));
+    await waitFor(() => settled(writer, true), 60_000, 'the writer to join its channel');
     const scoped = writer.store.forPlugin(LIVE_PLUGIN.name);
     const latencies: number[] = [];
     let missed = 0;
     const watcherTally: Tally = { total: 0, byPath: {} };
     const writerTally: Tally = { total: 0, byPath: {} };
     for (let write = 0; write <= WRITES; write += 1) {
-      for (const device of opened) device.requests.reset();
-      const started = performance.now();
-      const id = String(scoped.insert(LIVE_TABLE, dataRow(write)).id);
-      const waiting = new Set(watchers);
-      const arrivals: number[] = [];
-      while (waiting.size > 0 && performance.now() - started < ARRIVAL_TIMEOUT_MS) {
-        for (const device of waiting) {
-          if (device.has(id)) {
-            arrivals.push(performance.now() - started);
-            waiting.delete(device);
-          }
-        }
-        if (waiting.size > 0) await sleep(POLL_MS);
-      }
-      await waitFor(() => opened.every((device) => settled(device, false)), 60_000, 'every device to be idle');
-      await sleep(SETTLE_MS);
+      writer.requests.reset();
+      await Promise.all(processes.map((watchers) => watchers.ask({ op: 'reset' })));
+      await Promise.all(processes.map((watchers) => watchers.ask({ op: 'watch', rows: write + 1, timeoutMs: ARRIVAL_TIMEOUT_MS })));
+      const started = performance.timeOrigin + performance.now();
+      scoped.insert(LIVE_TABLE, dataRow(write));
+      const answers = await Promise.all(processes.map((watchers) => watchers.ask({ op: 'arrivals' })));
+      const arrivals = answers.flatMap((answer) => (answer.arrivals ?? []).map((at) => at - started));
+      const late = devices - 1 - arrivals.length;
+      await waitFor(() => settled(writer, false), 60_000, 'the writer to be idle');
+      const idle = await Promise.all(processes.map((watchers) => watchers.ask({ op: 'idle', settleMs: SETTLE_MS })));
       const what = write === 0 ? 'warm-up' : `write ${write}/${WRITES}`;
-      progress(`live, ${devices} devices: ${what}: slowest ${formatMs(Math.max(...arrivals, 0))}${waiting.size > 0 ? `, ${waiting.size} missed` : ''}`);
+      progress(`live, ${devices} devices: ${what}: slowest ${formatMs(Math.max(...arrivals, 0))}${late > 0 ? `, ${late} missed` : ''}`);
       if (write === 0) continue;
-      latencies.push(...arrivals, ...[...waiting].map(() => ARRIVAL_TIMEOUT_MS));
-      missed += waiting.size;
-      add(watcherTally, requestTotals(watchers));
+      latencies.push(...arrivals, ...Array.from({ length: late }, () => ARRIVAL_TIMEOUT_MS));
+      missed += late;
+      for (const answer of idle) add(watcherTally, tallyOf(answer.byPath ?? {}));
       add(writerTally, requestTotals([writer]));
     }
     return { devices, latencies, missed, watchers: watcherTally, writer: writerTally };
   } finally {
-    await Promise.all(opened.map((device) => device.close()));
+    await Promise.all([...processes.map((watchers) => watchers.close()), writer.close()]);
   }
+}
+
+function tallyOf(byPath: Record<string, number>): Tally {
+  return { total: Object.values(byPath).reduce((sum, count) => sum + count, 0), byPath };
 }
 
 /**
@@ -175,7 +180,7 @@ function pickupRow(variant: string, run: PickupRun): ResultRow {
 
 /**
  * live: till-to-till latency over the live channel (DESIGN.md §4, Live nudges) with 2
- * and with 50 started engines of one tenant in this process, each on its own SQLite
+ * and with 50 started engines of one tenant (the watching ones in child processes), each on its own SQLite
  * file; and what a change costs each watching device in HTTP requests, with Realtime
  * on, off, and as a plain sync run picks it up (today's cost).
  */
@@ -206,7 +211,7 @@ export async function liveCase(options: { cloud: BenchCloud }): Promise<CaseRepo
       },
     ],
     notes: [
-      `live: ${WRITES} writes per variant after a warm-up, one at a time through device 1's store; the median column of a latency row is its p50, over every watching device's arrival. All engines run in this process (interval 300 s), each with its own SQLite file and socket; their databases are read every ${POLL_MS} ms.`,
+      `live: ${WRITES} writes per variant after a warm-up, one at a time through device 1's store; the median column of a latency row is its p50, over every watching device's arrival. The writer runs in this process, the watching engines in ${WATCHER_PROCESSES} child processes (interval 300 s), each with its own SQLite file and socket; a row has arrived when the run that brought it ends (onDidRun).`,
       `live: requests are the HTTP calls of each device's fetch, from the write until every device is idle plus ${SETTLE_MS} ms; the nudge itself is one WebSocket frame per device, not counted. "Today" is a never-started device picking the change up with syncNow() (no live channel, no triggers): the sync run the engine made before live sync.`,
     ],
   };
