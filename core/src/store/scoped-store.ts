@@ -74,6 +74,11 @@ export class ScopedStore {
   private statementCache: StatementCache | undefined;
   private readonly inserts = new Map<string, Statement<SqliteValue[]>>();
   private readonly updates = new Map<string, RawStatement>();
+  /** The statement the last update of each kind used: loops patch the same columns, and a match spares building the cache key. */
+  private readonly lastUpdate: Record<'update' | 'restore', { tableId: number; names: readonly string[]; statement: RawStatement } | undefined> = {
+    update: undefined,
+    restore: undefined,
+  };
   private readonly storedDefaults = new Map<number, Record<string, unknown>>();
   private readonly jsonDefaultColumns = new Map<number, readonly ColumnDefinition[]>();
 
@@ -240,6 +245,8 @@ export class ScopedStore {
 
   /** The UPDATE … RETURNING * of these columns, in raw mode, with the names of what it returns; a restore also clears `deleted`. */
   private updateStatement(context: TableContext, names: readonly string[], kind: 'update' | 'restore'): RawStatement {
+    const last = this.lastUpdate[kind];
+    if (last !== undefined && last.tableId === context.id && sameNames(last.names, names)) return last.statement;
     const key = `${kind}\u0000${context.id}\u0000${names.join('\u0000')}`;
     let update = this.updates.get(key);
     if (update === undefined) {
@@ -251,6 +258,7 @@ export class ScopedStore {
       update = { statement, columns: statement.columns().map((column) => column.name) };
       this.updates.set(key, update);
     }
+    this.lastUpdate[kind] = { tableId: context.id, names, statement: update };
     return update;
   }
 
@@ -299,6 +307,12 @@ export class ScopedStore {
   private error(table: string, message: string): StoreError {
     return new StoreError(`plugin "${this.plugin}" table "${table}": ${message}`);
   }
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /**

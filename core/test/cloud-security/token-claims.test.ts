@@ -7,11 +7,11 @@ import { hasIds, pullAll, supabaseClient, uniqueName, uniqueTenant } from '../..
 const cloud = inject('cloud');
 const table = uniqueName('sec_claims');
 
-/** What eq_health says the cloud read from a token (without the cloud's marks: epoch, high_water, next_txid). */
+/** What eq_health says the cloud read from a token (without the cloud's marks — epoch, high_water, next_txid — and the pull scopes' claims). */
 async function health(token: string): Promise<unknown> {
   const { data, error } = await supabaseClient(cloud.anonKey, { token: token }).rpc('eq_health');
   expect(error).toBeNull();
-  const { epoch: _epoch, high_water: _highWater, next_txid: _nextTxid, ...claims } = data as Record<string, unknown>;
+  const { epoch: _epoch, high_water: _highWater, next_txid: _nextTxid, scopes: _scopes, ...claims } = data as Record<string, unknown>;
   return claims;
 }
 
