@@ -3,9 +3,10 @@ import type { RemoteHealth, RemoteStore } from '../remote/index.js';
 import type { SyncOptions } from './sync-options.js';
 
 /**
- * Whether the cloud answers: probed before every run, and every `offlineProbeMs` while
- * offline so that coming back online is noticed (and triggers a run). Online means the
- * health probe answered within `healthTimeoutMs`.
+ * Whether the cloud answers: probed before every run (or read from the answer that
+ * stood in for the probe), and every `offlineProbeMs` while offline so that coming back
+ * online is noticed (and triggers a run). Online means the health probe answered within
+ * `healthTimeoutMs`.
  *
  * @example
  * const monitor = new OnlineMonitor(remote, options, (online) => console.log(online));
@@ -24,9 +25,17 @@ export class OnlineMonitor {
 
   async probe(): Promise<RemoteHealth> {
     const health = await this.remote.health(this.options.healthTimeoutMs);
+    this.record(health);
+    return health;
+  }
+
+  /**
+   * Takes an answer that came another way as the last probe's (the health part of a run's
+   * `pullMany`, or its transport failure as offline): the status and `recent` follow it.
+   */
+  record(health: RemoteHealth): void {
     this.last = { health, at: Date.now() };
     this.set(health.online);
-    return health;
   }
 
   /**

@@ -10,8 +10,9 @@ import { SyncOptions } from './sync-options.js';
 
 /**
  * The pull stage: for every table that downloads, pages through the cloud's changes
- * since the stored cursor (the cloud's own value, sent back as it came). Each page is applied in one local
- * transaction with the triggers muted, and the cursor advances in that same
+ * since the stored cursor (the cloud's own value, sent back as it came), starting from a
+ * first page already read when the run has one (a `pullMany`). Each page is applied in
+ * one local transaction with the triggers muted, and the cursor advances in that same
  * transaction, so a crash replays at most one page and never skips one. A pulled row
  * that meets a local change goes to the resolve stage; a row the device has already
  * seen (its own upload coming back) is skipped. A row the device cannot decode or apply
@@ -35,14 +36,13 @@ export class PullStage {
    * did. Resolves with the tables whose last page said rows are held back, and the
    * cloud's marks as the last page read said them (see PullPage).
    */
-  async run(context: RunContext, counts: StageCounts, tables?: ReadonlySet<string>): Promise<PullReport> {
+  async run(context: RunContext, counts: StageCounts, tables?: ReadonlySet<string>, first?: FirstPages): Promise<PullReport> {
     const failures: string[] = [];
     const heldBack: string[] = [];
     let marks: CloudMarks | undefined;
-    for (const table of this.store.tableDefinitions()) {
-      if (table.direction === 'upload-only' || (tables !== undefined && !tables.has(table.name))) continue;
+    for (const table of this.tablesToPull(tables)) {
       try {
-        const last = await this.pullTable(table, context, counts);
+        const last = await this.pullTable(table, context, counts, first?.[table.name]);
         if (last?.held_back === true) heldBack.push(table.name);
         if (last?.marks !== undefined) marks = last.marks;
       } catch (error) {
@@ -57,10 +57,28 @@ export class PullStage {
     return { heldBack, ...(marks === undefined ? {} : { marks }) };
   }
 
+  /**
+   * The stored cursor of every table `run` would pull (with the same `tables`): what a
+   * `pullMany` asks for, so its pages can stand in for the first requests of `run`.
+   */
+  cursors(tables?: ReadonlySet<string>): Record<string, PullCursor | null> {
+    return Object.fromEntries(this.tablesToPull(tables).map((table) => [table.name, this.cursor(table.name)]));
+  }
+
+  private tablesToPull(tables: ReadonlySet<string> | undefined): TableDefinition[] {
+    return this.store.tableDefinitions().filter((table) => table.direction !== 'upload-only' && (tables === undefined || tables.has(table.name)));
+  }
+
+  private cursor(table: string): PullCursor | null {
+    return (this.store.readCursor(table) as PullCursor | undefined) ?? null;
+  }
+
   /** The table's last page, once applied; undefined when the engine stopped first. */
-  private async pullTable(table: TableDefinition, context: RunContext, counts: StageCounts): Promise<PullPage | undefined> {
-    const cursor = (this.store.readCursor(table.name) as PullCursor | undefined) ?? null;
-    let next: Promise<PullPage> | undefined = this.request(table.name, cursor);
+  private async pullTable(table: TableDefinition, context: RunContext, counts: StageCounts, first?: FirstPage): Promise<PullPage | undefined> {
+    const cursor = this.cursor(table.name);
+    // A page read already (by pullMany) serves only for the cursor it was read after.
+    const ready = first !== undefined && JSON.stringify(first.cursor) === JSON.stringify(cursor) ? first.page : undefined;
+    let next: Promise<PullPage> | undefined = ready === undefined ? this.request(table.name, cursor) : Promise.resolve(ready);
     let seen = 0;
     let last: PullPage | undefined;
     while (next !== undefined) {
@@ -151,6 +169,26 @@ export interface PullReport {
   /** The cloud's marks from the last page read, when the cloud sends them. */
   readonly marks?: CloudMarks;
 }
+
+/**
+ * A table's first page read ahead of the pull stage (by a `pullMany`), with the cursor it
+ * was read after.
+ *
+ * @example
+ * const first: FirstPage = { cursor: null, page: answer.pages.clients! };
+ */
+export interface FirstPage {
+  readonly cursor: PullCursor | null;
+  readonly page: PullPage;
+}
+
+/**
+ * First pages read ahead, by table: `run` applies each in place of its first request.
+ *
+ * @example
+ * await pull.run(context, counts, undefined, { clients: { cursor: null, page } });
+ */
+export type FirstPages = Readonly<Record<string, FirstPage>>;
 
 /** Whether the device already has this version of the row (or a later one). */
 function alreadyHeld(row: unknown, info: ReadonlyMap<string, RecordSyncInfo>): boolean {

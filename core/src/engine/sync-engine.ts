@@ -1,13 +1,13 @@
 import { inject, injectable } from 'inversify';
 import { BehaviorSubject, EMPTY, Subject, from, merge, tap, type Observable, type Subscription } from 'rxjs';
-import { RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION } from '../remote/index.js';
+import { MAX_PULL_MANY_TABLES, RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION, type RemoteHealth } from '../remote/index.js';
 import { isMissingFunction } from '../remote/remote-error-mapping.js';
 import { CloudRecovery, type ReconcileOptions, type ReconcileResult, type RecoveryReport } from '../recovery/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete, type QuarantinedRow } from '../store/index.js';
 import { exhaustMapWithTrailing, strongerTrigger, syncTriggers, type SyncTrigger } from '../sync/index.js';
 import { LiveNudges, type RunScope } from './live-nudges.js';
 import { OnlineMonitor } from './online-monitor.js';
-import { PullStage } from './pull-stage.js';
+import { PullStage, type FirstPages } from './pull-stage.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
@@ -22,12 +22,20 @@ import { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
  */
 const NUDGE_PROBE_REUSE_MS = 30_000;
 
+/** A cloud found without `eq_pull_many` (an older schema) is asked again after this long, in case it was migrated. */
+const PULL_MANY_RETRY_MS = 60 * 60_000;
+
+/** SQLSTATE undefined_function: naming eq_pull_many, a function PostgREST still lists that the database no longer has. */
+const UNDEFINED_FUNCTION = '42883';
+
 /**
  * The sync engine: `detect → queue → upload → pull → resolve`. Triggers (`syncNow()`,
  * a committed local change, coming back online, an interval, and once started a live
  * nudge: another device's push the cloud announced) feed one run at a time; a trigger
- * during a run causes one more run after it. Offline, a run makes no call but the health
- * probe, and changes stay queued.
+ * during a run causes one more run after it. A run with nothing to upload is one request
+ * (`pullMany`: the probe and every table's first page) when the remote and the cloud have
+ * it. Offline, a run makes no call but the health probe (or that one request), and
+ * changes stay queued.
  *
  * @example
  * const engine = container.get(SyncEngine);
@@ -58,6 +66,8 @@ export class SyncEngine {
   private inFlight: Promise<unknown> = Promise.resolve();
   private stopping = false;
   private disposed: Promise<void> | undefined;
+  /** Until when the cloud is taken to lack `eq_pull_many`. */
+  private pullManyAgainAt = 0;
 
   constructor(
     @inject(LocalStore) private readonly store: LocalStore,
@@ -213,11 +223,15 @@ export class SyncEngine {
     let warning: string | undefined;
     let offline = false;
     try {
-      // A run for nudges with nothing to upload goes on the last probe if it is recent: the
-      // nudge itself just came from the cloud, and its pull would fail if the cloud did not answer.
-      const light = trigger === 'nudge' && !this.hasUploads() && !this.recovery.hasRequests;
+      // A run with nothing to upload asks for everything in one request: its answer is the
+      // probe, and carries each table's first page. Without it (an older cloud or remote), a
+      // run for nudges goes on the last probe if it is recent: the nudge itself just came
+      // from the cloud, and its pull would fail if the cloud did not answer.
+      const quiet = !this.hasUploads() && !this.recovery.hasRequests;
+      const many = quiet ? await this.pullMany(scope) : undefined;
+      const light = many === undefined && quiet && trigger === 'nudge';
       const recent = light ? this.monitor.recent(NUDGE_PROBE_REUSE_MS) : undefined;
-      const health = recent ?? (await this.monitor.probe());
+      const health = many?.health ?? recent ?? (await this.monitor.probe());
       const token = checkTokenIdentity(health, { tenantId: this.store.tenantId, deviceId: this.store.deviceId });
       warning = token.warning;
       if (!health.online) {
@@ -250,8 +264,10 @@ export class SyncEngine {
           paused = this.store.uploadsPaused();
         }
         this.live.pulling();
-        // A recovery forgot every table's versions: a run for nudges pulls all of them too.
-        const pulled = await this.pull.run(context, counts, recovered === undefined ? scope.tables : undefined);
+        // A recovery forgot every table's versions: a run for nudges pulls all of them too,
+        // and pages read before it are dropped (the pull stage would not take them anyway:
+        // they follow cursors the recovery put back).
+        const pulled = await this.pull.run(context, counts, recovered === undefined ? scope.tables : undefined, recovered === undefined ? many?.pages : undefined);
         this.live.afterPull(scope, pulled.heldBack);
         if (counts.uploaded + counts.downloaded + counts.conflicts > 0) await this.recovery.afterRun(this.options.healthTimeoutMs, pulled.marks);
         error = paused ?? null;
@@ -268,6 +284,35 @@ export class SyncEngine {
     this.refreshStatus();
     this.onDidRunSubject.next({ trigger, result });
     return result;
+  }
+
+  /**
+   * The run's probe and first pages in one `pullMany`, when the remote has it and the
+   * cloud answers it. A transport failure is the probe's failure (offline, like a probe
+   * that got no answer); undefined when the run must ask the ordinary way: no `pullMany`,
+   * a cloud without `eq_pull_many` (not asked again for a while), too many tables, or a
+   * refusal, whose ordinary calls then tell table by table what is wrong.
+   */
+  private async pullMany(scope: RunScope): Promise<{ health: RemoteHealth; pages?: FirstPages } | undefined> {
+    if (this.remote.pullMany === undefined || Date.now() < this.pullManyAgainAt) return undefined;
+    const cursors = this.pull.cursors(scope.tables);
+    if (Object.keys(cursors).length > MAX_PULL_MANY_TABLES) return undefined;
+    const started = Date.now();
+    try {
+      const answer = await this.remote.pullMany(cursors, this.options.pullPageSize);
+      this.monitor.record(answer.health);
+      const pages = Object.fromEntries(Object.entries(answer.pages).map(([table, page]) => [table, { cursor: cursors[table] ?? null, page }]));
+      return { health: answer.health, pages };
+    } catch (failure) {
+      if (!(failure instanceof RemoteError)) throw failure;
+      if (failure.retryable) {
+        const health: RemoteHealth = { online: false, latencyMs: Date.now() - started, error: failure };
+        this.monitor.record(health);
+        return { health };
+      }
+      if (isMissingFunction(failure) || (failure.code === UNDEFINED_FUNCTION && failure.message.includes('eq_pull_many'))) this.pullManyAgainAt = Date.now() + PULL_MANY_RETRY_MS;
+      return undefined;
+    }
   }
 
   /**

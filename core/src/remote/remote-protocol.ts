@@ -123,6 +123,15 @@ export interface PullPage {
 }
 
 /**
+ * Most tables one `eq_pull_many` call may name; the cloud refuses more with SQLSTATE
+ * 54000. A device with more tables syncs them the ordinary way (a probe, a pull per table).
+ *
+ * @example
+ * const oneRequest = Object.keys(cursors).length <= MAX_PULL_MANY_TABLES;
+ */
+export const MAX_PULL_MANY_TABLES = 64;
+
+/**
  * The cloud's identity and how far it has gone (see `eq_health`), as the device reads
  * them: for noticing a cloud replaced or restored under it.
  *

@@ -44,6 +44,19 @@ export interface RemoteHealth {
 }
 
 /**
+ * What `pullMany` answers: the cloud's health, as a probe reads it (online, since it
+ * answered), and for every table asked for, the page `pull` would have answered.
+ *
+ * @example
+ * const { health, pages } = await remote.pullMany!({ clients: null, orders: cursor }, 1000);
+ * if (health.protocol === SYNC_PROTOCOL_VERSION) apply(pages.clients!);
+ */
+export interface PullManyAnswer {
+  readonly health: RemoteHealth;
+  readonly pages: Readonly<Record<string, PullPage>>;
+}
+
+/**
  * DI token of {@link RemoteStore}.
  *
  * @example
@@ -59,6 +72,7 @@ export const RemoteStore = Symbol('RemoteStore');
  * @example
  * const outcomes = await remote.push('clients', [{ row, base_version: null }]);
  * const page = await remote.pull('clients', cursor, 500);
+ * const first = await remote.pullMany?.({ clients: cursor }, 500); // { health, pages }
  * const feed = remote.listen?.('store-1');
  */
 export interface RemoteStore {
@@ -73,6 +87,13 @@ export interface RemoteStore {
   rpc<T = unknown>(fn: string, args?: Record<string, unknown>): Promise<T>;
   /** Probes the cloud; never rejects. */
   health(timeoutMs: number): Promise<RemoteHealth>;
+  /**
+   * Optional: the probe and the first page of each table after its cursor, in one request
+   * (`eq_pull_many`; at most `MAX_PULL_MANY_TABLES` tables): what a sync with nothing to
+   * upload needs. Rejects with a `RemoteError` like `pull`; a cloud without the function
+   * refuses it as missing (`isMissingFunction`), and the engine then asks the ordinary way.
+   */
+  pullMany?(cursors: Readonly<Record<string, PullCursor | null>>, limit: number): Promise<PullManyAnswer>;
   /**
    * Optional: opens the tenant's live channel, whose nudges let the engine pull as soon
    * as another device pushed (DESIGN.md §4, Live nudges). A remote without it (or a

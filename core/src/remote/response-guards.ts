@@ -21,23 +21,52 @@ export function asPullPage(data: unknown, table: string, limit?: number): PullPa
     typeof cursor?.server_version === 'number';
   if (!valid) throw protocolError('pull', table, `expected [{ rows, cursor, has_more }], got ${describeAnswer(data)}`);
   const { rows, has_more } = page as PullPage;
-  const marks = (page as { marks?: unknown }).marks;
-  if (marks !== undefined) {
-    // Read like eq_health's: a mark of the wrong type is left out rather than trusted.
-    const fields = asHealthFields(marks);
-    const read: CloudMarks = {
-      ...(fields.epoch === undefined ? {} : { epoch: fields.epoch }),
-      ...(fields.highWater === undefined ? {} : { highWater: fields.highWater }),
-      ...(fields.nextTxid === undefined ? {} : { nextTxid: fields.nextTxid }),
-    };
-    return { ...(page as PullPage), marks: read };
-  }
   // The cloud reads a limit below 1 as 1.
   if (limit !== undefined && rows.length > Math.max(1, limit)) {
     throw protocolError('pull', table, `a page of ${rows.length} rows for a limit of ${limit}, has_more ${String(has_more)}`);
   }
   if (has_more && rows.length === 0) throw protocolError('pull', table, 'has_more with no rows: the cursor cannot advance');
-  return page as PullPage;
+  const marks = (page as { marks?: unknown }).marks;
+  if (marks === undefined) return page as PullPage;
+  // Read like eq_health's: a mark of the wrong type is left out rather than trusted.
+  const fields = asHealthFields(marks);
+  const read: CloudMarks = {
+    ...(fields.epoch === undefined ? {} : { epoch: fields.epoch }),
+    ...(fields.highWater === undefined ? {} : { highWater: fields.highWater }),
+    ...(fields.nextTxid === undefined ? {} : { nextTxid: fields.nextTxid }),
+  };
+  return { ...(page as PullPage), marks: read };
+}
+
+/**
+ * Checks an `eq_pull_many` answer, a set of one object: `eq_health`'s fields (read by
+ * {@link asHealthFields}) and `pages`, one page per table asked for, each checked like
+ * {@link asPullPage}. A page missing, or one for a table not asked for, is refused: the
+ * cloud did not answer the question asked.
+ *
+ * @example
+ * const { health, pages } = asPullMany(data, ['clients', 'orders'], 1000);
+ */
+export function asPullMany(
+  data: unknown,
+  tables: readonly string[],
+  limit: number,
+): { health: ReturnType<typeof asHealthFields>; pages: Record<string, PullPage> } {
+  const answer: unknown = Array.isArray(data) && data.length === 1 ? data[0] : undefined;
+  const pages = answer !== null && typeof answer === 'object' ? (answer as { pages?: unknown }).pages : undefined;
+  if (pages === null || typeof pages !== 'object' || Array.isArray(pages)) {
+    const what = tables.length === 1 ? tables[0]! : `${tables.length} tables`;
+    throw protocolError('pull', what, `expected [{ ok, protocol, …, pages }], got ${describeAnswer(data)}`);
+  }
+  const given = pages as Record<string, unknown>;
+  const stray = Object.keys(given).find((table) => !tables.includes(table));
+  if (stray !== undefined) throw protocolError('pull', stray, 'a page for a table not asked for');
+  const read: Record<string, PullPage> = {};
+  for (const table of tables) {
+    if (!Object.hasOwn(given, table)) throw protocolError('pull', table, 'no page for a table asked for');
+    read[table] = asPullPage([given[table]], table, limit);
+  }
+  return { health: asHealthFields(answer), pages: read };
 }
 
 /** The error for an answer this engine cannot read: the cloud's schema is not the one it speaks to. */

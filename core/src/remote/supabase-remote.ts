@@ -7,9 +7,9 @@ import { RealtimeFeed } from './realtime-feed.js';
 import { toRemoteError } from './remote-error-mapping.js';
 import { RemoteError, type RemoteOperation } from './remote-errors.js';
 import { liveTopic, type PullCursor, type PullPage, type PushItem, type PushOutcome } from './remote-protocol.js';
-import type { RemoteHealth, RemoteStore } from './remote-store.js';
+import type { PullManyAnswer, RemoteHealth, RemoteStore } from './remote-store.js';
 import { asPushOutcomes, namingPushArguments, pushArguments } from './push-wire-format.js';
-import { asHealthFields, asPullPage } from './response-guards.js';
+import { asHealthFields, asPullMany, asPullPage } from './response-guards.js';
 
 /**
  * Where the cloud is and who the device is.
@@ -47,9 +47,10 @@ export interface SupabaseRemoteOptions {
 const DEFAULT_LIVE_RETRY: BackoffPolicy = { baseMs: 1000, maxMs: 120_000 };
 
 /**
- * The {@link RemoteStore} over supabase-js: one `rpc()` per call to `eq_push`, `eq_pull`
- * and `eq_health`, compiled into the cloud by `compileServerSchema`. Failures become
- * typed `RemoteError`s that keep the Postgres code and never carry a key or token.
+ * The {@link RemoteStore} over supabase-js: one `rpc()` per call to `eq_push`, `eq_pull`,
+ * `eq_pull_many` and `eq_health`, compiled into the cloud by `compileServerSchema`.
+ * Failures become typed `RemoteError`s that keep the Postgres code and never carry a key
+ * or token.
  * `listen(tenant)` joins the tenant's private Realtime channel with the device's token
  * (see {@link RealtimeFeed}).
  *
@@ -116,6 +117,19 @@ export class SupabaseRemote implements RemoteStore {
   async pull(table: string, cursor: PullCursor | null, limit: number): Promise<PullPage> {
     const args = { p_table: assertIdentifier(table, 'table'), p_cursor: cursor, p_limit: limit };
     return asPullPage(await this.call('pull', 'eq_pull', args, this.timeoutMs, table), table, limit);
+  }
+
+  /**
+   * The probe and every table's first page in one `eq_pull_many` call, within the pull's
+   * time budget. A failure rejects like `pull`'s: a transport failure retryable, a cloud
+   * without the function as missing (`isMissingFunction`).
+   */
+  async pullMany(cursors: Readonly<Record<string, PullCursor | null>>, limit: number): Promise<PullManyAnswer> {
+    const tables = Object.keys(cursors).map((table) => assertIdentifier(table, 'table'));
+    const started = performance.now();
+    const data = await this.call('pull', 'eq_pull_many', { p_cursors: cursors, p_limit: limit }, this.timeoutMs);
+    const { health, pages } = asPullMany(data, tables, limit);
+    return { health: { online: true, latencyMs: Math.round(performance.now() - started), ...health }, pages };
   }
 
   /** Calls a plugin's own cloud function (`fn` must be a plain identifier); RLS applies as for any call. */

@@ -3,6 +3,7 @@ import { cloudMarksSql } from './cloud-marks-sql.js';
 import { digestFunctionsSql } from './digest-functions-sql.js';
 import { liveNudgesSql } from './live-nudges-sql.js';
 import { pullFunctionSql } from './pull-function-sql.js';
+import { pullManyFunctionSql } from './pull-many-function-sql.js';
 import { pushFunctionSql } from './push-function-sql.js';
 import { PRIVATE_SCHEMA } from './sql-text.js';
 
@@ -25,6 +26,8 @@ const DEVICE_FUNCTIONS: readonly string[] = [
   // Security definer: devices read the epoch and the sequence through it, nothing else.
   `${s}.cloud_marks()`,
   'public.eq_health()',
+  // A no-op sync in one request: eq_health's answer and each table's first page.
+  'public.eq_pull_many(jsonb, integer)',
   'public.eq_digest(text, jsonb)',
   'public.eq_digest_rows(text, jsonb)',
 ];
@@ -61,8 +64,8 @@ $eq$;`;
 
 /**
  * The functions devices call over PostgREST (`eq_push`, `eq_pull`, `eq_health`,
- * `eq_digest`, `eq_digest_rows`) and their private helpers, with the cloud's epoch and
- * the live nudges (liveNudgesSql). All run as the caller, so row-level security decides
+ * `eq_pull_many`, `eq_digest`, `eq_digest_rows`) and their private helpers, with the
+ * cloud's epoch and the live nudges (liveNudgesSql). All run as the caller, so row-level security decides
  * what a device reaches; Supabase's default grants (anon, service_role) are revoked, only
  * `authenticated` may execute.
  *
@@ -74,5 +77,5 @@ export function apiFunctionsSql(): string {
     (signature) => `revoke all on function ${signature} from public, anon, authenticated, service_role;
 grant execute on function ${signature} to authenticated;`,
   );
-  return [REGISTERED_TABLE, liveNudgesSql(), pushFunctionSql(), pullFunctionSql(), cloudMarksSql(), EQ_HEALTH, digestFunctionsSql(), ...grants].join('\n\n');
+  return [REGISTERED_TABLE, liveNudgesSql(), pushFunctionSql(), pullFunctionSql(), cloudMarksSql(), EQ_HEALTH, pullManyFunctionSql(), digestFunctionsSql(), ...grants].join('\n\n');
 }

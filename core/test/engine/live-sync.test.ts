@@ -29,23 +29,38 @@ interface Watched {
   readonly live: boolean[];
 }
 
-/** What a device's remote did: the tables it pulled, the nudges its live feed let through, its health probes. */
+/** What a device's remote did: the tables it pulled, the nudges its live feed let through, its health probes, every call. */
 interface Observed {
   readonly pulls: string[];
   readonly heard: string[];
   readonly probes?: number[];
+  readonly calls?: string[];
 }
 
 /** The real remote, observed. */
 function observing(observed: Observed): (remote: RemoteStore) => RemoteStore {
   return (remote) => ({
-    push: (table, items) => remote.push(table, items),
+    push: (table, items) => {
+      observed.calls?.push('push');
+      return remote.push(table, items);
+    },
     pull: (table, cursor, limit) => {
+      observed.calls?.push('pull');
       observed.pulls.push(table);
       return remote.pull(table, cursor, limit);
     },
-    rpc: (fn, args) => remote.rpc(fn, args),
+    // The probe and the first pages in one request: each table it asks for counts as pulled.
+    pullMany: (cursors, limit) => {
+      observed.calls?.push('pullMany');
+      observed.pulls.push(...Object.keys(cursors));
+      return remote.pullMany!(cursors, limit);
+    },
+    rpc: (fn, args) => {
+      observed.calls?.push('rpc');
+      return remote.rpc(fn, args);
+    },
     health: (timeoutMs) => {
+      observed.calls?.push('health');
       observed.probes?.push(Date.now());
       return remote.health(timeoutMs);
     },
@@ -119,17 +134,18 @@ describe('live sync between the devices of a tenant', () => {
 
   it('makes one request for a nudge with nothing to upload: the pull, without a health probe before or after it', async () => {
     const tenant = uniqueTenant('live-cost');
-    const atB: Observed = { pulls: [], heard: [], probes: [] };
+    const atB: Observed = { pulls: [], heard: [], probes: [], calls: [] };
     const a = await liveDevice('till-a', tenant);
     const b = await liveDevice('till-b', tenant, observing(atB));
     for (const body of ['first', 'second']) {
-      [atB.pulls.length, atB.probes!.length, b.runs.length] = [0, 0, 0];
+      [atB.pulls.length, atB.probes!.length, atB.calls!.length, b.runs.length] = [0, 0, 0, 0];
       const id = write(a, body);
       await a.device.engine.syncNow();
       expect(await eventually(() => holds(b, id) && b.runs.length > 0 && !b.device.engine.status.isSyncing, 10_000)).toBe(true);
       expect(b.runs.map((run) => run.trigger)).toEqual(['nudge']);
       expect(atB.pulls).toEqual([notes]);
       expect(atB.probes).toEqual([]);
+      expect(atB.calls).toEqual(['pullMany']);
     }
     // The marks came with the pull: the device recorded the cloud's high-water mark without asking.
     expect(b.device.store.records.ledger.readMark().highWater).toBeDefined();

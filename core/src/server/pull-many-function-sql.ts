@@ -1,0 +1,111 @@
+import { MAX_PULL_MANY_TABLES } from '../remote/remote-protocol.js';
+import { PRIVATE_SCHEMA } from './sql-text.js';
+
+const s = PRIVATE_SCHEMA;
+
+/**
+ * `eq_pull_many(p_cursors, p_limit)`: a device's whole no-op sync in one request. Given
+ * `{ "<table>": <cursor or null>, … }` (at most {@link MAX_PULL_MANY_TABLES} tables), it
+ * answers everything `eq_health` says (`ok`, `protocol`, `tenant`, `device`, `scopes`,
+ * `epoch`, `high_water`, `next_txid`) and `pages`: for each table the first page `eq_pull`
+ * would answer for that cursor. The device reads the health part as its probe and applies
+ * the pages; it asks `eq_pull` for the pages after them.
+ *
+ * Cheap when nothing is new, the usual case: one statement probes every table's pull
+ * index once (`exists` past the cursor, the table's pull scope applied), and a table with
+ * nothing new gets its empty page built here, as `eq_pull` would build it. Only a table
+ * with rows (or a cursor of the earlier (txid, server_version) order) goes through
+ * `eq_pull` itself, so both answer alike. Security invoker like `eq_pull`: row-level
+ * security decides what each probe and page reaches; a table the registry does not know
+ * is refused the same way (`registered_table`), and so is a cursor that is not an object
+ * or null. The function is stable, so every part of the answer is read in one snapshot:
+ * the marks and the pages agree.
+ *
+ * Returned as a set of one `json` value, for the reason `eq_pull` gives.
+ *
+ * @example
+ * const sql = pullManyFunctionSql(); // part of apiFunctionsSql()
+ */
+export function pullManyFunctionSql(): string {
+  return `create or replace function public.eq_pull_many(p_cursors jsonb, p_limit integer default 1000)
+returns setof json rows 1
+language plpgsql stable security invoker set search_path = '' as $eq$
+declare
+  v_tenant text := ${s}.jwt_tenant();
+  v_health jsonb := public.eq_health();
+  v_marks jsonb := pg_catalog.jsonb_build_object('epoch', v_health -> 'epoch', 'high_water', v_health -> 'high_water', 'next_txid', v_health -> 'next_txid');
+  v_names text[] := '{}';
+  v_cursors jsonb[] := '{}';
+  v_scopes text[] := '{}';
+  v_versions bigint[] := '{}';
+  v_values text[] := '{}';
+  -- Per table: the probe's expression, or null when eq_pull must answer (a cursor of the earlier order).
+  v_probes text[] := '{}';
+  v_fresh boolean[];
+  v_pages json[] := '{}';
+  v_entry ${s}.tables;
+  v_name text;
+  v_cursor jsonb;
+  v_scope text;
+  v_count integer;
+  v_i integer;
+  v_page json;
+begin
+  if pg_catalog.jsonb_typeof(p_cursors) is distinct from 'object' then
+    raise exception 'eq_pull_many: p_cursors must be an object { "<table>": <cursor or null> }, got %', coalesce(pg_catalog.jsonb_typeof(p_cursors), 'null')
+      using errcode = 'invalid_parameter_value';
+  end if;
+  select count(*) into v_count from pg_catalog.jsonb_object_keys(p_cursors);
+  if v_count > ${MAX_PULL_MANY_TABLES} then
+    raise exception 'eq_pull_many: % tables asked for, at most ${MAX_PULL_MANY_TABLES} in one call', v_count
+      using errcode = 'program_limit_exceeded';
+  end if;
+  for v_name, v_cursor in select c.key, c.value from pg_catalog.jsonb_each(p_cursors) c order by c.key loop
+    if pg_catalog.jsonb_typeof(v_cursor) not in ('object', 'null') then
+      raise exception 'eq_pull_many: the cursor of table "%" must be an object or null, got %', v_name, pg_catalog.jsonb_typeof(v_cursor)
+        using errcode = 'invalid_parameter_value';
+    end if;
+    v_entry := ${s}.registered_table(v_name);
+    v_scope := case when v_entry.scope_column is null then null else v_entry.scope_column || '=' || v_entry.scope_claim end;
+    v_i := coalesce(pg_catalog.array_length(v_names, 1), 0) + 1;
+    v_names := v_names || v_entry.name;
+    v_cursors := v_cursors || v_cursor;
+    v_scopes := v_scopes || v_scope;
+    v_values := v_values || case when v_entry.scope_claim is null then null else ${s}.jwt_claim(v_entry.scope_claim) end;
+    -- Where eq_pull would start: past the cursor's version, or from the start under another scope.
+    v_versions := v_versions || case
+      when pg_catalog.jsonb_typeof(v_cursor) = 'object' and (v_cursor ->> 'scope') is not distinct from v_scope
+        then coalesce((v_cursor ->> 'server_version')::bigint, 0)
+      else 0 end;
+    v_probes := v_probes || case
+      when pg_catalog.jsonb_typeof(v_cursor) = 'object' and (v_cursor ->> 'scope') is not distinct from v_scope and v_cursor ? 'txid' then null
+      else pg_catalog.format('exists (select from public.%I t where t.tenant_id = $1 and t.server_version > $2[%s]%s)', v_entry.name, v_i,
+             case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = $3[%s]', v_entry.scope_column, v_i) end)
+      end;
+  end loop;
+  -- One statement for every table's probe: planned once, one index probe per table.
+  if v_count > 0 then
+    execute 'select array[' || pg_catalog.array_to_string(
+        array(select coalesce(p, 'true') from pg_catalog.unnest(v_probes) p), ', ') || ']::boolean[]'
+      into v_fresh using v_tenant, v_versions, v_values;
+  end if;
+  for v_i in 1 .. v_count loop
+    if v_probes[v_i] is not null and not v_fresh[v_i] then
+      -- What eq_pull answers for a table with nothing new, built without asking it.
+      v_page := pg_catalog.json_build_object('rows', '[]'::json,
+        'cursor', pg_catalog.json_build_object('server_version', v_versions[v_i], 'scope', v_scopes[v_i]),
+        'has_more', false, 'marks', v_marks);
+    else
+      select p into v_page from public.eq_pull(v_names[v_i], v_cursors[v_i], p_limit) p;
+    end if;
+    v_pages := v_pages || v_page;
+  end loop;
+  -- Built as json, so the pages' rows go out as eq_pull printed them, not parsed again.
+  return next (
+    select pg_catalog.json_object_agg(a.key, a.value)
+      from (select h.key, h.value::json as value from pg_catalog.jsonb_each(v_health) h
+            union all
+            select 'pages', coalesce((select pg_catalog.json_object_agg(u.name, u.page) from rows from (pg_catalog.unnest(v_names), pg_catalog.unnest(v_pages)) as u(name, page)), '{}'::json)) a);
+end
+$eq$;`;
+}

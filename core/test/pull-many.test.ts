@@ -1,0 +1,266 @@
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { definePlugin, RemoteRejectedError, type RemoteStore } from '../src/index.js';
+import { newRow } from './protocol-kit.js';
+import { deviceRemote, installCloudSchema, localRows, openDevice, pullAll, uniqueName, uniqueTenant, type TestDevice } from '../src/testing/index.js';
+
+// eq_pull_many: a sync with nothing to upload in one request — the health probe's answer
+// and each table's first page (DESIGN.md §4). First the function itself, then the engine
+// counting its HTTP requests through the device's own fetch.
+
+const cloud = inject('cloud');
+const notes = uniqueName('many_notes');
+const tags = uniqueName('many_tags');
+const receipts = uniqueName('many_receipts');
+
+const plugin = definePlugin({
+  name: 'pull-many-test',
+  version: '1.0.0',
+  tables: [
+    { name: notes, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' },
+    { name: tags, columns: { label: { type: 'text' } }, strategy: 'LastWriteWins' },
+    {
+      name: receipts,
+      columns: { till: { type: 'text', nullable: false }, total: { type: 'text' } },
+      strategy: 'LocalWins',
+      pullScope: { column: 'till', claim: 'device_id' },
+    },
+  ],
+});
+
+/** The equinox function each request of the device called, in order (`eq_health`, `eq_pull_many`, …). */
+interface Calls {
+  readonly made: string[];
+  /** While set, a request fails as a lost network would, before reaching the cloud. */
+  offline: boolean;
+  /** Answers eq_pull_many as a cloud of an older schema does: PostgREST's "no such function". */
+  withoutPullMany: boolean;
+}
+
+function counting(calls: Calls): typeof fetch {
+  return async (input, init) => {
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    const fn = /\/rest\/v1\/rpc\/(\w+)/.exec(url)?.[1] ?? url;
+    calls.made.push(fn);
+    if (calls.offline) throw new TypeError('fetch failed');
+    if (calls.withoutPullMany && fn === 'eq_pull_many') {
+      const body = { code: 'PGRST202', message: 'Could not find the function public.eq_pull_many(p_cursors, p_limit) in the schema cache', details: null, hint: null };
+      return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
+    }
+    return fetch(input, init);
+  };
+}
+
+async function device(name: string, tenant: string, options: { pullPageSize?: number; remote?: (remote: RemoteStore) => RemoteStore } = {}): Promise<TestDevice & { calls: Calls }> {
+  const calls: Calls = { made: [], offline: false, withoutPullMany: false };
+  const opened = await openDevice({
+    name,
+    tenant,
+    plugins: [plugin],
+    fetch: counting(calls),
+    ...(options.pullPageSize === undefined ? {} : { sync: { pullPageSize: options.pullPageSize } }),
+    ...(options.remote === undefined ? {} : { remote: options.remote }),
+  });
+  return Object.assign(opened, { calls });
+}
+
+/** Writes rows of `tenant` straight through the protocol, as another device would. */
+async function seed(tenant: string, table: string, rows: readonly Record<string, unknown>[], as = 'seeder'): Promise<string[]> {
+  const remote = await deviceRemote(tenant, as);
+  const made = rows.map((fields) => newRow(tenant, fields));
+  await remote.push(table, made.map((row) => ({ row, base_version: null })));
+  return made.map((row) => String(row.id));
+}
+
+describe('eq_pull_many', () => {
+  beforeAll(() => installCloudSchema([plugin]));
+
+  it("answers what eq_health says, and for each table the page eq_pull answers for its cursor", async () => {
+    const tenant = uniqueTenant('many');
+    await seed(tenant, notes, [{ body: 'a' }, { body: 'b' }, { body: 'c' }]);
+    await seed(tenant, tags, [{ label: 'x' }]);
+    const remote = await deviceRemote(tenant, 'till-1');
+    const { rows: [, second] } = await pullAll(remote, notes, { limit: 2 });
+    const cursor = { server_version: Number(second!.server_version), scope: null };
+
+    const { health, pages } = await remote.pullMany({ [notes]: cursor, [tags]: null, [receipts]: null }, 1000);
+    const probe = await remote.health(2_000);
+    expect(health).toMatchObject({ online: true, protocol: probe.protocol, tenant, device: 'till-1', epoch: probe.epoch, scopes: probe.scopes });
+    expect(BigInt(health.highWater!)).toBeLessThanOrEqual(BigInt(probe.highWater!));
+    for (const [table, from] of [[notes, cursor], [tags, null], [receipts, null]] as const) {
+      // The marks move with every write to the cloud (other tests run beside this one): compared by their keys.
+      const { marks: aloneMarks, ...alone } = await remote.pull(table, from, 1000);
+      const { marks, ...page } = pages[table]!;
+      expect(page).toEqual(alone);
+      expect(Object.keys(marks!).sort()).toEqual(Object.keys(aloneMarks!).sort());
+    }
+    expect(pages[notes]!.rows.map((row) => row.body)).toEqual(['c']);
+    expect(pages[receipts]).toMatchObject({ rows: [], has_more: false, cursor: { server_version: 0, scope: 'till=device_id' } });
+  });
+
+  it('answers the first page only: has_more and its cursor lead on to eq_pull', async () => {
+    const tenant = uniqueTenant('many-pages');
+    const ids = await seed(tenant, notes, [1, 2, 3, 4, 5].map((n) => ({ body: `n${n}` })));
+    const remote = await deviceRemote(tenant, 'till-1');
+    const { pages } = await remote.pullMany({ [notes]: null }, 2);
+    expect(pages[notes]).toMatchObject({ has_more: true });
+    expect(pages[notes]!.marks).toBeUndefined();
+    const rest = await pullAll(remote, notes, { cursor: pages[notes]!.cursor, limit: 2 });
+    expect([...pages[notes]!.rows, ...rest.rows].map((row) => row.id)).toEqual(ids);
+  });
+
+  it("never shows another tenant's rows, nor another till's rows of a scoped table", async () => {
+    const [mine, theirs] = [uniqueTenant('many-mine'), uniqueTenant('many-theirs')];
+    await seed(theirs, notes, [{ body: 'not yours' }]);
+    await seed(theirs, receipts, [{ till: 'till-1', total: '9.99' }], 'till-1');
+    const [own] = await seed(mine, receipts, [{ till: 'till-1', total: '1.00' }], 'till-1');
+    await seed(mine, receipts, [{ till: 'till-2', total: '2.00' }], 'till-2');
+
+    const { health, pages } = await (await deviceRemote(mine, 'till-1')).pullMany({ [notes]: null, [receipts]: null }, 1000);
+    expect(health.tenant).toBe(mine);
+    expect(pages[notes]!.rows).toEqual([]);
+    expect(pages[receipts]!.rows.map((row) => row.id)).toEqual([own]);
+    // A token without the claim sees no row of the scoped table.
+    expect((await (await deviceRemote(mine)).pullMany({ [receipts]: null }, 1000)).pages[receipts]!.rows).toEqual([]);
+  });
+
+  it('refuses a table it does not sync, a cursor that is not one, and too many tables, naming the problem', async () => {
+    const remote = await deviceRemote(uniqueTenant('many-refused'), 'till-1');
+    const refused = async (cursors: Record<string, unknown>): Promise<RemoteRejectedError> => {
+      const error: unknown = await remote.pullMany(cursors as never, 10).catch((failure: unknown) => failure);
+      expect(error).toBeInstanceOf(RemoteRejectedError);
+      return error as RemoteRejectedError;
+    };
+    expect((await refused({ [notes]: null, no_such_table: null })).message).toMatch(/table "no_such_table" is not a synced table/);
+    expect((await refused({ [notes]: 42 })).message).toMatch(new RegExp(`the cursor of table "${notes}" must be an object or null, got number`));
+    const many = Object.fromEntries(Array.from({ length: 65 }, (_, index) => [`t${index}`, null]));
+    expect((await refused(many)).message).toMatch(/65 tables asked for, at most 64 in one call/);
+    // Only a signed-in device may call it.
+    const anon = await fetch(`${cloud.url}/rest/v1/rpc/eq_pull_many`, {
+      method: 'POST',
+      headers: { apikey: cloud.anonKey, authorization: `Bearer ${cloud.anonKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ p_cursors: {} }),
+    });
+    expect(anon.status).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe('a sync with nothing to upload', () => {
+  beforeAll(() => installCloudSchema([plugin]));
+
+  it('is one HTTP request for a device with three tables, and brings what is new', async () => {
+    const tenant = uniqueTenant('many-noop');
+    const till = await device('till-1', tenant);
+    await till.engine.syncNow();
+    till.calls.made.length = 0;
+
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, offline: false, downloaded: 0 });
+    expect(till.calls.made).toEqual(['eq_pull_many']);
+    expect(till.engine.status.online).toBe(true);
+
+    const [id] = await seed(tenant, tags, [{ label: 'new' }]);
+    till.calls.made.length = 0;
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 1 });
+    expect(till.calls.made).toEqual(['eq_pull_many']);
+    expect(localRows(till, tags).map((row) => row.id)).toEqual([id]);
+    // The marks came with it: the device records the cloud's high-water mark.
+    expect(till.store.records.ledger.readMark().highWater).toBeDefined();
+  });
+
+  it('pages on with eq_pull past the first page, and applies every row once', async () => {
+    const tenant = uniqueTenant('many-more');
+    const ids = await seed(tenant, notes, Array.from({ length: 5 }, (_, n) => ({ body: `n${n}` })));
+    const till = await device('till-1', tenant, { pullPageSize: 2 });
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 5 });
+    expect(till.calls.made).toEqual(['eq_pull_many', 'eq_pull', 'eq_pull']);
+    expect(localRows(till, notes).map((row) => row.id).sort()).toEqual([...ids].sort());
+  });
+
+  it('with something to upload, probes, uploads, then pulls, as before', async () => {
+    const till = await device('till-1', uniqueTenant('many-upload'));
+    till.store.forPlugin('pull-many-test').insert(notes, { body: 'mine' });
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 1 });
+    expect(till.calls.made).toEqual(['eq_health', 'eq_push', 'eq_pull', 'eq_pull', 'eq_pull']);
+  });
+
+  it('goes the ordinary way with a cloud without eq_pull_many, and does not ask it again each run', async () => {
+    const tenant = uniqueTenant('many-older');
+    const [id] = await seed(tenant, notes, [{ body: 'old cloud' }]);
+    const till = await device('till-1', tenant);
+    till.calls.withoutPullMany = true;
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 1 });
+    expect(till.calls.made).toEqual(['eq_pull_many', 'eq_health', 'eq_pull', 'eq_pull', 'eq_pull']);
+    expect(localRows(till, notes).map((row) => row.id)).toEqual([id]);
+    till.calls.made.length = 0;
+    await till.engine.syncNow();
+    expect(till.calls.made).toEqual(['eq_health', 'eq_pull', 'eq_pull', 'eq_pull']);
+  });
+
+  it('goes the ordinary way with a remote that has no pullMany', async () => {
+    const till = await device('till-1', uniqueTenant('many-custom'), {
+      remote: (remote) => ({
+        push: (table, items) => remote.push(table, items),
+        pull: (table, cursor, limit) => remote.pull(table, cursor, limit),
+        rpc: (fn, args) => remote.rpc(fn, args),
+        health: (timeoutMs) => remote.health(timeoutMs),
+      }),
+    });
+    expect(await till.engine.syncNow()).toMatchObject({ error: null });
+    expect(till.calls.made).toEqual(['eq_health', 'eq_pull', 'eq_pull', 'eq_pull']);
+  });
+
+  it('counts a lost network as offline, in that one request, and comes back online', async () => {
+    const till = await device('till-1', uniqueTenant('many-offline'));
+    await till.engine.syncNow();
+    expect(till.engine.status.online).toBe(true);
+    till.calls.offline = true;
+    till.calls.made.length = 0;
+    const lost = await till.engine.syncNow();
+    expect(lost).toMatchObject({ offline: true });
+    expect(lost.error).toMatch(/^offline: /);
+    expect(till.calls.made).toEqual(['eq_pull_many']);
+    expect(till.engine.status.online).toBe(false);
+    till.calls.offline = false;
+    till.calls.made.length = 0;
+    expect(await till.engine.syncNow()).toMatchObject({ offline: false, error: null });
+    expect(till.calls.made).toEqual(['eq_pull_many']);
+    expect(till.engine.status.online).toBe(true);
+  });
+
+  it('still notices a cloud replaced under the device: recovers first, then pulls the ordinary way', async () => {
+    const tenant = uniqueTenant('many-replaced');
+    const till = await device('till-1', tenant);
+    const mine = String(till.store.forPlugin('pull-many-test').insert(notes, { body: 'mine' }).id);
+    await till.engine.syncNow();
+    const [theirs] = await seed(tenant, tags, [{ label: 'theirs' }]);
+    // The device last saw a cloud of another epoch: this one replaced it.
+    const { highWater } = till.store.records.ledger.readMark();
+    till.store.records.ledger.writeMark({ epoch: 'an-earlier-cloud', ...(highWater === undefined ? {} : { highWater }) });
+    const recovered: string[] = [];
+    till.engine.onDidRecover.subscribe(({ cause }) => recovered.push(cause));
+    till.calls.made.length = 0;
+
+    expect(await till.engine.syncNow()).toMatchObject({ error: null });
+    expect(recovered).toEqual(['replaced']);
+    // One request found it; the pages it brought were dropped, and the pull went table by table after the comparison.
+    expect(till.calls.made[0]).toBe('eq_pull_many');
+    expect(till.calls.made.slice(1, -3).every((fn) => fn.startsWith('eq_digest'))).toBe(true);
+    expect(till.calls.made.slice(-3)).toEqual(['eq_pull', 'eq_pull', 'eq_pull']);
+    expect(localRows(till, notes).map((row) => row.id)).toEqual([mine]);
+    expect(localRows(till, tags).map((row) => row.id)).toEqual([theirs]);
+    expect(till.store.records.ledger.readMark().epoch).not.toBe('an-earlier-cloud');
+    till.calls.made.length = 0;
+    await till.engine.syncNow();
+    expect(till.calls.made).toEqual(['eq_pull_many']);
+  });
+
+  it("applies nothing a token of another tenant shows, and says why", async () => {
+    const [mine, theirs] = [uniqueTenant('many-token'), uniqueTenant('many-stranger')];
+    await seed(theirs, notes, [{ body: 'theirs' }]);
+    const stranger = await deviceRemote(theirs, 'till-1');
+    const till = await device('till-1', mine, { remote: () => stranger });
+    const run = await till.engine.syncNow();
+    expect(run.error).toMatch(new RegExp(`the token is for tenant "${theirs}" but this device is configured for tenant "${mine}"`));
+    expect(run.downloaded).toBe(0);
+    expect(localRows(till, notes)).toEqual([]);
+  });
+});
