@@ -35,6 +35,10 @@ export class ChannelAuthoriser {
       return 'unavailable';
     }
     let broken: Error | undefined;
+    // A connection that dies between two queries (Postgres restarting) emits 'error' on the
+    // checked-out client, which the pool only listens for while the client is idle.
+    const onLost = (error: Error): void => void (broken ??= error);
+    client.on('error', onLost);
     try {
       await client.query('begin');
       const probe = await client.query<{ id: string }>(
@@ -57,6 +61,7 @@ export class ChannelAuthoriser {
       return 'refused';
     } finally {
       if (!broken) await client.query('rollback').catch((error: Error) => (broken = error));
+      client.off('error', onLost);
       client.release(broken);
     }
   }
