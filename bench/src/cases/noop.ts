@@ -59,7 +59,6 @@ export async function noopCase(options: { reps: number; cloud: BenchCloud; large
     const smallRow = row({ case: 'noop', variant: smallSamples!.name, rows: 0, medianMs: smallSamples!.median, samplesMs: smallSamples!.samples, note: describe(smallMeasured.requests), extra: smallMeasured.requests });
     const largeRow = row({ case: 'noop', variant: largeSamples!.name, rows: 0, medianMs: largeSamples!.median, samplesMs: largeSamples!.samples, note: describe(largeMeasured.requests), extra: largeMeasured.requests });
     const slowdown = largeRow.medianMs / smallRow.medianMs;
-    // Requests that touch a table: everything but the run's one health probe.
     const totalRequests = Object.values(largeMeasured.requests).reduce((sum, count) => sum + count, 0);
     return {
       rows: [smallRow, { ...largeRow, ratio: { value: slowdown, against: `the ${SMALL.toLocaleString('en-US')}-row time (≤ 2×)` } }],
