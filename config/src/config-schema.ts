@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEVICE_ID_PATTERN, DEVICE_ID_RULE, TENANT_ID_PATTERN, TENANT_ID_RULE } from './identifiers.js';
 
 const positiveInt = z.number({ error: 'expected a number' }).int('expected a whole number').positive('must be greater than 0');
 
@@ -41,8 +42,8 @@ const builtinsSchema = z.record(z.string(), z.boolean({ error: 'expected true or
  * config.sync.batchSize; // 500
  */
 export const configSchema = z.strictObject({
-  tenantId: z.string({ error: 'expected the tenant id as text' }).min(1, 'must not be empty'),
-  deviceId: z.string({ error: 'expected the device id as text' }).regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, ".", "_" or "-", 64 at most'),
+  tenantId: z.string({ error: 'expected the tenant id as text' }).regex(TENANT_ID_PATTERN, TENANT_ID_RULE),
+  deviceId: z.string({ error: 'expected the device id as text' }).regex(DEVICE_ID_PATTERN, DEVICE_ID_RULE),
   dbPath: z.string({ error: 'expected a file path' }).min(1, 'must not be empty'),
   /** `master` marks a head-office device that may read aggregates across tenants. */
   role: z.enum(['store', 'master'], { error: 'must be "store" or "master"' }).default('store'),

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './index.js';
+import { ConfigError, loadConfig, NO_CONFIG } from './index.js';
 
 const valid = {
   tenantId: 'store-1',
@@ -127,6 +127,22 @@ describe('loadConfig', () => {
     const error = problemsOf(() => loadConfig({ cwd: dir, env: { EQUINOX_SUPABASE_ACCESS_TOKEN: '' } }));
     expect(error.message).toContain('supabase.key = (hidden)');
     expect(error.message).not.toContain('12345');
+  });
+
+  it('with no file and no EQUINOX_* variable, reports that alone, with the path it looked for', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'equinox-config-'));
+    const error = problemsOf(() => loadConfig({ cwd: dir, env: {} }));
+    expect(error.problems).toEqual([{ source: 'equinox.config.json', key: '(file)', value: JSON.stringify(join(dir, 'equinox.config.json')), message: NO_CONFIG }]);
+    // One variable is a config being built from the environment: its missing keys are the problems then.
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: { EQUINOX_TENANT_ID: 't' } })).problems.map((p) => p.key)).toEqual(['deviceId', 'dbPath', 'supabase']);
+  });
+
+  it('takes tenant and device ids of letters, digits, ".", "_", ":" and "-" only', () => {
+    const dir = dirWith('equinox.config.json', { ...valid, tenantId: 'a b/c', deviceId: 'till:1' });
+    const error = problemsOf(() => loadConfig({ cwd: dir, env: {} }));
+    expect(error.message).toBe('equinox.config.json: tenantId = "a b/c": letters, digits, ".", "_", ":" or "-", 1 to 128 of them');
+    expect(loadConfig({ cwd: dir, env: { EQUINOX_TENANT_ID: 'store-1.eu:north' } }).config.deviceId).toBe('till:1');
+    expect(problemsOf(() => loadConfig({ cwd: dir, env: { EQUINOX_TENANT_ID: 'x'.repeat(129) } })).problems.map((p) => p.key)).toEqual(['tenantId']);
   });
 
   it('reports a file that is not JSON, and a --config file that does not exist', () => {

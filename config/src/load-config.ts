@@ -9,6 +9,15 @@ import { applyEnvOverrides, type Sources } from './env-overrides.js';
 /** The default config file name, looked up in the working directory. */
 export const CONFIG_FILE = 'equinox.config.json';
 
+/**
+ * The message of the one problem {@link loadConfig} reports when there is no config file
+ * and no `EQUINOX_*` variable: a caller may recognise it to say how to write one.
+ *
+ * @example
+ * if (error.problems.some((p) => p.message === NO_CONFIG)) console.error('run: equinox init');
+ */
+export const NO_CONFIG = 'no config file here, and no EQUINOX_* variables set';
+
 /** Where to look; every field may be left out. */
 export interface LoadConfigOptions {
   /** `--config FILE`. Wins over `EQUINOX_CONFIG` and the default file. */
@@ -53,6 +62,10 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const raw = hasFile ? readJson(file, source) : {};
   const sources: Sources = new Map();
   const envProblems = applyEnvOverrides(raw, env, sources);
+  // Nothing to read at all: one problem saying so beats a list of every key "is required".
+  if (!hasFile && sources.size === 0 && envProblems.length === 0) {
+    throw new ConfigError([{ source, key: '(file)', value: JSON.stringify(file), message: NO_CONFIG }]);
+  }
   const parsed = configSchema.safeParse(raw);
   const problems = [
     ...envProblems,

@@ -8,6 +8,7 @@ export { createHost, discoverBuiltins, discoverPlugins, type CreateHostOptions, 
 export { hostModule } from './host-module.js';
 export { HOST_VERSION } from './host-version.js';
 export type { EquinoxHost } from './host/equinox-host.js';
+export type { HeldDelete } from './host/held-delete.js';
 export { HostConfig } from './host/host-config.js';
 export { HostContainer } from './host/host-container.js';
 export { consoleLogger, HostLogger, type LogLevel } from './host/host-logger.js';

@@ -69,7 +69,7 @@ describe('equinox commands (--json shapes, exit codes)', () => {
 
     const listed = await equinox(['deletes', 'list', '--config', config, '--json']);
     expect(listed.json).toMatchObject([{ table: 'products', id }]);
-    expect((await equinox(['deletes', 'confirm', '--config', config, '--json'])).exit).toBe(1);
+    expect((await equinox(['deletes', 'confirm', '--config', config, '--json'])).exit).toBe(2);
     const unknown = await equinox(['deletes', 'confirm', 'no-such-id', '--config', config]);
     expect(unknown.exit).toBe(1);
     expect(unknown.stderr.trim()).toBe('Error: no delete is waiting for no-such-id');

@@ -15,8 +15,8 @@ describe('createHost configuration', () => {
     expect(failure).toBeInstanceOf(ConfigError);
     const lines = (failure as ConfigError).message.split('\n');
     expect(lines).toEqual([
-      `${file}: tenantId = "": must not be empty`,
-      `${file}: deviceId = "till 1": letters, digits, ".", "_" or "-", 64 at most`,
+      `${file}: tenantId = "": letters, digits, ".", "_", ":" or "-", 1 to 128 of them`,
+      `${file}: deviceId = "till 1": letters, digits, ".", "_", ":" or "-", 1 to 64 of them`,
       `${file}: supabase.url = "nope": expected a URL such as https://xyz.supabase.co`,
       `${file}: sync.batchSize = "lots": expected a number`,
     ]);

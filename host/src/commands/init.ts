@@ -9,6 +9,7 @@ import { EquinoxCommand } from '../cli/equinox-command.js';
 import { cloudPlugins } from '../cli/cloud-plugins.js';
 import { applyCloudSchema, missingCloudSchema, type DeviceConnection } from '../cli/cloud-schema.js';
 import { DEFAULT_CLOUD_DIR } from '../cli/data-dir-flag.js';
+import { deviceFlag, tenantFlag } from '../cli/identity-flags.js';
 import { privateDir, writePrivateFile } from '@equinox-sync/local-cloud';
 
 /** What `init --json` prints. */
@@ -39,21 +40,21 @@ export default class Init extends EquinoxCommand<typeof Init> {
     '<%= config.bin %> init --tenant store-1 --db ./till.db --url https://xyz.supabase.co --key <anon key> --token <user JWT>',
   ];
   static override flags = {
-    tenant: Flags.string({ summary: 'Tenant id (the tenant_id claim of the token).', required: true }),
+    tenant: tenantFlag({ summary: 'Tenant id (the tenant_id claim of the token).', required: true }),
     db: Flags.string({ summary: 'SQLite file of this device.', required: true }),
     local: Flags.boolean({ summary: 'Use the local cloud running on --data.', exclusive: ['url'] }),
     data: Flags.directory({ summary: `Data directory of the local cloud (with --local; default ${DEFAULT_CLOUD_DIR}).`, dependsOn: ['local'] }),
     url: Flags.string({ summary: 'Supabase project URL.', dependsOn: ['key'] }),
     key: Flags.string({ summary: 'Supabase anon key (never the service key).', dependsOn: ['url'] }),
     token: Flags.string({ summary: 'User JWT with the tenant_id and device_id claims.', dependsOn: ['url'] }),
-    device: Flags.string({ summary: 'Device id (default: hostname plus a random suffix).' }),
+    device: deviceFlag({ summary: 'Device id (default: hostname plus a random suffix).' }),
     role: Flags.string({ summary: 'Device role.', options: ['store', 'master'], default: 'store' }),
     force: Flags.boolean({ summary: 'Overwrite an existing config file.' }),
   };
 
   async run(): Promise<InitResult> {
     const { flags } = this;
-    if (!flags.local && !flags.url) this.fail('give either --local or --url and --key');
+    if (!flags.local && !flags.url) this.usage('give either --local or --url and --key');
     const file = resolve(flags.config ?? process.env.EQUINOX_CONFIG ?? CONFIG_FILE);
     if (existsSync(file) && !flags.force) this.fail(`${file} exists; use --force to overwrite it`);
     const role = flags.role === 'master' ? 'master' : 'store';
@@ -71,7 +72,7 @@ export default class Init extends EquinoxCommand<typeof Init> {
       supabase,
     };
     const parsed = configSchema.safeParse(input);
-    if (!parsed.success) this.fail(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '));
+    if (!parsed.success) this.usage(parsed.error.issues.map((issue) => `${flagOf(issue.path.join('.'))}: ${issue.message}`).join('; '));
     // Folders made here are 0700 and the file 0600 (also over an old one): it holds the device's token.
     this.attempt(`cannot create the folder of the config ${dirname(file)}`, () => existsSync(dirname(file)) || privateDir(dirname(file)));
     this.attempt(`cannot create the folder of the database ${dirname(dbPath)}`, () => existsSync(dirname(dbPath)) || privateDir(dirname(dbPath)));
@@ -133,6 +134,21 @@ export default class Init extends EquinoxCommand<typeof Init> {
     const accessToken = await new TokenMinter(jwtSecret).mint(deviceClaims({ tenant, device, role }), { expiresIn: '365d' });
     return { cloud: state, device: { url: state.url, key: state.anonKey, accessToken } };
   }
+}
+
+/** The flag that set a config key, to name it in an error. */
+const FLAG_OF_KEY: Readonly<Record<string, string>> = {
+  tenantId: '--tenant',
+  deviceId: '--device',
+  dbPath: '--db',
+  role: '--role',
+  'supabase.url': '--url',
+  'supabase.key': '--key',
+  'supabase.accessToken': '--token',
+};
+
+function flagOf(key: string): string {
+  return FLAG_OF_KEY[key] ?? key;
 }
 
 /** `path` relative to `folder` when it can be (and is not the same path), else absolute. */

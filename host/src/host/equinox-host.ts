@@ -2,18 +2,19 @@ import type { EquinoxConfig } from '@equinox-sync/config';
 import type {
   ConflictChoice,
   ConflictRecord,
-  PendingDelete,
   PluginApiToken,
   PluginDefinition,
   ReconcileOptions,
   ReconcileResult,
   ScopedStore,
   SyncRunResult,
+  SyncState,
   SyncStatus,
   SyncTrigger,
 } from '@equinox-sync/core';
 import type { Observable } from 'rxjs';
 import type { PluginInfo } from '../plugins/plugin-info.js';
+import type { HeldDelete } from './held-delete.js';
 
 /**
  * A running equinox host: the device's database, its plugins and the sync engine. Made
@@ -56,9 +57,19 @@ export interface EquinoxHost {
   };
   /** Local deletes held until confirmed: sync never deletes cloud data unasked. */
   readonly deletes: {
-    list(): PendingDelete[];
+    /** Each held delete with the row it removes, oldest first. */
+    list(): HeldDelete[];
     confirm(ids: readonly string[] | 'all'): number;
   };
+  /**
+   * Where one record stands with the cloud: `Synced`, `PendingUpload`, `PendingDownload`
+   * or `Conflict`; `undefined` for a record the device does not know. Throws for a table
+   * no loaded plugin declares.
+   *
+   * @example
+   * if (host.rowState('clients', id) === 'PendingUpload') badge.set('not sent yet');
+   */
+  rowState(table: string, id: string): SyncState | undefined;
   /**
    * The API an active plugin returned from `activate` (VS Code's `extension.exports`),
    * typed by the plugin's exported token (or, untyped, by its package name).

@@ -5,13 +5,14 @@ import {
   SyncEngine,
   type ConflictChoice,
   type ConflictRecord,
-  type PendingDelete,
   type PluginApiToken,
   type PluginDefinition,
   type ReconcileOptions,
   type ReconcileResult,
+  type Row,
   type ScopedStore,
   type SyncRunResult,
+  type SyncState,
   type SyncStatus,
   type SyncTrigger,
 } from '@equinox-sync/core';
@@ -23,6 +24,7 @@ import { pluginInfo, type LoadedPlugin, type PluginInfo } from '../plugins/plugi
 import { PluginLoader } from '../plugins/plugin-loader.js';
 import { DeviceStore } from './device-store.js';
 import type { EquinoxHost } from './equinox-host.js';
+import type { HeldDelete } from './held-delete.js';
 import { HostConfig } from './host-config.js';
 import { HostContainer } from './host-container.js';
 import { HostLogger } from './host-logger.js';
@@ -54,7 +56,7 @@ export class HostService implements EquinoxHost {
   };
 
   readonly deletes = {
-    list: (): PendingDelete[] => this.sync().listPendingDeletes(),
+    list: (): HeldDelete[] => this.sync().listPendingDeletes().map((held) => ({ ...held, row: this.heldRow(held.table, held.id) })),
     confirm: (ids: readonly string[] | 'all'): number => this.sync().confirmDeletes(ids),
   };
 
@@ -131,6 +133,11 @@ export class HostService implements EquinoxHost {
     return this.sync().reconcile(options);
   }
 
+  rowState(table: string, id: string): SyncState | undefined {
+    this.sync();
+    return this.stores.current.rowState(table, id);
+  }
+
   store(plugin: string): ScopedStore {
     const entry = this.entries.find((candidate) => candidate.info.name === plugin);
     if (entry?.info.state === 'failed') throw new Error(`plugin "${plugin}" is not active: ${entry.info.error}`);
@@ -184,6 +191,13 @@ export class HostService implements EquinoxHost {
         this.fail(entry, (error as SchemaMigrationError).message);
       }
     }
+  }
+
+  /** The row a held delete removes, read through its plugin's store (deleted rows included); null when it is gone. */
+  private heldRow(table: string, id: string): Row | null {
+    const owner = this.loaded().find((entry) => entry.plugin.definition.tables.some((candidate) => candidate.name === table));
+    if (owner === undefined) return null;
+    return this.stores.current.forPlugin(owner.plugin.definition.name).get(table, id, { includeDeleted: true }) ?? null;
   }
 
   private fail(entry: Entry, error: string): void {

@@ -22,6 +22,7 @@ export { INVOICES_TABLE, inChainOrder, toFiscalRecord } from './api/fiscal-rows.
 export type { FiscalRecord, FiscalRecordInput, RecordKind } from './chain/fiscal-record.js';
 export { FiscalInputError } from './chain/fiscal-input-error.js';
 export { canonicalAmount, isCanonicalAmount, negateAmount } from './chain/decimal-amount.js';
+export { amountProblem, MAX_AMOUNT_DIGITS } from './chain/amount-rules.js';
 export { isGeneratedAt, isIsoDate, isoWithOffset, spanishDate } from './chain/fiscal-dates.js';
 export {
   cancellationPreimage,

@@ -105,6 +105,8 @@ export interface InventoryApi {
   upsertProduct(input: ProductInput): Product;
   /** The live product with this SKU, if any. */
   product(sku: string): Product | undefined;
+  /** Every live product on this device (withdrawn ones too, `active: false`), by SKU. */
+  products(): Product[];
   /** Records a stock movement of a known product. Stock may go negative: offline tills cannot be stopped from selling. */
   adjust(input: AdjustInput): StockMovement;
   /** Stock per SKU on this device, by SKU. */

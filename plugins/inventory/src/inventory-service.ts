@@ -61,6 +61,13 @@ export function createInventoryApi(context: PluginContext): InventoryApi {
       return row === undefined ? undefined : toProduct(row);
     },
 
+    products(): Product[] {
+      return store
+        .query('products')
+        .map(toProduct)
+        .sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : 0));
+    },
+
     adjust(input: AdjustInput): StockMovement {
       const sku = checkSku(input.sku);
       checkMovement({ sku, delta: input.delta, reason: input.reason });

@@ -4,6 +4,7 @@ import { Flags } from '@oclif/core';
 import { deviceClaims, loadOrCreateSecrets, TokenMinter } from '@equinox-sync/local-cloud';
 import { EquinoxCommand } from '../../cli/equinox-command.js';
 import { dataDirFlag } from '../../cli/data-dir-flag.js';
+import { deviceFlag, lifetimeFlag, tenantFlag } from '../../cli/identity-flags.js';
 
 export default class CloudToken extends EquinoxCommand<typeof CloudToken> {
   static override summary = "Mint a device token for a tenant and a device, signed with the local cloud's JWT secret.";
@@ -18,10 +19,10 @@ export default class CloudToken extends EquinoxCommand<typeof CloudToken> {
   ];
   static override flags = {
     data: dataDirFlag,
-    tenant: Flags.string({ summary: 'Tenant id carried in the tenant_id claim.', required: true }),
-    device: Flags.string({ summary: "Device id carried in the device_id claim: the device config's deviceId." }),
+    tenant: tenantFlag({ summary: 'Tenant id carried in the tenant_id claim.', required: true }),
+    device: deviceFlag({ summary: "Device id carried in the device_id claim: the device config's deviceId." }),
     role: Flags.string({ summary: 'Device role.', options: ['store', 'master'], default: 'store' }),
-    'expires-in': Flags.string({ summary: 'Lifetime, e.g. 30d, 12h.', default: '365d' }),
+    'expires-in': lifetimeFlag({ summary: 'Lifetime: a positive whole number and a unit s, m, h, d, w or y, e.g. 30d, 12h.', default: '365d' }),
   };
 
   async run(): Promise<{ token: string }> {

@@ -13,8 +13,8 @@ export default class DeletesConfirm extends EquinoxCommand<typeof DeletesConfirm
   async run(): Promise<{ confirmed: number }> {
     const { argv } = await this.parse(DeletesConfirm);
     const ids = (argv as string[]).filter((id) => id !== '');
-    if (!this.flags.all && ids.length === 0) this.fail('name the ids to confirm, or use --all');
-    if (this.flags.all && ids.length > 0) this.fail('give ids or --all, not both');
+    if (!this.flags.all && ids.length === 0) this.usage('name the ids to confirm, or use --all');
+    if (this.flags.all && ids.length > 0) this.usage('give ids or --all, not both');
     const confirmed = await withHost(this, (host) => {
       if (ids.length > 0) {
         const waiting = new Set(host.deletes.list().map((d) => d.id));

@@ -1,4 +1,5 @@
 import { FISCAL_SCHEMA } from './fiscal-schema.js';
+import { MAX_AMOUNT_DIGITS } from './amount-rules.js';
 
 /**
  * The BEFORE INSERT guard of the invoices table and its trigger. Part of
@@ -162,6 +163,23 @@ begin
     raise exception 'fiscal chain (%) link %: hash must be SHA-256 of the preimage, expected %, found %',
       chain, new.chain_index, expected_hash, coalesce(new.hash, 'null')
       using errcode = 'P0001';
+  end if;
+
+  -- The amount rules of a new issue (amount-rules.ts): ${MAX_AMOUNT_DIGITS} digits before the point; on F1 to F3 nothing negative, tax within
+  -- the total. After the preimage: a row that does not even hash right is reported as that.
+  if new.record_kind = 'issue' then
+    perform ${s}.require(length(split_part(ltrim(new.tax_total, '-'), '.', 1)) <= ${MAX_AMOUNT_DIGITS}, chain, new.chain_index,
+      'tax_total', 'at most ${MAX_AMOUNT_DIGITS} digits before the decimal point', new.tax_total);
+    perform ${s}.require(length(split_part(ltrim(new.gross_total, '-'), '.', 1)) <= ${MAX_AMOUNT_DIGITS}, chain, new.chain_index,
+      'gross_total', 'at most ${MAX_AMOUNT_DIGITS} digits before the decimal point', new.gross_total);
+    if new.invoice_type in ('F1', 'F2', 'F3') then
+      perform ${s}.require(new.gross_total::numeric >= 0, chain, new.chain_index, 'gross_total',
+        'an amount of 0.00 or more on an ' || new.invoice_type || ' invoice (a refund is a corrective invoice, R1 to R5)', new.gross_total);
+      perform ${s}.require(new.tax_total::numeric >= 0, chain, new.chain_index, 'tax_total',
+        'an amount of 0.00 or more on an ' || new.invoice_type || ' invoice (a refund is a corrective invoice, R1 to R5)', new.tax_total);
+      perform ${s}.require(new.tax_total::numeric <= new.gross_total::numeric, chain, new.chain_index, 'tax_total',
+        'at most gross_total (' || new.gross_total || '): the total includes the tax', new.tax_total);
+    end if;
   end if;
 
   select r.public_key into registered

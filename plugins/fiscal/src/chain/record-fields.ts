@@ -1,3 +1,4 @@
+import { amountProblem } from './amount-rules.js';
 import { canonicalAmount, isCanonicalAmount } from './decimal-amount.js';
 import { isGeneratedAt, isIsoDate } from './fiscal-dates.js';
 import { FiscalInputError } from './fiscal-input-error.js';
@@ -115,8 +116,9 @@ export function storedFieldProblem(record: FiscalRecord): FieldProblem | undefin
 
 /**
  * The fields of `input` as they will be stored and hashed: text trimmed (the huella
- * trims anyway, so the columns must already hold what was hashed), amounts canonical,
- * defaults filled in. Throws {@link FiscalInputError} naming the first bad field.
+ * trims anyway, so the columns must already hold what was hashed), amounts canonical
+ * and within the amount rules (`amountProblem`), defaults filled in. Throws
+ * {@link FiscalInputError} naming the first bad field.
  *
  * @example
  * normalizeRecordInput({ ...input, tax_total: '2.1', series: ' A- ' });
@@ -145,7 +147,8 @@ export function normalizeRecordInput(input: FiscalRecordInput): Omit<
     generated_at: trimmed(input.generated_at),
   };
   const placeholder = { chain_index: 1, prev_hash: '', preimage: '', hash: '', public_key: null, signature: null };
-  const problem = storedFieldProblem({ ...fields, ...placeholder });
+  // Amount rules bind new links only: a stored link was accepted under the rules of its day and stays verifiable.
+  const problem = storedFieldProblem({ ...fields, ...placeholder }) ?? amountProblem(fields);
   if (problem !== undefined) {
     throw new FiscalInputError(problem.field, problem.expected, (fields as Record<string, unknown>)[problem.field]);
   }
