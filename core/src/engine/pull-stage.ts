@@ -4,6 +4,7 @@ import { RemoteError, RemoteStore, type CloudMarks, type PullCursor, type PullPa
 import { LocalStore, type RecordSyncInfo } from '../store/index.js';
 import { toServerVersion } from '../store/server-version.js';
 import { resolveConflict } from './resolve-conflict.js';
+import { joinTableFailures, type TableFailure } from './table-failures.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
@@ -37,7 +38,7 @@ export class PullStage {
    * cloud's marks as the last page read said them (see PullPage).
    */
   async run(context: RunContext, counts: StageCounts, tables?: ReadonlySet<string>, first?: FirstPages): Promise<PullReport> {
-    const failures: string[] = [];
+    const failures: TableFailure[] = [];
     const heldBack: string[] = [];
     let marks: CloudMarks | undefined;
     for (const table of this.tablesToPull(tables)) {
@@ -49,11 +50,11 @@ export class PullStage {
         // A transport failure ends the run; anything else stops only this table's pull, so one bad page never blocks the rest.
         if (error instanceof RemoteError && error.retryable) throw error;
         const message = error instanceof Error ? error.message : String(error);
-        failures.push(message.includes(`"${table.name}"`) ? message : `pull of "${table.name}" stopped: ${message}`);
+        failures.push({ table: table.name, message: message.includes(`"${table.name}"`) ? message : `pull of "${table.name}" stopped: ${message}` });
       }
       if (context.stopping()) break;
     }
-    if (failures.length > 0) throw new Error(failures.join('; '));
+    if (failures.length > 0) throw new Error(joinTableFailures(failures));
     return { heldBack, ...(marks === undefined ? {} : { marks }) };
   }
 
@@ -140,6 +141,8 @@ export class PullStage {
       const id = String(remote.id);
       const known = info.get(id);
       const pending = known !== undefined && known.pendingSeq !== null && (known.state === 'PendingUpload' || known.state === 'Conflict');
+      // The cloud's version already filed with this record's conflict (this run's upload met it): the same conflict, counted once.
+      if (known?.state === 'Conflict' && this.store.records.conflictRemoteVersion(table.name, id) === Number(toServerVersion(remote.server_version))) continue;
       const local = pending && !table.appendOnly ? this.store.records.localRow(table.name, id) : undefined;
       if (local === undefined) {
         if (this.collides(table, remote, now)) counts.conflicts += 1;

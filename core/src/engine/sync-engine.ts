@@ -11,7 +11,7 @@ import { PullStage, type FirstPages } from './pull-stage.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
-import { INITIAL_STATUS, type SyncRunResult, type SyncStatus } from './sync-status.js';
+import { INITIAL_STATUS, type SyncProgress, type SyncRunResult, type SyncStatus } from './sync-status.js';
 import { checkTokenIdentity } from './token-identity.js';
 import { UploadStage } from './upload-stage.js';
 import { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
@@ -249,7 +249,10 @@ export class SyncEngine {
         // Another tenant's token: its pushes would be refused row by row and its pulls show someone else's view.
         error = token.refusal;
       } else {
-        const context: RunContext = { now: Date.now, progress: (progress) => this.patch({ progress }), stopping: () => this.stopping };
+        // While uploading, the queue's depth moves with the progress: status$ never shows one without the other.
+        const progress = (step: SyncProgress): void =>
+          this.patch(step.phase === 'upload' ? { progress: step, pendingUploads: this.store.pendingUploads() } : { progress: step });
+        const context: RunContext = { now: Date.now, progress, stopping: () => this.stopping };
         // A plugin's gate pauses before anything is sent; the cloud's (a push refused by a gate) during the stage.
         // A cloud replaced or restored under the device is repaired first, so the upload sends what it lost.
         const recovered = recent === undefined ? await this.recovery.beforeUpload(health) : undefined;

@@ -32,6 +32,7 @@ export class ConflictInbox {
   private readonly remove: Statement<[number, string]>;
   private readonly removeRows: Statement<[{ table: number; rows: string }]>;
   private readonly anyOfTable: Statement<[number]>;
+  private readonly remoteVersionOf: Statement<[number, string], unknown>;
 
   constructor(
     private readonly db: Database,
@@ -44,6 +45,13 @@ export class ConflictInbox {
     this.remove = db.prepare(`DELETE FROM _eq_conflicts WHERE table_id = ? AND row_id = ?`);
     this.removeRows = db.prepare(`DELETE FROM _eq_conflicts WHERE table_id = @table AND row_id IN (SELECT value ->> 0 FROM json_each(@rows))`);
     this.anyOfTable = db.prepare(`SELECT 1 FROM _eq_conflicts WHERE table_id = ? LIMIT 1`);
+    this.remoteVersionOf = db.prepare<[number, string], unknown>(`SELECT remote_row ->> 'server_version' FROM _eq_conflicts WHERE table_id = ? AND row_id = ?`).pluck();
+  }
+
+  /** The `server_version` of the cloud's row filed with a record's conflict, if one is filed. */
+  remoteVersion(tableId: number, id: string): number | undefined {
+    const version = this.remoteVersionOf.get(tableId, id);
+    return typeof version === 'number' ? version : typeof version === 'string' && /^\d+$/.test(version) ? Number(version) : undefined;
   }
 
   /** Files both versions of a record (replacing an earlier entry of it). */

@@ -116,6 +116,11 @@ export class SyncRecords {
     this.rows.markConflict(tableId, id);
   }
 
+  /** The `server_version` of the cloud's row in a record's filed conflict, if one is filed. */
+  conflictRemoteVersion(table: string, id: string): number | undefined {
+    return this.conflicts.remoteVersion(this.tables.byName(table).id, id);
+  }
+
   listConflicts(): ConflictRecord[] {
     return this.conflicts.list();
   }

@@ -49,7 +49,9 @@ describe('conflict strategies, end to end', () => {
   });
 
   it('Manual: both versions wait in the inbox, the rest of the run goes on, and the choice is uploaded', async () => {
-    const { first, second, id, name, tenant } = await concurrentEdit('Manual');
+    const { first, second, id, name, tenant, secondRun } = await concurrentEdit('Manual');
+    // The upload met the conflict and the same run's pull brought that cloud version back: one conflict, counted once.
+    expect(secondRun.conflicts).toBe(1);
     const other = second.store.forPlugin('strategies').insert(name, { body: 'unrelated' });
     await second.engine.syncNow();
     expect(second.store.rowState(name, String(other.id))).toBe('Synced');
