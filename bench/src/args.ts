@@ -30,6 +30,10 @@ export interface FleetArgs {
   readonly mixedDevices: number;
   /** Seconds of each timed phase (no-op, raw GETs, mixed). */
   readonly seconds: number;
+  /** Seconds of the open-loop latency phase (sales arriving at a shop's rate). */
+  readonly latencySeconds: number;
+  /** Mean seconds between one till's sales in the open loop (Poisson arrivals). */
+  readonly saleSeconds: number;
   /** Tills of the initial-sync tenant, and invoices each has issued. */
   readonly tills: number;
   readonly invoices: number;
@@ -39,7 +43,7 @@ export interface FleetArgs {
 
 const USAGE = `usage: npm run bench -- [--n 20000] [--only detect,upload,pull,noop,scale,master,live,fleet] [--reps 3] [--scale-rows 1000000] [--out bench/results/latest.json]
        fleet: [--fleet-devices 1000] [--fleet-tenants 100] [--fleet-workers 2] [--fleet-concurrency 32] [--fleet-mixed-devices 100]
-              [--fleet-seconds 8] [--fleet-tills 20] [--fleet-invoices 5000] [--fleet-hold-seconds 10]`;
+              [--fleet-seconds 6] [--fleet-latency-seconds 60] [--fleet-sale-seconds 5] [--fleet-tills 20] [--fleet-invoices 5000] [--fleet-hold-seconds 10]`;
 
 /**
  * Reads `--flag value` and `--flag=value` pairs; anything unknown or malformed is an error
@@ -77,7 +81,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   };
 }
 
-const FLEET_FLAGS = ['fleet-devices', 'fleet-tenants', 'fleet-workers', 'fleet-concurrency', 'fleet-mixed-devices', 'fleet-seconds', 'fleet-tills', 'fleet-invoices', 'fleet-hold-seconds'];
+const FLEET_FLAGS = ['fleet-devices', 'fleet-tenants', 'fleet-workers', 'fleet-concurrency', 'fleet-mixed-devices', 'fleet-seconds', 'fleet-latency-seconds', 'fleet-sale-seconds', 'fleet-tills', 'fleet-invoices', 'fleet-hold-seconds'];
 
 function fleetArgs(values: ReadonlyMap<string, string>): FleetArgs {
   const devices = positive(values, 'fleet-devices', 1000);
@@ -91,7 +95,9 @@ function fleetArgs(values: ReadonlyMap<string, string>): FleetArgs {
     workers: Math.min(devices, positive(values, 'fleet-workers', 2)),
     concurrency: positive(values, 'fleet-concurrency', 32),
     mixedDevices,
-    seconds: positive(values, 'fleet-seconds', 8),
+    seconds: positive(values, 'fleet-seconds', 6),
+    latencySeconds: positive(values, 'fleet-latency-seconds', 60),
+    saleSeconds: positive(values, 'fleet-sale-seconds', 5),
     tills: positive(values, 'fleet-tills', 20),
     invoices: positive(values, 'fleet-invoices', 5000),
     holdSeconds: positive(values, 'fleet-hold-seconds', 10),

@@ -1,4 +1,5 @@
-import { definePlugin, type PluginDefinition, type Row } from '@equinox-sync/core';
+import { definePlugin, type PluginDefinition, type Row, type TableDefinition } from '@equinox-sync/core';
+import { POSTGRES_TYPES, PRIVATE_SCHEMA } from '@equinox-sync/core/server';
 
 /** The columns of every bench table: a typical back-office row of about 150 bytes. */
 const COLUMNS = {
@@ -36,6 +37,41 @@ export const TABLES = {
   // The fleet case's stalled-transaction table: tenant A holds a write open on it, tenant B pulls it.
   stall: benchPlugin('bench_fleet_stall', 'both'),
 } as const;
+
+/** The upload case's plain table: the upload table's declared columns, without sync. */
+export const PLAIN_UPLOAD_TABLE = 'bench_upload_plain';
+
+/**
+ * A plain cloud table of `plugin`'s first table's declared columns plus `id` and
+ * `tenant_id` as the key: what an app without sync would upsert into. No `updated_at`,
+ * `deleted`, `server_version` or `txid`, no triggers, no index but the key. Row-level
+ * security as a device meets it: grants to `authenticated` and a tenant policy on the
+ * token's tenant claim, the same expression the engine's tables use (a device token
+ * writes it through PostgREST). Run as the schema's owner; idempotent.
+ */
+export function plainTableSql(plugin: PluginDefinition, name: string): string {
+  const declared = (plugin.tables[0] as TableDefinition).columns.map((column) => {
+    const type = POSTGRES_TYPES[column.type];
+    const parts = [`"${column.name}"`, type];
+    if (!column.nullable) parts.push('not null');
+    if (column.default !== undefined && column.default !== null) parts.push(`default '${String(column.default).replace(/'/g, "''")}'::${type}`);
+    return `  ${parts.join(' ')}`;
+  });
+  const tenant = `tenant_id = (select ${PRIVATE_SCHEMA}.jwt_tenant())`;
+  return `drop table if exists public.${name};
+create table public.${name} (
+  id text not null,
+  tenant_id text not null,
+${declared.join(',\n')},
+  primary key (tenant_id, id)
+);
+alter table public.${name} enable row level security;
+revoke all on table public.${name} from public, anon, authenticated;
+grant select, insert, update on table public.${name} to authenticated;
+create policy plain_select on public.${name} for select to authenticated using (${tenant});
+create policy plain_insert on public.${name} for insert to authenticated with check (${tenant});
+create policy plain_update on public.${name} for update to authenticated using (${tenant}) with check (${tenant});`;
+}
 
 export function tableOf(plugin: PluginDefinition): string {
   return (plugin.tables[0] as { name: string }).name;

@@ -44,6 +44,16 @@ export interface MixedOutcome extends PhaseOutcome {
   readonly pending: number;
 }
 
+/** What a worker's open-loop phase did; `latencies` are write → upload acknowledged. */
+export interface ShopOutcome extends MixedOutcome {
+  /** Write → the end of the run that carried it (its pull included), in ms. */
+  readonly runLatencies: number[];
+  /** Sales made (each one sync request of the till). */
+  readonly sales: number;
+  /** How long sales arrived, in seconds (the phase also waits for the last one's run). */
+  readonly offeredSeconds: number;
+}
+
 export interface MemoryOutcome {
   readonly devices: number;
   /** RSS when the worker started (Node and the modules loaded), and now, in KiB. */
@@ -59,6 +69,7 @@ export type FleetRequest =
   | { readonly op: 'raw'; readonly seconds: number; readonly concurrency: number; readonly path: string }
   | { readonly op: 'prepareMixed'; readonly keys: readonly number[] }
   | { readonly op: 'mixed'; readonly keys: readonly number[]; readonly seconds: number }
+  | { readonly op: 'shop'; readonly keys: readonly number[]; readonly seconds: number; readonly meanGapMs: number; readonly editEvery: number }
   | { readonly op: 'memory' }
   | { readonly op: 'close' };
 
@@ -69,6 +80,7 @@ export interface FleetResults {
   raw: PhaseOutcome;
   prepareMixed: { readonly ms: number };
   mixed: MixedOutcome;
+  shop: ShopOutcome;
   memory: MemoryOutcome;
   close: { readonly ms: number };
 }

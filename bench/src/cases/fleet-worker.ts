@@ -23,6 +23,7 @@ import {
   type FleetWorkerJob,
   type MixedOutcome,
   type PhaseOutcome,
+  type ShopOutcome,
 } from './fleet-protocol.js';
 
 interface Till {
@@ -30,6 +31,8 @@ interface Till {
   readonly host: EquinoxHost;
   /** Mixed-workload rounds done, so series and edits carry on across phases. */
   rounds: number;
+  /** When the last `eq_push` answer reached the till (performance.now()): the cloud acknowledging an upload. */
+  readonly lastPushAckAt: number;
 }
 
 const job = JSON.parse(process.env.EQUINOX_FLEET_JOB ?? '') as FleetWorkerJob;
@@ -46,8 +49,16 @@ async function open(devices: readonly FleetDeviceSpec[]): Promise<FleetResults['
   const started = performance.now();
   mkdirSync(job.dir, { recursive: true });
   for (const spec of devices) {
-    // One remote per device (its own token), all counting through the worker's one fetch.
-    const remote = new SupabaseRemote({ url: job.url, key: job.anonKey, accessToken: spec.token, fetch: requests.fetch }, { timeoutMs: 120_000 });
+    const acks = { at: 0 };
+    // One remote per device (its own token), all counting through the worker's one fetch;
+    // each notes when the cloud answered one of its pushes (the open-loop latency ends there).
+    const tillFetch: typeof fetch = async (input, init) => {
+      const response = await requests.fetch(input, init);
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (url.includes('/rpc/eq_push')) acks.at = performance.now();
+      return response;
+    };
+    const remote = new SupabaseRemote({ url: job.url, key: job.anonKey, accessToken: spec.token, fetch: tillFetch }, { timeoutMs: 120_000 });
     const host = await createHost({
       config: {
         tenantId: spec.tenant,
@@ -60,7 +71,15 @@ async function open(devices: readonly FleetDeviceSpec[]): Promise<FleetResults['
       remote,
       logger: silent,
     });
-    tills.set(spec.key, { spec, host, rounds: 0 });
+    const till: Till = {
+      spec,
+      host,
+      rounds: 0,
+      get lastPushAckAt() {
+        return acks.at;
+      },
+    };
+    tills.set(spec.key, till);
     if (tills.size % 100 === 0) log(`${tills.size} devices open, RSS ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`);
   }
   return { ms: performance.now() - started };
@@ -218,6 +237,100 @@ async function mixed(keys: readonly number[], seconds: number): Promise<MixedOut
   return { count: latencies.length, elapsedMs, latencies, failures, firstFailure, requests: requests.byPath(), cpuMs: cpuMsSince(cpu), written, uploaded, rejected, pending };
 }
 
+/** A seeded uniform generator (mulberry32): each till's arrival times are the same from run to run. */
+function uniform(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/**
+ * One sale at a till: a stock movement on one of the hot SKUs every tenant sells and
+ * the invoice for it (the next link of the till's hash chain); now and then (`edit`) a
+ * price edit. Returns the rows written.
+ */
+function sale(till: Till, edit: boolean): number {
+  const inventory = till.host.api(InventoryApi);
+  const fiscal = till.host.api(FiscalApi);
+  const round = till.rounds++;
+  const key = till.spec.key;
+  inventory.adjust({ sku: HOT_SKUS[(key + round) % HOT_SKUS.length] as string, delta: -1, reason: 'sale' });
+  fiscal.issueInvoice({ issuerTaxId: issuerOf(till), series: `T${key}-`, type: 'F2', taxTotal: '0.15', grossTotal: '1.65' });
+  if (!edit) return 2;
+  const own = (key + round) % OWN_SKUS;
+  inventory.upsertProduct({ sku: `OWN-${own}`, name: `Own item ${own}`, priceCents: 500 + (round % 97) });
+  return 3;
+}
+
+/**
+ * The open loop: every till of `keys` makes sales at Poisson arrivals (exponential gaps
+ * of mean `meanGapMs`, seeded per till) for `seconds`, each sale followed at once by
+ * the engine's sync, as a till whose local writes start an upload. A sale arriving while
+ * the till's run is under way is written at once and its `syncNow()` waits for the run
+ * after (the engine runs one at a time). Latency: from the sale's write to the cloud's
+ * answer to the last push that carried it (the run's last `eq_push` answer), and to the
+ * end of that run (its pull included). The phase ends when the last sale's run is done.
+ */
+async function shop(keys: readonly number[], seconds: number, meanGapMs: number, editEvery: number): Promise<ShopOutcome> {
+  requests.reset();
+  const latencies: number[] = [];
+  const runLatencies: number[] = [];
+  let written = 0;
+  let uploaded = 0;
+  let rejected = 0;
+  let failures = 0;
+  let firstFailure: string | null = null;
+  let sales = 0;
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    keys.map(async (key) => {
+      const till = tills.get(key) as Till;
+      const random = uniform(0x5eed + key);
+      const syncs: Promise<void>[] = [];
+      // Sales that arrive during a run share the run after it: count each run's result once.
+      const counted = new Set<object>();
+      let at = started - Math.log(1 - random()) * meanGapMs;
+      while (at < deadline) {
+        await sleep(at - performance.now());
+        const edit = random() < 1 / editEvery;
+        const writtenAt = performance.now();
+        written += sale(till, edit);
+        sales += 1;
+        syncs.push(
+          till.host.syncNow().then((result) => {
+            const done = performance.now();
+            const ack = till.lastPushAckAt;
+            latencies.push((ack >= writtenAt ? ack : done) - writtenAt);
+            runLatencies.push(done - writtenAt);
+            if (counted.has(result)) return;
+            counted.add(result);
+            uploaded += result.uploaded;
+            rejected += result.rejected;
+            if (result.error !== null) {
+              failures += 1;
+              firstFailure ??= `${till.spec.deviceId}: ${result.error}`;
+            }
+          }),
+        );
+        at -= Math.log(1 - random()) * meanGapMs;
+      }
+      await Promise.all(syncs);
+    }),
+  );
+  const elapsedMs = performance.now() - started;
+  const pending = keys.reduce((sum, key) => sum + (tills.get(key) as Till).host.status.pendingUploads, 0);
+  return { count: latencies.length, elapsedMs, latencies, runLatencies, failures, firstFailure, requests: requests.byPath(), cpuMs: cpuMsSince(cpu), written, uploaded, rejected, pending, sales, offeredSeconds: seconds };
+}
+
 function cpuMsSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
   return (used.user + used.system) / 1000;
@@ -230,7 +343,8 @@ function memory(): FleetResults['memory'] {
 
 async function close(): Promise<FleetResults['close']> {
   const started = performance.now();
-  for (const till of tills.values()) await till.host.dispose();
+  // A few at once: disposing 500 hosts one after another took ~20 s of the case.
+  await pool([...tills.values()], 16, (till) => till.host.dispose());
   tills.clear();
   return { ms: performance.now() - started };
 }
@@ -249,6 +363,8 @@ async function handle(message: FleetMessage): Promise<unknown> {
       return prepareMixed(message.keys);
     case 'mixed':
       return mixed(message.keys, message.seconds);
+    case 'shop':
+      return shop(message.keys, message.seconds, message.meanGapMs, message.editEvery);
     case 'memory':
       return memory();
     case 'close':
