@@ -95,6 +95,7 @@ function withoutLive(remote: SupabaseRemote): RemoteStore {
     pull: (table, cursor, limit) => remote.pull(table, cursor, limit),
     rpc: (fn, args) => remote.rpc(fn, args),
     health: (timeoutMs) => remote.health(timeoutMs),
+    pullMany: (cursors, limit) => remote.pullMany(cursors, limit),
   };
 }
 
