@@ -21,7 +21,19 @@
  */
 
 // The engine and its wiring.
-export { coreModule, createSyncEngine, DEFAULT_SYNC_OPTIONS, DisposableCollection, INITIAL_STATUS, SyncEngine, SyncHookRegistry, SyncHooks, SyncOptions } from './engine/index.js';
+export {
+  coreModule,
+  createSyncEngine,
+  DEFAULT_SYNC_OPTIONS,
+  DisposableCollection,
+  INITIAL_STATUS,
+  SYNC_METER_NAME,
+  SyncEngine,
+  SyncHookRegistry,
+  SyncHooks,
+  SyncMeterProvider,
+  SyncOptions,
+} from './engine/index.js';
 export type { ConflictChoice, Disposable, FailedUpload, QuarantineNotice, SyncHook, SyncProgress, SyncRunResult, SyncStatus } from './engine/index.js';
 export type { SyncTrigger } from './sync/index.js';
 export type { ReconcileOptions, ReconcileResult, RecoveryReport, TableReconcileResult } from './recovery/index.js';

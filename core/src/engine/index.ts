@@ -1,6 +1,7 @@
 export { coreModule } from './core-module.js';
 export { createSyncEngine } from './create-sync-engine.js';
 export { DisposableCollection, type Disposable } from './disposable.js';
+export { SYNC_METER_NAME, SyncMeterProvider } from './engine-metrics.js';
 export { OnlineMonitor } from './online-monitor.js';
 export { PullStage, type PullReport } from './pull-stage.js';
 export { applyResolution, resolveConflict } from './resolve-conflict.js';

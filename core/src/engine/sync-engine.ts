@@ -1,10 +1,11 @@
-import { inject, injectable } from 'inversify';
+import { inject, injectable, optional } from 'inversify';
 import { BehaviorSubject, EMPTY, Subject, from, merge, tap, type Observable, type Subscription } from 'rxjs';
 import { MAX_PULL_MANY_TABLES, RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION, type RemoteHealth } from '../remote/index.js';
 import { isMissingFunction } from '../remote/remote-error-mapping.js';
 import { CloudRecovery, type ReconcileOptions, type ReconcileResult, type RecoveryReport } from '../recovery/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete, type QuarantinedRow } from '../store/index.js';
 import { exhaustMapWithTrailing, strongerTrigger, syncTriggers, type SyncTrigger } from '../sync/index.js';
+import { EngineMetrics, SyncMeterProvider } from './engine-metrics.js';
 import { LiveNudges, type RunScope } from './live-nudges.js';
 import { OnlineMonitor } from './online-monitor.js';
 import { PullStage, type FirstPages } from './pull-stage.js';
@@ -59,6 +60,7 @@ export class SyncEngine {
   private readonly monitor: OnlineMonitor;
   private readonly recovery: CloudRecovery;
   private readonly live: LiveNudges;
+  private readonly metrics: EngineMetrics;
   /** Fires when the engine found its cloud replaced or restored from an older backup, and repaired (DESIGN.md §4, Recovery). */
   readonly onDidRecover: Observable<RecoveryReport>;
   private waiters: Array<(result: SyncRunResult) => void> = [];
@@ -76,11 +78,18 @@ export class SyncEngine {
     @inject(SyncHooks) private readonly hooks: SyncHooks,
     @inject(UploadStage) private readonly upload: UploadStage,
     @inject(PullStage) private readonly pull: PullStage,
+    @inject(SyncMeterProvider) @optional() meterProvider?: SyncMeterProvider,
   ) {
     this.monitor = new OnlineMonitor(remote, options, (online) => this.patch({ online }));
     this.recovery = new CloudRecovery(store, remote);
     this.onDidRecover = this.recovery.onDidRecover;
     this.live = new LiveNudges(remote, store.tenantId, { live: (live) => this.patch({ live }), nudge: () => this.automatic$.next('nudge') });
+    const open = <T>(read: () => T): T | undefined => (store.database.open ? read() : undefined);
+    this.metrics = new EngineMetrics(meterProvider, {
+      pendingUploads: () => open(() => store.pendingUploads()),
+      lastSync: () => open(() => store.lastSync()),
+      now: Date.now,
+    });
     this.runs = merge(this.manual$, this.automatic$)
       .pipe(
         tap((trigger) => this.live.note(trigger)),
@@ -203,6 +212,7 @@ export class SyncEngine {
       this.started?.unsubscribe();
       await Promise.all([this.live.close(), this.inFlight.catch(() => undefined)]);
       this.runs.unsubscribe();
+      this.metrics.dispose();
       this.monitor.dispose();
       this.recovery.dispose();
       for (const resolve of this.waiters) resolve(emptyResult(0, 'the sync engine was disposed'));
@@ -285,6 +295,7 @@ export class SyncEngine {
     // A token of another installation does not fail the run, but it must show.
     this.patch({ isSyncing: false, progress: null, lastError: error ?? warning ?? null });
     this.refreshStatus();
+    this.metrics.recordRun(trigger, result);
     this.onDidRunSubject.next({ trigger, result });
     return result;
   }
