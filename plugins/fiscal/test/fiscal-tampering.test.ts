@@ -1,4 +1,4 @@
-import { deviceToken, disposeAfterTest, installCloudSchema, supabaseClient, syncUntil, tempDir, uniqueTenant, withSuperuser } from '@equinox-sync/core/testing';
+import { deviceToken, disposeAfterTest, installCloudSchema, supabaseClient, tempDir, uniqueTenant, withSuperuser } from '@equinox-sync/core/testing';
 import { FiscalApi, huella, recordPreimage, generateInstallationKeyPair, signRecord, type FiscalRecord } from '../src/index.js';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { tamper } from './database-tampering.js';
