@@ -1,4 +1,4 @@
-import type { FieldProblem } from './record-fields.js';
+import type { FieldProblem } from './field-problem.js';
 import type { FiscalRecord } from './fiscal-record.js';
 
 /**

@@ -1,4 +1,5 @@
 import { amountProblem } from './amount-rules.js';
+import type { FieldProblem } from './field-problem.js';
 import { canonicalAmount, isCanonicalAmount } from './decimal-amount.js';
 import { isGeneratedAt, isIsoDate } from './fiscal-dates.js';
 import { FiscalInputError } from './fiscal-input-error.js';
@@ -20,17 +21,7 @@ export const INVOICE_TYPES = ['F1', 'F2', 'F3', 'R1', 'R2', 'R3', 'R4', 'R5'] as
  */
 export const MAX_INVOICE_NUMBER_LENGTH = 60;
 
-/**
- * A field that breaks the rules, as {@link storedFieldProblem} reports it.
- *
- * @example
- * const problem: FieldProblem = { field: 'tax_total', expected: 'a canonical amount', found: '12.3' };
- */
-export interface FieldProblem {
-  readonly field: string;
-  readonly expected: string;
-  readonly found: string;
-}
+export type { FieldProblem } from './field-problem.js';
 
 interface Rule {
   readonly field: keyof FiscalRecord;
