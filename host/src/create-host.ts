@@ -1,4 +1,4 @@
-import { coreModule, RemoteStore, type PluginDefinition, type SyncOptions } from '@equinox-sync/core';
+import { coreModule, RemoteStore, SyncMeterProvider, type PluginDefinition, type SyncOptions } from '@equinox-sync/core';
 import { Container } from 'inversify';
 import { hostModule } from './host-module.js';
 import type { EquinoxHost } from './host/equinox-host.js';
@@ -35,6 +35,11 @@ export interface CreateHostOptions {
    * Absent: only `onStartup` plugins; the others' tables still open and sync.
    */
   readonly command?: string;
+  /**
+   * Where the engine's metrics go (an OpenTelemetry `MeterProvider`); default: the global
+   * one `@opentelemetry/api` holds when the host is made, a no-op unless the app set one.
+   */
+  readonly meterProvider?: SyncMeterProvider;
 }
 
 /**
@@ -54,6 +59,7 @@ export interface CreateHostOptions {
 export async function createHost(options: CreateHostOptions = {}): Promise<EquinoxHost> {
   const container = await hostContainer(options);
   if (options.remote !== undefined) (await container.rebind(RemoteStore)).toConstantValue(options.remote);
+  if (options.meterProvider !== undefined) container.bind(SyncMeterProvider).toConstantValue(options.meterProvider);
   const host = container.get(HostService);
   await host.boot();
   return host;
