@@ -114,5 +114,9 @@ export type {
 // Typed handles on plugins' APIs, for `host.api(token)`.
 export { apiPluginName, pluginApi, type PluginApiToken } from './plugin-api/api-token.js';
 
+// The device inspector's panels, as the host collects them from plugins.
+export { InspectorPanelRegistry, type RegisteredPanel } from './plugin-api/inspector-registry.js';
+export type { InspectorAction, InspectorActionResult, InspectorPanel, InspectorSection, InspectorView } from './plugin-api/inspector-panel.js';
+
 // Also at `@equinox-sync/core/server`, its home; kept here for the host's CLI.
 export { compileServerSchema } from './server/index.js';

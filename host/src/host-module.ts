@@ -1,4 +1,4 @@
-import { LocalStore, RemoteStore, SyncOptions } from '@equinox-sync/core';
+import { InspectorPanelRegistry, LocalStore, RemoteStore, SyncOptions } from '@equinox-sync/core';
 import { ContainerModule } from 'inversify';
 import { DeviceStore } from './host/device-store.js';
 import { remoteOf, syncOptionsOf } from './host/engine-bindings.js';
@@ -22,6 +22,8 @@ export const hostModule = new ContainerModule(({ bind }) => {
   // Always the database open now: the host reopens it when a plugin is left out.
   bind(LocalStore).toDynamicValue(({ get }) => get(DeviceStore).current);
   bind(PluginLoader).toSelf().inSingletonScope();
+  // The panels plugins add to `equinox inspect`'s page.
+  bind(InspectorPanelRegistry).toConstantValue(new InspectorPanelRegistry());
   bind(PluginActivator).toSelf().inSingletonScope();
   bind(HostService).toSelf().inSingletonScope();
 });

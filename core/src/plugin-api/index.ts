@@ -29,6 +29,17 @@ export type { PluginLocalTables, PluginStore } from './plugin-store.js';
 export type { ReadOptions } from '../store/scoped-store.js';
 export type { ViewReadOptions } from '../store/view-reader.js';
 export { pluginApi, type PluginApiToken } from './api-token.js';
+export type {
+  InspectorAction,
+  InspectorActionResult,
+  InspectorCell,
+  InspectorFact,
+  InspectorPanel,
+  InspectorSection,
+  InspectorTone,
+  InspectorView,
+  PluginInspector,
+} from './inspector-panel.js';
 
 // Declaring the plugin: its manifest and tables.
 export { DeclarationError, definePlugin, parsePluginManifest, pluginFromPackageJson, PluginManifestError } from '../declarations/index.js';

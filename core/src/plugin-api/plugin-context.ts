@@ -3,6 +3,7 @@ import type { ConflictResolver } from '../declarations/index.js';
 import type { Disposable } from '../engine/disposable.js';
 import type { SyncHook } from '../engine/sync-hooks.js';
 import type { PluginApiToken } from './api-token.js';
+import type { PluginInspector } from './inspector-panel.js';
 import type { PluginStore } from './plugin-store.js';
 
 /**
@@ -77,6 +78,8 @@ export interface PluginContext {
    */
   readonly container: Container;
   readonly logger: PluginLogger;
+  /** Panels the plugin adds to the device inspector (`equinox inspect`): what its domain looks like on this device. */
+  readonly inspector: PluginInspector;
   /**
    * Another active plugin's public API (what its `activate` returned), typed by the token
    * that plugin exports. Throws, naming the plugin, when it is not loaded, not active or

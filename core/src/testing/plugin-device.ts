@@ -4,6 +4,7 @@ import { onTestFinished } from 'vitest';
 import type { PluginDefinition } from '../declarations/index.js';
 import { SyncHookRegistry } from '../engine/index.js';
 import type { PluginContext } from '../plugin-api/index.js';
+import { InspectorPanelRegistry } from '../plugin-api/inspector-registry.js';
 import { LocalStore } from '../store/index.js';
 import { tempDir } from './temp-dir.js';
 
@@ -24,6 +25,8 @@ export interface PluginDevice<Api> {
   readonly hooks: SyncHookRegistry;
   /** The cloud functions the plugin called, in order. */
   readonly rpcCalls: string[];
+  /** The inspector panels the plugin registered (`panels.list()`, `panels.find(plugin, id)`). */
+  readonly panels: InspectorPanelRegistry;
   /** The database file; open it again with `dir` and `device`. */
   readonly path: string;
   /** Disposes the plugin's subscriptions (last first) and closes the store; idempotent. */
@@ -72,6 +75,7 @@ export function openPluginDevice<Api>(plugin: PluginDefinition, activate: (conte
   const store = LocalStore.open({ path, plugins: [plugin], tenantId, deviceId });
   const hooks = new SyncHookRegistry();
   const rpcCalls: string[] = [];
+  const panels = new InspectorPanelRegistry();
   const rpc = options.rpc ?? ((fn: string) => Promise.reject(new Error(`${fn}: this test device has no cloud`)));
   const context: PluginContext = {
     plugin: { name: plugin.name, version: plugin.version, dir: undefined },
@@ -88,6 +92,7 @@ export function openPluginDevice<Api>(plugin: PluginDefinition, activate: (conte
     hooks,
     container: new Container(),
     logger: silent,
+    inspector: panels.forPlugin(plugin.name),
     api: (token) => {
       throw new Error(`no plugin "${token.plugin}" on this test device: it has only ${plugin.name}`);
     },
@@ -100,6 +105,7 @@ export function openPluginDevice<Api>(plugin: PluginDefinition, activate: (conte
     store,
     hooks,
     rpcCalls,
+    panels,
     path,
     close: () => {
       if (closed) return;

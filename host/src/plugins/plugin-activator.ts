@@ -1,4 +1,4 @@
-import { RemoteStore, SyncHooks, type Disposable } from '@equinox-sync/core';
+import { InspectorPanelRegistry, RemoteStore, SyncHooks, type Disposable } from '@equinox-sync/core';
 import type { PluginApiToken, PluginContext } from '@equinox-sync/core/plugin';
 import { Container, inject, injectable } from 'inversify';
 import { DeviceStore } from '../host/device-store.js';
@@ -16,6 +16,8 @@ interface Activation {
   readonly context: PluginContext;
   readonly hooks: PluginHookScope;
   readonly logger: HostLogger;
+  /** Removes the plugin's inspector panels. */
+  readonly releasePanels: () => void;
 }
 
 /**
@@ -49,6 +51,7 @@ export class PluginActivator {
     @inject(HostLogger) private readonly logger: HostLogger,
     @inject(HostConfig) private readonly host: HostConfig,
     @inject(RemoteStore) private readonly remote: RemoteStore,
+    @inject(InspectorPanelRegistry) private readonly panels: InspectorPanelRegistry,
   ) {}
 
   /** What the active plugin `name` returned from `activate`, or undefined. */
@@ -79,16 +82,18 @@ export class PluginActivator {
       // No parent: nothing the host bound (the store, the engine, the remote) resolves here.
       container: new Container(),
       logger,
+      inspector: this.panels.forPlugin(name),
       api: (token) => apis(token),
     };
+    const releasePanels = (): void => this.panels.removePlugin(name);
     let exports: unknown;
     try {
       exports = await plugin.module?.activate(context);
     } catch (error) {
-      await release({ plugin, context, hooks, logger, exports: undefined });
+      await release({ plugin, context, hooks, logger, releasePanels, exports: undefined });
       throw error;
     }
-    this.activations.push({ plugin, context, hooks, logger, exports });
+    this.activations.push({ plugin, context, hooks, logger, releasePanels, exports });
     logger.debug('activated');
   }
 
@@ -105,8 +110,8 @@ export class PluginActivator {
   }
 }
 
-/** Disposes a plugin's subscriptions (last first), its hook registrations and its child container. */
-async function release({ context, hooks, logger }: Activation): Promise<void> {
+/** Disposes a plugin's subscriptions (last first), its hook registrations, its inspector panels and its child container. */
+async function release({ context, hooks, logger, releasePanels }: Activation): Promise<void> {
   for (const subscription of context.subscriptions.splice(0).reverse() as Disposable[]) {
     try {
       subscription.dispose();
@@ -115,6 +120,7 @@ async function release({ context, hooks, logger }: Activation): Promise<void> {
     }
   }
   hooks.dispose();
+  releasePanels();
   await context.container.unbindAll();
 }
 
