@@ -123,6 +123,32 @@ describe('eq_pull_many', () => {
     expect((await (await deviceRemote(mine)).pullMany({ [receipts]: null }, 1000)).pages[receipts]!.rows).toEqual([]);
   });
 
+  it("probes tables another migration registered as well as its own: the written-out probe and the built one agree", async () => {
+    // The function's written-out probe covers the tables of the migration that created it
+    // last; here that is `other`'s, so the notes and receipts are probed by the statement built per call.
+    const later = uniqueName('many_later');
+    const other = definePlugin({ name: 'pull-many-later', version: '1.0.0', tables: [{ name: later, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' }] });
+    await installCloudSchema([other]);
+    try {
+      const tenant = uniqueTenant('many-mixed');
+      await seed(tenant, notes, [{ body: 'n' }]);
+      await seed(tenant, later, [{ body: 'l' }]);
+      await seed(tenant, receipts, [{ till: 'till-2', total: '1.00' }], 'till-2');
+      const remote = await deviceRemote(tenant, 'till-1');
+      const { pages } = await remote.pullMany({ [notes]: null, [later]: null, [receipts]: null, [tags]: null }, 1000);
+      expect(pages[notes]!.rows.map((row) => row.body)).toEqual(['n']);
+      expect(pages[later]!.rows.map((row) => row.body)).toEqual(['l']);
+      // Another till's receipt is outside this till's scope, whichever probe looked.
+      expect(pages[receipts]!.rows).toEqual([]);
+      expect(pages[tags]!.rows).toEqual([]);
+      const past = (table: string) => ({ server_version: Number(pages[table]!.cursor.server_version), scope: pages[table]!.cursor.scope ?? null });
+      const again = await remote.pullMany({ [notes]: past(notes), [later]: past(later) }, 1000);
+      expect([again.pages[notes]!.rows, again.pages[later]!.rows]).toEqual([[], []]);
+    } finally {
+      await installCloudSchema([plugin]);
+    }
+  });
+
   it('refuses a table it does not sync, a cursor that is not one, and too many tables, naming the problem', async () => {
     const remote = await deviceRemote(uniqueTenant('many-refused'), 'till-1');
     const refused = async (cursors: Record<string, unknown>): Promise<RemoteRejectedError> => {

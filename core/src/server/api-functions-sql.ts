@@ -3,7 +3,7 @@ import { cloudMarksSql } from './cloud-marks-sql.js';
 import { digestFunctionsSql } from './digest-functions-sql.js';
 import { liveNudgesSql } from './live-nudges-sql.js';
 import { pullFunctionSql } from './pull-function-sql.js';
-import { pullManyFunctionSql } from './pull-many-function-sql.js';
+import { pullManyFunctionSql, type ProbedTable } from './pull-many-function-sql.js';
 import { pushFunctionSql } from './push-function-sql.js';
 import { PRIVATE_SCHEMA } from './sql-text.js';
 
@@ -70,12 +70,12 @@ $eq$;`;
  * `authenticated` may execute.
  *
  * @example
- * const sql = apiFunctionsSql();
+ * const sql = apiFunctionsSql(plugins.flatMap((plugin) => plugin.tables));
  */
-export function apiFunctionsSql(): string {
+export function apiFunctionsSql(tables: readonly ProbedTable[]): string {
   const grants = DEVICE_FUNCTIONS.map(
     (signature) => `revoke all on function ${signature} from public, anon, authenticated, service_role;
 grant execute on function ${signature} to authenticated;`,
   );
-  return [REGISTERED_TABLE, liveNudgesSql(), pushFunctionSql(), pullFunctionSql(), cloudMarksSql(), EQ_HEALTH, pullManyFunctionSql(), digestFunctionsSql(), ...grants].join('\n\n');
+  return [REGISTERED_TABLE, liveNudgesSql(), pushFunctionSql(), pullFunctionSql(), cloudMarksSql(), EQ_HEALTH, pullManyFunctionSql(tables), digestFunctionsSql(), ...grants].join('\n\n');
 }

@@ -1,7 +1,35 @@
+import type { TableDefinition } from '../declarations/index.js';
 import { MAX_PULL_MANY_TABLES } from '../remote/remote-protocol.js';
-import { PRIVATE_SCHEMA } from './sql-text.js';
+import { PRIVATE_SCHEMA, publicTable, sqlLiteral } from './sql-text.js';
 
 const s = PRIVATE_SCHEMA;
+
+/** What the probe of one table needs: its name and its pull scope, as the registry will hold them. */
+export type ProbedTable = Pick<TableDefinition, 'name' | 'pullScope'>;
+
+/**
+ * The probe of the tables this migration declares, written out (one `exists` per table
+ * and scope): a statement in the function's text, so each connection plans it once and
+ * keeps the plan (with `plan_cache_mode = force_generic_plan` on the function — custom
+ * plans of this many branches cost more than the probes). A table it does not name (one
+ * registered by another migration), or named under another scope, gets null and is
+ * probed by a statement built at run time, as before.
+ */
+function staticProbes(tables: readonly ProbedTable[]): string {
+  const branches = tables.map((table) => {
+    const scope = table.pullScope === undefined ? null : `${table.pullScope.column}=${table.pullScope.claim}`;
+    const scopeTest = scope === null ? 'u.scope is null' : `u.scope = ${sqlLiteral(scope)}`;
+    const scopeFilter = table.pullScope === undefined ? '' : ` and t."${table.pullScope.column}" = u.value`;
+    return `        when u.name = ${sqlLiteral(table.name)} and ${scopeTest} then exists (select from ${publicTable(table.name)} t where t.tenant_id = v_tenant and t.server_version > u.version${scopeFilter})`;
+  });
+  const cases = branches.length === 0 ? 'null::boolean' : `case
+        when u.probe is null then null
+${branches.join('\n')}
+        end`;
+  return `v_fresh := array(select ${cases}
+      from rows from (pg_catalog.unnest(v_names), pg_catalog.unnest(v_versions), pg_catalog.unnest(v_values), pg_catalog.unnest(v_scopes), pg_catalog.unnest(v_probes))
+        with ordinality as u(name, version, value, scope, probe, ord) order by u.ord);`;
+}
 
 /**
  * `eq_pull_many(p_cursors, p_limit)`: a device's whole no-op sync in one request. Given
@@ -13,7 +41,10 @@ const s = PRIVATE_SCHEMA;
  *
  * Cheap when nothing is new, the usual case: one statement probes every table's pull
  * index once (`exists` past the cursor, the table's pull scope applied), and a table with
- * nothing new gets its empty page built here, as `eq_pull` would build it. Only a table
+ * nothing new gets its empty page built here, as `eq_pull` would build it. The probe of
+ * the tables given here (the migration's own) is written into the function, so its plan
+ * is cached per connection; other registered tables are probed by a statement built per
+ * call (planning it cost more than everything else in a no-op sync). Only a table
  * with rows (or a cursor of the earlier (txid, server_version) order) goes through
  * `eq_pull` itself, so both answer alike. Security invoker like `eq_pull`: row-level
  * security decides what each probe and page reaches; a table the registry does not know
@@ -24,12 +55,12 @@ const s = PRIVATE_SCHEMA;
  * Returned as a set of one `json` value, for the reason `eq_pull` gives.
  *
  * @example
- * const sql = pullManyFunctionSql(); // part of apiFunctionsSql()
+ * const sql = pullManyFunctionSql(plugins.flatMap((plugin) => plugin.tables)); // part of apiFunctionsSql()
  */
-export function pullManyFunctionSql(): string {
+export function pullManyFunctionSql(tables: readonly ProbedTable[]): string {
   return `create or replace function public.eq_pull_many(p_cursors jsonb, p_limit integer default 1000)
 returns setof json rows 1
-language plpgsql stable security invoker set search_path = '' as $eq$
+language plpgsql stable security invoker set search_path = '' set plan_cache_mode = force_generic_plan as $eq$
 declare
   v_tenant text := ${s}.jwt_tenant();
   v_health jsonb := public.eq_health();
@@ -42,6 +73,7 @@ declare
   -- Per table: the probe's expression, or null when eq_pull must answer (a cursor of the earlier order).
   v_probes text[] := '{}';
   v_fresh boolean[];
+  v_dynamic boolean[];
   v_pages json[] := '{}';
   v_entry ${s}.tables;
   v_name text;
@@ -83,11 +115,17 @@ begin
              case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = $3[%s]', v_entry.scope_column, v_i) end)
       end;
   end loop;
-  -- One statement for every table's probe: planned once, one index probe per table.
   if v_count > 0 then
-    execute 'select array[' || pg_catalog.array_to_string(
-        array(select coalesce(p, 'true') from pg_catalog.unnest(v_probes) p), ', ') || ']::boolean[]'
-      into v_fresh using v_tenant, v_versions, v_values;
+    -- The migration's own tables: one statement in the function's text, its plan kept.
+    ${staticProbes(tables)}
+    -- Any other table: one statement built for them, planned per call.
+    if exists (select from pg_catalog.generate_subscripts(v_probes, 1) i where v_probes[i] is not null and v_fresh[i] is null) then
+      execute 'select array[' || pg_catalog.array_to_string(
+          array(select case when v_probes[i] is null or v_fresh[i] is not null then 'null' else v_probes[i] end
+                  from pg_catalog.generate_subscripts(v_probes, 1) i order by i), ', ') || ']::boolean[]'
+        into v_dynamic using v_tenant, v_versions, v_values;
+      v_fresh := array(select coalesce(v_fresh[i], v_dynamic[i]) from pg_catalog.generate_subscripts(v_probes, 1) i order by i);
+    end if;
   end if;
   for v_i in 1 .. v_count loop
     if v_probes[v_i] is not null and not v_fresh[v_i] then
