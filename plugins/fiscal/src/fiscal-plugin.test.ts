@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalStore } from '@equinox-sync/core';
+import { InspectorPanelRegistry, LocalStore } from '@equinox-sync/core';
 import { parsePluginManifest, type PluginContext, type SyncHook } from '@equinox-sync/core/plugin';
 import { describe, expect, it } from 'vitest';
 import { activate, CloudMarks, fiscalPlugin, serverSql } from './index.js';
@@ -58,13 +58,14 @@ describe('fiscal plugin declaration', () => {
         },
       },
       logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+      inspector: new InspectorPanelRegistry().forPlugin(fiscalPlugin.name),
     } as unknown as PluginContext;
     try {
       const fiscal = activate(context);
       expect(fiscal.installationId).toBe('till-7');
       const record = fiscal.issueInvoice({ issuerTaxId: 'B12345678', series: 'T7-', taxTotal: '1.00', grossTotal: '2.00' });
       expect(record).toMatchObject({ installation_id: 'till-7', number: 1, chain_index: 1 });
-      expect(context.subscriptions).toHaveLength(1);
+      expect(context.subscriptions).toHaveLength(2); // the afterPull hook and the inspector's chains panel
       expect(hooks[0]?.tables).toEqual(['invoices']);
       void hooks[0]?.afterPull?.('invoices', [{ ...record }]);
       expect(new CloudMarks(dir).read().get('till-7')).toEqual({ links: 1, lastHash: record.hash });

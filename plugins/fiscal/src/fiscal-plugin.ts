@@ -7,6 +7,7 @@ import { INVOICES_TABLE } from './api/fiscal-rows.js';
 import { FiscalService } from './api/fiscal-service.js';
 import { InstallationKeyFile } from './api/installation-key-file.js';
 import { FISCAL_SERVER_SQL } from './chain/fiscal-server-sql.js';
+import { chainsPanel } from './inspector/chains-panel.js';
 
 const manifestPath = fileURLToPath(new URL('../package.json', import.meta.url));
 
@@ -45,7 +46,8 @@ export const serverSql: string = FISCAL_SERVER_SQL;
  * commands reach with `host.api(FiscalApi)`. The installation is the device
  * (`installation_id` = its device id); its key pair lives in the plugin's storage folder.
  * Every pulled page of invoices raises the marks of what the cloud holds, so
- * `verify({ remote: true })` can tell a removed tail from a pending upload.
+ * `verify({ remote: true })` can tell a removed tail from a pending upload. The device
+ * inspector gets a "Fiscal chains" panel (series, what waits to upload, verification).
  *
  * @example
  * const fiscal = await activate(context);
@@ -56,11 +58,14 @@ export function activate(context: PluginContext): FiscalApi {
   context.subscriptions.push(
     context.hooks.register({ tables: [INVOICES_TABLE], afterPull: (_table, rows) => marks.raise(marksOf(rows)) }),
   );
-  return new FiscalService({
+  const keys = new InstallationKeyFile(context.storageDir);
+  const fiscal = new FiscalService({
     store: context.store,
     device: context.device,
     cloud: { rpc: (fn, args) => context.cloud.rpc(fn, args) },
-    keys: new InstallationKeyFile(context.storageDir),
+    keys,
     marks,
   });
+  context.subscriptions.push(context.inspector.registerPanel(chainsPanel({ fiscal, marks, keys })));
+  return fiscal;
 }

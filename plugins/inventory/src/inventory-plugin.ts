@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core/plugin';
 import { INVENTORY_SERVER_SQL } from './cloud/inventory-server-sql.js';
+import { stockPanel } from './inspector/stock-panel.js';
 import type { InventoryApi } from './inventory-api.js';
 import { createInventoryApi } from './inventory-service.js';
 import { movementProblem } from './stock-rules.js';
@@ -34,8 +35,8 @@ export const serverSql: string = INVENTORY_SERVER_SQL;
 
 /**
  * Called by the host when it starts. Holds back from upload any movement that breaks
- * the rules the cloud enforces (written with plain SQL, say), with the reason, and
- * returns the {@link InventoryApi}.
+ * the rules the cloud enforces (written with plain SQL, say), with the reason, adds the
+ * device inspector's "Stock" panel, and returns the {@link InventoryApi}.
  *
  * @example
  * const inventory = host.api<InventoryApi>('@equinox-sync/plugin-inventory');
@@ -47,5 +48,7 @@ export function activate(context: PluginContext): InventoryApi {
       validate: (_table, row) => movementProblem(row),
     }),
   );
-  return createInventoryApi(context);
+  const inventory = createInventoryApi(context);
+  context.subscriptions.push(context.inspector.registerPanel(stockPanel(inventory, context.device)));
+  return inventory;
 }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { pluginFromPackageJson, type PluginContext } from '@equinox-sync/core/plugin';
 import { SETTINGS_SERVER_SQL } from './cloud/settings-server-sql.js';
 import { isReservedKey } from './cloud/settings-schema.js';
+import { licencePanel } from './inspector/licence-panel.js';
 import { localLicensing } from './licence/licence.js';
 import { LicenceGate } from './licence/licence-gate.js';
 import type { SettingsApi } from './settings-api.js';
@@ -37,7 +38,8 @@ export const serverSql: string = SETTINGS_SERVER_SQL;
 /**
  * Called by the host when it starts: registers the licence gate on the upload stage and
  * a check that holds back a device's write of a reserved `licence.*` setting (the cloud
- * would refuse it), and returns the {@link SettingsApi}.
+ * would refuse it) and the device inspector's "Licence" panel, and returns the
+ * {@link SettingsApi}.
  *
  * @example
  * const settings = await activate(context);
@@ -54,7 +56,7 @@ export function activate(context: PluginContext): SettingsApi {
         typeof row.key === 'string' && isReservedKey(row.key) ? `setting "${row.key}" is reserved: only the back office sets it, in the cloud` : undefined,
     }),
   );
-  return {
+  const api: SettingsApi = {
     get: (key, options) => settings.get(key, options),
     entry: (key, options) => settings.entry(key, options),
     set: (key, value, options) => settings.set(key, value, options),
@@ -62,4 +64,6 @@ export function activate(context: PluginContext): SettingsApi {
     licence: () => localLicensing(context.store).licence,
     licenceStatus: () => gate.status,
   };
+  context.subscriptions.push(context.inspector.registerPanel(licencePanel({ settings: api, local: () => localLicensing(context.store), device: context.device })));
+  return api;
 }
