@@ -14,6 +14,15 @@ export default tseslint.config(
     },
   },
   {
+    // The inspector's page runs in a browser, with no build step.
+    files: ['host/inspector-page/**/*.js'],
+    languageOptions: {
+      globals: Object.fromEntries(
+        ['document', 'window', 'navigator', 'EventSource', 'HTMLElement', 'HTMLInputElement', 'HTMLButtonElement', 'Element', 'Node', 'SVGElement', 'Intl', 'requestAnimationFrame', 'ResizeObserver', 'matchMedia'].map((name) => [name, 'readonly']),
+      ),
+    },
+  },
+  {
     // A plugin's code reaches equinox only through the plugin API (DESIGN.md §5): the engine,
     // the store's connection, the server compiler, the local cloud and the host stay out of
     // reach, so a plugin cannot come to depend on them. Its tests may use anything.
