@@ -15,6 +15,20 @@ export { consoleLogger, HostLogger, type LogLevel } from './host/host-logger.js'
 export { HostService } from './host/host-service.js';
 export { DeviceStore } from './host/device-store.js';
 export { resolveHostConfig, type HostConfigSource } from './host/resolve-host-config.js';
+export type {
+  InspectorConflict,
+  InspectorDevice,
+  InspectorFailedRow,
+  InspectorHeldDelete,
+  InspectorPanelState,
+  InspectorQueuedRow,
+  InspectorQueueTable,
+  InspectorState,
+  RecordedRun,
+} from './inspector/inspector-state.js';
+export { serveInspector, type Inspector, type InspectorOptions } from './inspector/inspector-server.js';
+export { inspectorState } from './inspector/state-assembly.js';
+export type { QueuedChange, QueuedTable } from './inspector/pending-uploads.js';
 export { engineProblem } from './plugins/engine-compatibility.js';
 export { PluginActivator } from './plugins/plugin-activator.js';
 export type { LoadedPlugin, PluginInfo } from './plugins/plugin-info.js';

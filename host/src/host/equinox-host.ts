@@ -5,6 +5,7 @@ import type {
   PluginApiToken,
   PluginDefinition,
   ReconcileOptions,
+  RegisteredPanel,
   ReconcileResult,
   ScopedStore,
   SyncRunResult,
@@ -13,6 +14,8 @@ import type {
   SyncTrigger,
 } from '@equinox-sync/core';
 import type { Observable } from 'rxjs';
+import type { RecordedRun } from '../inspector/inspector-state.js';
+import type { QueuedTable } from '../inspector/pending-uploads.js';
 import type { PluginInfo } from '../plugins/plugin-info.js';
 import type { HeldDelete } from './held-delete.js';
 
@@ -47,6 +50,41 @@ export interface EquinoxHost {
   readonly status: SyncStatus;
   /** Every finished run: what started it and what it did. Completes on dispose. */
   readonly runs$: Observable<{ readonly trigger: SyncTrigger; readonly result: SyncRunResult }>;
+  /**
+   * The device's recent runs, oldest first: the last `limit` (default 100) of the 500 the
+   * database keeps. Every host records its runs, so these include earlier processes'
+   * (`equinox sync`, `equinox watch`, another app on the same file).
+   *
+   * @example
+   * const slow = host.recentRuns(20).filter((run) => run.durationMs > 5000);
+   */
+  recentRuns(limit?: number): RecordedRun[];
+  /**
+   * Fires when the device's data may have changed outside a run: a write to a synced table
+   * through this host at once, and any commit by another program to the database file
+   * within 250 ms. Finished runs are on `runs$`. Completes on dispose.
+   *
+   * @example
+   * host.changes$.subscribe(() => view.refresh());
+   */
+  readonly changes$: Observable<void>;
+  /**
+   * The upload queue per table (tables with nothing waiting left out): how many changes
+   * wait, backing-off ones included (rows in conflict wait in `conflicts` instead), and the
+   * first `rowsPerTable` (default 20) in upload order, each with its row as it is now.
+   *
+   * @example
+   * for (const part of host.pendingUploads({ rowsPerTable: 5 })) console.log(part.table, part.count);
+   */
+  pendingUploads(options?: { readonly rowsPerTable?: number }): QueuedTable[];
+  /**
+   * The inspector panels the active plugins registered, in registration order: each
+   * panel's plugin, and the panel (`id`, `title`, `load()`, `actions`).
+   *
+   * @example
+   * for (const { plugin, panel } of host.panels()) console.log(plugin, panel.title, (await panel.load()).summary);
+   */
+  panels(): readonly RegisteredPanel[];
   /** An active plugin's store: its tables only. */
   store(plugin: string): ScopedStore;
   /** The conflict inbox (tables with the `Manual` strategy, or a resolver that left it to a person). */

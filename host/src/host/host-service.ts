@@ -1,6 +1,7 @@
 import type { EquinoxConfig } from '@equinox-sync/config';
 import {
   apiPluginName,
+  InspectorPanelRegistry,
   SchemaMigrationError,
   SyncEngine,
   type ConflictChoice,
@@ -9,6 +10,7 @@ import {
   type PluginDefinition,
   type ReconcileOptions,
   type ReconcileResult,
+  type RegisteredPanel,
   type Row,
   type ScopedStore,
   type SyncRunResult,
@@ -17,7 +19,11 @@ import {
   type SyncTrigger,
 } from '@equinox-sync/core';
 import { inject, injectable, optional } from 'inversify';
-import type { Observable } from 'rxjs';
+import { ReplaySubject, takeUntil, type Observable } from 'rxjs';
+import { databaseChanges } from '../inspector/database-changes.js';
+import type { RecordedRun } from '../inspector/inspector-state.js';
+import { readPendingUploads, type QueuedTable } from '../inspector/pending-uploads.js';
+import { RunHistory } from '../inspector/run-history.js';
 import { activates, HostActivation } from '../plugins/activation-events.js';
 import { PluginActivator } from '../plugins/plugin-activator.js';
 import { pluginInfo, type LoadedPlugin, type PluginInfo } from '../plugins/plugin-info.js';
@@ -49,6 +55,10 @@ export class HostService implements EquinoxHost {
   private entries: Entry[] = [];
   private engine: SyncEngine | undefined;
   private disposing: Promise<void> | undefined;
+  private history: RunHistory | undefined;
+  private changes: Observable<void> | undefined;
+  /** Replays, so that `changes$` taken after dispose completes at once. */
+  private readonly disposed = new ReplaySubject<void>(1);
 
   readonly conflicts = {
     list: (): ConflictRecord[] => this.sync().listConflicts(),
@@ -67,6 +77,7 @@ export class HostService implements EquinoxHost {
     @inject(DeviceStore) private readonly stores: DeviceStore,
     @inject(HostContainer) private readonly container: HostContainer,
     @inject(HostLogger) private readonly logger: HostLogger,
+    @inject(InspectorPanelRegistry) private readonly registry: InspectorPanelRegistry,
     // Optional, so a container wired by hand with `hostModule` opens a host for no command.
     @inject(HostActivation) @optional() private readonly activation: HostActivation = { command: undefined },
   ) {}
@@ -110,6 +121,8 @@ export class HostService implements EquinoxHost {
       // The failed plugins' tables must not sync: the engine syncs the tables the store was opened with.
       if (leftOut) this.stores.open(this.definitions());
       this.engine = this.container.get(SyncEngine);
+      this.recordRuns(this.engine);
+      this.changes = databaseChanges(this.stores.current).pipe(takeUntil(this.disposed));
     } catch (error) {
       await this.dispose();
       throw error;
@@ -136,6 +149,25 @@ export class HostService implements EquinoxHost {
   rowState(table: string, id: string): SyncState | undefined {
     this.sync();
     return this.stores.current.rowState(table, id);
+  }
+
+  recentRuns(limit = 100): RecordedRun[] {
+    this.sync();
+    return this.history?.recent(limit) ?? [];
+  }
+
+  get changes$(): Observable<void> {
+    this.booted();
+    return this.changes as Observable<void>;
+  }
+
+  pendingUploads(options: { readonly rowsPerTable?: number } = {}): QueuedTable[] {
+    this.sync();
+    return readPendingUploads(this.stores.current, this.definitions(), options.rowsPerTable ?? 20);
+  }
+
+  panels(): readonly RegisteredPanel[] {
+    return this.registry.list();
   }
 
   store(plugin: string): ScopedStore {
@@ -170,6 +202,8 @@ export class HostService implements EquinoxHost {
   dispose(): Promise<void> {
     this.disposing ??= (async () => {
       await this.engine?.dispose();
+      this.disposed.next();
+      this.disposed.complete();
       await this.activator.deactivateAll();
       this.stores.close();
     })();
@@ -191,6 +225,30 @@ export class HostService implements EquinoxHost {
         this.fail(entry, (error as SchemaMigrationError).message);
       }
     }
+  }
+
+  /**
+   * Keeps every finished run in the device's database, so a later `equinox inspect`
+   * charts it. Keeping it is not worth failing the host or a run for: a write that fails
+   * (the file locked by another program for longer than the busy timeout) is logged and
+   * skipped.
+   */
+  private recordRuns(engine: SyncEngine): void {
+    const unrecorded = (error: unknown): void => this.logger.warn(`the run history is not kept: ${error instanceof Error ? error.message : String(error)}`);
+    try {
+      this.history = new RunHistory(this.stores.current.database);
+    } catch (error) {
+      unrecorded(error);
+      return;
+    }
+    const history = this.history;
+    engine.onDidRun.subscribe(({ trigger, result }) => {
+      try {
+        history.record(trigger, result);
+      } catch (error) {
+        unrecorded(error);
+      }
+    });
   }
 
   /** The row a held delete removes, read through its plugin's store (deleted rows included); null when it is gone. */
