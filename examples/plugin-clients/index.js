@@ -35,8 +35,37 @@ export function activate(context) {
       if (problem !== undefined) throw new Error(problem);
       return toClient(store.insert('clients', { name: client.name, tax_id: client.tax_id ?? null, email: client.email ?? null, phone: client.phone ?? null }));
     },
+    update(id, patch) {
+      const problem = emailProblem(patch.email);
+      if (problem !== undefined) throw new Error(problem);
+      existing(id);
+      // Only the declared fields: anything else in the patch is not the client's to change.
+      const changes = Object.fromEntries(FIELDS.filter((field) => patch[field] !== undefined).map((field) => [field, patch[field]]));
+      return toClient(store.update('clients', id, changes));
+    },
+    remove(id) {
+      const client = existing(id);
+      // A tombstone, held on this device: sync never deletes cloud data without a confirmation.
+      store.delete('clients', id);
+      return client;
+    },
   };
+
+  /**
+   * The live client with this id; throws when this device has none.
+   *
+   * @param {string} id
+   * @returns {import('./clients-api.js').Client}
+   */
+  function existing(id) {
+    const row = store.get('clients', id);
+    if (row === undefined) throw new Error(`no client ${id} on this device`);
+    return toClient(row);
+  }
 }
+
+/** The fields a patch may change. */
+const FIELDS = /** @type {const} */ (['name', 'tax_id', 'email', 'phone']);
 
 export function deactivate() {
   // Nothing to release: everything registered went into context.subscriptions.

@@ -28,13 +28,13 @@ describe('the example clients plugin from the command line, loaded from a config
   it('adds its topic and commands to equinox --help', async () => {
     const help = await equinox(['--help', '--config', config], dir);
     expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/^ {2}clients +The clients on this device: list them, add one$/m);
+    expect(help.stdout).toMatch(/^ {2}clients +The clients on this device: list, add, edit and remove them$/m);
     // The config found as commands find it: EQUINOX_CONFIG, then ./equinox.config.json.
     expect((await equinox(['--help'], dir, { EQUINOX_CONFIG: config })).stdout).toContain('The clients on this device');
     writeFileSync(join(dir, 'equinox.config.json'), JSON.stringify(offlineConfig(dir, [EXAMPLE_PLUGIN_DIR])));
     const topic = await equinox(['clients', '--help'], dir);
-    expect(topic.stdout).toContain('clients add   Add a client on this device; it syncs with the next run.');
-    expect(topic.stdout).toContain('clients list  List the clients on this device, by name.');
+    expect(topic.stdout).toContain('clients add     Add a client on this device; it syncs with the next run.');
+    expect(topic.stdout).toContain('clients list    List the clients on this device, by name.');
   });
 
   it('clients add then clients list: the client is on the device, as JSON and for people', async () => {

@@ -71,6 +71,23 @@ describe('the example clients plugin, loaded by path from config', () => {
     expect(host.store(CLIENTS).query('clients')).toHaveLength(2);
   });
 
+  it('updates and removes through its API: update returns the row as stored, remove holds the delete', async () => {
+    const host = disposeAfterTest(await createHost({ config: offlineConfig(tempDir('clients-api'), [EXAMPLE_PLUGIN_DIR]), logger: memoryLogger() }));
+    const clients = host.api(ClientsApi);
+    const ada = clients.add({ name: 'Ada', email: 'ada@example.com', phone: '600000001' });
+    expect(clients.update(ada.id, { phone: '600000002', tax_id: 'B1' })).toEqual({ ...ada, phone: '600000002', tax_id: 'B1' });
+    expect(clients.update(ada.id, { email: null })).toEqual({ ...ada, phone: '600000002', tax_id: 'B1', email: null });
+    expect(() => clients.update(ada.id, { email: 'ada' })).toThrow('email "ada" is not valid');
+    expect(() => clients.update('no-such-id', { name: 'Bob' })).toThrow('no client no-such-id on this device');
+    expect(clients.list()).toEqual([{ ...ada, phone: '600000002', tax_id: 'B1', email: null }]);
+
+    expect(clients.remove(ada.id)).toEqual({ ...ada, phone: '600000002', tax_id: 'B1', email: null });
+    expect(clients.list()).toEqual([]);
+    expect(host.deletes.list()).toEqual([expect.objectContaining({ table: 'clients', id: ada.id })]);
+    expect(() => clients.remove(ada.id)).toThrow(`no client ${ada.id} on this device`);
+    expect(() => clients.update(ada.id, { name: 'Ada' })).toThrow(`no client ${ada.id} on this device`);
+  });
+
   it('keeps a deleted client until the delete is confirmed', async () => {
     const till = await device(uniqueTenant('clients-del'), 'till-a', tempDir('clients'));
     const clients = till.store(CLIENTS);
