@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { loadConfig } from '@equinox-sync/config';
 import { startLocalCloud, type LocalCloud } from '@equinox-sync/local-cloud';
 import { cloudRows, tempDir, uniqueTenant } from '@equinox-sync/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHost } from '../src/index.js';
-import { deviceConfig, equinox, runEquinox, type ProcessRun } from './host-kit.js';
+import { deviceConfig, equinox, EXAMPLE_PLUGIN_DIR, runEquinox, type ProcessRun } from './host-kit.js';
 
 const INVENTORY = '@equinox-sync/plugin-inventory';
 
@@ -76,6 +76,27 @@ describe('first run against a fresh local cloud (no equinox schema yet)', () => 
     expect(again.exit).toBe(0);
     expect(again.json).toMatchObject({ cloudSchema: { installed: true, reason: expect.stringContaining('stock_movements') } });
     expect(await cloudRows('stock_movements', 'nobody', cloud)).toEqual([]);
+  });
+
+  it("writes the plugin into the config relative to the config's folder, and installs its cloud schema with the built-in ones", async () => {
+    const cwd = tempDir('init-plugin-device');
+    const typed = relative(cwd, EXAMPLE_PLUGIN_DIR); // ../../…/examples/plugin-clients, as a user in cwd types it
+    const run = await equinoxIn(cwd, ['init', '--config', 'shop/till-1.json', '--db', 'shop/till-1.db', '--tenant', uniqueTenant('plugin'), '--device', 'till-1', '--local', '--data', data, '--plugin', typed, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ cloudSchema: { installed: true, plugins: expect.arrayContaining(['@acme/equinox-clients', INVENTORY]) } });
+    const written = JSON.parse(readFileSync(join(cwd, 'shop', 'till-1.json'), 'utf8')) as { plugins: string[] };
+    expect(written.plugins).toEqual([relative(join(cwd, 'shop'), EXAMPLE_PLUGIN_DIR)]);
+    // The device then loads it: its command runs with that config.
+    const add = await equinoxIn(cwd, ['clients', 'add', '--name', 'Ada', '--email', 'ada@example.com', '--config', 'shop/till-1.json']);
+    expect(add.code, add.stderr).toBe(0);
+  });
+
+  it('refuses a plugin folder that is not there, naming --plugin (exit 2), and writes nothing', async () => {
+    const cwd = tempDir('init-plugin-missing');
+    const run = await equinoxIn(cwd, ['init', '--db', 'till.db', '--tenant', 'shop-1', '--device', 'till-1', '--url', 'http://127.0.0.1:9', '--key', 'anon', '--plugin', './nope']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--plugin: ./nope: no such folder');
+    expect(existsSync(join(cwd, 'equinox.config.json'))).toBe(false);
   });
 });
 

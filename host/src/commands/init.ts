@@ -38,6 +38,7 @@ export default class Init extends EquinoxCommand<typeof Init> {
     '<%= config.bin %> init --tenant store-1 --db ./till-1.db --local',
     '<%= config.bin %> init --tenant hq --db ./hq.db --local --role master --device office',
     '<%= config.bin %> init --tenant store-1 --db ./till.db --url https://xyz.supabase.co --key <anon key> --token <user JWT>',
+    '<%= config.bin %> init --tenant store-1 --db ./till-1.db --local --plugin ../examples/plugin-clients',
   ];
   static override flags = {
     tenant: tenantFlag({ summary: 'Tenant id (the tenant_id claim of the token).', required: true }),
@@ -49,6 +50,11 @@ export default class Init extends EquinoxCommand<typeof Init> {
     token: Flags.string({ summary: 'User JWT with the tenant_id and device_id claims.', dependsOn: ['url'] }),
     device: deviceFlag({ summary: 'Device id (default: hostname plus a random suffix).' }),
     role: Flags.string({ summary: 'Device role.', options: ['store', 'master'], default: 'store' }),
+    plugin: Flags.string({
+      summary: 'A plugin to load besides the built-in ones: a folder or a package name (repeatable).',
+      description: 'Written to the config\'s "plugins"; a relative folder is written relative to the config file\'s folder, where loading the config resolves it.',
+      multiple: true,
+    }),
     force: Flags.boolean({ summary: 'Overwrite an existing config file.' }),
   };
 
@@ -57,6 +63,9 @@ export default class Init extends EquinoxCommand<typeof Init> {
     if (!flags.local && !flags.url) this.usage('give either --local or --url and --key');
     const file = resolve(flags.config ?? process.env.EQUINOX_CONFIG ?? CONFIG_FILE);
     if (existsSync(file) && !flags.force) this.fail(`${file} exists; use --force to overwrite it`);
+    for (const spec of flags.plugin ?? []) {
+      if ((spec.startsWith('.') || isAbsolute(spec)) && !existsSync(resolve(spec))) this.usage(`--plugin: ${spec}: no such folder (give a plugin's folder or its package name)`);
+    }
     const role = flags.role === 'master' ? 'master' : 'store';
     const deviceId = flags.device ?? defaultDeviceId();
     const dbPath = resolve(flags.db);
@@ -70,6 +79,7 @@ export default class Init extends EquinoxCommand<typeof Init> {
       dbPath: relativeTo(dirname(file), dbPath),
       role,
       supabase,
+      ...(flags.plugin === undefined ? {} : { plugins: flags.plugin.map((spec) => pluginSpec(dirname(file), spec)) }),
     };
     const parsed = configSchema.safeParse(input);
     if (!parsed.success) this.usage(parsed.error.issues.map((issue) => `${flagOf(issue.path.join('.'))}: ${issue.message}`).join('; '));
@@ -136,6 +146,16 @@ export default class Init extends EquinoxCommand<typeof Init> {
   }
 }
 
+/**
+ * A --plugin as the config should hold it: a path (it starts with `.` or `/`) relative to
+ * the config file's folder, since the loader resolves it from there; a package name as given.
+ */
+function pluginSpec(configDir: string, spec: string): string {
+  if (!spec.startsWith('.') && !isAbsolute(spec)) return spec;
+  const path = relativeTo(configDir, resolve(spec));
+  return path.startsWith('.') || isAbsolute(path) ? path : `./${path}`;
+}
+
 /** The flag that set a config key, to name it in an error. */
 const FLAG_OF_KEY: Readonly<Record<string, string>> = {
   tenantId: '--tenant',
@@ -148,7 +168,7 @@ const FLAG_OF_KEY: Readonly<Record<string, string>> = {
 };
 
 function flagOf(key: string): string {
-  return FLAG_OF_KEY[key] ?? key;
+  return FLAG_OF_KEY[key] ?? (key.startsWith('plugins') ? '--plugin' : key);
 }
 
 /** `path` relative to `folder` when it can be (and is not the same path), else absolute. */
