@@ -158,7 +158,7 @@ function render(current) {
       renderDeletes(current.deletes, ctx),
       renderFailed(current.failed),
       renderQuarantined(current.quarantined),
-      renderQueue(current.queue, current.status.uploadsPaused),
+      renderQueue(current.queue, current.status.uploadsPaused, current.conflicts.length),
       ...renderPanels(current.panels, ctx),
       renderRuns(current.runs, chartWidth()),
     ].filter((node) => node !== null),

@@ -11,15 +11,16 @@ import { ago, card, h, plural, table } from './dom.js';
 /**
  * @param {QueueTable[]} queue
  * @param {string | null} paused why uploads are paused, if they are
+ * @param {number} conflicts records in the conflict inbox: their changes wait for a person, not in this queue
  */
-export function renderQueue(queue, paused) {
+export function renderQueue(queue, paused, conflicts) {
   const waiting = queue.filter((q) => q.count > 0);
   const total = waiting.reduce((sum, q) => sum + q.count, 0);
   return card(
     { id: 'queue', title: 'Upload queue', count: total, tone: paused !== null && total > 0 ? 'warn' : null },
     paused === null ? null : h('p', { class: 'note tone-warn' }, h('strong', {}, '‖ Paused: '), sentence(paused), ' The rows wait here meanwhile.'),
     waiting.length === 0
-      ? h('p', { class: 'calm' }, '✔ Nothing waiting: every change on this device has been sent.')
+      ? h('p', { class: 'calm' }, conflicts > 0 ? `Nothing ready to send: the changes left wait on the ${plural(conflicts, 'conflict')} above.` : '✔ Nothing waiting: every change on this device has been sent.')
       : waiting.map((q) =>
           h(
             'div',
@@ -39,6 +40,7 @@ export function renderQueue(queue, paused) {
             q.count > q.rows.length ? h('p', { class: 'more' }, `…and ${plural(q.count - q.rows.length, 'more row')}.`) : null,
           ),
         ),
+    waiting.length > 0 && conflicts > 0 ? h('p', { class: 'more' }, `Besides these, the changes of ${plural(conflicts, 'record')} in conflict wait for a choice above.`) : null,
   );
 }
 
