@@ -1,7 +1,7 @@
 // @ts-check
-import { Flags } from '@oclif/core';
 import { EquinoxCommand, withHost } from '@equinox-sync/host/command-kit';
-import { ClientsApi, emailProblem } from '../../clients-api.js';
+import { clientFields, clientFlags } from '../../client-flags.js';
+import { ClientsApi } from '../../clients-api.js';
 
 /**
  * `equinox clients add --name NAME`: adds a client on this device; it syncs with the
@@ -13,27 +13,10 @@ export default class ClientsAdd extends EquinoxCommand {
   static summary = 'Add a client on this device; it syncs with the next run.';
   static examples = ['<%= config.bin %> clients add --name "Ada Lovelace" --email ada@example.com', '<%= config.bin %> clients add --name Ada --json'];
 
-  static flags = {
-    name: Flags.string({ summary: "The client's name.", required: true }),
-    'tax-id': Flags.string({ summary: 'Tax id.' }),
-    email: Flags.string({
-      summary: 'Email address.',
-      // Checked while parsing, so a bad one is a usage error like a missing flag.
-      parse: async (email) => {
-        const problem = emailProblem(email);
-        if (problem !== undefined) throw new Error(problem);
-        return email;
-      },
-    }),
-    phone: Flags.string({ summary: 'Phone number.' }),
-  };
+  static flags = clientFlags({ nameRequired: true });
 
   async run() {
-    const { name, email, phone } = this.flags;
-    const taxId = this.flags['tax-id'];
-    const client = await withHost(this, (host) =>
-      host.api(ClientsApi).add({ name, ...(taxId === undefined ? {} : { tax_id: taxId }), ...(email === undefined ? {} : { email }), ...(phone === undefined ? {} : { phone }) }),
-    );
+    const client = await withHost(this, (host) => host.api(ClientsApi).add({ ...clientFields(this.flags), name: this.flags.name }));
     this.log(`Added client ${client.name} (${client.id}).`);
     return client;
   }

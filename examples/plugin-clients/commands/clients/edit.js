@@ -1,7 +1,8 @@
 // @ts-check
-import { Args, Flags } from '@oclif/core';
+import { Args } from '@oclif/core';
 import { EquinoxCommand, withHost } from '@equinox-sync/host/command-kit';
-import { ClientsApi, emailProblem } from '../../clients-api.js';
+import { clientFields, clientFlags } from '../../client-flags.js';
+import { ClientsApi } from '../../clients-api.js';
 
 /**
  * `equinox clients edit ID --phone P`: changes a client on this device; it syncs with the
@@ -17,25 +18,10 @@ export default class ClientsEdit extends EquinoxCommand {
 
   static args = { id: Args.string({ description: "The client's id (see clients list).", required: true }) };
 
-  static flags = {
-    name: Flags.string({ summary: "The client's name." }),
-    'tax-id': Flags.string({ summary: 'Tax id.' }),
-    email: Flags.string({
-      summary: 'Email address.',
-      // Checked while parsing, as in clients add: a bad one is a usage error like a missing flag.
-      parse: async (email) => {
-        const problem = emailProblem(email);
-        if (problem !== undefined) throw new Error(problem);
-        return email;
-      },
-    }),
-    phone: Flags.string({ summary: 'Phone number.' }),
-  };
+  static flags = clientFlags({ nameRequired: false });
 
   async run() {
-    const { name, email, phone } = this.flags;
-    const taxId = this.flags['tax-id'];
-    const patch = { ...(name === undefined ? {} : { name }), ...(taxId === undefined ? {} : { tax_id: taxId }), ...(email === undefined ? {} : { email }), ...(phone === undefined ? {} : { phone }) };
+    const patch = clientFields(this.flags);
     if (Object.keys(patch).length === 0) this.usage('give at least one field to change: --name, --email, --phone or --tax-id');
     const client = await withHost(this, (host) => host.api(ClientsApi).update(this.args.id, patch));
     this.log(`Updated client ${client.name} (${client.id}).`);
