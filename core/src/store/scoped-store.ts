@@ -7,7 +7,8 @@ import type { LocalDirectory } from './local-directory.js';
 import { LocalTableStore } from './local-table-store.js';
 import type { LocalWriteGuard } from './local-write-guard.js';
 import { storedDefault } from './sqlite-columns.js';
-import { decodeRawRow, decodeValue, encodeValue, type SqliteValue } from './row-codec.js';
+import { decodeValue, encodeValue, type SqliteValue } from './row-codec.js';
+import { RowChanges, type ChangeKind } from './row-change.js';
 import { ColumnLimitError, StoreError } from './store-error.js';
 import type { TableDirectory } from './table-directory.js';
 import type { TableContext } from './table-registry.js';
@@ -45,12 +46,6 @@ export interface ReadOptions {
   readonly includeDeleted?: boolean;
 }
 
-/** A statement in raw mode (rows as arrays) and the names of its result columns, in order. */
-interface RawStatement {
-  readonly statement: Statement<SqliteValue[]>;
-  readonly columns: readonly string[];
-}
-
 /**
  * A plugin's door to the local store: only its own tables, only declared columns. It
  * fills `id` (UUIDv7, unless given), `tenant_id` and `updated_at` (the store's clock)
@@ -73,12 +68,9 @@ export class ScopedStore {
   private readonly views: ViewReader;
   private statementCache: StatementCache | undefined;
   private readonly inserts = new Map<string, Statement<SqliteValue[]>>();
-  private readonly updates = new Map<string, RawStatement>();
-  /** The statement the last update of each kind used: loops patch the same columns, and a match spares building the cache key. */
-  private readonly lastUpdate: Record<'update' | 'restore', { tableId: number; names: readonly string[]; statement: RawStatement } | undefined> = {
-    update: undefined,
-    restore: undefined,
-  };
+  private readonly changes: RowChanges;
+  /** The store's clock, bound once: updates pass it on every call. */
+  private readonly stamp: () => string;
   private readonly storedDefaults = new Map<number, Record<string, unknown>>();
   private readonly jsonDefaultColumns = new Map<number, readonly ColumnDefinition[]>();
 
@@ -88,6 +80,8 @@ export class ScopedStore {
   ) {
     this.local = new LocalTableStore(plugin, deps);
     this.views = new ViewReader(plugin, deps);
+    this.changes = new RowChanges(deps.db);
+    this.stamp = () => deps.clock.tick();
   }
 
   /** Inserts a row and returns it as stored (defaults and system columns included). */
@@ -234,32 +228,12 @@ export class ScopedStore {
     return statement;
   }
 
-  private change(table: string, id: string, patch: Row, kind: 'update' | 'restore'): Row {
+  private change(table: string, id: string, patch: Row, kind: ChangeKind): Row {
     const context = this.own(table);
     const { names, values } = this.encode(context, patch, id);
-    const update = this.updateStatement(context, names, kind);
-    const stored = this.write(() => update.statement.get(...values, this.deps.clock.tick(), id), id);
+    const stored = this.write(() => this.changes.write(context, kind, names, values, id, this.stamp), id);
     if (stored === undefined) throw this.error(table, `no row "${id}" to ${kind}`);
-    return decodeRawRow(context, update.columns, stored as unknown[]);
-  }
-
-  /** The UPDATE … RETURNING * of these columns, in raw mode, with the names of what it returns; a restore also clears `deleted`. */
-  private updateStatement(context: TableContext, names: readonly string[], kind: 'update' | 'restore'): RawStatement {
-    const last = this.lastUpdate[kind];
-    if (last !== undefined && last.tableId === context.id && sameNames(last.names, names)) return last.statement;
-    const key = `${kind}\u0000${context.id}\u0000${names.join('\u0000')}`;
-    let update = this.updates.get(key);
-    if (update === undefined) {
-      const sets = [...names, 'updated_at'].map((name) => `${quoteIdentifier(name)} = ?`);
-      if (kind === 'restore') sets.unshift('deleted = 0');
-      const live = kind === 'update' ? ' AND deleted = 0' : '';
-      const sql = `UPDATE ${quoteIdentifier(context.definition.name)} SET ${sets.join(', ')} WHERE id = ?${live} RETURNING *`;
-      const statement = this.deps.db.prepare<SqliteValue[]>(sql).raw(true);
-      update = { statement, columns: statement.columns().map((column) => column.name) };
-      this.updates.set(key, update);
-    }
-    this.lastUpdate[kind] = { tableId: context.id, names, statement: update };
-    return update;
+    return stored;
   }
 
   /** The declared columns' defaults as a read returns them, computed once per table (JSON ones are parsed per row, see below). */
@@ -307,12 +281,6 @@ export class ScopedStore {
   private error(table: string, message: string): StoreError {
     return new StoreError(`plugin "${this.plugin}" table "${table}": ${message}`);
   }
-}
-
-function sameNames(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**
