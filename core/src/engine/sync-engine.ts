@@ -269,7 +269,8 @@ export class SyncEngine {
         let paused: string | undefined;
         if (recent === undefined) {
           const held = await this.upload.pauseReason();
-          const refused = held === undefined ? await this.upload.run(context, counts) : undefined;
+          // A run that found nothing to upload reads the queue again only if a change came meanwhile.
+          const refused = held === undefined && (!quiet || this.hasUploads()) ? await this.upload.run(context, counts) : undefined;
           paused = held ?? (refused === undefined ? undefined : `uploads paused: ${refused}`);
           this.store.recordUploadsPaused(paused);
         } else {

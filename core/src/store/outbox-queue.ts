@@ -100,8 +100,8 @@ export class OutboxQueue {
 
   /** Entries ready to upload or backing off; deletes awaiting confirmation are not counted. */
   pendingUploads(): number {
-    return this.db
-      .prepare(`SELECT count(*) FROM _eq_outbox WHERE awaiting_confirmation = 0 AND table_id IN (SELECT value FROM json_each(?))`)
+    return this.statements
+      .get('pending', `SELECT count(*) FROM _eq_outbox WHERE awaiting_confirmation = 0 AND table_id IN (SELECT value FROM json_each(?))`)
       .pluck()
       .get(this.tables.idsJson()) as number;
   }

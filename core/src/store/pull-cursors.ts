@@ -14,11 +14,13 @@ export class PullCursors {
   private readonly readOne: Statement<[number], string>;
   private readonly upsert: Statement<[number, string]>;
   private readonly remove: Statement<[number]>;
+  private readonly readAll: Statement<[], string>;
 
-  constructor(private readonly db: Database) {
+  constructor(db: Database) {
     this.readOne = db.prepare<[number], string>(`SELECT cursor FROM _eq_cursors WHERE table_id = ?`).pluck();
     this.upsert = db.prepare(`INSERT INTO _eq_cursors (table_id, cursor) VALUES (?, ?) ON CONFLICT (table_id) DO UPDATE SET cursor = excluded.cursor`);
     this.remove = db.prepare(`DELETE FROM _eq_cursors WHERE table_id = ?`);
+    this.readAll = db.prepare<[], string>(`SELECT cursor FROM _eq_cursors`).pluck();
   }
 
   /** The table's cursor, or `undefined` before its first pull (or after a reset). */
@@ -39,7 +41,7 @@ export class PullCursors {
   /** The largest transaction id among the stored cursors, or `undefined` before any pull. */
   largestTxid(): bigint | undefined {
     let largest: bigint | undefined;
-    for (const text of this.db.prepare(`SELECT cursor FROM _eq_cursors`).pluck().all() as string[]) {
+    for (const text of this.readAll.all()) {
       const txid = (JSON.parse(text) as { txid?: unknown } | null)?.txid;
       if (typeof txid !== 'string' || !/^\d{1,20}$/.test(txid)) continue;
       const value = BigInt(txid);

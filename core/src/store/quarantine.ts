@@ -91,9 +91,11 @@ export class Quarantine {
   private readonly insertAnonymous: Statement;
   private readonly releaseRows: Statement<[number, string]>;
   private readonly anyOfTable: Statement<[number]>;
+  private readonly listRows: Statement<[string, number]>;
+  private readonly countRows: Statement<[string], number>;
 
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly tables: TableDirectory,
   ) {
     this.upsert = db.prepare(
@@ -113,6 +115,12 @@ export class Quarantine {
     );
     this.releaseRows = db.prepare(`DELETE FROM _eq_quarantine WHERE table_id = ? AND row_id IN (SELECT value FROM json_each(?))`);
     this.anyOfTable = db.prepare(`SELECT 1 FROM _eq_quarantine WHERE table_id = ? LIMIT 1`);
+    // Both run at the end of every sync run (the status): prepared once.
+    this.listRows = db.prepare(
+      `SELECT table_id, row_id, reason, row_json, row_chars, server_version, received_at FROM _eq_quarantine
+        WHERE table_id IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
+    );
+    this.countRows = db.prepare<[string], number>(`SELECT count(*) FROM _eq_quarantine WHERE table_id IN (SELECT value FROM json_each(?))`).pluck();
   }
 
   /** Sets a row aside (replacing an earlier bad version of the same row). */
@@ -141,12 +149,7 @@ export class Quarantine {
 
   /** Rows set aside in the loaded tables, in arrival order (at most `limit`). */
   list(limit = Number.MAX_SAFE_INTEGER): QuarantinedRow[] {
-    const rows = this.db
-      .prepare(
-        `SELECT table_id, row_id, reason, row_json, row_chars, server_version, received_at FROM _eq_quarantine
-          WHERE table_id IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
-      )
-      .all(this.tables.idsJson(), limit) as {
+    const rows = this.listRows.all(this.tables.idsJson(), limit) as {
       table_id: number;
       row_id: string | null;
       reason: string;
@@ -168,10 +171,7 @@ export class Quarantine {
 
   /** How many rows of the loaded tables are set aside. */
   count(): number {
-    return this.db
-      .prepare(`SELECT count(*) FROM _eq_quarantine WHERE table_id IN (SELECT value FROM json_each(?))`)
-      .pluck()
-      .get(this.tables.idsJson()) as number;
+    return this.countRows.get(this.tables.idsJson()) ?? 0;
   }
 }
 
