@@ -53,7 +53,6 @@ export function encodePulledRow(context: TableContext, row: unknown, tenantId: s
     return { id, reason: `deleted is ${JSON.stringify(deleted)?.slice(0, 40)}, not a boolean` };
   }
   const { definition } = context;
-  const columns = ['id', 'tenant_id', 'updated_at', 'deleted'];
   const values: SqliteValue[] = [id, typeof r.tenant_id === 'string' ? r.tenant_id : tenantId, r.updated_at, encodeTombstone(deleted)];
   for (const column of definition.columns) {
     const value = r[column.name];
@@ -70,10 +69,34 @@ export function encodePulledRow(context: TableContext, row: unknown, tenantId: s
     }
     const rule = encoded === null ? undefined : storedValueViolation(column, encoded);
     if (rule !== undefined) return { id, reason: describeBreach({ column: column.name, rule, code: LIMIT_SQLSTATE[column.type] }) };
-    columns.push(column.name);
     values.push(encoded);
   }
-  return { columns, values };
+  return { columns: columnsOf(context, r, values.length), values };
+}
+
+/** The system columns a pulled row always writes, in the order of its values. */
+const SYSTEM_WRITTEN = ['id', 'tenant_id', 'updated_at', 'deleted'] as const;
+const SYSTEM_COUNT = SYSTEM_WRITTEN.length;
+
+/** Every table's full column list, shared by its rows that bring every column. */
+const allColumns = new WeakMap<TableContext, readonly string[]>();
+
+/**
+ * The columns a row brings, system columns first: nearly always all of them, so one list
+ * per table serves every such row (and the writer sees at once that rows share it); a row
+ * without some column gets its own.
+ */
+function columnsOf(context: TableContext, row: Row, count: number): readonly string[] {
+  const declared = context.definition.columns;
+  if (count === SYSTEM_COUNT + declared.length) {
+    let all = allColumns.get(context);
+    if (all === undefined) {
+      all = [...SYSTEM_WRITTEN, ...declared.map((column) => column.name)];
+      allColumns.set(context, all);
+    }
+    return all;
+  }
+  return [...SYSTEM_WRITTEN, ...declared.filter((column) => row[column.name] !== undefined).map((column) => column.name)];
 }
 
 /** The codec's message names plugin and table; beside a quarantined row of that table, the column is enough. */
