@@ -3,7 +3,7 @@ import type { Disposable } from '../engine/disposable.js';
 /** How a value or a panel should read at a glance: fine, needs a look, or wrong. */
 export type InspectorTone = 'ok' | 'warn' | 'bad';
 
-/** A label and its value, e.g. "Licence" → "valid until 2027-03-01". */
+/** A label and its value, e.g. "Last import" → "2026-12-04 18:02". */
 export interface InspectorFact {
   readonly label: string;
   readonly value: string;
@@ -54,7 +54,7 @@ export interface InspectorAction {
 
 /**
  * A panel a plugin adds to `equinox inspect`'s page, the device inspector: what its
- * domain looks like on this device (chains, stock, a licence). The page shows each
+ * domain looks like on this device (its records, their health, what is blocked). The page shows each
  * registered panel with its title, summary and sections, reloads it when the device's
  * state changes, and offers its actions. Everything in a view is text: the page never
  * renders it as markup.
@@ -83,7 +83,7 @@ export interface InspectorPanel {
  * returned Disposable is disposed, and when the plugin deactivates.
  *
  * @example
- * context.subscriptions.push(context.inspector.registerPanel(stockPanel(context)));
+ * context.subscriptions.push(context.inspector.registerPanel(clientsPanel(context)));
  */
 export interface PluginInspector {
   registerPanel(panel: InspectorPanel): Disposable;
