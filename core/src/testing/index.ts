@@ -30,6 +30,7 @@ export { openPluginDevice, type PluginDevice, type PluginDeviceOptions } from '.
 export { prng } from './prng.js';
 export { hasIds, pullAll, type Pulled } from './pull-all.js';
 export { pushRows } from './push-rows.js';
+export { rewritingPulls } from './rewriting-pulls.js';
 export { withSuperuser } from './superuser.js';
 export { sqlite3, sqlite3Rows, systemSqliteVersion, type SqliteRun } from './sqlite3-cli.js';
 export { supabaseClient } from './supabase-client.js';

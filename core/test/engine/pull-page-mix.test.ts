@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { definePlugin, type PullPage, type Row } from '../../src/index.js';
-import { cloudRows, installCloudSchema, openDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { definePlugin, type Row } from '../../src/index.js';
+import { cloudRows, installCloudSchema, openDevice, rewritingPulls, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
 
 const table = `mix_${uniqueSuffix()}`;
 const plugin = definePlugin({
@@ -21,17 +21,8 @@ describe('a pulled page that mixes new versions, local changes and a row the dev
       name: 'till',
       tenant,
       plugins: [plugin],
-      remote: (real) => ({
-        ...real,
-        health: (timeoutMs) => real.health(timeoutMs),
-        push: (t, items) => real.push(t, items),
-        rpc: (fn, args) => real.rpc(fn, args),
-        // The cloud sends one row with a value this device's declaration cannot take.
-        pull: async (t, cursor, limit): Promise<PullPage> => {
-          const page = await real.pull(t, cursor, limit);
-          return { ...page, rows: page.rows.map((row) => (row.id === spoil ? { ...row, n: 'not a number' } : row)) };
-        },
-      }),
+      // The cloud sends one row with a value this device's declaration cannot take.
+      remote: rewritingPulls((page) => ({ ...page, rows: page.rows.map((row) => (row.id === spoil ? { ...row, n: 'not a number' } : row)) })),
     });
     const office$ = office.store.forPlugin('page-mix');
     const ids = office.store.transaction(() => Array.from({ length: 300 }, (_, n) => String(office$.insert(table, { label: `v1 ${n}`, n }).id)));

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { definePlugin, MAX_SAFE_INTEGER, type PullPage, type Row } from '../../src/index.js';
+import { definePlugin, MAX_SAFE_INTEGER, type Row } from '../../src/index.js';
 import { applySql } from '@equinox-sync/local-cloud';
-import { installCloudSchema, localRows, openDevice, syncUntil, testCloud, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
+import { installCloudSchema, localRows, openDevice, rewritingPulls, syncUntil, testCloud, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
 import { backOfficeClock, dropCloudChecks, restWrite } from './hostile-cloud.js';
 
 const cloud = testCloud();
@@ -45,18 +45,11 @@ describe('quarantine of pulled rows', () => {
       name: 'till',
       tenant,
       plugins: [plugin],
-      remote: (real) => ({
-        ...real,
-        health: (timeoutMs) => real.health(timeoutMs),
-        push: (t, items) => real.push(t, items),
-        rpc: (fn, args) => real.rpc(fn, args),
-        pull: async (t, cursor, limit): Promise<PullPage> => {
-          const page = await real.pull(t, cursor, limit);
-          if (page.rows.length === 0 || extraRows.length === 0) return page;
-          const rows = [...page.rows, ...(extraRows as Row[])];
-          extraRows = [];
-          return { ...page, rows };
-        },
+      remote: rewritingPulls((page) => {
+        if (page.rows.length === 0 || extraRows.length === 0) return page;
+        const rows = [...page.rows, ...(extraRows as Row[])];
+        extraRows = [];
+        return { ...page, rows };
       }),
     });
     const deep = `${'['.repeat(5_000)}${']'.repeat(5_000)}`;
