@@ -156,6 +156,17 @@ export class LocalStore {
     return this.queue.pendingUploads();
   }
 
+  /**
+   * Changes waiting to upload per table (held deletes and rows in conflict left out), for
+   * views of the queue.
+   *
+   * @example
+   * store.pendingUploadsByTable().get('clients'); // 3
+   */
+  pendingUploadsByTable(): Map<string, number> {
+    return this.queue.pendingByTable();
+  }
+
   /** A record's sync state, or `undefined` for an unknown record. */
   rowState(table: string, id: string): SyncState | undefined {
     return this.queue.rowState(table, id);

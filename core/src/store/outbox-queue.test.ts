@@ -120,6 +120,22 @@ describe('the outbox queue', () => {
     expect(store.readOutboxBatch()).toHaveLength(2);
   });
 
+  it('counts the waiting changes per table, held deletes left out', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const a = tasks.insert('tasks', { title: 'a' });
+    tasks.insert('labels', { name: 'l1' });
+    store.ackOutbox(store.readOutboxBatch().map((entry) => entry.seq));
+    expect(store.pendingUploadsByTable()).toEqual(new Map());
+    tasks.insert('tasks', { title: 'b' });
+    tasks.insert('tasks', { title: 'c' });
+    tasks.insert('labels', { name: 'l2' });
+    tasks.delete('tasks', a.id as string);
+    expect(store.pendingUploadsByTable()).toEqual(new Map([['tasks', 2], ['labels', 1]]));
+    store.confirmDeletes('all');
+    expect(store.pendingUploadsByTable().get('tasks')).toBe(3);
+  });
+
   it('releases a held delete as an update when the row is brought back', () => {
     const store = openStore();
     const tasks = store.forPlugin('tasks');

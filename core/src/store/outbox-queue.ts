@@ -106,6 +106,27 @@ export class OutboxQueue {
       .get(this.tables.idsJson()) as number;
   }
 
+  /**
+   * How many changes wait to upload per table, in one statement (a queue can be a day of
+   * sales long): held deletes and the changes of rows in conflict (they wait for a person)
+   * are left out, so the counts match what {@link OutboxQueue.readBatch} can return.
+   */
+  pendingByTable(): Map<string, number> {
+    const counts = this.statements
+      .get(
+        'pending-by-table',
+        `SELECT o.table_id AS tableId, count(*) AS count FROM _eq_outbox AS o
+           LEFT JOIN _eq_row_state AS s ON s.table_id = o.table_id AND s.row_id = o.row_id
+          WHERE o.awaiting_confirmation = 0 AND coalesce(s.state, '') <> 'Conflict' AND o.table_id IN (SELECT value FROM json_each(?))
+          GROUP BY o.table_id`,
+      )
+      .all(this.tables.idsJson()) as { tableId: number; count: number }[];
+    return new Map(counts.flatMap(({ tableId, count }) => {
+      const table = this.tables.byId(tableId)?.definition.name;
+      return table === undefined ? [] : [[table, count] as const];
+    }));
+  }
+
   /** A record's sync state (kept by {@link RowStates}), or `undefined` for an unknown record. */
   rowState(table: string, id: string): SyncState | undefined {
     return this.rows.state(this.tables.byName(table).id, id);

@@ -33,15 +33,6 @@ export interface QueuedTable {
   readonly changes: readonly QueuedChange[];
 }
 
-// Counted in one statement rather than by reading every entry: the queue can be long
-// (a till offline for a day), and the page asks for it on every change.
-const COUNT_SQL = `
-  SELECT t.name AS name, count(*) AS count
-    FROM _eq_outbox AS o JOIN _eq_tables AS t ON t.table_id = o.table_id
-    LEFT JOIN _eq_row_state AS s ON s.table_id = o.table_id AND s.row_id = o.row_id
-   WHERE o.awaiting_confirmation = 0 AND coalesce(s.state, '') <> 'Conflict'
-   GROUP BY t.name`;
-
 /**
  * The upload queue per declared table, tables with nothing waiting left out, in
  * declaration order: the count and the first `perTable` changes of each.
@@ -51,7 +42,7 @@ const COUNT_SQL = `
  */
 export function readPendingUploads(store: LocalStore, definitions: readonly PluginDefinition[], perTable: number): QueuedTable[] {
   if (!Number.isSafeInteger(perTable) || perTable < 0) throw new RangeError(`rowsPerTable must be a whole number, got ${perTable}`);
-  const counts = new Map((store.database.prepare(COUNT_SQL).all() as { name: string; count: number }[]).map((entry) => [entry.name, entry.count]));
+  const counts = store.pendingUploadsByTable();
   return definitions.flatMap((plugin) =>
     plugin.tables.flatMap((table) => {
       const count = counts.get(table.name) ?? 0;
