@@ -111,33 +111,52 @@ async function syncAll(concurrency: number): Promise<FleetResults['syncAll']> {
 }
 
 /**
+ * What every timed phase keeps: its clock and deadline, the worker's CPU from the start,
+ * the latencies, the failures (the first one's text), and the requests made meanwhile.
+ */
+class PhaseTally {
+  readonly latencies: number[] = [];
+  readonly started = performance.now();
+  readonly deadline: number;
+  private failures = 0;
+  private firstFailure: string | null = null;
+  private readonly cpu = process.cpuUsage();
+
+  constructor(seconds: number) {
+    requests.reset();
+    this.deadline = this.started + seconds * 1000;
+  }
+
+  fail(text: string): void {
+    this.failures += 1;
+    this.firstFailure ??= text;
+  }
+
+  outcome(): PhaseOutcome {
+    const { latencies, failures, firstFailure } = this;
+    return { count: latencies.length, elapsedMs: performance.now() - this.started, latencies, failures, firstFailure, requests: requests.byPath(), cpuMs: cpuMsSince(this.cpu) };
+  }
+}
+
+/**
  * `concurrency` lanes, each taking the next device in turn (round-robin over every
  * device of the worker, so no device runs twice at once and caches stay cold) until
  * `seconds` have passed; every operation's latency is kept.
  */
 async function timedLanes(seconds: number, concurrency: number, operation: (index: number) => Promise<string | null>): Promise<PhaseOutcome> {
-  requests.reset();
-  const latencies: number[] = [];
-  let failures = 0;
-  let firstFailure: string | null = null;
+  const tally = new PhaseTally(seconds);
   let next = 0;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
   const lane = async (): Promise<void> => {
-    while (performance.now() < deadline) {
+    while (performance.now() < tally.deadline) {
       const index = next++;
       const begun = performance.now();
       const failure = await operation(index).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
-      latencies.push(performance.now() - begun);
-      if (failure !== null) {
-        failures += 1;
-        firstFailure ??= failure;
-      }
+      tally.latencies.push(performance.now() - begun);
+      if (failure !== null) tally.fail(failure);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, lane));
-  return { count: latencies.length, elapsedMs: performance.now() - started, latencies, failures, firstFailure, requests: requests.byPath(), cpuMs: cpuMsSince(cpu) };
+  return tally.outcome();
 }
 
 function noop(seconds: number, concurrency: number): Promise<PhaseOutcome> {
@@ -205,36 +224,27 @@ function shopRound(till: Till): number {
 
 /** Every till of `keys` at once: a round of writes, then a sync (timed), until `seconds` have passed. */
 async function mixed(keys: readonly number[], seconds: number): Promise<MixedOutcome> {
-  requests.reset();
-  const latencies: number[] = [];
+  const tally = new PhaseTally(seconds);
   let written = 0;
   let uploaded = 0;
   let rejected = 0;
-  let failures = 0;
-  let firstFailure: string | null = null;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
   await Promise.all(
     keys.map(async (key) => {
       const till = tills.get(key) as Till;
-      while (performance.now() < deadline) {
+      while (performance.now() < tally.deadline) {
         written += shopRound(till);
         const begun = performance.now();
         const result = await till.host.syncNow();
-        latencies.push(performance.now() - begun);
+        tally.latencies.push(performance.now() - begun);
         uploaded += result.uploaded;
         rejected += result.rejected;
-        if (result.error !== null) {
-          failures += 1;
-          firstFailure ??= `${till.spec.deviceId}: ${result.error}`;
-        }
+        if (result.error !== null) tally.fail(`${till.spec.deviceId}: ${result.error}`);
       }
     }),
   );
-  const elapsedMs = performance.now() - started;
+  const outcome = tally.outcome();
   const pending = keys.reduce((sum, key) => sum + (tills.get(key) as Till).host.status.pendingUploads, 0);
-  return { count: latencies.length, elapsedMs, latencies, failures, firstFailure, requests: requests.byPath(), cpuMs: cpuMsSince(cpu), written, uploaded, rejected, pending };
+  return { ...outcome, written, uploaded, rejected, pending };
 }
 
 /** A seeded uniform generator (mulberry32): each till's arrival times are the same from run to run. */
@@ -279,18 +289,12 @@ function sale(till: Till, edit: boolean): number {
  * end of that run (its pull included). The phase ends when the last sale's run is done.
  */
 async function shop(keys: readonly number[], seconds: number, meanGapMs: number, editEvery: number): Promise<ShopOutcome> {
-  requests.reset();
-  const latencies: number[] = [];
+  const tally = new PhaseTally(seconds);
   const runLatencies: number[] = [];
   let written = 0;
   let uploaded = 0;
   let rejected = 0;
-  let failures = 0;
-  let firstFailure: string | null = null;
   let sales = 0;
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
   await Promise.all(
     keys.map(async (key) => {
       const till = tills.get(key) as Till;
@@ -298,8 +302,8 @@ async function shop(keys: readonly number[], seconds: number, meanGapMs: number,
       const syncs: Promise<void>[] = [];
       // Sales that arrive during a run share the run after it: count each run's result once.
       const counted = new Set<object>();
-      let at = started - Math.log(1 - random()) * meanGapMs;
-      while (at < deadline) {
+      let at = tally.started - Math.log(1 - random()) * meanGapMs;
+      while (at < tally.deadline) {
         await sleep(at - performance.now());
         const edit = random() < 1 / editEvery;
         const writtenAt = performance.now();
@@ -309,16 +313,13 @@ async function shop(keys: readonly number[], seconds: number, meanGapMs: number,
           till.host.syncNow().then((result) => {
             const done = performance.now();
             const ack = till.lastPushAckAt;
-            latencies.push((ack >= writtenAt ? ack : done) - writtenAt);
+            tally.latencies.push((ack >= writtenAt ? ack : done) - writtenAt);
             runLatencies.push(done - writtenAt);
             if (counted.has(result)) return;
             counted.add(result);
             uploaded += result.uploaded;
             rejected += result.rejected;
-            if (result.error !== null) {
-              failures += 1;
-              firstFailure ??= `${till.spec.deviceId}: ${result.error}`;
-            }
+            if (result.error !== null) tally.fail(`${till.spec.deviceId}: ${result.error}`);
           }),
         );
         at -= Math.log(1 - random()) * meanGapMs;
@@ -326,9 +327,9 @@ async function shop(keys: readonly number[], seconds: number, meanGapMs: number,
       await Promise.all(syncs);
     }),
   );
-  const elapsedMs = performance.now() - started;
+  const outcome = tally.outcome();
   const pending = keys.reduce((sum, key) => sum + (tills.get(key) as Till).host.status.pendingUploads, 0);
-  return { count: latencies.length, elapsedMs, latencies, runLatencies, failures, firstFailure, requests: requests.byPath(), cpuMs: cpuMsSince(cpu), written, uploaded, rejected, pending, sales, offeredSeconds: seconds };
+  return { ...outcome, runLatencies, written, uploaded, rejected, pending, sales, offeredSeconds: seconds };
 }
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {
