@@ -45,8 +45,9 @@ const META_TABLES_SQL = `
   -- The queue: one entry per changed row, found through _eq_row_state.pending_seq. A
   -- new change to a queued row replaces its entry with a new seq (AUTOINCREMENT never
   -- reuses one), so an upload acknowledged by the old seq leaves the newer change
-  -- queued; first_seq keeps the row's place in the queue across replacements. No
-  -- secondary index: the triggers append here and look rows up by seq only.
+  -- queued; first_seq keeps the row's place in the queue across replacements. The
+  -- triggers append here and look rows up by seq; the one secondary index holds only
+  -- replaced entries (below).
   CREATE TABLE IF NOT EXISTS _eq_outbox (
     seq                   INTEGER PRIMARY KEY AUTOINCREMENT,
     table_id              INTEGER NOT NULL,
@@ -58,6 +59,11 @@ const META_TABLES_SQL = `
     next_attempt_at       INTEGER NOT NULL DEFAULT 0,
     last_error            TEXT
   );
+
+  -- Replaced entries in queue order, so a batch read finds them without walking the
+  -- whole queue (a day offline queues hundreds of thousands of entries). Partial: a
+  -- change of a row with nothing queued, the usual capture, never writes it.
+  CREATE INDEX IF NOT EXISTS _eq_outbox_replaced ON _eq_outbox (first_seq, seq) WHERE first_seq IS NOT NULL;
 
   -- Sync state per record, and the seq of its queued change (NULL when none).
   CREATE TABLE IF NOT EXISTS _eq_row_state (

@@ -58,12 +58,14 @@ const ENTRY_SOURCE = `_eq_outbox AS o LEFT JOIN _eq_row_state AS s ON s.table_id
 
 /**
  * The next entries in change order, `coalesce(first_seq, seq), seq`, without an index on
- * that expression (any index on the outbox slows every captured write down). Entries
- * never replaced (no first_seq) are already in seq order, the rowid's: read in that
- * order, the scan stops after `limit` of them. Only replaced entries need sorting. The
- * two runs are merged, so a batch costs about its own size, not the queue's.
+ * that expression (it would slow every captured write down). Entries never replaced (no
+ * first_seq) are already in seq order, the rowid's: read in that order, the scan stops
+ * after `limit` of them. Replaced entries come in order from their partial index
+ * (`_eq_outbox_replaced`), which fresh entries never touch. The two runs are merged, so a
+ * batch costs about its own size, not the queue's. Exported for its query-plan test
+ * (the package does not re-export it).
  */
-const BATCH_SQL = `
+export const BATCH_SQL = `
   SELECT * FROM (SELECT ${ENTRY_COLUMNS}, o.seq AS place FROM ${ENTRY_SOURCE}
                   WHERE o.first_seq IS NULL AND ${READY} ORDER BY o.seq LIMIT @limit)
   UNION ALL
