@@ -9,6 +9,7 @@ import { EngineMetrics, SyncMeterProvider } from './engine-metrics.js';
 import { LiveNudges, type RunScope } from './live-nudges.js';
 import { OnlineMonitor } from './online-monitor.js';
 import { PullStage, type FirstPages } from './pull-stage.js';
+import { QueueDepth } from './queue-depth.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
@@ -260,8 +261,9 @@ export class SyncEngine {
         error = token.refusal;
       } else {
         // While uploading, the queue's depth moves with the progress: status$ never shows one without the other.
+        const depth = new QueueDepth(() => this.store.pendingUploads(), Date.now);
         const progress = (step: SyncProgress): void =>
-          this.patch(step.phase === 'upload' ? { progress: step, pendingUploads: this.store.pendingUploads() } : { progress: step });
+          this.patch(step.phase === 'upload' ? { progress: step, pendingUploads: depth.at(step.done) } : { progress: step });
         const context: RunContext = { now: Date.now, progress, stopping: () => this.stopping };
         // A plugin's gate pauses before anything is sent; the cloud's (a push refused by a gate) during the stage.
         // A cloud replaced or restored under the device is repaired first, so the upload sends what it lost.
