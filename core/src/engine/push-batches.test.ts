@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_PUSH_ROWS } from '../remote/index.js';
-import { BATCH_BYTES, batchLimits, cutBatches, rowJsonBytes } from './push-batches.js';
+import type { OutboxEntry } from '../store/index.js';
+import { prng } from '../testing/index.js';
+import { BATCH_BYTES, batchesByTable, batchLimits, cutBatches, rowJsonBound, rowJsonBytes } from './push-batches.js';
 
 describe('push batches', () => {
   it('cuts at the row limit or the byte limit, whichever comes first, keeping order', () => {
@@ -24,5 +26,25 @@ describe('push batches', () => {
 
   it('measures a row as UTF-8 JSON', () => {
     expect(rowJsonBytes({ id: 'a', label: 'é' })).toBe(23);
+  });
+
+  it('bounds a row from above without writing it out, whatever its strings hold', () => {
+    const random = prng(20);
+    const alphabet = ['a', 'é', '"', '\\', '\n', '\u0001', '€', '😀', '\ud800'];
+    for (let i = 0; i < 500; i += 1) {
+      const text = Array.from({ length: Math.floor(random() * 40) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('');
+      const row = { id: `r${i}`, text, qty: Math.floor(random() * 1e9) - 5e8, price: random() * 1e-300, ok: random() < 0.5, note: null };
+      expect(rowJsonBound(row), JSON.stringify(row)).toBeGreaterThanOrEqual(rowJsonBytes(row));
+    }
+    expect(rowJsonBound({ id: 'a', tags: ['x'] })).toBe(Infinity);
+  });
+
+  it('still cuts by bytes when the rows are large, and by rows alone when they are small', () => {
+    const entry = (i: number, label: string) => ({ table: 't', id: `r${i}`, row: { id: `r${i}`, label } }) as unknown as OutboxEntry;
+    const small = Array.from({ length: 7 }, (_, i) => entry(i, 'x'));
+    expect(batchesByTable(small, { rows: 3, bytes: 10_000 }).map(([, batch]) => batch.length)).toEqual([3, 3, 1]);
+    const large = Array.from({ length: 6 }, (_, i) => entry(i, 'y'.repeat(400)));
+    // Each row is about 420 bytes: two fit under 1,000, a third does not.
+    expect(batchesByTable(large, { rows: 100, bytes: 1_000 }).map(([, batch]) => batch.length)).toEqual([2, 2, 2]);
   });
 });

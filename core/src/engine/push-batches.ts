@@ -50,6 +50,40 @@ export function rowJsonBytes(row: Row): number {
 }
 
 /**
+ * An upper bound of {@link rowJsonBytes} found without writing the JSON out: each UTF-16
+ * unit of a string or key takes at most 6 bytes (`\uXXXX`), a number at most 24
+ * characters. A nested value (a json column) or a bigint has no cheap bound: `Infinity`.
+ * A push's rows are sized exactly only when their bounds add up past the byte limit, so
+ * the usual batch (a few hundred short rows) is not written out twice.
+ *
+ * @example
+ * rowJsonBound({ id: 'a', qty: 2 }) >= rowJsonBytes({ id: 'a', qty: 2 }); // true
+ */
+export function rowJsonBound(row: Row): number {
+  let bytes = 2;
+  for (const key in row) {
+    const value = row[key];
+    if (value === undefined) continue;
+    bytes += 6 * key.length + 4; // quotes, colon, comma
+    switch (typeof value) {
+      case 'string':
+        bytes += 6 * value.length + 2;
+        break;
+      case 'number':
+        bytes += 24;
+        break;
+      case 'boolean':
+        bytes += 5;
+        break;
+      default:
+        if (value !== null) return Infinity;
+        bytes += 4;
+    }
+  }
+  return bytes;
+}
+
+/**
  * Cuts items, in order, into batches of at most `limits.rows` items and `limits.bytes`
  * (each item's size plus one for the separator); an item bigger than `limits.bytes` on
  * its own travels alone.
@@ -91,7 +125,11 @@ export function batchesByTable(entries: readonly OutboxEntry[], limits: BatchLim
   }
   const batches: [string, OutboxEntry[]][] = [];
   for (const [table, group] of groups) {
-    for (const batch of cutBatches(group, (entry) => rowJsonBytes(entry.row), limits)) batches.push([table, batch]);
+    let bound = 0;
+    for (const entry of group) bound += rowJsonBound(entry.row) + 1;
+    // Far below the byte limit whatever the rows hold: cut by rows alone.
+    const sizeOf = bound <= limits.bytes ? () => 0 : (entry: OutboxEntry) => rowJsonBytes(entry.row);
+    for (const batch of cutBatches(group, sizeOf, limits)) batches.push([table, batch]);
   }
   return batches;
 }
