@@ -49,7 +49,8 @@ export async function compareRanges(options: {
   readonly cloud: CloudDigestSource;
   readonly local: LocalDigest;
   readonly onLeaf: (range: IdRange, cloudRows: readonly DigestRow[]) => void | Promise<void>;
-  readonly limits?: Pick<typeof DIGEST_LIMITS, 'maxRanges' | 'leafRows' | 'maxListRanges'>;
+  /** How the comparison cuts its work (DIGEST_LIMITS' values unless given; tests use small ones). */
+  readonly limits?: { readonly [K in 'maxRanges' | 'leafRows' | 'maxListRanges']: number };
 }): Promise<RangeComparison> {
   const limits = options.limits ?? DIGEST_LIMITS;
   const pending: IdRange[] = [[null, null]];

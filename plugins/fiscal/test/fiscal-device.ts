@@ -16,8 +16,9 @@ export interface FiscalDevice {
 
 /**
  * Opens (or reopens) a device's database in `dir` with its fiscal API and no cloud (the
- * shared kit's `openDevice` is a syncing device). With `transaction`, the plugin's store
- * offers one, so each record is read and written in one SQLite transaction.
+ * shared kit's `openDevice` is a syncing device). With `transaction` (the default), the
+ * plugin's store offers one, so each record is read and written in one SQLite transaction;
+ * with `transaction: false` it offers none.
  */
 export function openFiscalDevice(dir: string, options: { tenant: string; device?: string; transaction?: boolean; store?: (store: FiscalStore) => FiscalStore }): FiscalDevice {
   const device = options.device ?? 'till-1';
@@ -28,8 +29,11 @@ export function openFiscalDevice(dir: string, options: { tenant: string; device?
     insert: (...args) => scoped.insert(...args),
     update: (...args) => scoped.update(...args),
     delete: (...args) => scoped.delete(...args),
+    restore: (...args) => scoped.restore(...args),
     get: (...args) => scoped.get(...args),
     query: (...args) => scoped.query(...args),
+    view: (...args) => scoped.view(...args),
+    local: scoped.local,
     ...(options.transaction === false ? {} : { transaction: <T>(fn: () => T): T => store.transaction(fn) }),
   };
   const storageDir = join(dir, `${device}-storage`);

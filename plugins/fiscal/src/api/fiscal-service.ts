@@ -24,7 +24,7 @@ import { InvoiceLedger } from './invoice-ledger.js';
  * @example
  * const store: FiscalStore = context.store;
  */
-export type FiscalStore = PluginStore & { readonly transaction?: <T>(fn: () => T) => T };
+export type FiscalStore = Omit<PluginStore, 'transaction'> & { readonly transaction?: <T>(fn: () => T) => T };
 
 /**
  * What {@link FiscalService} works with: the parts of the plugin's context it needs.

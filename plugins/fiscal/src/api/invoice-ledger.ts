@@ -20,7 +20,7 @@ export class InvoiceLedger {
   private readonly highest = new Map<string, number>();
 
   constructor(
-    private readonly store: PluginStore,
+    private readonly store: Pick<PluginStore, 'insert' | 'get' | 'query'>,
     private readonly tenantId: string,
     readonly installationId: string,
   ) {}
