@@ -109,8 +109,8 @@ describe('compileServerSchema', () => {
     const cases: Array<[string, PluginDefinition[]]> = [
       ['table name', tampered(() => ({ name: injection }))],
       ['engine-reserved table name', tampered(() => ({ name: '_eq_outbox' }))],
-      ['column name', tampered((t) => ({ columns: [...t.columns, { name: "x text); drop table notes; --", type: 'text', nullable: true, default: undefined }] }))],
-      ['system column', tampered((t) => ({ columns: [...t.columns, { name: 'tenant_id', type: 'text', nullable: true, default: undefined }] }))],
+      ['column name', tampered((t) => ({ columns: [...t.columns, { name: "x text); drop table notes; --", type: 'text', nullable: true, default: undefined, limits: {} }] }))],
+      ['system column', tampered((t) => ({ columns: [...t.columns, { name: 'tenant_id', type: 'text', nullable: true, default: undefined, limits: {} }] }))],
       ['column type', tampered((t) => ({ columns: [{ ...(t.columns[0] as TableDefinition['columns'][number]), type: 'text; drop table x' as never }] }))],
       ['default', tampered((t) => ({ columns: [{ ...(t.columns[0] as TableDefinition['columns'][number]), default: { toString: () => "'; drop table x; --" } as never }] }))],
       ['index column', tampered(() => ({ indexes: [{ columns: ['title) ; drop table x; --'], unique: false }] }))],

@@ -80,7 +80,7 @@ describe("the local cloud bounds a request's work as Supabase does", () => {
     const chunked = await fetch(`${cloud.url}/rest/v1/rpc/${length}`, {
       method: 'POST',
       headers: { apikey: cloud.anonKey, 'content-type': 'application/json' },
-      body: Readable.from(chunks()) as unknown as BodyInit,
+      body: Readable.from(chunks()) as unknown as NonNullable<RequestInit['body']>,
       duplex: 'half',
     } as RequestInit);
     expect(chunked.status).toBe(413);

@@ -128,10 +128,12 @@ describe('definePlugin', () => {
   });
 
   it('lists every problem at once: shapes, unknown keys and cross-references, table by table', () => {
+    // A key TableDeclaration does not know, as a plugin written in JavaScript could pass.
+    const withUnknownKey = { ...table({ name: 'c', columns: { title: { type: 'text', maxLength: -1 } } }), sync: 'always' };
     const declaration = plugin(
       table({ name: 'a', strategy: 'Nope', indexes: [{ columns: ['nope'] }], orderingKey: ['title', 'series'] }),
       table({ name: 'b', columns: { id: { type: 'text' }, count: { type: 'integer', default: 1.5, colour: 'red' }, total: { type: 'real', max: 'x' } } }),
-      table({ name: 'c', columns: { title: { type: 'text', maxLength: -1 } }, sync: 'always' }),
+      withUnknownKey,
     );
     let problems: readonly unknown[] = [];
     try {

@@ -26,7 +26,9 @@ function openStore(): { store: LocalStore; path: string } {
 function hostConnection(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('busy_timeout = 5000');
-  onTestFinished(() => db.close());
+  onTestFinished(() => {
+    db.close();
+  });
   return db;
 }
 

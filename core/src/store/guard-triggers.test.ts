@@ -46,7 +46,9 @@ describe('append-only tables', () => {
     const pulled = { id: 'e1', updated_at: formatHlc({ wallMs: 1, counter: 0, deviceId: 'device-b' }), line: 'pulled' };
     store.applyRemote('entries', [pulled]);
     const host = new Database(path);
-    onTestFinished(() => host.close());
+    onTestFinished(() => {
+      host.close();
+    });
     expect(() => host.prepare(`UPDATE entries SET line = 'x' WHERE id = 'e1'`).run()).toThrow(/cannot be updated/);
     expect(() => host.prepare(`INSERT OR REPLACE INTO entries (id, line) VALUES ('e1', 'x')`).run()).toThrow(
       'append-only table "entries": a row with this id already exists and cannot be replaced',
@@ -56,7 +58,9 @@ describe('append-only tables', () => {
   it('accept plain-SQL inserts, stamped by the triggers', () => {
     const { store, path } = openStore();
     const host = new Database(path);
-    onTestFinished(() => host.close());
+    onTestFinished(() => {
+      host.close();
+    });
     host.prepare(`INSERT INTO entries (line) VALUES ('from the host')`).run();
     expect(store.readOutboxBatch()).toEqual([expect.objectContaining({ op: 'insert', row: expect.objectContaining({ tenant_id: 'tenant-a' }) })]);
   });

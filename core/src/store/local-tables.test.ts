@@ -63,7 +63,9 @@ describe('declared local tables', () => {
     const store = open(path, plugin());
     store.forPlugin('acme-rates').local.upsert('rates', { currency: 'EUR', rate: 1 });
     const app = new Database(path);
-    onTestFinished(() => app.close());
+    onTestFinished(() => {
+      app.close();
+    });
     const refused = /rates is read-only: a local table of plugin acme-rates, written only through that plugin's store/;
     expect(() => app.prepare(`INSERT INTO rates (currency, rate) VALUES ('USD', 2)`).run()).toThrow(refused);
     expect(() => app.prepare(`UPDATE rates SET rate = 2`).run()).toThrow(refused);
@@ -138,7 +140,9 @@ describe('declared local tables', () => {
       'plugin "acme-rates" local table "rates": a table of that name, not created by the sync engine, lacks the declared column(s) currency, rate, pinned, note; it is left as it is',
     );
     const after = new Database(path, { readonly: true });
-    onTestFinished(() => after.close());
+    onTestFinished(() => {
+      after.close();
+    });
     expect(after.prepare('SELECT * FROM rates').all()).toEqual([{ code: 'EUR', value: 1 }]);
   });
 });

@@ -102,7 +102,9 @@ describe('declared views', () => {
     expect(refusalOf(reading('SELECT 1 AS one; DROP TABLE movements')).message).toContain('SQLite cannot create it: The supplied SQL string contains more than one statement');
 
     const db = new Database(path, { readonly: true });
-    onTestFinished(() => db.close());
+    onTestFinished(() => {
+      db.close();
+    });
     expect(db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'view' ORDER BY name`).pluck().all()).toEqual(['levels']);
     expect(db.prepare('SELECT count(*) FROM movements').pluck().get()).toBe(0);
   });

@@ -48,7 +48,9 @@ function syncedTasks(count: number): { store: LocalStore; path: string; ids: str
 function hostConnection(path: string): Database.Database {
   const db = new Database(path);
   db.pragma('busy_timeout = 5000');
-  onTestFinished(() => db.close());
+  onTestFinished(() => {
+    db.close();
+  });
   return db;
 }
 

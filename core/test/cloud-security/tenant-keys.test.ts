@@ -31,7 +31,7 @@ describe('tenant-scoped keys: no tenant can take, refuse or reveal another tenan
     expect((await (await deviceRemote(attacker)).push(table, [{ row: viaPush, base_version: null }]))[0]).toMatchObject({ status: 'applied' });
 
     const victimDevice = await deviceRemote(victim);
-    const mine = [viaRest, viaPush].map((row) => ({ ...row, tenant_id: victim, body: `the victim's own ${String(row.id)}` }));
+    const mine = [viaRest, viaPush].map((row): Row => ({ ...row, tenant_id: victim, body: `the victim's own ${String(row.id)}` }));
     const outcomes = await victimDevice.push(table, mine.map((row) => ({ row, base_version: null })));
     expect(outcomes.map((o) => o.status)).toEqual(['applied', 'applied']);
 

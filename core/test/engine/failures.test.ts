@@ -104,6 +104,7 @@ describe('failures', () => {
         health: async (timeout) => ({ ...(await remote.health(timeout)), protocol: 1 }),
         pull: (...args) => ((calls += 1), remote.pull(...args)),
         push: (...args) => ((calls += 1), remote.push(...args)),
+        rpc: (fn, args) => ((calls += 1), remote.rpc(fn, args)),
       }),
     });
     device.store.forPlugin('items').insert(items, { label: 'waits', qty: 1 });

@@ -114,7 +114,7 @@ describe('live sync between the devices of a tenant', () => {
 
   it('pulls only the table the nudge names, and the pushing till hears no echo of its own push', async () => {
     const tenant = uniqueTenant('live-echo');
-    const [atA, atB]: Observed[] = [{ pulls: [], heard: [] }, { pulls: [], heard: [] }];
+    const [atA, atB]: [Observed, Observed] = [{ pulls: [], heard: [] }, { pulls: [], heard: [] }];
     const a = await liveDevice('till-a', tenant, observing(atA));
     const b = await liveDevice('till-b', tenant, observing(atB));
     b.runs.length = 0;

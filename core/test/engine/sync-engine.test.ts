@@ -83,6 +83,7 @@ describe('runs', () => {
         push: (...args) => track(() => remote.push(...args)),
         pull: (...args) => track(() => remote.pull(...args)),
         health: (...args) => track(() => remote.health(...args)),
+        rpc: (fn, args) => track(() => remote.rpc(fn, args)),
       }),
     });
     device.store.forPlugin('notes').insert(notes, { body: 'x', n: 1 });
@@ -109,6 +110,7 @@ describe('runs', () => {
         push: (...args) => (calls.push('push'), remote.push(...args)),
         pull: (...args) => (calls.push('pull'), remote.pull(...args)),
         health: (...args) => (calls.push('health'), remote.health(...args)),
+        rpc: (fn, args) => (calls.push('rpc'), remote.rpc(fn, args)),
       }),
     });
     device.store.forPlugin('notes').insert(notes, { body: 'queued', n: 1 });

@@ -26,6 +26,7 @@ function countingPushes(): { wrap: (remote: RemoteStore) => RemoteStore; most: M
   const wrap = (remote: RemoteStore): RemoteStore => ({
     health: (timeout) => remote.health(timeout),
     pull: (...args) => remote.pull(...args),
+    rpc: (fn, args) => remote.rpc(fn, args),
     push: async (table, items) => {
       calls += 1;
       now.set(table, (now.get(table) ?? 0) + 1);

@@ -94,7 +94,9 @@ describe('the master inventory without hot rows', () => {
     // Tenant A pushes it and folds in one transaction left open: A holds its total, the
     // master's row of the SKU and the fold's lock.
     const holder = await session();
-    const { rows: [{ pid: holderPid }] } = await holder.query<{ pid: number }>('select pg_backend_pid() as pid');
+    const { rows: [holderRow] } = await holder.query<{ pid: number }>('select pg_backend_pid() as pid');
+    expect(holderRow).toBeDefined();
+    const holderPid = holderRow!.pid;
     await holder.query('begin');
     await actAsTill(holder, a);
     expect(await pushOn(holder, [movement(a, sku, 5, 'purchase')])).toEqual([expect.any(Number)]);
