@@ -144,6 +144,7 @@ export async function uploadCase(options: { n: number; reps: number; cloud: Benc
   const vsPlain = speedRatio(engineRow, plainRow);
   const vsBulk = speedRatio(engineRow, bulkRow);
   const vsSingle = speedRatio(engineRow, measuredSingle);
+  const syncedVsPlain = speedRatio(syncedRow, plainRow);
   return {
     rows: [
       { ...engineRow, ratio: { value: vsPlain, against: 'plain-table upsert' }, note: `${vsBulk.toFixed(2)}× raw upsert; ${vsSingle.toFixed(0)}× one-per-record` },
@@ -157,8 +158,8 @@ export async function uploadCase(options: { n: number; reps: number; cloud: Benc
       },
       {
         ...syncedRow,
-        ratio: { value: speedRatio(syncedRow, plainRow), against: 'plain-table upsert' },
-        note: 'the engine\'s table and rows without the engine; for reference, not a target',
+        ratio: { value: syncedVsPlain, against: 'plain-table upsert' },
+        note: 'the engine\'s table and rows without the engine: the floor of any upload into it',
       },
     ],
     targets: [
@@ -170,7 +171,9 @@ export async function uploadCase(options: { n: number; reps: number; cloud: Benc
       `upload: the engine's run includes its health probe, reading the outbox, the pushes (batch size ${DEFAULT_SYNC_OPTIONS.batchSize}, three in flight) and the acks; ` +
         `one-request-per-record timed on ${subset} rows and extrapolated to ${n}. ` +
         `The plain-table limit: the same declared values with id and tenant_id only, into ${PLAIN_UPLOAD_TABLE} (no sync columns, triggers or engine indexes; the tenant policy), ` +
-        `supabase-js .upsert() in batches of ${plainBatch}, ${PUSHES_IN_FLIGHT} requests in flight, the device's token.`,
+        `supabase-js .upsert() in batches of ${plainBatch}, ${PUSHES_IN_FLIGHT} requests in flight, the device's token. ` +
+        `The synced table itself, written the same way without the engine, ran at ${syncedVsPlain.toFixed(2)}× of the plain table: ` +
+        'its sync columns, pull index and version stamp bound every upload into it, so the 0.8× target needs a leaner cloud table, not a faster device (bench/README.md).',
     ],
   };
 }
