@@ -8,6 +8,7 @@ import { toRemoteError } from './remote-error-mapping.js';
 import { RemoteError, type RemoteOperation } from './remote-errors.js';
 import { liveTopic, type PullCursor, type PullPage, type PushItem, type PushOutcome } from './remote-protocol.js';
 import type { PullManyAnswer, RemoteHealth, RemoteStore } from './remote-store.js';
+import { retryingDeadConnections } from './dead-connection-retry.js';
 import { asPushOutcomes, namingPushArguments, pushArguments } from './push-wire-format.js';
 import { asHealthFields, asPullMany, asPullPage } from './response-guards.js';
 
@@ -55,8 +56,10 @@ const DEFAULT_LIVE_RETRY: BackoffPolicy = { baseMs: 1000, maxMs: 120_000 };
  * (see {@link RealtimeFeed}).
  *
  * Given a connection, it builds its own client, whose pushes name their arguments in
- * the URL so PostgREST need not parse the batch ({@link namingPushArguments}); a client
- * you build yourself gets the same with `global: { fetch: namingPushArguments(fetch) }`.
+ * the URL so PostgREST need not parse the batch ({@link namingPushArguments}) and whose
+ * protocol calls are sent again when they went out on a connection the cloud had closed
+ * ({@link retryingDeadConnections}); a client you build yourself gets the same with
+ * `global: { fetch: namingPushArguments(retryingDeadConnections(fetch)) }`.
  *
  * @example
  * const remote = new SupabaseRemote({ url, key: anonKey, accessToken: userJwt });
@@ -179,7 +182,7 @@ function createDeviceClient(connection: SupabaseConnection): SupabaseClient {
     // Node 20 has no global WebSocket; supabase-js builds its realtime client eagerly.
     realtime: { transport: ws as never },
     ...(token === undefined ? {} : { accessToken: typeof token === 'string' ? async () => token : token }),
-    global: { fetch: namingPushArguments(connection.fetch ?? fetch) },
+    global: { fetch: namingPushArguments(retryingDeadConnections(connection.fetch ?? fetch)) },
   });
 }
 
