@@ -106,22 +106,24 @@ describe('compileServerSchema', () => {
 
   describe('refuses a malicious or malformed declaration built by hand', () => {
     const injection = 'notes"; drop table auth.users; --';
-    const cases: Array<[string, PluginDefinition[]]> = [
-      ['table name', tampered(() => ({ name: injection }))],
-      ['engine-reserved table name', tampered(() => ({ name: '_eq_outbox' }))],
-      ['column name', tampered((t) => ({ columns: [...t.columns, { name: "x text); drop table notes; --", type: 'text', nullable: true, default: undefined, limits: {} }] }))],
-      ['system column', tampered((t) => ({ columns: [...t.columns, { name: 'tenant_id', type: 'text', nullable: true, default: undefined, limits: {} }] }))],
-      ['column type', tampered((t) => ({ columns: [{ ...(t.columns[0] as TableDefinition['columns'][number]), type: 'text; drop table x' as never }] }))],
-      ['default', tampered((t) => ({ columns: [{ ...(t.columns[0] as TableDefinition['columns'][number]), default: { toString: () => "'; drop table x; --" } as never }] }))],
-      ['index column', tampered(() => ({ indexes: [{ columns: ['title) ; drop table x; --'], unique: false }] }))],
-      ['strategy', tampered(() => ({ strategy: "LocalWins', true); drop table x; --" as never }))],
-      ['direction', tampered(() => ({ direction: 'sideways' as never }))],
-      ['append-only flag', tampered(() => ({ appendOnly: 'true; drop table x' as never }))],
-      ['plugin name', tampered(() => ({}), { name: 'evil\nselect pg_sleep(1);' })],
+    const cases: Array<[string, PluginDefinition[], string]> = [
+      ['table name', tampered(() => ({ name: injection })), 'table name "notes"; drop table auth.users; --" is not a valid identifier'],
+      ['engine-reserved table name', tampered(() => ({ name: '_eq_outbox' })), 'table name "_eq_outbox" is not a valid identifier'],
+      ['column name', tampered((t) => ({ columns: [...t.columns, { name: "x text); drop table notes; --", type: 'text', nullable: true, default: undefined, limits: {} }] })), 'column name "x text); drop table notes; --" is not a valid identifier'],
+      ['system column', tampered((t) => ({ columns: [...t.columns, { name: 'tenant_id', type: 'text', nullable: true, default: undefined, limits: {} }] })), '"tenant_id" is a system column added by the engine'],
+      ['column type', tampered((t) => ({ columns: [{ ...(t.columns[0] as TableDefinition['columns'][number]), type: 'text; drop table x' as never }] })), 'type "text; drop table x" must be one of'],
+      ['default', tampered((t) => ({ columns: [{ ...(t.columns[0] as TableDefinition['columns'][number]), default: { toString: () => "'; drop table x; --" } as never }] })), 'default must be a constant string, finite number, boolean or null'],
+      ['index column', tampered(() => ({ indexes: [{ columns: ['title) ; drop table x; --'], unique: false }] })), 'index column "title) ; drop table x; --" is not a valid identifier'],
+      ['strategy', tampered(() => ({ strategy: "LocalWins', true); drop table x; --" as never })), 'must be one of LocalWins, RemoteWins, LastWriteWins, Manual'],
+      ['direction', tampered(() => ({ direction: 'sideways' as never })), 'direction "sideways" must be one of both, upload-only, download-only'],
+      ['append-only flag', tampered(() => ({ appendOnly: 'true; drop table x' as never })), 'appendOnly must be a boolean'],
+      ['plugin name', tampered(() => ({}), { name: 'evil\nselect pg_sleep(1);' }), 'is not an npm-style package name'],
     ];
-    for (const [field, plugins] of cases) {
+    for (const [field, plugins, message] of cases) {
       it(`in the ${field}`, () => {
+        // The message too: a crash on the malformed value (reading a property of undefined) is a TypeError as well.
         expect(() => compileServerSchema(plugins)).toThrow(TypeError);
+        expect(() => compileServerSchema(plugins)).toThrow(message);
       });
     }
   });
