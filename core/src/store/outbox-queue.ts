@@ -184,8 +184,10 @@ export class OutboxQueue {
 
   /** Entries that failed at least once (held deletes aside), in change order, at most `limit`. */
   failed(limit: number): FailedEntry[] {
-    const rows = this.db
-      .prepare(
+    // Prepared once: the status lists failures after every run.
+    const rows = this.statements
+      .get(
+        'failed',
         `SELECT seq, table_id, row_id, last_error, attempts, next_attempt_at FROM _eq_outbox
           WHERE last_error IS NOT NULL AND awaiting_confirmation = 0 AND table_id IN (SELECT value FROM json_each(?))
           ORDER BY coalesce(first_seq, seq) LIMIT ?`,

@@ -90,8 +90,9 @@ export class RowStates {
    */
   count(state: SyncState, tableIdsJson: string): number {
     if (!SYNC_STATES.includes(state)) throw new RangeError(`unknown sync state "${String(state)}"`);
-    return this.db
-      .prepare(`SELECT count(*) FROM _eq_row_state WHERE state = '${state}' AND table_id IN (SELECT value FROM json_each(?))`)
+    // One statement per state, prepared once: the status counts after every run, a no-op one included.
+    return this.statements
+      .get(`count-${state}`, `SELECT count(*) FROM _eq_row_state WHERE state = '${state}' AND table_id IN (SELECT value FROM json_each(?))`)
       .pluck()
       .get(tableIdsJson) as number;
   }
