@@ -9,6 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SupabaseRemote } from '@equinox-sync/core';
+import { prng } from '@equinox-sync/core/testing/prng';
 import { createHost, type EquinoxHost } from '@equinox-sync/host';
 import { FiscalApi } from '@equinox-sync/plugin-fiscal';
 import { InventoryApi } from '@equinox-sync/plugin-inventory';
@@ -247,18 +248,6 @@ async function mixed(keys: readonly number[], seconds: number): Promise<MixedOut
   return { ...outcome, written, uploaded, rejected, pending };
 }
 
-/** A seeded uniform generator (mulberry32): each till's arrival times are the same from run to run. */
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 /**
@@ -298,7 +287,7 @@ async function shop(keys: readonly number[], seconds: number, meanGapMs: number,
   await Promise.all(
     keys.map(async (key) => {
       const till = tills.get(key) as Till;
-      const random = uniform(0x5eed + key);
+      const random = prng(0x5eed + key);
       const syncs: Promise<void>[] = [];
       // Sales that arrive during a run share the run after it: count each run's result once.
       const counted = new Set<object>();
