@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { definePlugin, RemoteRejectedError, type RemoteStore } from '../src/index.js';
 import { newRow } from './protocol-kit.js';
-import { deviceRemote, installCloudSchema, localRows, openDevice, pullAll, uniqueName, uniqueTenant, type TestDevice } from '../src/testing/index.js';
+import { cloudRest, deviceRemote, deviceToken, installCloudSchema, localRows, openDevice, pullAll, uniqueName, uniqueTenant, type TestDevice } from '../src/testing/index.js';
 
 // eq_pull_many: a sync with nothing to upload in one request — the health probe's answer
 // and each table's first page (DESIGN.md §4). First the function itself, then the engine
@@ -30,10 +30,14 @@ const plugin = definePlugin({
 /** The equinox function each request of the device called, in order (`eq_health`, `eq_pull_many`, …). */
 interface Calls {
   readonly made: string[];
+  /** The same requests as `<METHOD> <function>`. */
+  readonly sent: string[];
   /** While set, a request fails as a lost network would, before reaching the cloud. */
   offline: boolean;
   /** Answers eq_pull_many as a cloud of an older schema does: PostgREST's "no such function". */
   withoutPullMany: boolean;
+  /** Answers a GET of eq_pull_many as a cloud whose function predates the GET form does: the cursors are a string to it. */
+  postedCursorsOnly: boolean;
 }
 
 function counting(calls: Calls): typeof fetch {
@@ -41,7 +45,13 @@ function counting(calls: Calls): typeof fetch {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
     const fn = /\/rest\/v1\/rpc\/(\w+)/.exec(url)?.[1] ?? url;
     calls.made.push(fn);
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    calls.sent.push(`${method} ${fn}`);
     if (calls.offline) throw new TypeError('fetch failed');
+    if (calls.postedCursorsOnly && fn === 'eq_pull_many' && method === 'GET') {
+      const message = 'eq_pull_many: p_cursors must be an object { "<table>": <cursor or null> }, got string';
+      return new Response(JSON.stringify({ code: '22023', message, details: null, hint: null }), { status: 400, headers: { 'content-type': 'application/json' } });
+    }
     if (calls.withoutPullMany && fn === 'eq_pull_many') {
       const body = { code: 'PGRST202', message: 'Could not find the function public.eq_pull_many(p_cursors, p_limit) in the schema cache', details: null, hint: null };
       return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
@@ -51,7 +61,7 @@ function counting(calls: Calls): typeof fetch {
 }
 
 async function device(name: string, tenant: string, options: { pullPageSize?: number; remote?: (remote: RemoteStore) => RemoteStore } = {}): Promise<TestDevice & { calls: Calls }> {
-  const calls: Calls = { made: [], offline: false, withoutPullMany: false };
+  const calls: Calls = { made: [], sent: [], offline: false, withoutPullMany: false, postedCursorsOnly: false };
   const opened = await openDevice({
     name,
     tenant,
@@ -149,6 +159,30 @@ describe('eq_pull_many', () => {
     }
   });
 
+  it('answers cursors sent in the URL (a GET: PostgREST hands them over as a string) as it answers them posted', async () => {
+    const tenant = uniqueTenant('many-get');
+    await seed(tenant, notes, [{ body: 'a' }, { body: 'b' }]);
+    const token = await deviceToken(tenant, 'till-1');
+    const cursors = { [notes]: null, [receipts]: null };
+    const inUrl = encodeURIComponent(JSON.stringify(cursors));
+    const got = await cloudRest('GET', `rpc/eq_pull_many?p_cursors=${inUrl}&p_limit=1`, { token });
+    const posted = await cloudRest('POST', 'rpc/eq_pull_many', { token, body: { p_cursors: cursors, p_limit: 1 } });
+    expect([got.status, posted.status]).toEqual([200, 200]);
+    type Answer = { tenant: string; pages: Record<string, { rows: { body: string }[]; has_more: boolean; cursor: unknown }> };
+    // A set of one json value, as PostgREST returns a set.
+    const [[viaGet], [viaPost]] = [got.body, posted.body] as [[Answer], [Answer]];
+    expect(viaGet.tenant).toBe(tenant);
+    for (const table of [notes, receipts]) {
+      const { rows, has_more, cursor } = viaGet.pages[table]!;
+      expect({ rows, has_more, cursor }).toEqual({ rows: viaPost.pages[table]!.rows, has_more: viaPost.pages[table]!.has_more, cursor: viaPost.pages[table]!.cursor });
+    }
+    expect(viaGet.pages[notes]!.rows.map((row) => row.body)).toEqual(['a']);
+    // What the string holds is checked as a posted value is; a string that is no JSON at all is refused too.
+    const array = await cloudRest('GET', `rpc/eq_pull_many?p_cursors=${encodeURIComponent('[1]')}`, { token });
+    expect([array.status, array.text]).toEqual([400, expect.stringContaining('p_cursors must be an object { \\"<table>\\": <cursor or null> }, got array')]);
+    expect((await cloudRest('GET', `rpc/eq_pull_many?p_cursors=${encodeURIComponent('{not json')}`, { token })).status).toBe(400);
+  });
+
   it('refuses a table it does not sync, a cursor that is not one, and too many tables, naming the problem', async () => {
     const remote = await deviceRemote(uniqueTenant('many-refused'), 'till-1');
     const refused = async (cursors: Record<string, unknown>): Promise<RemoteRejectedError> => {
@@ -181,6 +215,9 @@ describe('a sync with nothing to upload', () => {
 
     expect(await till.engine.syncNow()).toMatchObject({ error: null, offline: false, downloaded: 0 });
     expect(till.calls.made).toEqual(['eq_pull_many']);
+    // Without a body: the cursors go in the URL.
+    expect(till.calls.sent).toEqual(expect.arrayContaining(['GET eq_pull_many']));
+    expect(till.calls.sent.filter((call) => call.endsWith('eq_pull_many'))).toEqual(['GET eq_pull_many', 'GET eq_pull_many']);
     expect(till.engine.status.online).toBe(true);
 
     const [id] = await seed(tenant, tags, [{ label: 'new' }]);
@@ -219,6 +256,35 @@ describe('a sync with nothing to upload', () => {
     till.calls.made.length = 0;
     await till.engine.syncNow();
     expect(till.calls.made).toEqual(['eq_health', 'eq_pull', 'eq_pull', 'eq_pull']);
+  });
+
+  it('posts the cursors to a cloud whose eq_pull_many reads only a posted object, in the same run and from then on', async () => {
+    const tenant = uniqueTenant('many-posted');
+    const [id] = await seed(tenant, notes, [{ body: 'older function' }]);
+    const till = await device('till-1', tenant);
+    till.calls.postedCursorsOnly = true;
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 1 });
+    expect(till.calls.sent).toEqual(['GET eq_pull_many', 'POST eq_pull_many']);
+    expect(localRows(till, notes).map((row) => row.id)).toEqual([id]);
+    till.calls.sent.length = 0;
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 0 });
+    expect(till.calls.sent).toEqual(['POST eq_pull_many']);
+  });
+
+  it('posts cursors too long for a URL', async () => {
+    // Fifty tables' cursors pass the 4,000 characters a URL is given; the cloud refuses the unknown tables, by POST.
+    const sent: string[] = [];
+    const remote = await deviceRemote(uniqueTenant('many-long'), 'till-1', {
+      fetch: (input, init) => {
+        sent.push(init?.method ?? 'GET');
+        return fetch(input, init);
+      },
+    });
+    const cursor = { server_version: 123456789, scope: 'installation_id=device_id' };
+    const cursors = Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`a_rather_long_table_name_${index}`, cursor]));
+    expect(JSON.stringify(cursors).length).toBeGreaterThan(4_000);
+    await expect(remote.pullMany(cursors, 10)).rejects.toThrow(/is not a synced table/);
+    expect(sent).toEqual(['POST']);
   });
 
   it('goes the ordinary way with a remote that has no pullMany', async () => {

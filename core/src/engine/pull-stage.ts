@@ -41,9 +41,12 @@ export class PullStage {
     const failures: TableFailure[] = [];
     const heldBack: string[] = [];
     let marks: CloudMarks | undefined;
-    for (const table of this.tablesToPull(tables)) {
+    const pulled = this.tablesToPull(tables);
+    // Read together: a read transaction each costs more than the reads (file locks).
+    const cursors = this.store.snapshot(() => pulled.map((table) => this.cursor(table.name)));
+    for (const [index, table] of pulled.entries()) {
       try {
-        const last = await this.pullTable(table, context, counts, first?.[table.name]);
+        const last = await this.pullTable(table, cursors[index] ?? null, context, counts, first?.[table.name]);
         if (last?.held_back === true) heldBack.push(table.name);
         if (last?.marks !== undefined) marks = last.marks;
       } catch (error) {
@@ -63,7 +66,7 @@ export class PullStage {
    * `pullMany` asks for, so its pages can stand in for the first requests of `run`.
    */
   cursors(tables?: ReadonlySet<string>): Record<string, PullCursor | null> {
-    return Object.fromEntries(this.tablesToPull(tables).map((table) => [table.name, this.cursor(table.name)]));
+    return this.store.snapshot(() => Object.fromEntries(this.tablesToPull(tables).map((table) => [table.name, this.cursor(table.name)])));
   }
 
   private tablesToPull(tables: ReadonlySet<string> | undefined): TableDefinition[] {
@@ -74,11 +77,11 @@ export class PullStage {
     return (this.store.readCursor(table) as PullCursor | undefined) ?? null;
   }
 
-  /** The table's last page, once applied; undefined when the engine stopped first. */
-  private async pullTable(table: TableDefinition, context: RunContext, counts: StageCounts, first?: FirstPage): Promise<PullPage | undefined> {
-    const cursor = this.cursor(table.name);
+  /** The table's last page, once applied, from its stored `cursor`; undefined when the engine stopped first. */
+  private async pullTable(table: TableDefinition, cursor: PullCursor | null, context: RunContext, counts: StageCounts, first?: FirstPage): Promise<PullPage | undefined> {
+    let stored = JSON.stringify(cursor);
     // A page read already (by pullMany) serves only for the cursor it was read after.
-    const ready = first !== undefined && JSON.stringify(first.cursor) === JSON.stringify(cursor) ? first.page : undefined;
+    const ready = first !== undefined && JSON.stringify(first.cursor) === stored ? first.page : undefined;
     let next: Promise<PullPage> | undefined = ready === undefined ? this.request(table.name, cursor) : Promise.resolve(ready);
     let seen = 0;
     let last: PullPage | undefined;
@@ -91,7 +94,11 @@ export class PullStage {
       // fails, or the engine stops, it is dropped unread and the stored cursor is unchanged.
       next = page.has_more ? this.request(table.name, page.cursor) : undefined;
       if (next !== undefined) await sendBeforeWriting();
+      // Nothing new and the cursor where it was (a no-op sync's every table): nothing to
+      // write, report or tell the hooks — a transaction per table was most of a no-op's local work.
+      if (page.rows.length === 0 && !page.has_more && JSON.stringify(page.cursor) === stored) break;
       const { good, applied, quarantined } = this.store.transaction(() => this.applyPage(table, page.rows, page.cursor, context.now(), counts));
+      stored = JSON.stringify(page.cursor);
       counts.downloaded += applied;
       counts.quarantined += quarantined;
       seen += page.rows.length;

@@ -1,6 +1,6 @@
 import { inject, injectable, optional } from 'inversify';
 import { BehaviorSubject, EMPTY, Subject, from, merge, tap, type Observable, type Subscription } from 'rxjs';
-import { MAX_PULL_MANY_TABLES, RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION, type RemoteHealth } from '../remote/index.js';
+import { MAX_PULL_MANY_TABLES, RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION, type PullCursor, type RemoteHealth } from '../remote/index.js';
 import { isMissingFunction } from '../remote/remote-error-mapping.js';
 import { CloudRecovery, type ReconcileOptions, type ReconcileResult, type RecoveryReport } from '../recovery/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete, type QuarantinedRow } from '../store/index.js';
@@ -238,8 +238,12 @@ export class SyncEngine {
       // probe, and carries each table's first page. Without it (an older cloud or remote), a
       // run for nudges goes on the last probe if it is recent: the nudge itself just came
       // from the cloud, and its pull would fail if the cloud did not answer.
-      const quiet = !this.hasUploads() && !this.recovery.hasRequests;
-      const many = quiet ? await this.pullMany(scope) : undefined;
+      // Read together: a read transaction each costs more than the reads (file locks).
+      const { quiet, cursors } = this.store.snapshot(() => {
+        const nothingToSend = !this.hasUploads() && !this.recovery.hasRequests;
+        return { quiet: nothingToSend, cursors: nothingToSend ? this.pullManyCursors(scope) : undefined };
+      });
+      const many = cursors === undefined ? undefined : await this.pullMany(cursors);
       const light = many === undefined && quiet && trigger === 'nudge';
       const recent = light ? this.monitor.recent(NUDGE_PROBE_REUSE_MS) : undefined;
       const health = many?.health ?? recent ?? (await this.monitor.probe());
@@ -303,17 +307,22 @@ export class SyncEngine {
     return result;
   }
 
-  /**
-   * The run's probe and first pages in one `pullMany`, when the remote has it and the
-   * cloud answers it. A transport failure is the probe's failure (offline, like a probe
-   * that got no answer); undefined when the run must ask the ordinary way: no `pullMany`,
-   * a cloud without `eq_pull_many` (not asked again for a while), too many tables, or a
-   * refusal, whose ordinary calls then tell table by table what is wrong.
-   */
-  private async pullMany(scope: RunScope): Promise<{ health: RemoteHealth; pages?: FirstPages } | undefined> {
+  /** The cursors a `pullMany` of this run asks with, or undefined when the run must ask the ordinary way. */
+  private pullManyCursors(scope: RunScope): Record<string, PullCursor | null> | undefined {
     if (this.remote.pullMany === undefined || Date.now() < this.pullManyAgainAt) return undefined;
     const cursors = this.pull.cursors(scope.tables);
-    if (Object.keys(cursors).length > MAX_PULL_MANY_TABLES) return undefined;
+    return Object.keys(cursors).length > MAX_PULL_MANY_TABLES ? undefined : cursors;
+  }
+
+  /**
+   * The run's probe and first pages in one `pullMany` with `cursors` (from
+   * {@link pullManyCursors}), when the cloud answers it. A transport failure is the
+   * probe's failure (offline, like a probe that got no answer); undefined when the run
+   * must ask the ordinary way: a cloud without `eq_pull_many` (not asked again for a
+   * while), or a refusal, whose ordinary calls then tell table by table what is wrong.
+   */
+  private async pullMany(cursors: Readonly<Record<string, PullCursor | null>>): Promise<{ health: RemoteHealth; pages?: FirstPages } | undefined> {
+    if (this.remote.pullMany === undefined) return undefined;
     const started = Date.now();
     try {
       const answer = await this.remote.pullMany(cursors, this.options.pullPageSize);
@@ -347,16 +356,18 @@ export class SyncEngine {
 
   private refreshStatus(): void {
     if (!this.store.database.open || this.statusSubject.closed) return;
-    const lastSync = this.store.lastSync();
-    this.patch({
-      lastSync: lastSync ?? null,
-      pendingUploads: this.store.pendingUploads(),
-      pendingDownloads: this.store.records.countState('PendingDownload'),
-      conflicts: this.store.records.countState('Conflict'),
-      failed: this.store.records.failed(100).map(({ table, id, reason, attempts, nextAttemptAt }) => ({ table, id, reason, attempts, nextAttemptAt })),
-      uploadsPaused: this.store.uploadsPaused() ?? null,
-      quarantined: this.store.listQuarantined(100).map(({ table, id, reason, receivedAt }) => ({ table, id, reason, receivedAt })),
-    });
+    // One read transaction: the counts agree with one another, and cost one lock.
+    this.patch(
+      this.store.snapshot(() => ({
+        lastSync: this.store.lastSync() ?? null,
+        pendingUploads: this.store.pendingUploads(),
+        pendingDownloads: this.store.records.countState('PendingDownload'),
+        conflicts: this.store.records.countState('Conflict'),
+        failed: this.store.records.failed(100).map(({ table, id, reason, attempts, nextAttemptAt }) => ({ table, id, reason, attempts, nextAttemptAt })),
+        uploadsPaused: this.store.uploadsPaused() ?? null,
+        quarantined: this.store.listQuarantined(100).map(({ table, id, reason, receivedAt }) => ({ table, id, reason, receivedAt })),
+      })),
+    );
   }
 
   private patch(change: Partial<SyncStatus>): void {

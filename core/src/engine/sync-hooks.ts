@@ -18,7 +18,7 @@ export interface SyncHook {
   validate?(table: string, row: Row): string | undefined;
   /** A reason to pause every upload of this run (pulls go on), or undefined to proceed. */
   beforeUpload?(): string | undefined | Promise<string | undefined>;
-  /** Told after a pulled page was applied. */
+  /** Told after a pulled page was applied (a page with no rows that left the cursor where it was is not told). */
   afterPull?(table: string, rows: readonly Row[]): void | Promise<void>;
 }
 

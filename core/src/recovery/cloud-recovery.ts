@@ -82,8 +82,8 @@ export class CloudRecovery {
 
   /** Recovers if the cloud changed under the device, then serves queued `reconcile()` requests. */
   async beforeUpload(health: RemoteHealth): Promise<RecoveryReport | undefined> {
-    const seen = this.ledger.readMark();
-    const cause = detectCloudChange(seen, health, this.ledger.cursorTxid());
+    const { seen, cursorTxid } = this.store.snapshot(() => ({ seen: this.ledger.readMark(), cursorTxid: this.ledger.cursorTxid() }));
+    const cause = detectCloudChange(seen, health, cursorTxid);
     let report: RecoveryReport | undefined;
     if (cause !== undefined) report = { cause, tables: await this.compare(undefined, true, health) };
     // Written only once the repairs are made: a run cut short recovers again, harmlessly.

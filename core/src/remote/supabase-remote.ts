@@ -48,6 +48,15 @@ export interface SupabaseRemoteOptions {
 const DEFAULT_LIVE_RETRY: BackoffPolicy = { baseMs: 1000, maxMs: 120_000 };
 
 /**
+ * Cursors longer than this (as JSON) are posted to `eq_pull_many` rather than put in its
+ * URL: proxies commonly cap a request line at 8 KiB, and beside that many tables a body costs little.
+ */
+const MAX_URL_CURSORS_CHARS = 4_000;
+
+/** How a protocol call goes: POST with a JSON body, or GET with its arguments in the URL (reads only). */
+type CallMethod = 'post' | 'get';
+
+/**
  * The {@link RemoteStore} over supabase-js: one `rpc()` per call to `eq_push`, `eq_pull`,
  * `eq_pull_many` and `eq_health`, compiled into the cloud by `compileServerSchema`.
  * Failures become typed `RemoteError`s that keep the Postgres code and never carry a key
@@ -74,6 +83,8 @@ export class SupabaseRemote implements RemoteStore {
   private readonly ownClient: boolean;
   private readonly liveRetry: BackoffPolicy;
   private readonly feeds = new Set<RealtimeFeed>();
+  /** Set once the cloud refused cursors in the URL (a schema from before the GET form): posted from then on. */
+  private pullManyPosted = false;
 
   constructor(source: SupabaseConnection | SupabaseClient, options: SupabaseRemoteOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -126,13 +137,30 @@ export class SupabaseRemote implements RemoteStore {
    * The probe and every table's first page in one `eq_pull_many` call, within the pull's
    * time budget. A failure rejects like `pull`'s: a transport failure retryable, a cloud
    * without the function as missing (`isMissingFunction`).
+   *
+   * Asked with GET, the cursors in the URL: a no-op sync is the call a fleet makes most,
+   * and without a body it costs the device about half the CPU (and every hop less). Long
+   * cursors, and a cloud whose schema reads only a posted object, are posted instead.
    */
   async pullMany(cursors: Readonly<Record<string, PullCursor | null>>, limit: number): Promise<PullManyAnswer> {
     const tables = Object.keys(cursors).map((table) => assertIdentifier(table, 'table'));
     const started = performance.now();
-    const data = await this.call('pull', 'eq_pull_many', { p_cursors: cursors, p_limit: limit }, this.timeoutMs);
+    const data = await this.askPullMany(cursors, limit);
     const { health, pages } = asPullMany(data, tables, limit);
     return { health: { online: true, latencyMs: Math.round(performance.now() - started), ...health }, pages };
+  }
+
+  private async askPullMany(cursors: Readonly<Record<string, PullCursor | null>>, limit: number): Promise<unknown> {
+    const inUrl = JSON.stringify(cursors);
+    if (!this.pullManyPosted && inUrl.length <= MAX_URL_CURSORS_CHARS) {
+      try {
+        return await this.call('pull', 'eq_pull_many', { p_cursors: inUrl, p_limit: limit }, this.timeoutMs, undefined, 'get');
+      } catch (error) {
+        if (!refusesCursorsInUrl(error)) throw error;
+        this.pullManyPosted = true;
+      }
+    }
+    return this.call('pull', 'eq_pull_many', { p_cursors: cursors, p_limit: limit }, this.timeoutMs);
   }
 
   /** Calls a plugin's own cloud function (`fn` must be a plain identifier); RLS applies as for any call. */
@@ -144,7 +172,7 @@ export class SupabaseRemote implements RemoteStore {
     const started = performance.now();
     const latency = (): number => Math.round(performance.now() - started);
     try {
-      const data = await this.call('health', 'eq_health', {}, timeoutMs);
+      const data = await this.call('health', 'eq_health', {}, timeoutMs, undefined, 'get');
       return { online: true, latencyMs: latency(), ...asHealthFields(data) };
     } catch (error) {
       const remoteError = error instanceof RemoteError ? error : unexpected('health', error, this.secrets);
@@ -152,12 +180,14 @@ export class SupabaseRemote implements RemoteStore {
     }
   }
 
-  private async call(operation: RemoteOperation, fn: string, args: object, timeoutMs: number, table?: string): Promise<unknown> {
+  private async call(operation: RemoteOperation, fn: string, args: object, timeoutMs: number, table?: string, method: CallMethod = 'post'): Promise<unknown> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      // POST rpc is never retried by supabase-js itself; retries belong to the pipeline's backoff.
-      const { data, error, status } = await this.client.rpc(fn, args).abortSignal(controller.signal);
+      // Retries belong to the pipeline's backoff (and a dead kept-alive connection's one
+      // resend): supabase-js would retry a GET by itself for seconds, a POST never.
+      const request = method === 'get' ? this.client.rpc(fn, args, { get: true }).retry(false) : this.client.rpc(fn, args);
+      const { data, error, status } = await request.abortSignal(controller.signal);
       if (error) {
         throw toRemoteError({ ...error, status }, { operation, table, timedOut: controller.signal.aborted, timeoutMs, secrets: this.secrets });
       }
@@ -169,6 +199,14 @@ export class SupabaseRemote implements RemoteStore {
       clearTimeout(timer);
     }
   }
+}
+
+/**
+ * The refusal of a cloud whose `eq_pull_many` predates the GET form: it takes the URL's
+ * cursors for a string, not the object they hold.
+ */
+function refusesCursorsInUrl(error: unknown): boolean {
+  return error instanceof RemoteError && error.code === '22023' && error.message.includes('p_cursors must be an object') && error.message.includes('got string');
 }
 
 function isConnection(source: SupabaseConnection | SupabaseClient): source is SupabaseConnection {

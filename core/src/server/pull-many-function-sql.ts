@@ -56,6 +56,9 @@ ${branches.join('\n')}
  * or null. The function is stable, so every part of the answer is read in one snapshot:
  * the marks and the pages agree.
  *
+ * Asked with GET, PostgREST passes `p_cursors` as a string: one holding JSON is read as
+ * the object it holds, so the body-less form answers the same.
+ *
  * Returned as a set of one `json` value, for the reason `eq_pull` gives.
  *
  * @example
@@ -87,6 +90,11 @@ declare
   v_i integer;
   v_page json;
 begin
+  if pg_catalog.jsonb_typeof(p_cursors) = 'string' then
+    -- Asked with GET (no body: cheaper at every hop, for the most frequent call there is),
+    -- PostgREST hands the query parameter over as a JSON string holding the object.
+    p_cursors := (p_cursors #>> '{}')::jsonb;
+  end if;
   if pg_catalog.jsonb_typeof(p_cursors) is distinct from 'object' then
     raise exception 'eq_pull_many: p_cursors must be an object { "<table>": <cursor or null> }, got %', coalesce(pg_catalog.jsonb_typeof(p_cursors), 'null')
       using errcode = 'invalid_parameter_value';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { definePlugin } from '../declarations/index.js';
-import { BATCH_SQL } from './outbox-queue.js';
+import { batchSql } from './outbox-queue.js';
 import { openTestStore } from './test-store.fixture.js';
 
 const plugin = definePlugin({
@@ -17,8 +17,8 @@ describe('reading a batch of a long queue', () => {
       for (let i = 0; i < 200; i += 1) tasks.insert('tasks', { title: `t${i}` });
     });
     const plan = store.database
-      .prepare(`EXPLAIN QUERY PLAN ${BATCH_SQL}`)
-      .all({ now: 0, table: null, tables: '[1]', limit: 10, skip: '[]' }) as { detail: string }[];
+      .prepare(`EXPLAIN QUERY PLAN ${batchSql(10)}`)
+      .all({ now: 0, table: null, tables: '[1]', skip: '[]' }) as { detail: string }[];
     const steps = plan.map((step) => step.detail);
     // One scan of the outbox (the fresh run, in rowid order, stopped by LIMIT); the replaced run is a search.
     expect(steps.filter((step) => /^SCAN o\b/.test(step))).toHaveLength(1);

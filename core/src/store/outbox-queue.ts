@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Row } from '../declarations/index.js';
 import { ACKS_SQL, encodeAcks } from './outbox-acks.js';
 import type { RowStates } from './row-states.js';
-import { StatementCache } from './statement-cache.js';
+import { limitClause, StatementCache } from './statement-cache.js';
 import type { OutboxAck, OutboxBatchOptions, OutboxEntry, OutboxOp, PendingDelete, SyncState } from './sync-state.js';
 import type { TableDirectory } from './table-directory.js';
 
@@ -62,17 +62,20 @@ const ENTRY_SOURCE = `_eq_outbox AS o LEFT JOIN _eq_row_state AS s ON s.table_id
  * first_seq) are already in seq order, the rowid's: read in that order, the scan stops
  * after `limit` of them. Replaced entries come in order from their partial index
  * (`_eq_outbox_replaced`), which fresh entries never touch. The two runs are merged, so a
- * batch costs about its own size, not the queue's. Exported for its query-plan test
- * (the package does not re-export it).
+ * batch costs about its own size, not the queue's. The limit is in the text (see
+ * {@link limitClause}). Exported for its query-plan test (the package does not re-export it).
  */
-export const BATCH_SQL = `
+export function batchSql(limit: number): string {
+  const limited = limitClause(limit);
+  return `
   SELECT * FROM (SELECT ${ENTRY_COLUMNS}, o.seq AS place FROM ${ENTRY_SOURCE}
-                  WHERE o.first_seq IS NULL AND ${READY} ORDER BY o.seq LIMIT @limit)
+                  WHERE o.first_seq IS NULL AND ${READY} ORDER BY o.seq ${limited})
   UNION ALL
   SELECT * FROM (SELECT ${ENTRY_COLUMNS}, o.first_seq AS place FROM ${ENTRY_SOURCE}
-                  WHERE o.first_seq IS NOT NULL AND ${READY} ORDER BY o.first_seq, o.seq LIMIT @limit)
+                  WHERE o.first_seq IS NOT NULL AND ${READY} ORDER BY o.first_seq, o.seq ${limited})
   ORDER BY place, seq
-  LIMIT @limit`;
+  ${limited}`;
+}
 
 const REMOVE_SQL = `DELETE FROM _eq_outbox WHERE seq IN (SELECT seq FROM (${ACKS_SQL}))`;
 
@@ -143,11 +146,10 @@ export class OutboxQueue {
     const limit = options.limit ?? 500;
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     const table = options.table === undefined ? null : this.tables.byName(options.table).id;
-    const entries = this.statements.get('batch', BATCH_SQL).all({
+    const entries = this.statements.get(`batch:${limit}`, batchSql(limit)).all({
       now: options.now ?? Date.now(),
       table,
       tables: this.tables.idsJson(),
-      limit,
       // By id alone (a row pair would be slow to look up): a row of another table with the same id only waits a batch.
       skip: JSON.stringify((options.skipRows ?? []).map((row) => row.id)),
     }) as EntryRow[];
@@ -184,15 +186,15 @@ export class OutboxQueue {
 
   /** Entries that failed at least once (held deletes aside), in change order, at most `limit`. */
   failed(limit: number): FailedEntry[] {
-    // Prepared once: the status lists failures after every run.
+    // Prepared once per limit: the status lists failures after every run.
     const rows = this.statements
       .get(
-        'failed',
+        `failed:${limit}`,
         `SELECT seq, table_id, row_id, last_error, attempts, next_attempt_at FROM _eq_outbox
           WHERE last_error IS NOT NULL AND awaiting_confirmation = 0 AND table_id IN (SELECT value FROM json_each(?))
-          ORDER BY coalesce(first_seq, seq) LIMIT ?`,
+          ORDER BY coalesce(first_seq, seq) ${limitClause(limit)}`,
       )
-      .all(this.tables.idsJson(), limit) as { seq: number; table_id: number; row_id: string; last_error: string; attempts: number; next_attempt_at: number }[];
+      .all(this.tables.idsJson()) as { seq: number; table_id: number; row_id: string; last_error: string; attempts: number; next_attempt_at: number }[];
     return rows.map((r) => ({
       seq: r.seq,
       table: this.tables.byId(r.table_id)?.definition.name ?? String(r.table_id),

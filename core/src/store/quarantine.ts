@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { limitClause, StatementCache } from './statement-cache.js';
 import type { TableDirectory } from './table-directory.js';
 
 /**
@@ -91,7 +92,7 @@ export class Quarantine {
   private readonly insertAnonymous: Statement;
   private readonly releaseRows: Statement<[number, string]>;
   private readonly anyOfTable: Statement<[number]>;
-  private readonly listRows: Statement<[string, number]>;
+  private readonly statements: StatementCache;
   private readonly countRows: Statement<[string], number>;
 
   constructor(
@@ -115,11 +116,8 @@ export class Quarantine {
     );
     this.releaseRows = db.prepare(`DELETE FROM _eq_quarantine WHERE table_id = ? AND row_id IN (SELECT value FROM json_each(?))`);
     this.anyOfTable = db.prepare(`SELECT 1 FROM _eq_quarantine WHERE table_id = ? LIMIT 1`);
-    // Both run at the end of every sync run (the status): prepared once.
-    this.listRows = db.prepare(
-      `SELECT table_id, row_id, reason, row_json, row_chars, server_version, received_at FROM _eq_quarantine
-        WHERE table_id IN (SELECT value FROM json_each(?)) ORDER BY seq LIMIT ?`,
-    );
+    // Both run at the end of every sync run (the status): prepared once (the list once per limit).
+    this.statements = new StatementCache(db);
     this.countRows = db.prepare<[string], number>(`SELECT count(*) FROM _eq_quarantine WHERE table_id IN (SELECT value FROM json_each(?))`).pluck();
   }
 
@@ -149,7 +147,14 @@ export class Quarantine {
 
   /** Rows set aside in the loaded tables, in arrival order (at most `limit`). */
   list(limit = Number.MAX_SAFE_INTEGER): QuarantinedRow[] {
-    const rows = this.listRows.all(this.tables.idsJson(), limit) as {
+    // In seq order, stopping at the limit (`+table_id`: searching the row index by table,
+    // then sorting, cost ten times more even on an empty quarantine).
+    const listRows = this.statements.get(
+      `list:${limit}`,
+      `SELECT table_id, row_id, reason, row_json, row_chars, server_version, received_at FROM _eq_quarantine
+        WHERE +table_id IN (SELECT value FROM json_each(?)) ORDER BY seq ${limitClause(limit)}`,
+    );
+    const rows = listRows.all(this.tables.idsJson()) as {
       table_id: number;
       row_id: string | null;
       reason: string;

@@ -34,3 +34,17 @@ export class StatementCache {
     return this.get(sql, sql) as unknown as Statement<P>;
   }
 }
+
+/**
+ * `LIMIT n`, written into a statement's text. SQLite plans with a bound LIMIT's value
+ * and so marks the statement to be prepared again whenever that parameter is bound —
+ * on every run, with better-sqlite3: 2.5 µs on a one-table SELECT, 10 µs on the status's
+ * lists, each run. With the limit in the text, each limit is one statement prepared once.
+ *
+ * @example
+ * statements.get(`failed:${limit}`, `SELECT seq FROM _eq_outbox ORDER BY seq ${limitClause(limit)}`);
+ */
+export function limitClause(limit: number): string {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new RangeError(`limit must be a non-negative integer, got ${limit}`);
+  return `LIMIT ${limit}`;
+}

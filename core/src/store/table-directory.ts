@@ -18,6 +18,8 @@ export class TableDirectory {
   private readonly ids = new Map<number, TableContext>();
   private readonly readStatements = new Map<number, Statement<[string], Record<string, unknown>>>();
   private readonly batchStatements = new Map<number, Statement<[string], unknown[]>>();
+  /** Made once: the set is fixed, and the status reads it several times a run. */
+  private readonly idsText: string;
 
   constructor(
     private readonly db: Database,
@@ -27,6 +29,7 @@ export class TableDirectory {
       this.names.set(context.definition.name, context);
       this.ids.set(context.id, context);
     }
+    this.idsText = JSON.stringify([...this.ids.keys()]);
   }
 
   /** Every declared table. */
@@ -36,7 +39,7 @@ export class TableDirectory {
 
   /** The ids of every declared table, as JSON for `json_each` (bound, never spliced into SQL). */
   idsJson(): string {
-    return JSON.stringify([...this.ids.keys()]);
+    return this.idsText;
   }
 
   find(name: string): TableContext | undefined {

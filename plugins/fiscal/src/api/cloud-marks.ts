@@ -54,6 +54,7 @@ export class CloudMarks {
 
   /** Keeps, per installation, the longer of the stored mark and the given one. */
   raise(seen: ReadonlyMap<string, CloudMark>): void {
+    if (seen.size === 0) return;
     const marks = this.read();
     let changed = false;
     for (const [chain, mark] of seen) {
