@@ -63,10 +63,11 @@ export class PullStage {
 
   /**
    * The stored cursor of every table `run` would pull (with the same `tables`): what a
-   * `pullMany` asks for, so its pages can stand in for the first requests of `run`.
+   * `pullMany` asks for, so its pages can stand in for the first requests of `run`. Read
+   * them in a `store.snapshot` with the run's other first reads.
    */
   cursors(tables?: ReadonlySet<string>): Record<string, PullCursor | null> {
-    return this.store.snapshot(() => Object.fromEntries(this.tablesToPull(tables).map((table) => [table.name, this.cursor(table.name)])));
+    return Object.fromEntries(this.tablesToPull(tables).map((table) => [table.name, this.cursor(table.name)]));
   }
 
   private tablesToPull(tables: ReadonlySet<string> | undefined): TableDefinition[] {

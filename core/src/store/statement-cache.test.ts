@@ -22,3 +22,18 @@ describe('limitClause', () => {
     expect(first(2)).toEqual([1, 2]);
   });
 });
+
+describe('StatementCache', () => {
+  it('keeps at most its bound, dropping the statement used least recently', () => {
+    const db = new Database(':memory:');
+    const statements = new StatementCache(db, 2);
+    const one = statements.get('one', 'SELECT 1');
+    const two = statements.get('two', 'SELECT 2');
+    expect(statements.get('one', 'SELECT 1')).toBe(one);
+    statements.get('three', 'SELECT 3');
+    // 'two' was used least recently: it went; 'one' stayed.
+    expect(statements.get('one', 'SELECT 1')).toBe(one);
+    expect(statements.get('two', 'SELECT 2')).not.toBe(two);
+    expect(statements.get('two', 'SELECT 2').pluck().get()).toBe(2);
+  });
+});

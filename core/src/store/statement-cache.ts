@@ -1,9 +1,14 @@
 import type { Database, Statement } from 'better-sqlite3';
 
+/** How many statements a cache keeps: past it, the least recently used one goes. */
+const DEFAULT_MAX_STATEMENTS = 256;
+
 /**
  * Statements prepared once per key, on first use: the owners of the `_eq_*` tables run
  * the same few statements on every batch, page or run, and preparing costs as much as a
- * small statement's run.
+ * small statement's run. Bounded (least recently used out first), so keys that vary
+ * with a caller's input — a limit asked for, a set of filter columns — cannot grow it
+ * without end.
  *
  * @example
  * const statements = new StatementCache(db);
@@ -12,15 +17,22 @@ import type { Database, Statement } from 'better-sqlite3';
 export class StatementCache {
   private readonly statements = new Map<string, Statement>();
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    private readonly maxStatements: number = DEFAULT_MAX_STATEMENTS,
+  ) {}
 
   /** The statement prepared under `key` (from `sql` the first time). */
   get(key: string, sql: string): Statement {
     let statement = this.statements.get(key);
     if (statement === undefined) {
       statement = this.db.prepare(sql);
-      this.statements.set(key, statement);
+      if (this.statements.size >= this.maxStatements) this.statements.delete(this.statements.keys().next().value as string);
+    } else {
+      // Moved to the end: the map's order is the order of last use.
+      this.statements.delete(key);
     }
+    this.statements.set(key, statement);
     return statement;
   }
 
