@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { limitClause, StatementCache } from './statement-cache.js';
@@ -10,6 +12,14 @@ describe('limitClause', () => {
     for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 53]) {
       expect(() => limitClause(bad)).toThrow(`limit must be a non-negative integer, got ${bad}`);
     }
+  });
+
+  it("is what the store's statements use: none binds its LIMIT", () => {
+    const dir = fileURLToPath(new URL('.', import.meta.url));
+    const sources = readdirSync(dir).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
+    const bound = sources.filter((name) => /\bLIMIT\s+(\?|[@:]\w|\$\d)/.test(readFileSync(`${dir}/${name}`, 'utf8')));
+    expect(sources.length).toBeGreaterThan(10);
+    expect(bound).toEqual([]);
   });
 
   it('limits what a cached statement returns, one statement per limit', () => {
