@@ -38,6 +38,8 @@ interface Calls {
   withoutPullMany: boolean;
   /** Answers a GET of eq_pull_many as a cloud whose function predates the GET form does: the cursors are a string to it. */
   postedCursorsOnly: boolean;
+  /** Answers a GET of eq_pull_many as a lagging read replica would: the cloud's answer, marked as a replica's, its high-water mark 0. */
+  replicaAnswersGets: boolean;
 }
 
 function counting(calls: Calls): typeof fetch {
@@ -52,6 +54,10 @@ function counting(calls: Calls): typeof fetch {
       const message = 'eq_pull_many: p_cursors must be an object { "<table>": <cursor or null> }, got string';
       return new Response(JSON.stringify({ code: '22023', message, details: null, hint: null }), { status: 400, headers: { 'content-type': 'application/json' } });
     }
+    if (calls.replicaAnswersGets && fn === 'eq_pull_many' && method === 'GET') {
+      const [answer] = (await (await fetch(input, init)).json()) as [Record<string, unknown>];
+      return Response.json([{ ...answer, replica: true, high_water: '0' }]);
+    }
     if (calls.withoutPullMany && fn === 'eq_pull_many') {
       const body = { code: 'PGRST202', message: 'Could not find the function public.eq_pull_many(p_cursors, p_limit) in the schema cache', details: null, hint: null };
       return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
@@ -61,7 +67,7 @@ function counting(calls: Calls): typeof fetch {
 }
 
 async function device(name: string, tenant: string, options: { pullPageSize?: number; remote?: (remote: RemoteStore) => RemoteStore } = {}): Promise<TestDevice & { calls: Calls }> {
-  const calls: Calls = { made: [], sent: [], offline: false, withoutPullMany: false, postedCursorsOnly: false };
+  const calls: Calls = { made: [], sent: [], offline: false, withoutPullMany: false, postedCursorsOnly: false, replicaAnswersGets: false };
   const opened = await openDevice({
     name,
     tenant,
@@ -168,10 +174,12 @@ describe('eq_pull_many', () => {
     const got = await cloudRest('GET', `rpc/eq_pull_many?p_cursors=${inUrl}&p_limit=1`, { token });
     const posted = await cloudRest('POST', 'rpc/eq_pull_many', { token, body: { p_cursors: cursors, p_limit: 1 } });
     expect([got.status, posted.status]).toEqual([200, 200]);
-    type Answer = { tenant: string; pages: Record<string, { rows: { body: string }[]; has_more: boolean; cursor: unknown }> };
+    type Answer = { tenant: string; replica: boolean; pages: Record<string, { rows: { body: string }[]; has_more: boolean; cursor: unknown }> };
     // A set of one json value, as PostgREST returns a set.
     const [[viaGet], [viaPost]] = [got.body, posted.body] as [[Answer], [Answer]];
     expect(viaGet.tenant).toBe(tenant);
+    // The primary answered (a read replica would say so: its marks and pages lag).
+    expect([viaGet.replica, viaPost.replica]).toEqual([false, false]);
     for (const table of [notes, receipts]) {
       const { rows, has_more, cursor } = viaGet.pages[table]!;
       expect({ rows, has_more, cursor }).toEqual({ rows: viaPost.pages[table]!.rows, has_more: viaPost.pages[table]!.has_more, cursor: viaPost.pages[table]!.cursor });
@@ -266,6 +274,29 @@ describe('a sync with nothing to upload', () => {
     expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 1 });
     expect(till.calls.sent).toEqual(['GET eq_pull_many', 'POST eq_pull_many']);
     expect(localRows(till, notes).map((row) => row.id)).toEqual([id]);
+    till.calls.sent.length = 0;
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 0 });
+    expect(till.calls.sent).toEqual(['POST eq_pull_many']);
+  });
+
+  it('never uses an answer of a read replica: asks the primary by POST at once, and from then on', async () => {
+    const tenant = uniqueTenant('many-replica');
+    await seed(tenant, tags, [{ label: 'a first row, so the cloud has a high-water mark' }]);
+    const till = await device('till-1', tenant);
+    await till.engine.syncNow();
+    const mark = till.store.records.ledger.readMark().highWater;
+    expect(Number(mark)).toBeGreaterThan(0);
+    const [id] = await seed(tenant, notes, [{ body: 'from the primary' }]);
+    till.calls.replicaAnswersGets = true;
+    till.calls.sent.length = 0;
+    const recovered: unknown[] = [];
+    till.engine.onDidRecover.subscribe((report) => recovered.push(report));
+    // The replica's high-water mark of 0 would read as a cloud restored from a backup, had it been used.
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 1 });
+    expect(till.calls.sent).toEqual(['GET eq_pull_many', 'POST eq_pull_many']);
+    expect(recovered).toEqual([]);
+    expect(localRows(till, notes).map((row) => row.id)).toEqual([id]);
+    expect(BigInt(till.store.records.ledger.readMark().highWater!)).toBeGreaterThanOrEqual(BigInt(mark!));
     till.calls.sent.length = 0;
     expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 0 });
     expect(till.calls.sent).toEqual(['POST eq_pull_many']);

@@ -83,7 +83,10 @@ export class SupabaseRemote implements RemoteStore {
   private readonly ownClient: boolean;
   private readonly liveRetry: BackoffPolicy;
   private readonly feeds = new Set<RealtimeFeed>();
-  /** Set once the cloud refused cursors in the URL (a schema from before the GET form): posted from then on. */
+  /**
+   * Set once a GET of `eq_pull_many` was refused (a schema from before the GET form) or
+   * answered by a read replica: posted from then on.
+   */
   private pullManyPosted = false;
 
   constructor(source: SupabaseConnection | SupabaseClient, options: SupabaseRemoteOptions = {}) {
@@ -140,7 +143,11 @@ export class SupabaseRemote implements RemoteStore {
    *
    * Asked with GET, the cursors in the URL: a no-op sync is the call a fleet makes most,
    * and without a body it costs the device about half the CPU (and every hop less). Long
-   * cursors, and a cloud whose schema reads only a posted object, are posted instead.
+   * cursors, and a cloud whose schema reads only a posted object, are posted instead. A
+   * GET answered by a read replica (Supabase's load balancer sends GETs to the nearest
+   * database) is never used: its marks lag the primary's — behind the device's own they
+   * would look like a cloud restored from a backup — so the call is posted (POST always
+   * reaches the primary), and from then on.
    */
   async pullMany(cursors: Readonly<Record<string, PullCursor | null>>, limit: number): Promise<PullManyAnswer> {
     const tables = Object.keys(cursors).map((table) => assertIdentifier(table, 'table'));
@@ -154,11 +161,12 @@ export class SupabaseRemote implements RemoteStore {
     const inUrl = JSON.stringify(cursors);
     if (!this.pullManyPosted && inUrl.length <= MAX_URL_CURSORS_CHARS) {
       try {
-        return await this.call('pull', 'eq_pull_many', { p_cursors: inUrl, p_limit: limit }, this.timeoutMs, undefined, 'get');
+        const answer = await this.call('pull', 'eq_pull_many', { p_cursors: inUrl, p_limit: limit }, this.timeoutMs, undefined, 'get');
+        if (!answeredByReplica(answer)) return answer;
       } catch (error) {
         if (!refusesCursorsInUrl(error)) throw error;
-        this.pullManyPosted = true;
       }
+      this.pullManyPosted = true;
     }
     return this.call('pull', 'eq_pull_many', { p_cursors: cursors, p_limit: limit }, this.timeoutMs);
   }
@@ -172,7 +180,8 @@ export class SupabaseRemote implements RemoteStore {
     const started = performance.now();
     const latency = (): number => Math.round(performance.now() - started);
     try {
-      const data = await this.call('health', 'eq_health', {}, timeoutMs, undefined, 'get');
+      // Posted: a GET could be answered by a read replica, whose marks lag the primary's.
+      const data = await this.call('health', 'eq_health', {}, timeoutMs);
       return { online: true, latencyMs: latency(), ...asHealthFields(data) };
     } catch (error) {
       const remoteError = error instanceof RemoteError ? error : unexpected('health', error, this.secrets);
@@ -207,6 +216,12 @@ export class SupabaseRemote implements RemoteStore {
  */
 function refusesCursorsInUrl(error: unknown): boolean {
   return error instanceof RemoteError && error.code === '22023' && error.message.includes('p_cursors must be an object') && error.message.includes('got string');
+}
+
+/** Whether an `eq_pull_many` answer says a read replica gave it. */
+function answeredByReplica(answer: unknown): boolean {
+  const first: unknown = Array.isArray(answer) ? answer[0] : undefined;
+  return first !== null && typeof first === 'object' && (first as { replica?: unknown }).replica === true;
 }
 
 function isConnection(source: SupabaseConnection | SupabaseClient): source is SupabaseConnection {

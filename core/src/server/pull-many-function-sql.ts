@@ -57,7 +57,8 @@ ${branches.join('\n')}
  * the marks and the pages agree.
  *
  * Asked with GET, PostgREST passes `p_cursors` as a string: one holding JSON is read as
- * the object it holds, so the body-less form answers the same.
+ * the object it holds, so the body-less form answers the same. `replica` says whether a
+ * read replica answered (a GET may be routed to one), whose marks and pages lag.
  *
  * Returned as a set of one `json` value, for the reason `eq_pull` gives.
  *
@@ -154,6 +155,10 @@ begin
   return next (
     select pg_catalog.json_object_agg(a.key, a.value)
       from (select h.key, h.value::json as value from pg_catalog.jsonb_each(v_health) h
+            union all
+            -- A GET may reach a read replica (Supabase's load balancer routes GETs to the nearest
+            -- database): the device must know, since a replica's marks and pages lag the primary's.
+            select 'replica', pg_catalog.to_json(pg_catalog.pg_is_in_recovery())
             union all
             select 'pages', coalesce((select pg_catalog.json_object_agg(u.name, u.page) from rows from (pg_catalog.unnest(v_names), pg_catalog.unnest(v_pages)) as u(name, page)), '{}'::json)) a);
 end
