@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { definePlugin, RemoteRejectedError, type RemoteStore } from '../src/index.js';
 import { newRow } from './protocol-kit.js';
 import { cloudRest, deviceRemote, deviceToken, installCloudSchema, localRows, openDevice, pullAll, uniqueName, uniqueTenant, type TestDevice } from '../src/testing/index.js';
@@ -212,7 +212,16 @@ describe('eq_pull_many', () => {
   });
 });
 
+/** Moves the wall clock (Date only: timers and the network keep real time) forward by `ms`. */
+function laterByMs(ms: number): void {
+  vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + ms });
+}
+
 describe('a sync with nothing to upload', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   beforeAll(() => installCloudSchema([plugin]));
 
   it('is one HTTP request for a device with three tables, and brings what is new', async () => {
@@ -266,7 +275,7 @@ describe('a sync with nothing to upload', () => {
     expect(till.calls.made).toEqual(['eq_health', 'eq_pull', 'eq_pull', 'eq_pull']);
   });
 
-  it('posts the cursors to a cloud whose eq_pull_many reads only a posted object, in the same run and from then on', async () => {
+  it('posts the cursors to a cloud whose eq_pull_many reads only a posted object, in the same run and for an hour', async () => {
     const tenant = uniqueTenant('many-posted');
     const [id] = await seed(tenant, notes, [{ body: 'older function' }]);
     const till = await device('till-1', tenant);
@@ -277,9 +286,16 @@ describe('a sync with nothing to upload', () => {
     till.calls.sent.length = 0;
     expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 0 });
     expect(till.calls.sent).toEqual(['POST eq_pull_many']);
+    // The cloud is migrated meanwhile: an hour later the device asks by GET again, and stays with it.
+    till.calls.postedCursorsOnly = false;
+    laterByMs(61 * 60_000);
+    till.calls.sent.length = 0;
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 0 });
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 0 });
+    expect(till.calls.sent).toEqual(['GET eq_pull_many', 'GET eq_pull_many']);
   });
 
-  it('never uses an answer of a read replica: asks the primary by POST at once, and from then on', async () => {
+  it('never uses an answer of a read replica: asks the primary by POST at once, and for an hour', async () => {
     const tenant = uniqueTenant('many-replica');
     await seed(tenant, tags, [{ label: 'a first row, so the cloud has a high-water mark' }]);
     const till = await device('till-1', tenant);
@@ -300,6 +316,12 @@ describe('a sync with nothing to upload', () => {
     till.calls.sent.length = 0;
     expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 0 });
     expect(till.calls.sent).toEqual(['POST eq_pull_many']);
+    // An hour later a GET is tried again; the replica still answers it, so the primary is asked again.
+    laterByMs(61 * 60_000);
+    till.calls.sent.length = 0;
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, downloaded: 0 });
+    expect(till.calls.sent).toEqual(['GET eq_pull_many', 'POST eq_pull_many']);
+    expect(recovered).toEqual([]);
   });
 
   it('posts cursors too long for a URL', async () => {

@@ -53,6 +53,13 @@ const DEFAULT_LIVE_RETRY: BackoffPolicy = { baseMs: 1000, maxMs: 120_000 };
  */
 const MAX_URL_CURSORS_CHARS = 4_000;
 
+/**
+ * How long `eq_pull_many` is posted after a GET of it was refused or answered by a read
+ * replica. Then a GET is tried again: the cloud may have been migrated since, or the
+ * project's replica removed, and an hour's extra request is nothing beside a fleet's GETs.
+ */
+const POST_PULL_MANY_FOR_MS = 60 * 60_000;
+
 /** How a protocol call goes: POST with a JSON body, or GET with its arguments in the URL (reads only). */
 type CallMethod = 'post' | 'get';
 
@@ -84,10 +91,10 @@ export class SupabaseRemote implements RemoteStore {
   private readonly liveRetry: BackoffPolicy;
   private readonly feeds = new Set<RealtimeFeed>();
   /**
-   * Set once a GET of `eq_pull_many` was refused (a schema from before the GET form) or
-   * answered by a read replica: posted from then on.
+   * Until when `eq_pull_many` is posted (a `Date.now()` value): set when a GET of it was
+   * refused (a schema from before the GET form) or answered by a read replica.
    */
-  private pullManyPosted = false;
+  private postPullManyUntil = 0;
 
   constructor(source: SupabaseConnection | SupabaseClient, options: SupabaseRemoteOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -147,7 +154,7 @@ export class SupabaseRemote implements RemoteStore {
    * GET answered by a read replica (Supabase's load balancer sends GETs to the nearest
    * database) is never used: its marks lag the primary's — behind the device's own they
    * would look like a cloud restored from a backup — so the call is posted (POST always
-   * reaches the primary), and from then on.
+   * reaches the primary), and for the next hour, after which a GET is tried again.
    */
   async pullMany(cursors: Readonly<Record<string, PullCursor | null>>, limit: number): Promise<PullManyAnswer> {
     const tables = Object.keys(cursors).map((table) => assertIdentifier(table, 'table'));
@@ -159,14 +166,14 @@ export class SupabaseRemote implements RemoteStore {
 
   private async askPullMany(cursors: Readonly<Record<string, PullCursor | null>>, limit: number): Promise<unknown> {
     const inUrl = JSON.stringify(cursors);
-    if (!this.pullManyPosted && inUrl.length <= MAX_URL_CURSORS_CHARS) {
+    if (Date.now() >= this.postPullManyUntil && inUrl.length <= MAX_URL_CURSORS_CHARS) {
       try {
         const answer = await this.call('pull', 'eq_pull_many', { p_cursors: inUrl, p_limit: limit }, this.timeoutMs, undefined, 'get');
         if (!answeredByReplica(answer)) return answer;
       } catch (error) {
         if (!refusesCursorsInUrl(error)) throw error;
       }
-      this.pullManyPosted = true;
+      this.postPullManyUntil = Date.now() + POST_PULL_MANY_FOR_MS;
     }
     return this.call('pull', 'eq_pull_many', { p_cursors: cursors, p_limit: limit }, this.timeoutMs);
   }
