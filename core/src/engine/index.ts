@@ -6,6 +6,7 @@ export { OnlineMonitor } from './online-monitor.js';
 export { PullStage, type PullReport } from './pull-stage.js';
 export { applyResolution, resolveConflict } from './resolve-conflict.js';
 export type { RunContext, StageCounts } from './run-context.js';
+export { PushEchoes } from './push-echoes.js';
 export { SyncEngine } from './sync-engine.js';
 export { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
 export { SyncHookRegistry } from './sync-hook-registry.js';

@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
-import { RemoteError, RemoteStore, type CloudMarks, type PullCursor, type PullPage } from '../remote/index.js';
+import { RemoteError, RemoteStore, type CloudMarks, type PullCursor, type PullPage, type PushEcho } from '../remote/index.js';
 import { LocalStore, type RecordSyncInfo } from '../store/index.js';
 import { toServerVersion } from '../store/server-version.js';
 import { resolveConflict } from './resolve-conflict.js';
@@ -83,7 +83,9 @@ export class PullStage {
     let stored = JSON.stringify(cursor);
     // A page read already (by pullMany) serves only for the cursor it was read after.
     const ready = first !== undefined && JSON.stringify(first.cursor) === stored ? first.page : undefined;
-    let next: Promise<PullPage> | undefined = ready === undefined ? this.request(table.name, cursor) : Promise.resolve(ready);
+    // The run's pushes of this table, which the cloud moves the cursor past instead of sending them back.
+    const echoes = context.echoes.take(table.name);
+    let next: Promise<PullPage> | undefined = ready === undefined ? this.request(table.name, withEchoes(cursor, echoes)) : Promise.resolve(ready);
     let seen = 0;
     let last: PullPage | undefined;
     while (next !== undefined) {
@@ -179,6 +181,11 @@ export interface PullReport {
   readonly heldBack: readonly string[];
   /** The cloud's marks from the last page read, when the cloud sends them. */
   readonly marks?: CloudMarks;
+}
+
+/** The cursor to send: the stored one with the run's echoes (`null`, the start, as version 0). */
+function withEchoes(cursor: PullCursor | null, echoes: readonly PushEcho[]): PullCursor | null {
+  return echoes.length === 0 ? cursor : { ...(cursor ?? { server_version: 0 }), echo: echoes };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { PushEchoes } from './push-echoes.js';
 import type { SyncProgress } from './sync-status.js';
 
 /** What a stage gets from the engine for one run. */
@@ -8,6 +9,8 @@ export interface RunContext {
   readonly progress: (progress: SyncProgress) => void;
   /** True once the engine is stopping: finish the batch in flight, start no other. */
   readonly stopping: () => boolean;
+  /** The echoes of the run's pushes, from the upload stage to the pull stage. */
+  readonly echoes: PushEchoes;
 }
 
 /** Counts a stage adds to the run's result. */

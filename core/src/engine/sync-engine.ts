@@ -9,6 +9,7 @@ import { EngineMetrics, SyncMeterProvider } from './engine-metrics.js';
 import { LiveNudges, type RunScope } from './live-nudges.js';
 import { OnlineMonitor } from './online-monitor.js';
 import { PullStage, type FirstPages } from './pull-stage.js';
+import { PushEchoes } from './push-echoes.js';
 import { QueueDepth } from './queue-depth.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
@@ -268,7 +269,7 @@ export class SyncEngine {
         const depth = new QueueDepth(() => this.store.pendingUploads(), Date.now);
         const progress = (step: SyncProgress): void =>
           this.patch(step.phase === 'upload' ? { progress: step, pendingUploads: depth.at(step.done) } : { progress: step });
-        const context: RunContext = { now: Date.now, progress, stopping: () => this.stopping };
+        const context: RunContext = { now: Date.now, progress, stopping: () => this.stopping, echoes: new PushEchoes() };
         // A plugin's gate pauses before anything is sent; the cloud's (a push refused by a gate) during the stage.
         // A cloud replaced or restored under the device is repaired first, so the upload sends what it lost.
         const recovered = recent === undefined ? await this.recovery.beforeUpload(health) : undefined;

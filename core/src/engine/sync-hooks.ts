@@ -20,6 +20,12 @@ export interface SyncHook {
   beforeUpload?(): string | undefined | Promise<string | undefined>;
   /** Told after a pulled page was applied (a page with no rows that left the cursor where it was is not told). */
   afterPull?(table: string, rows: readonly Row[]): void | Promise<void>;
+  /**
+   * Told after a push's outcomes were recorded, with the rows the cloud now holds (applied,
+   * or found already there), as they were sent. A device does not pull its own pushes back
+   * (the pull moves past them), so what it learns of the cloud from its own rows it learns here.
+   */
+  afterUpload?(table: string, rows: readonly Row[]): void | Promise<void>;
 }
 
 /** DI token of {@link SyncHooks}. */

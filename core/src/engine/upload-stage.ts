@@ -1,6 +1,6 @@
 import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
-import { PUSH_PAUSED_CODE, PushPausedError, PushTooLargeError, RemoteError, RemoteStore, type PushOutcome } from '../remote/index.js';
+import { PUSH_PAUSED_CODE, PushPausedError, PushTooLargeError, RemoteError, RemoteStore, type PushEcho, type PushOutcome } from '../remote/index.js';
 import { describeBreach, LocalStore, rowLimitBreach, type OutboxAck, type OutboxEntry } from '../store/index.js';
 import { backoffDelay } from '../sync/index.js';
 import { batchesByTable, batchLimits } from './push-batches.js';
@@ -88,6 +88,9 @@ export class UploadStage {
       // its rows stay queued: pushed again, they come back as duplicates with their versions.
       const sent = await settling.pushing;
       const gated = this.store.transaction(() => this.applyOutcomes(run, settling.definition, settling.entries, sent.outcomes));
+      // Only now: an echo lets the pull skip rows the device holds once their outcomes are recorded.
+      for (const echo of sent.echoes ?? []) context.echoes.add(settling.definition.name, echo);
+      await this.tellUploaded(settling.definition.name, settling.entries, sent.outcomes);
       paused ??= sent.paused ?? gated;
       done += settling.entries.length;
     }
@@ -117,6 +120,11 @@ export class UploadStage {
     // The batch read brought each row's base version along: no lookup per batch.
     const items = entries.map((entry) => ({ row: entry.row, base_version: entry.serverVersion ?? null }));
     try {
+      // A table the device also pulls asks for the push's echo, so the pull need not bring these rows back.
+      if (table.direction === 'both' && this.remote.pushWithEcho !== undefined) {
+        const { outcomes, echo } = await this.remote.pushWithEcho(table.name, items);
+        return { outcomes, echoes: echo === null ? [] : [echo] };
+      }
       return { outcomes: await this.remote.push(table.name, items) };
     } catch (error) {
       if (error instanceof PushPausedError) return { outcomes: [], paused: error.reason };
@@ -126,7 +134,8 @@ export class UploadStage {
         if (first.paused !== undefined) return first;
         const second = await this.send(run, table, entries.slice(half));
         const outcomes = [...padded(first.outcomes, half), ...second.outcomes];
-        return second.paused === undefined ? { outcomes } : { outcomes, paused: second.paused };
+        const echoes = [...(first.echoes ?? []), ...(second.echoes ?? [])];
+        return second.paused === undefined ? { outcomes, echoes } : { outcomes, echoes, paused: second.paused };
       }
       if (!(error instanceof RemoteError) || error.retryable) throw error;
       this.store.transaction(() => {
@@ -237,6 +246,15 @@ export class UploadStage {
     return paused;
   }
 
+  /** Tells the plugins' `afterUpload` hooks which rows the cloud now holds, as they were sent. */
+  private async tellUploaded(table: string, entries: readonly OutboxEntry[], outcomes: readonly (PushOutcome | undefined)[]): Promise<void> {
+    const hooks = this.hooks.hooksFor(table).filter((hook) => hook.afterUpload !== undefined);
+    if (hooks.length === 0) return;
+    const held = entries.filter((_, index) => outcomes[index]?.status === 'applied' || outcomes[index]?.status === 'duplicate').map((entry) => entry.row);
+    if (held.length === 0) return;
+    for (const hook of hooks) await hook.afterUpload!(table, held);
+  }
+
   private settleConflict(table: TableDefinition, entry: OutboxEntry, remote: Row, now: number, conflictedThisRun: Set<number>): void {
     // A row changed again since this batch was read is left for its next upload, which meets the conflict afresh.
     if (this.store.records.info(table.name, [entry.id]).get(entry.id)?.pendingSeq !== entry.seq) return;
@@ -273,10 +291,14 @@ interface UploadRun {
   readonly refused: RefusedRows;
 }
 
-/** What a push brought back: outcomes in the entries' order (`undefined`: settled already, or not sent), and a gate's reason if it paused. */
+/**
+ * What a push brought back: outcomes in the entries' order (`undefined`: settled already,
+ * or not sent), a gate's reason if it paused, and the echoes the cloud gave (one per call).
+ */
 interface PushSent {
   readonly outcomes: readonly (PushOutcome | undefined)[];
   readonly paused?: string;
+  readonly echoes?: readonly PushEcho[];
 }
 
 /** A batch sent and not yet settled. */

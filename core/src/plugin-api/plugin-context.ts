@@ -29,7 +29,7 @@ export interface PluginLogger {
  *   Number(local.count) >= Number(remote.count) ? { pick: 'local' } : { pick: 'remote' }));
  */
 export interface PluginHooks {
-  /** Adds a hook on the pipeline's stages (validate, beforeUpload, afterPull). */
+  /** Adds a hook on the pipeline's stages (validate, beforeUpload, afterUpload, afterPull). */
   register(hook: SyncHook): Disposable;
   /** Settles conflicts on one of the plugin's own tables in code; another plugin's table is refused. */
   registerResolver(table: string, resolver: ConflictResolver): Disposable;

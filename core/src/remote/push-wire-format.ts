@@ -1,5 +1,5 @@
 import type { Row } from '../declarations/index.js';
-import { PUSH_STATUSES, type PushItem, type PushOutcome } from './remote-protocol.js';
+import { PUSH_STATUSES, type PushAnswer, type PushEcho, type PushItem, type PushOutcome } from './remote-protocol.js';
 import { describeAnswer, protocolError } from './response-guards.js';
 
 /**
@@ -44,12 +44,39 @@ export function asPushOutcomes(data: unknown, items: readonly PushItem[], table:
 }
 
 /**
- * The argument names of `eq_push`, as the `columns` query parameter names them.
+ * Reads the answer of an `eq_push` asked for its echo: `{ outcomes, echo }`, the outcomes
+ * as {@link asPushOutcomes} reads them and the echo `[after, last]` or null.
+ *
+ * @example
+ * const { outcomes, echo } = asPushAnswer(data, items, 'clients');
+ */
+export function asPushAnswer(data: unknown, items: readonly PushItem[], table: string): PushAnswer {
+  if (typeof data !== 'object' || data === null || Array.isArray(data) || !('outcomes' in data)) {
+    throw protocolError('push', table, `expected { outcomes, echo }, got ${describeAnswer(data)}`);
+  }
+  const { outcomes, echo } = data as { outcomes: unknown; echo?: unknown };
+  return { outcomes: asPushOutcomes(outcomes, items, table), echo: asPushEcho(echo, table) };
+}
+
+function asPushEcho(echo: unknown, table: string): PushEcho | null {
+  if (echo === null || echo === undefined) return null;
+  if (Array.isArray(echo) && echo.length === 2 && echo.every((n) => Number.isSafeInteger(n) && (n as number) >= 0) && (echo[0] as number) < (echo[1] as number)) {
+    return [echo[0] as number, echo[1] as number];
+  }
+  throw protocolError('push', table, `unknown echo ${JSON.stringify(echo)?.slice(0, 80)}`);
+}
+
+/**
+ * The argument names of `eq_push`, as the `columns` query parameter names them (a push
+ * asked for its echo adds `p_echo`).
  *
  * @example
  * url.searchParams.set('columns', PUSH_ARGUMENT_NAMES);
  */
 export const PUSH_ARGUMENT_NAMES = 'p_table,p_rows,p_bases';
+
+/** The end of a push's body when it asks for its echo: supabase-js sends the arguments in the order given. */
+const ECHO_ASKED = ',"p_echo":true}';
 
 /**
  * Wraps a `fetch` so that calls of `eq_push` name their arguments in the URL
@@ -71,7 +98,8 @@ export function namingPushArguments(base: typeof fetch): typeof fetch {
     if (!naming || !href.includes('/rpc/eq_push')) return base(input, init);
     const url = new URL(href);
     if (!url.pathname.endsWith('/rpc/eq_push') || url.searchParams.has('columns')) return base(input, init);
-    url.searchParams.set('columns', PUSH_ARGUMENT_NAMES);
+    const asksEcho = typeof init?.body === 'string' && init.body.endsWith(ECHO_ASKED);
+    url.searchParams.set('columns', asksEcho ? `${PUSH_ARGUMENT_NAMES},p_echo` : PUSH_ARGUMENT_NAMES);
     // A Request's body can be read once: keep the original for a second try.
     const named = input instanceof Request ? new Request(url, input.clone()) : url.href;
     const response = await base(named, init);

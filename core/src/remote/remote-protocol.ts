@@ -97,6 +97,37 @@ export interface PullCursor {
   readonly server_version: number;
   readonly scope?: string | null;
   readonly txid?: string;
+  /**
+   * Sent, never stored: the echoes of this run's pushes of the table ({@link PushEcho}),
+   * which let the cloud move the cursor past the device's own rows instead of sending them.
+   */
+  readonly echo?: readonly PushEcho[];
+}
+
+/**
+ * The cloud's proof about one push, `[after, last]`: the tenant's rows of the table with
+ * versions above `after` up to `last` are exactly the rows the push wrote, at the versions
+ * it answered. The device holds those rows once it recorded the outcomes, so a pull whose
+ * cursor has reached `after` need not send them back (the cursor's `echo`). Opaque to the
+ * device beyond chaining: a push's `after` equal to another's `last` continues it.
+ *
+ * @example
+ * const answer = await remote.pushWithEcho!('clients', items);
+ * if (answer.echo !== null) echoes.push(answer.echo);
+ */
+export type PushEcho = readonly [after: number, last: number];
+
+/**
+ * A push's answer with its echo: the outcomes, one per item in input order, and the echo,
+ * or `null` when the cloud gave none (nothing applied, or the push's transaction wrote
+ * other rows of the table too, or a cloud from before echoes).
+ *
+ * @example
+ * const { outcomes, echo } = await remote.pushWithEcho!('clients', items);
+ */
+export interface PushAnswer {
+  readonly outcomes: PushOutcome[];
+  readonly echo: PushEcho | null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { LiveFeed } from './live-feed.js';
 import type { RemoteError } from './remote-errors.js';
-import type { PullCursor, PullPage, PushItem, PushOutcome } from './remote-protocol.js';
+import type { PullCursor, PullPage, PushAnswer, PushItem, PushOutcome } from './remote-protocol.js';
 
 /**
  * The answer to an online probe. `online` is true when the cloud answered in time,
@@ -78,6 +78,12 @@ export const RemoteStore = Symbol('RemoteStore');
 export interface RemoteStore {
   /** Uploads one batch; one outcome per item, in input order. */
   push(table: string, items: readonly PushItem[]): Promise<PushOutcome[]>;
+  /**
+   * Optional: `push`, with the push's {@link PushEcho} — what lets the next pull skip the
+   * rows this push wrote. The engine uses it for tables it also pulls; a remote without
+   * it (or a cloud from before echoes, answered with `echo: null`) just pulls them back.
+   */
+  pushWithEcho?(table: string, items: readonly PushItem[]): Promise<PushAnswer>;
   /** Downloads the page after `cursor` (`null`: from the start), at most `limit` rows. */
   pull(table: string, cursor: PullCursor | null, limit: number): Promise<PullPage>;
   /**

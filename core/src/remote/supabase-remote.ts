@@ -4,12 +4,12 @@ import { assertIdentifier } from '../declarations/index.js';
 import type { BackoffPolicy } from '../sync/backoff.js';
 import type { LiveFeed } from './live-feed.js';
 import { RealtimeFeed } from './realtime-feed.js';
-import { toRemoteError } from './remote-error-mapping.js';
+import { isMissingFunction, toRemoteError } from './remote-error-mapping.js';
 import { RemoteError, type RemoteOperation } from './remote-errors.js';
-import { liveTopic, type PullCursor, type PullPage, type PushItem, type PushOutcome } from './remote-protocol.js';
+import { liveTopic, type PullCursor, type PullPage, type PushAnswer, type PushItem, type PushOutcome } from './remote-protocol.js';
 import type { PullManyAnswer, RemoteHealth, RemoteStore } from './remote-store.js';
 import { retryingDeadConnections } from './dead-connection-retry.js';
-import { asPushOutcomes, namingPushArguments, pushArguments } from './push-wire-format.js';
+import { asPushAnswer, asPushOutcomes, namingPushArguments, pushArguments } from './push-wire-format.js';
 import { asHealthFields, asPullMany, asPullPage } from './response-guards.js';
 
 /**
@@ -60,6 +60,9 @@ const MAX_URL_CURSORS_CHARS = 4_000;
  */
 const POST_PULL_MANY_FOR_MS = 60 * 60_000;
 
+/** How long a cloud that refused `eq_push`'s `p_echo` (a schema from before echoes) is not asked for echoes. */
+const NO_ECHO_FOR_MS = 60 * 60_000;
+
 /** How a protocol call goes: POST with a JSON body, or GET with its arguments in the URL (reads only). */
 type CallMethod = 'post' | 'get';
 
@@ -95,6 +98,8 @@ export class SupabaseRemote implements RemoteStore {
    * refused (a schema from before the GET form) or answered by a read replica.
    */
   private postPullManyUntil = 0;
+  /** Until when pushes go without `p_echo` (a `Date.now()` value): set when a cloud did not know it. */
+  private noEchoUntil = 0;
 
   constructor(source: SupabaseConnection | SupabaseClient, options: SupabaseRemoteOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -110,17 +115,39 @@ export class SupabaseRemote implements RemoteStore {
   }
 
   async push(table: string, items: readonly PushItem[]): Promise<PushOutcome[]> {
-    if (items.length === 0) return [];
-    const args = { p_table: assertIdentifier(table, 'table'), ...pushArguments(items) };
+    return (await this.send(table, items, false)).outcomes;
+  }
+
+  /**
+   * `push` with `p_echo`: the answer carries the push's echo. A cloud from before echoes
+   * does not know the argument (PostgREST finds no such function, and runs nothing): the
+   * batch goes again without it, and pushes go without it for the next hour.
+   */
+  async pushWithEcho(table: string, items: readonly PushItem[]): Promise<PushAnswer> {
+    if (Date.now() >= this.noEchoUntil) {
+      try {
+        return await this.send(table, items, true);
+      } catch (error) {
+        if (!(error instanceof RemoteError && isMissingFunction(error))) throw error;
+        this.noEchoUntil = Date.now() + NO_ECHO_FOR_MS;
+      }
+    }
+    return this.send(table, items, false);
+  }
+
+  private async send(table: string, items: readonly PushItem[], echo: boolean): Promise<PushAnswer> {
+    if (items.length === 0) return { outcomes: [], echo: null };
+    const args = { p_table: assertIdentifier(table, 'table'), ...pushArguments(items), ...(echo ? { p_echo: true } : {}) };
     // Expected before sending: the announcement may come before the answer.
-    const echoes = [...this.feeds].map((feed) => feed.expectEcho(table));
+    const announcements = [...this.feeds].map((feed) => feed.expectEcho(table));
     let applied = false;
     try {
-      const outcomes = asPushOutcomes(await this.call('push', 'eq_push', args, this.timeoutMs, table), items, table);
-      applied = outcomes.some((outcome) => outcome.status === 'applied');
-      return outcomes;
+      const data = await this.call('push', 'eq_push', args, this.timeoutMs, table);
+      const answer = echo ? asPushAnswer(data, items, table) : { outcomes: asPushOutcomes(data, items, table), echo: null };
+      applied = answer.outcomes.some((outcome) => outcome.status === 'applied');
+      return answer;
     } finally {
-      for (const settle of echoes) settle(applied);
+      for (const settle of announcements) settle(applied);
     }
   }
 

@@ -21,7 +21,9 @@ const DEVICE_FUNCTIONS: readonly string[] = [
   `${s}.run_push_gates(text)`,
   // Security definer, reached through eq_push: announces a push on the caller's own tenant channel.
   `${s}.announce_push(text)`,
-  'public.eq_push(text, json, jsonb)',
+  // Reached through eq_push when the device asks for its push's echo.
+  `${s}.push_echo(text, json, jsonb)`,
+  'public.eq_push(text, json, jsonb, boolean)',
   'public.eq_pull(text, jsonb, integer)',
   // Security definer: devices read the epoch and the sequence through it, nothing else.
   `${s}.cloud_marks()`,

@@ -10,6 +10,42 @@ const s = PRIVATE_SCHEMA;
  */
 export const MAX_PULL_LIMIT = 10_000;
 
+/** Echoes a cursor may carry: a push's worth each, so a run's uploads need far fewer. */
+export const MAX_CURSOR_ECHOES = 1_000;
+
+/**
+ * Where a pull may start given the echoes of the device's pushes (`[after, last]` pairs
+ * from eq_push): a cursor that has reached a push's `after` moves to its `last`, the rows
+ * between being that push's own, which the device holds. Taken in order, so the echoes of
+ * pushes that followed one another, with nobody's write between, chain. An echo whose
+ * `after` lies beyond the cursor moves nothing: someone else's rows lie between. A
+ * device can only skip rows for itself this way, so a forged echo harms only its sender.
+ */
+const PAST_ECHOES = `create or replace function ${s}.past_echoes(p_version bigint, p_echoes jsonb) returns bigint
+language plpgsql immutable set search_path = '' as $eq$
+declare
+  v_version bigint := p_version;
+  v_echo record;
+begin
+  if jsonb_typeof(p_echoes) is distinct from 'array' or jsonb_array_length(p_echoes) > ${MAX_CURSOR_ECHOES}
+     or exists (select 1 from jsonb_array_elements(p_echoes) e
+                 where jsonb_typeof(e) <> 'array' or jsonb_array_length(e) <> 2
+                    or (e ->> 0) !~ '^[0-9]{1,18}$' or (e ->> 1) !~ '^[0-9]{1,18}$') then
+    raise exception 'p_cursor.echo must be an array of at most ${MAX_CURSOR_ECHOES} [after, last] pairs of whole numbers, as eq_push answered them'
+      using errcode = 'invalid_parameter_value';
+  end if;
+  for v_echo in select (e ->> 0)::bigint as after, (e ->> 1)::bigint as last
+                  from jsonb_array_elements(p_echoes) e order by 1, 2 loop
+    if v_version >= v_echo.after and v_echo.last > v_version then
+      v_version := v_echo.last;
+    end if;
+  end loop;
+  return v_version;
+end
+$eq$;
+revoke all on function ${s}.past_echoes(bigint, jsonb) from public, anon, authenticated, service_role;
+grant execute on function ${s}.past_echoes(bigint, jsonb) to authenticated;`;
+
 /**
  * `eq_pull(p_table, p_cursor, p_limit)`: the caller's rows after the cursor
  * `{ "server_version": N }`, in server_version order. Within one tenant and table that
@@ -32,6 +68,9 @@ export const MAX_PULL_LIMIT = 10_000;
  * value with `json_agg(…)->0`, which parses the whole page again in Postgres, and a set
  * with the aggregate alone. Each row carries every column of the table but `txid`.
  *
+ * A cursor may carry `echo`: the echoes of the device's pushes of this table (see
+ * `push_echo`), which move it past the device's own rows instead of sending them back.
+ *
  * A last page carries `marks`, the cloud's marks (see cloudMarksSql) as they were when
  * the page was read: the device records them without asking `eq_health` again.
  *
@@ -39,7 +78,9 @@ export const MAX_PULL_LIMIT = 10_000;
  * const sql = pullFunctionSql();
  */
 export function pullFunctionSql(): string {
-  return `-- Earlier migrations made eq_pull return jsonb, or one json value, and a function's result type cannot be replaced in place.
+  return `${PAST_ECHOES}
+
+-- Earlier migrations made eq_pull return jsonb, or one json value, and a function's result type cannot be replaced in place.
 do $eq$
 begin
   if exists (select 1 from pg_catalog.pg_proc
@@ -75,6 +116,9 @@ begin
          where t.tenant_id = $1 and (t.txid, t.server_version) > ($2, $3)$sql$, v_entry.name)
         into v_version using v_tenant, coalesce((p_cursor ->> 'txid')::xid8, '0'), v_version;
     end if;
+  end if;
+  if jsonb_typeof(p_cursor) = 'object' and p_cursor ? 'echo' then
+    v_version := ${s}.past_echoes(v_version, p_cursor -> 'echo');
   end if;
   -- Every column the table has now (declared, system, and any a plugin's own SQL added), but txid.
   -- The row record is aliased _eq_row, a name no declared column can take.

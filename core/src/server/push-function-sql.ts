@@ -200,8 +200,67 @@ drop function if exists ${s}.apply_batch(${args});`)
   .join('\n');
 
 /**
- * `eq_push(p_table, p_rows, p_bases)`: `p_rows` is the batch's rows, whole; `p_bases`
+ * The echo of a push, for a device that will pull the table (`eq_push(…, p_echo => true)`):
+ * `[after, last]` when the tenant's rows of the table with versions above `after` and up
+ * to `last` are exactly the rows this push wrote, at the versions it answered, and none
+ * lies between `after` and the first of them; otherwise null. A device whose cursor has
+ * reached `after` may then move it to `last` instead of pulling its own rows back
+ * (eq_pull's cursor `echo`).
+ *
+ * It holds for good once told: the stamp lock of the tenant and table (stamp_row) is held
+ * from the push's first row until commit, so every writer before it has committed (this
+ * statement sees it, and it counts in `after`) and every writer after it takes versions
+ * above `last`. What the check rules out is this transaction writing other rows of the
+ * table between two of its own — a plugin's trigger writing another row, or rewriting a
+ * pushed row — which would otherwise be skipped: those rows are then pulled as before.
+ * A write after the check (a deferred trigger) takes a version above `last`.
+ */
+const PUSH_ECHO = `create or replace function ${s}.push_echo(p_table text, p_rows json, p_outcomes jsonb) returns jsonb
+language plpgsql volatile security invoker set search_path = '' as $eq$
+declare
+  v_after bigint;
+  v_last bigint;
+  v_written bigint;
+  v_in_span bigint;
+  v_matched bigint;
+begin
+  execute format($sql$
+    with applied as materialized (
+      select r.item ->> 'id' as id, (o.outcome #>> '{}')::bigint as version
+        from json_array_elements($1) with ordinality as r(item, ord)
+        join jsonb_array_elements($2) with ordinality as o(outcome, ord) using (ord)
+       where jsonb_typeof(o.outcome) = 'number'
+    ),
+    span as (select min(a.version) as first, max(a.version) as last, count(*) as written from applied a),
+    held as (
+      select count(*) as in_span, count(a.id) as matched
+        from span x
+        join public.%1$I t on t.tenant_id = $3 and t.server_version between x.first and x.last
+        left join applied a on a.id = t.id and a.version = t.server_version
+    )
+    select (select max(b.server_version) from public.%1$I b where b.tenant_id = $3 and b.server_version < x.first),
+           x.last, x.written, h.in_span, h.matched
+      from span x, held h
+  $sql$, p_table) into v_after, v_last, v_written, v_in_span, v_matched
+  using p_rows, p_outcomes, ${s}.jwt_tenant();
+  if v_written = 0 or v_in_span <> v_written or v_matched <> v_written then
+    return null;
+  end if;
+  return jsonb_build_array(coalesce(v_after, 0), v_last);
+end
+$eq$;`;
+
+/**
+ * The signature `eq_push` had before `p_echo`: replaced, not overloaded, so PostgREST never
+ * has two functions to choose from for a call naming three arguments.
+ */
+const PUSH_BEFORE_ECHO = 'drop function if exists public.eq_push(text, json, jsonb);';
+
+/**
+ * `eq_push(p_table, p_rows, p_bases, p_echo)`: `p_rows` is the batch's rows, whole; `p_bases`
  * maps the id of each row the device has seen in the cloud to that `server_version`.
+ * With `p_echo` the answer is `{ outcomes, echo }` (see `push_echo`), else the
+ * outcomes alone, as before it existed.
  *
  * A call of more than `MAX_PUSH_ROWS` rows or `MAX_PUSH_BYTES` bytes of row JSON is refused
  * whole (SQLSTATE 54000), so no request holds a connection for long; then the push gates
@@ -214,7 +273,7 @@ drop function if exists ${s}.apply_batch(${args});`)
  * applied at least one row is announced to the tenant's devices (announce_push, see
  * liveNudgesSql), once per push, never per row.
  */
-const EQ_PUSH = `create or replace function public.eq_push(p_table text, p_rows json, p_bases jsonb default null) returns jsonb
+const EQ_PUSH = `create or replace function public.eq_push(p_table text, p_rows json, p_bases jsonb default null, p_echo boolean default false) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
@@ -257,6 +316,9 @@ begin
   if jsonb_path_exists(v_outcomes, '$[*] ? (@.type() == "number")') then
     perform ${s}.announce_push(p_table);
   end if;
+  if p_echo then
+    return jsonb_build_object('outcomes', v_outcomes, 'echo', ${s}.push_echo(p_table, p_rows, v_outcomes));
+  end if;
   return v_outcomes;
 end
 $eq$;`;
@@ -268,5 +330,5 @@ $eq$;`;
  * const sql = pushFunctionSql();
  */
 export function pushFunctionSql(): string {
-  return [EARLIER_PUSH_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, SPLIT_SLICE, settleFailedBatchSql(), EQ_PUSH].join('\n\n');
+  return [EARLIER_PUSH_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, SPLIT_SLICE, settleFailedBatchSql(), PUSH_ECHO, PUSH_BEFORE_ECHO, EQ_PUSH].join('\n\n');
 }

@@ -40,7 +40,7 @@ describe('fiscal plugin declaration', () => {
     expect(serverSql).toContain('before insert on public.invoices');
   });
 
-  it('activate returns the fiscal API and raises the cloud marks with every pulled page of invoices', () => {
+  it('activate returns the fiscal API and raises the cloud marks with every push and pulled page of invoices', () => {
     const dir = mkdtempSync(join(tmpdir(), 'equinox-fiscal-activate-'));
     const store = LocalStore.open({ path: join(dir, 'till.db'), plugins: [fiscalPlugin], tenantId: 't', deviceId: 'till-7' });
     const hooks: SyncHook[] = [];
@@ -65,10 +65,13 @@ describe('fiscal plugin declaration', () => {
       expect(fiscal.installationId).toBe('till-7');
       const record = fiscal.issueInvoice({ issuerTaxId: 'B12345678', series: 'T7-', taxTotal: '1.00', grossTotal: '2.00' });
       expect(record).toMatchObject({ installation_id: 'till-7', number: 1, chain_index: 1 });
-      expect(context.subscriptions).toHaveLength(2); // the afterPull hook and the inspector's chains panel
+      expect(context.subscriptions).toHaveLength(2); // the upload and pull hook, and the inspector's chains panel
       expect(hooks[0]?.tables).toEqual(['invoices']);
       void hooks[0]?.afterPull?.('invoices', [{ ...record }]);
       expect(new CloudMarks(dir).read().get('till-7')).toEqual({ links: 1, lastHash: record.hash });
+      const second = fiscal.issueInvoice({ issuerTaxId: 'B12345678', series: 'T7-', taxTotal: '1.00', grossTotal: '2.00' });
+      void hooks[0]?.afterUpload?.('invoices', [{ ...second }]);
+      expect(new CloudMarks(dir).read().get('till-7')).toEqual({ links: 2, lastHash: second.hash });
     } finally {
       store.close();
     }

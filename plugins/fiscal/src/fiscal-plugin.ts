@@ -45,7 +45,7 @@ export const serverSql: string = FISCAL_SERVER_SQL;
  * Called by the host when it starts; returns the {@link FiscalApi}, which apps and
  * commands reach with `host.api(FiscalApi)`. The installation is the device
  * (`installation_id` = its device id); its key pair lives in the plugin's storage folder.
- * Every pulled page of invoices raises the marks of what the cloud holds, so
+ * Every push and pulled page of invoices raises the marks of what the cloud holds, so
  * `verify({ remote: true })` can tell a removed tail from a pending upload. The device
  * inspector gets a "Fiscal chains" panel (series, what waits to upload, verification).
  *
@@ -56,7 +56,12 @@ export const serverSql: string = FISCAL_SERVER_SQL;
 export function activate(context: PluginContext): FiscalApi {
   const marks = new CloudMarks(context.storageDir);
   context.subscriptions.push(
-    context.hooks.register({ tables: [INVOICES_TABLE], afterPull: (_table, rows) => marks.raise(marksOf(rows)) }),
+    // What the cloud holds of a chain: what this device pushed (it does not pull its own rows back) and what it pulled.
+    context.hooks.register({
+      tables: [INVOICES_TABLE],
+      afterUpload: (_table, rows) => marks.raise(marksOf(rows)),
+      afterPull: (_table, rows) => marks.raise(marksOf(rows)),
+    }),
   );
   const keys = new InstallationKeyFile(context.storageDir);
   const fiscal = new FiscalService({

@@ -102,6 +102,18 @@ describe('verify --remote finds history rewritten in the cloud', () => {
     expect(await fiscal.verify()).toMatchObject({ ok: true, records: 3 });
   });
 
+  it('the last record removed before the device ever compared: what it uploaded shows the cloud held it', async () => {
+    // The till does not pull its own links back, and has not verified yet: its marks come from its uploads.
+    const tenant = uniqueTenant('fiscal-tamper');
+    const till = await openTill(tenant, 'till-1');
+    const records = [1, 2, 3].map(() => till.fiscal.issueInvoice(INVOICE));
+    expect(await till.host.syncNow()).toMatchObject({ uploaded: 3, downloaded: 0, error: null });
+    await tamperCloud('delete from public.invoices where tenant_id = $1 and chain_index = 3', [tenant]);
+    expect((await till.fiscal.verify({ remote: true })).brokenAt).toEqual({
+      where: 'cloud', chain: 'till-1', index: 3, expected: records[2]?.hash, found: 'none', reason: 'missing-in-cloud',
+    });
+  });
+
   it('the whole chain removed: the registered key shows it had one', async () => {
     const { fiscal, tenant } = await syncedTill(2);
     await tamperCloud('delete from public.invoices where tenant_id = $1', [tenant]);
