@@ -32,7 +32,8 @@ const LOCATION_FILE = 'postgres-location.txt';
  * else. Otherwise (e.g. under /root) a kept data dir's cluster goes to a persistent folder
  * of its own, named after the data dir (`/var/lib/equinox-sync/<hash>`, or under
  * `$EQUINOX_CLUSTER_ROOT`), never the temp dir: a reboot or a tmp cleaner must not take the database. A cluster an older version
- * left in the temp dir is moved there. A temporary cloud's may stay in the temp dir.
+ * left in the temp dir is moved there; one a deleted data dir of the same path left there
+ * is moved aside. A temporary cloud's may stay in the temp dir.
  *
  * @example
  * const { dir, warnings } = clusterLocation(dataDir, false);
@@ -47,7 +48,7 @@ export function clusterLocation(dataDir: string, temporary: boolean): ClusterLoc
   const previous = recordedClusterFolder(dataDir);
   const name = `equinox-pg-${createHash('sha256').update(resolve(dataDir)).digest('hex').slice(0, 16)}`;
   const outside = join(temporary ? tmpdir() : persistentRoot(), name);
-  const warnings = temporary ? [] : moveFromOlderLocation(previous, outside);
+  const warnings = temporary ? [] : [...moveFromOlderLocation(previous, outside), ...setAsideOrphan(previous, outside)];
   mkdirSync(outside, { recursive: true, mode: 0o755 });
   chmodSync(outside, 0o755);
   writePrivateFile(join(dataDir, LOCATION_FILE), `${outside}\n`);
@@ -105,6 +106,22 @@ function moveFromOlderLocation(previous: string | undefined, target: string): st
     rmSync(previous, { recursive: true, force: true });
   }
   return [`moved the database from ${previous} to ${target}, where a reboot or a tmp cleaner cannot take it`];
+}
+
+/**
+ * A cluster at this data dir's outside folder that the data dir does not name is an
+ * orphan: a data dir of the same path ran here, was deleted (its passwords with it), and
+ * this one is new. Its passwords are gone, so it cannot be opened; it is moved aside, not
+ * removed — nothing is deleted that someone may still want — and the start says where.
+ */
+function setAsideOrphan(previous: string | undefined, outside: string): string[] {
+  if (previous !== undefined || !existsSync(join(outside, 'pg', 'PG_VERSION'))) return [];
+  const aside = `${outside}.orphaned-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(outside, aside);
+  return [
+    `found a database at ${outside} left by an earlier data dir of this path, deleted since with its passwords: ` +
+      `moved it to ${aside} and starting with an empty one (remove that folder once you no longer need it)`,
+  ];
 }
 
 function copyOwnership(from: string, to: string): void {

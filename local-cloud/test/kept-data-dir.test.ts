@@ -137,7 +137,7 @@ describe('a local cloud on a kept data dir', () => {
   });
 
   it.runIf(process.getuid?.() === 0)(
-    'as root, keeps the cluster of a data dir the postgres user cannot reach under /var/lib/equinox-sync (not the temp dir), moves one an older version left in the temp dir there, and says when one is gone',
+    'as root, keeps the cluster of a data dir the postgres user cannot reach under /var/lib/equinox-sync (not the temp dir), moves one an older version left in the temp dir there, says when one is gone, and sets aside one a deleted data dir of the same path left',
     { timeout: 90_000 },
     async () => {
       // The default location, not the one the test setup sets for the other tests' clouds.
@@ -171,6 +171,25 @@ describe('a local cloud on a kept data dir', () => {
       expect(empty.warnings.join('\n')).toContain('is gone; starting with an empty one');
       await empty.stop();
       // The test's cluster under /var/lib goes with the test: each run would leave one otherwise.
+      rmSync(join(persistent, '..'), { recursive: true, force: true });
+
+      // A data dir deleted and made again at the same path: the old cluster's passwords went with it.
+      const again = await startLocalCloud({ dataDir: dir });
+      await again.applySql('create table public.orphaned_rows (id int); insert into public.orphaned_rows values (1)');
+      await again.stop();
+      rmSync(dir, { recursive: true, force: true });
+      const fresh = await startLocalCloud({ dataDir: dir });
+      try {
+        const [warning] = fresh.warnings.filter((line) => line.includes('left by an earlier data dir of this path'));
+        const aside = /moved it to (\S+) and starting with an empty one/.exec(warning ?? '')?.[1];
+        expect(aside).toMatch(/^\/var\/lib\/equinox-sync\/equinox-pg-[0-9a-f]{16}\.orphaned-/);
+        // Set aside whole, not removed; the new cloud starts empty and works.
+        expect(existsSync(join(aside!, 'pg', 'PG_VERSION'))).toBe(true);
+        expect(await run(fresh.pgUrl, "select to_regclass('public.orphaned_rows') as t")).toEqual([{ t: null }]);
+        rmSync(aside!, { recursive: true, force: true });
+      } finally {
+        await fresh.stop();
+      }
       rmSync(join(persistent, '..'), { recursive: true, force: true });
 
       // Where the postgres user can reach the data dir, the cluster is inside it.
