@@ -255,11 +255,34 @@ describe('a sync with nothing to upload', () => {
     expect(localRows(till, notes).map((row) => row.id).sort()).toEqual([...ids].sort());
   });
 
-  it('with something to upload, probes, uploads, then pulls, as before', async () => {
-    const till = await device('till-1', uniqueTenant('many-upload'));
+  it('with something to upload, probes, uploads, then pulls every table in one request, its own rows skipped', async () => {
+    const tenant = uniqueTenant('many-upload');
+    const [theirs] = await seed(tenant, tags, [{ label: 'from another till' }]);
+    const till = await device('till-1', tenant);
+    const mine = String(till.store.forPlugin('pull-many-test').insert(notes, { body: 'mine' }).id);
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 1, downloaded: 1 });
+    expect(till.calls.sent).toEqual(['POST eq_health', 'POST eq_push', 'GET eq_pull_many']);
+    expect(localRows(till, tags).map((row) => row.id)).toEqual([theirs]);
+    expect(localRows(till, notes).map((row) => row.id)).toEqual([mine]);
+    // The cursor moved past the device's own row: the next run brings nothing and writes nothing.
+    till.calls.sent.length = 0;
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 0, downloaded: 0 });
+    expect(till.calls.sent).toEqual(['GET eq_pull_many']);
+  });
+
+  it('after an upload, pages on with eq_pull past the one request, and asks table by table of a cloud without eq_pull_many', async () => {
+    const tenant = uniqueTenant('many-upload-pages');
+    const ids = await seed(tenant, tags, [1, 2, 3, 4, 5].map((n) => ({ label: `t${n}` })));
+    const till = await device('till-1', tenant, { pullPageSize: 2 });
     till.store.forPlugin('pull-many-test').insert(notes, { body: 'mine' });
-    expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 1 });
-    expect(till.calls.made).toEqual(['eq_health', 'eq_push', 'eq_pull', 'eq_pull', 'eq_pull']);
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 1, downloaded: 5 });
+    expect(till.calls.made).toEqual(['eq_health', 'eq_push', 'eq_pull_many', 'eq_pull', 'eq_pull']);
+    expect(localRows(till, tags).map((row) => row.id)).toEqual(ids);
+    const older = await device('till-2', tenant);
+    older.calls.withoutPullMany = true;
+    older.store.forPlugin('pull-many-test').insert(notes, { body: 'theirs' });
+    expect(await older.engine.syncNow()).toMatchObject({ error: null, uploaded: 1, downloaded: 6 });
+    expect(older.calls.made).toEqual(['eq_health', 'eq_push', 'eq_pull_many', 'eq_pull', 'eq_pull', 'eq_pull']);
   });
 
   it('goes the ordinary way with a cloud without eq_pull_many, and does not ask it again each run', async () => {

@@ -1,9 +1,10 @@
 import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
-import { RemoteError, RemoteStore, type CloudMarks, type PullCursor, type PullPage, type PushEcho } from '../remote/index.js';
+import { RemoteError, RemoteStore, type CloudMarks, type PullCursor, type PullPage } from '../remote/index.js';
 import { LocalStore, type RecordSyncInfo } from '../store/index.js';
 import { toServerVersion } from '../store/server-version.js';
 import { resolveConflict } from './resolve-conflict.js';
+import { withEchoes } from './push-echoes.js';
 import { joinTableFailures, type TableFailure } from './table-failures.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
@@ -181,11 +182,6 @@ export interface PullReport {
   readonly heldBack: readonly string[];
   /** The cloud's marks from the last page read, when the cloud sends them. */
   readonly marks?: CloudMarks;
-}
-
-/** The cursor to send: the stored one with the run's echoes (`null`, the start, as version 0). */
-function withEchoes(cursor: PullCursor | null, echoes: readonly PushEcho[]): PullCursor | null {
-  return echoes.length === 0 ? cursor : { ...(cursor ?? { server_version: 0 }), echo: echoes };
 }
 
 /**

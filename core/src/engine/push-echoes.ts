@@ -1,4 +1,4 @@
-import type { PushEcho } from '../remote/index.js';
+import type { PullCursor, PushEcho } from '../remote/index.js';
 
 /**
  * Echoes a cursor carries at most: beyond them the device just pulls its own rows back.
@@ -40,4 +40,15 @@ export class PushEchoes {
     }
     return chained.slice(0, MAX_ECHOES_PER_TABLE);
   }
+}
+
+/**
+ * The cursor a pull sends: the stored one with the run's echoes of the table (`null`, the
+ * start, as version 0 — the cloud starts there for a null cursor too).
+ *
+ * @example
+ * remote.pull('clients', withEchoes(stored, echoes.take('clients')), 1000);
+ */
+export function withEchoes(cursor: PullCursor | null, echoes: readonly PushEcho[]): PullCursor | null {
+  return echoes.length === 0 ? cursor : { ...(cursor ?? { server_version: 0 }), echo: echoes };
 }

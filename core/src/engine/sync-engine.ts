@@ -9,7 +9,7 @@ import { EngineMetrics, SyncMeterProvider } from './engine-metrics.js';
 import { LiveNudges, type RunScope } from './live-nudges.js';
 import { OnlineMonitor } from './online-monitor.js';
 import { PullStage, type FirstPages } from './pull-stage.js';
-import { PushEchoes } from './push-echoes.js';
+import { PushEchoes, withEchoes } from './push-echoes.js';
 import { QueueDepth } from './queue-depth.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
@@ -285,10 +285,12 @@ export class SyncEngine {
           paused = this.store.uploadsPaused();
         }
         this.live.pulling();
+        // After the upload, the pull's first pages come in one request too, the pushes' echoes with them.
+        const uploaded = many === undefined && recovered === undefined ? await this.firstPagesAfterUpload(scope, context) : undefined;
         // A recovery forgot every table's versions: a run for nudges pulls all of them too,
         // and pages read before it are dropped (the pull stage would not take them anyway:
         // they follow cursors the recovery put back).
-        const pulled = await this.pull.run(context, counts, recovered === undefined ? scope.tables : undefined, recovered === undefined ? many?.pages : undefined);
+        const pulled = await this.pull.run(context, counts, recovered === undefined ? scope.tables : undefined, recovered === undefined ? (many?.pages ?? uploaded) : undefined);
         this.live.afterPull(scope, pulled.heldBack);
         if (counts.uploaded + counts.downloaded + counts.conflicts > 0) await this.recovery.afterRun(this.options.healthTimeoutMs, pulled.marks);
         error = paused ?? null;
@@ -340,6 +342,27 @@ export class SyncEngine {
       if (isMissingFunction(failure) || (failure.code === UNDEFINED_FUNCTION && failure.message.includes('eq_pull_many'))) this.pullManyAgainAt = Date.now() + PULL_MANY_RETRY_MS;
       return undefined;
     }
+  }
+
+  /**
+   * Every table's first page after the run's upload, in one `pullMany`: the cursors as
+   * stored, each with the echoes of the run's pushes of its table (taken: the pull stage
+   * does not send them again). Undefined when the pull must ask the ordinary way (no
+   * `pullMany`, a cloud without it, or no answer: the pull's own requests then fail or
+   * succeed as ever).
+   */
+  private async firstPagesAfterUpload(scope: RunScope, context: RunContext): Promise<FirstPages | undefined> {
+    const stored = this.store.snapshot(() => this.pullManyCursors(scope));
+    if (stored === undefined) return undefined;
+    const asked = Object.fromEntries(Object.entries(stored).map(([table, cursor]) => [table, withEchoes(cursor, context.echoes.take(table))]));
+    const answer = await this.pullMany(asked);
+    if (answer?.pages === undefined) {
+      // The pull stage asks table by table: the echoes go with its requests instead.
+      for (const [table, cursor] of Object.entries(asked)) for (const echo of cursor?.echo ?? []) context.echoes.add(table, echo);
+      return undefined;
+    }
+    // Served for the cursor as stored, which is what the pull stage compares.
+    return Object.fromEntries(Object.entries(answer.pages).map(([table, first]) => [table, { cursor: stored[table] ?? null, page: first.page }]));
   }
 
   /**
