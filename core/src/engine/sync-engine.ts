@@ -101,10 +101,14 @@ export class SyncEngine {
           if (scope === undefined || (scope.trigger === 'local-change' && this.waiters.length === 0 && !this.hasUploads())) return EMPTY;
           const waiting = this.waiters;
           this.waiters = [];
-          const run = this.runOnce(scope).then((result) => {
-            for (const resolve of waiting) resolve(result);
-            return result;
-          });
+          // A failure the run does not handle itself (a status listener, the app's metrics
+          // exporter) is the run's error: its callers get an answer, and the runs go on.
+          const run = this.runOnce(scope)
+            .catch((failure: unknown) => this.failedRun(failure))
+            .then((result) => {
+              for (const resolve of waiting) resolve(result);
+              return result;
+            });
           this.inFlight = run;
           return from(run);
         }, strongerTrigger),
@@ -392,6 +396,17 @@ export class SyncEngine {
         quarantined: this.store.listQuarantined(100).map(({ table, id, reason, receivedAt }) => ({ table, id, reason, receivedAt })),
       })),
     );
+  }
+
+  /** The result of a run that threw past its own handling; the status stops saying it syncs. */
+  private failedRun(failure: unknown): SyncRunResult {
+    const error = `the run failed: ${describe(failure)}`;
+    try {
+      this.patch({ isSyncing: false, progress: null, lastError: error });
+    } catch {
+      // A status listener that throws again: the result still goes to the callers.
+    }
+    return emptyResult(0, error);
   }
 
   private patch(change: Partial<SyncStatus>): void {

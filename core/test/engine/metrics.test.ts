@@ -50,7 +50,54 @@ function sum(data: MetricData[], name: string): number {
   return points(data, name).reduce((total, point) => total + (point.value as number), 0);
 }
 
+/** A provider whose run histogram throws on its first `record`, as a broken exporter might. */
+function throwingOnce(provider: MeterProvider): MeterProvider {
+  let thrown = false;
+  return new Proxy(provider, {
+    get(target, key, receiver) {
+      if (key !== 'getMeter') return Reflect.get(target, key, receiver) as unknown;
+      return (...args: Parameters<MeterProvider['getMeter']>) => {
+        const meter = target.getMeter(...args);
+        return new Proxy(meter, {
+          get(inner, name, innerReceiver) {
+            if (name !== 'createHistogram') return Reflect.get(inner, name, innerReceiver) as unknown;
+            return (...histogramArgs: Parameters<typeof meter.createHistogram>) => {
+              const histogram: Histogram = inner.createHistogram(...histogramArgs);
+              return {
+                record: (...recordArgs: Parameters<Histogram['record']>) => {
+                  if (!thrown) {
+                    thrown = true;
+                    throw new Error('the exporter broke');
+                  }
+                  histogram.record(...recordArgs);
+                },
+              };
+            };
+          },
+        });
+      };
+    },
+  });
+}
+
 describe('engine metrics', () => {
+  it('a metrics provider that throws fails that run, not the engine: its caller is answered and the next run works', async () => {
+    await installCloudSchema([plugin]);
+    const tenant = uniqueTenant('metrics-throw');
+    const store = openStore({ path: tempDbPath('metrics'), plugins: [plugin], tenantId: tenant, deviceId: 'till' });
+    const provider = new MeterProvider({ readers: [new ManualReader()] });
+    const engine = await createSyncEngine({ store, remote: await deviceRemote(tenant, 'till'), meterProvider: throwingOnce(provider) });
+    onTestFinished(async () => {
+      await engine.dispose();
+      await provider.shutdown();
+    });
+    store.forPlugin('notes').insert(notes, { body: 'a' });
+    expect(await engine.syncNow()).toMatchObject({ error: 'the run failed: the exporter broke' });
+    expect(engine.status).toMatchObject({ isSyncing: false, lastError: 'the run failed: the exporter broke', pendingUploads: 0 });
+    store.forPlugin('notes').insert(notes, { body: 'b' });
+    expect(await engine.syncNow()).toMatchObject({ error: null, uploaded: 1 });
+  });
+
   it('reports a run: its duration, rows up and down, and the queue emptied', async () => {
     await installCloudSchema([plugin]);
     const tenant = uniqueTenant('metrics');
