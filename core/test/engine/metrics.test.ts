@@ -1,4 +1,5 @@
 import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
+import type { Histogram as ApiHistogram } from '@opentelemetry/api';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createSyncEngine, definePlugin, SYNC_METER_NAME, type SyncEngine } from '../../src/index.js';
 import { deviceRemote, installCloudSchema, openStore, tempDbPath, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
@@ -62,9 +63,9 @@ function throwingOnce(provider: MeterProvider): MeterProvider {
           get(inner, name, innerReceiver) {
             if (name !== 'createHistogram') return Reflect.get(inner, name, innerReceiver) as unknown;
             return (...histogramArgs: Parameters<typeof meter.createHistogram>) => {
-              const histogram: Histogram = inner.createHistogram(...histogramArgs);
+              const histogram: ApiHistogram = inner.createHistogram(...histogramArgs);
               return {
-                record: (...recordArgs: Parameters<Histogram['record']>) => {
+                record: (...recordArgs: Parameters<ApiHistogram['record']>) => {
                   if (!thrown) {
                     thrown = true;
                     throw new Error('the exporter broke');
