@@ -10,6 +10,7 @@ import { deviceRemote, installCloudSchema, localRows, openDevice, uniqueName, un
 
 const notes = uniqueName('echo_notes');
 const marked = uniqueName('echo_marked');
+const published = uniqueName('echo_published');
 
 const plugin = definePlugin({
   name: 'push-echo-test',
@@ -17,6 +18,7 @@ const plugin = definePlugin({
   tables: [
     { name: notes, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' },
     { name: marked, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' },
+    { name: published, columns: { body: { type: 'text' } }, strategy: 'RemoteWins', direction: 'download-only' },
   ],
   // A plugin's own cloud trigger that writes another row of the same table inside a push:
   // inserting a row whose body is 'touch' rewrites the tenant's 'marker' rows.
@@ -155,6 +157,14 @@ describe("eq_pull's cursor echo", () => {
     expect(await bodies([[v2, v3]])).toEqual([v2, v3]);
     expect(await bodies([[v2, v3], [v1, v2]])).toEqual([]);
     expect(await bodies([])).toEqual([v2, v3]);
+  });
+
+  it('answers a push to a download-only table with its refusals and no echo', async () => {
+    const tenant = uniqueTenant('echo-download-only');
+    const remote = await deviceRemote(tenant, 'till-1');
+    const answer = await remote.pushWithEcho(published, [{ row: newRow(tenant, { body: 'not mine to write' }), base_version: null }]);
+    expect(answer.echo).toBeNull();
+    expect(answer.outcomes).toMatchObject([{ status: 'rejected', code: '42501' }]);
   });
 
   it('refuses an echo that is not a list of [after, last] pairs of whole numbers, naming it', async () => {

@@ -299,10 +299,11 @@ begin
   end if;
   perform ${s}.run_push_gates(p_table);
   if v_entry.direction = 'download-only' then
-    return (select coalesce(jsonb_agg(jsonb_build_object('status', 'rejected',
+    v_outcomes := (select coalesce(jsonb_agg(jsonb_build_object('status', 'rejected',
                       'reason', format('table %s is download-only: only the service role writes it', p_table),
                       'code', '42501') order by x.ord), '[]'::jsonb)
-              from json_array_elements(p_rows) with ordinality as x(item, ord));
+                     from json_array_elements(p_rows) with ordinality as x(item, ord));
+    return case when p_echo then jsonb_build_object('outcomes', v_outcomes, 'echo', null) else v_outcomes end;
   end if;
   begin
     v_outcomes := ${s}.apply_batch(p_table, p_rows, p_bases);
