@@ -25,6 +25,8 @@ const DEVICE_FUNCTIONS: readonly string[] = [
   `${s}.push_echo(text, json, jsonb)`,
   'public.eq_push(text, json, jsonb, boolean)',
   'public.eq_pull(text, jsonb, integer)',
+  // Reached through eq_pull when a cursor carries the echoes of the device's pushes.
+  `${s}.past_echoes(bigint, jsonb)`,
   // Security definer: devices read the epoch and the sequence through it, nothing else.
   `${s}.cloud_marks()`,
   'public.eq_health()',

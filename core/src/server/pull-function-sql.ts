@@ -11,7 +11,7 @@ const s = PRIVATE_SCHEMA;
 export const MAX_PULL_LIMIT = 10_000;
 
 /** Echoes a cursor may carry: a push's worth each, so a run's uploads need far fewer. */
-export const MAX_CURSOR_ECHOES = 1_000;
+const MAX_CURSOR_ECHOES = 1_000;
 
 /**
  * Where a pull may start given the echoes of the device's pushes (`[after, last]` pairs
@@ -42,9 +42,7 @@ begin
   end loop;
   return v_version;
 end
-$eq$;
-revoke all on function ${s}.past_echoes(bigint, jsonb) from public, anon, authenticated, service_role;
-grant execute on function ${s}.past_echoes(bigint, jsonb) to authenticated;`;
+$eq$;`;
 
 /**
  * `eq_pull(p_table, p_cursor, p_limit)`: the caller's rows after the cursor
