@@ -11,6 +11,7 @@ import { deviceRemote, installCloudSchema, localRows, openDevice, uniqueName, un
 const notes = uniqueName('echo_notes');
 const marked = uniqueName('echo_marked');
 const published = uniqueName('echo_published');
+const receipts = uniqueName('echo_receipts');
 
 const plugin = definePlugin({
   name: 'push-echo-test',
@@ -19,6 +20,12 @@ const plugin = definePlugin({
     { name: notes, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' },
     { name: marked, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' },
     { name: published, columns: { body: { type: 'text' } }, strategy: 'RemoteWins', direction: 'download-only' },
+    {
+      name: receipts,
+      columns: { till: { type: 'text', nullable: false }, total: { type: 'text' } },
+      strategy: 'LocalWins',
+      pullScope: { column: 'till', claim: 'device_id' },
+    },
   ],
   // A plugin's own cloud trigger that writes another row of the same table inside a push:
   // inserting a row whose body is 'touch' rewrites the tenant's 'marker' rows.
@@ -123,6 +130,22 @@ describe('a device and its own pushes', () => {
     write(till1, marked, ['before', 'touch', 'after']);
     expect(await till1.engine.syncNow()).toMatchObject({ error: null, uploaded: 3 });
     expect(localRows(till1, marked).find((row) => row.id === marker)).toMatchObject({ body: 'touched' });
+  });
+
+  it("of a scoped table, moves past its own rows although another till's rows of the tenant came between", async () => {
+    const tenant = uniqueTenant('echo-scoped');
+    const till1 = await device('till-1', tenant);
+    await till1.engine.syncNow();
+    // Another till's receipt, committed after till 1's last pull: outside till 1's scope.
+    await (await deviceRemote(tenant, 'till-2')).push(receipts, [{ row: newRow(tenant, { till: 'till-2', total: '1.00' }), base_version: null }]);
+    const scoped = till1.store.forPlugin(plugin.name);
+    for (const total of ['2.00', '3.00']) scoped.insert(receipts, { till: 'till-1', total });
+    till1.traffic.pulledRows.length = 0;
+    expect(await till1.engine.syncNow()).toMatchObject({ error: null, uploaded: 2, downloaded: 0 });
+    expect(received(till1)).toBe(0);
+    // Its own receipts are what it holds; another till of its own still gets them from the cloud.
+    const till3 = await device('till-1', tenant);
+    expect(await till3.engine.syncNow()).toMatchObject({ error: null, downloaded: 2 });
   });
 
   it('pushes to a cloud from before echoes as before, and does not ask it for an hour', async () => {

@@ -201,23 +201,29 @@ drop function if exists ${s}.apply_batch(${args});`)
 
 /**
  * The echo of a push, for a device that will pull the table (`eq_push(…, p_echo => true)`):
- * `[after, last]` when the tenant's rows of the table with versions above `after` and up
- * to `last` are exactly the rows this push wrote, at the versions it answered, and none
- * lies between `after` and the first of them; otherwise null. A device whose cursor has
- * reached `after` may then move it to `last` instead of pulling its own rows back
- * (eq_pull's cursor `echo`).
+ * `[after, last]` when every row the device's pulls see (the tenant's, and of a table with
+ * a pull scope, the device's scope) with a version above `after` and up to `last` is a row
+ * this push wrote, at the version it answered, none lying between `after` and the first of
+ * them; otherwise null. A device whose cursor has reached `after` may then move it to
+ * `last` instead of pulling its own rows back (eq_pull's cursor `echo`). Rows of other
+ * scopes do not count: another till's invoices between two of this till's do not stop
+ * the echo of its own, which its pulls would never see anyway.
  *
  * It holds for good once told: the stamp lock of the tenant and table (stamp_row) is held
  * from the push's first row until commit, so every writer before it has committed (this
  * statement sees it, and it counts in `after`) and every writer after it takes versions
  * above `last`. What the check rules out is this transaction writing other rows of the
  * table between two of its own — a plugin's trigger writing another row, or rewriting a
- * pushed row — which would otherwise be skipped: those rows are then pulled as before.
- * A write after the check (a deferred trigger) takes a version above `last`.
+ * pushed row within the span — which would otherwise be skipped: those rows are then
+ * pulled as before. A pushed row rewritten above `last`, or any write after the check (a
+ * deferred trigger), takes a version above `last` and is pulled.
  */
 const PUSH_ECHO = `create or replace function ${s}.push_echo(p_table text, p_rows json, p_outcomes jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
+  v_entry ${s}.tables := ${s}.registered_table(p_table);
+  -- A table with a pull scope: only the rows the device's pulls see count.
+  v_visible text := case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = $4', v_entry.scope_column) end;
   v_after bigint;
   v_last bigint;
   v_written bigint;
@@ -235,15 +241,17 @@ begin
     held as (
       select count(*) as in_span, count(a.id) as matched
         from span x
-        join public.%1$I t on t.tenant_id = $3 and t.server_version between x.first and x.last
+        join public.%1$I t on t.tenant_id = $3 and t.server_version between x.first and x.last%2$s
         left join applied a on a.id = t.id and a.version = t.server_version
     )
-    select (select max(b.server_version) from public.%1$I b where b.tenant_id = $3 and b.server_version < x.first),
+    select (select max(t.server_version) from public.%1$I t where t.tenant_id = $3 and t.server_version < x.first%2$s),
            x.last, x.written, h.in_span, h.matched
       from span x, held h
-  $sql$, p_table) into v_after, v_last, v_written, v_in_span, v_matched
-  using p_rows, p_outcomes, ${s}.jwt_tenant();
-  if v_written = 0 or v_in_span <> v_written or v_matched <> v_written then
+  $sql$, p_table, v_visible) into v_after, v_last, v_written, v_in_span, v_matched
+  using p_rows, p_outcomes, ${s}.jwt_tenant(),
+        case when v_entry.scope_claim is null then null else ${s}.jwt_claim(v_entry.scope_claim) end;
+  -- Every row the device's pulls see in (after, last] must be one this push wrote, at the version it answered.
+  if v_written = 0 or v_in_span <> v_matched then
     return null;
   end if;
   return jsonb_build_array(coalesce(v_after, 0), v_last);
