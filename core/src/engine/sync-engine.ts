@@ -1,15 +1,16 @@
 import { inject, injectable, optional } from 'inversify';
 import { BehaviorSubject, EMPTY, Subject, from, merge, tap, type Observable, type Subscription } from 'rxjs';
-import { MAX_PULL_MANY_TABLES, RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION, type PullCursor, type RemoteHealth } from '../remote/index.js';
+import { RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION } from '../remote/index.js';
 import { isMissingFunction } from '../remote/remote-error-mapping.js';
 import { CloudRecovery, type ReconcileOptions, type ReconcileResult, type RecoveryReport } from '../recovery/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete, type QuarantinedRow } from '../store/index.js';
 import { exhaustMapWithTrailing, strongerTrigger, syncTriggers, type SyncTrigger } from '../sync/index.js';
 import { EngineMetrics, SyncMeterProvider } from './engine-metrics.js';
 import { LiveNudges, type RunScope } from './live-nudges.js';
+import { FirstPagesReader } from './first-pages.js';
 import { OnlineMonitor } from './online-monitor.js';
-import { PullStage, type FirstPages } from './pull-stage.js';
-import { PushEchoes, withEchoes } from './push-echoes.js';
+import { PullStage } from './pull-stage.js';
+import { PushEchoes } from './push-echoes.js';
 import { QueueDepth } from './queue-depth.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
@@ -24,12 +25,6 @@ import { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
  * this long while nudges keep coming, instead of one per nudge.
  */
 const NUDGE_PROBE_REUSE_MS = 30_000;
-
-/** A cloud found without `eq_pull_many` (an older schema) is asked again after this long, in case it was migrated. */
-const PULL_MANY_RETRY_MS = 60 * 60_000;
-
-/** SQLSTATE undefined_function: naming eq_pull_many, a function PostgREST still lists that the database no longer has. */
-const UNDEFINED_FUNCTION = '42883';
 
 /**
  * The sync engine: `detect → queue → upload → pull → resolve`. Triggers (`syncNow()`,
@@ -60,6 +55,7 @@ export class SyncEngine {
   readonly onDidRun: Observable<{ trigger: SyncTrigger; result: SyncRunResult }> = this.onDidRunSubject.asObservable();
   private readonly runs: Subscription;
   private readonly monitor: OnlineMonitor;
+  private readonly firstPages: FirstPagesReader;
   private readonly recovery: CloudRecovery;
   private readonly live: LiveNudges;
   private readonly metrics: EngineMetrics;
@@ -71,7 +67,6 @@ export class SyncEngine {
   private stopping = false;
   private disposed: Promise<void> | undefined;
   /** Until when the cloud is taken to lack `eq_pull_many`. */
-  private pullManyAgainAt = 0;
 
   constructor(
     @inject(LocalStore) private readonly store: LocalStore,
@@ -83,6 +78,7 @@ export class SyncEngine {
     @inject(SyncMeterProvider) @optional() meterProvider?: SyncMeterProvider,
   ) {
     this.monitor = new OnlineMonitor(remote, options, (online) => this.patch({ online }));
+    this.firstPages = new FirstPagesReader({ store, remote, pull, monitor: this.monitor, pageSize: options.pullPageSize });
     this.recovery = new CloudRecovery(store, remote);
     this.onDidRecover = this.recovery.onDidRecover;
     this.live = new LiveNudges(remote, store.tenantId, { live: (live) => this.patch({ live }), nudge: () => this.automatic$.next('nudge') });
@@ -246,9 +242,9 @@ export class SyncEngine {
       // Read together: a read transaction each costs more than the reads (file locks).
       const { quiet, cursors } = this.store.snapshot(() => {
         const nothingToSend = !this.hasUploads() && !this.recovery.hasRequests;
-        return { quiet: nothingToSend, cursors: nothingToSend ? this.pullManyCursors(scope) : undefined };
+        return { quiet: nothingToSend, cursors: nothingToSend ? this.firstPages.cursors(scope) : undefined };
       });
-      const many = cursors === undefined ? undefined : await this.pullMany(cursors);
+      const many = cursors === undefined ? undefined : await this.firstPages.read(cursors);
       const light = many === undefined && quiet && trigger === 'nudge';
       const recent = light ? this.monitor.recent(NUDGE_PROBE_REUSE_MS) : undefined;
       const health = many?.health ?? recent ?? (await this.monitor.probe());
@@ -290,7 +286,7 @@ export class SyncEngine {
         }
         this.live.pulling();
         // After the upload, the pull's first pages come in one request too, the pushes' echoes with them.
-        const uploaded = many === undefined && recovered === undefined ? await this.firstPagesAfterUpload(scope, context) : undefined;
+        const uploaded = many === undefined && recovered === undefined ? await this.firstPages.afterUpload(scope, context) : undefined;
         // A recovery forgot every table's versions: a run for nudges pulls all of them too,
         // and pages read before it are dropped (the pull stage would not take them anyway:
         // they follow cursors the recovery put back).
@@ -312,61 +308,6 @@ export class SyncEngine {
     this.metrics.recordRun(trigger, result);
     this.onDidRunSubject.next({ trigger, result });
     return result;
-  }
-
-  /** The cursors a `pullMany` of this run asks with, or undefined when the run must ask the ordinary way. */
-  private pullManyCursors(scope: RunScope): Record<string, PullCursor | null> | undefined {
-    if (this.remote.pullMany === undefined || Date.now() < this.pullManyAgainAt) return undefined;
-    const cursors = this.pull.cursors(scope.tables);
-    return Object.keys(cursors).length > MAX_PULL_MANY_TABLES ? undefined : cursors;
-  }
-
-  /**
-   * The run's probe and first pages in one `pullMany` with `cursors` (from
-   * {@link pullManyCursors}), when the cloud answers it. A transport failure is the
-   * probe's failure (offline, like a probe that got no answer); undefined when the run
-   * must ask the ordinary way: a cloud without `eq_pull_many` (not asked again for a
-   * while), or a refusal, whose ordinary calls then tell table by table what is wrong.
-   */
-  private async pullMany(cursors: Readonly<Record<string, PullCursor | null>>): Promise<{ health: RemoteHealth; pages?: FirstPages } | undefined> {
-    if (this.remote.pullMany === undefined) return undefined;
-    const started = Date.now();
-    try {
-      const answer = await this.remote.pullMany(cursors, this.options.pullPageSize);
-      this.monitor.record(answer.health);
-      const pages = Object.fromEntries(Object.entries(answer.pages).map(([table, page]) => [table, { cursor: cursors[table] ?? null, page }]));
-      return { health: answer.health, pages };
-    } catch (failure) {
-      if (!(failure instanceof RemoteError)) throw failure;
-      if (failure.retryable) {
-        const health: RemoteHealth = { online: false, latencyMs: Date.now() - started, error: failure };
-        this.monitor.record(health);
-        return { health };
-      }
-      if (isMissingFunction(failure) || (failure.code === UNDEFINED_FUNCTION && failure.message.includes('eq_pull_many'))) this.pullManyAgainAt = Date.now() + PULL_MANY_RETRY_MS;
-      return undefined;
-    }
-  }
-
-  /**
-   * Every table's first page after the run's upload, in one `pullMany`: the cursors as
-   * stored, each with the echoes of the run's pushes of its table (taken: the pull stage
-   * does not send them again). Undefined when the pull must ask the ordinary way (no
-   * `pullMany`, a cloud without it, or no answer: the pull's own requests then fail or
-   * succeed as ever).
-   */
-  private async firstPagesAfterUpload(scope: RunScope, context: RunContext): Promise<FirstPages | undefined> {
-    const stored = this.store.snapshot(() => this.pullManyCursors(scope));
-    if (stored === undefined) return undefined;
-    const asked = Object.fromEntries(Object.entries(stored).map(([table, cursor]) => [table, withEchoes(cursor, context.echoes.take(table))]));
-    const answer = await this.pullMany(asked);
-    if (answer?.pages === undefined) {
-      // The pull stage asks table by table: the echoes go with its requests instead.
-      for (const [table, cursor] of Object.entries(asked)) for (const echo of cursor?.echo ?? []) context.echoes.add(table, echo);
-      return undefined;
-    }
-    // Served for the cursor as stored, which is what the pull stage compares.
-    return Object.fromEntries(Object.entries(answer.pages).map(([table, first]) => [table, { cursor: stored[table] ?? null, page: first.page }]));
   }
 
   /**

@@ -206,8 +206,8 @@ drop function if exists ${s}.apply_batch(${args});`)
  * this push wrote, at the version it answered, none lying between `after` and the first of
  * them; otherwise null. A device whose cursor has reached `after` may then move it to
  * `last` instead of pulling its own rows back (eq_pull's cursor `echo`). Rows of other
- * scopes do not count: another till's invoices between two of this till's do not stop
- * the echo of its own, which its pulls would never see anyway.
+ * scopes do not count: another device's rows between two of this device's own (in a
+ * table scoped by device) do not stop the echo, since its pulls never see them anyway.
  *
  * It holds for good once told: the stamp lock of the tenant and table (stamp_row) is held
  * from the push's first row until commit, so every writer before it has committed (this
