@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asPushOutcomes, namingPushArguments, PUSH_ARGUMENT_NAMES, pushArguments } from './push-wire-format.js';
+import { asPushAnswer, asPushOutcomes, namingPushArguments, PUSH_ARGUMENT_NAMES, pushArguments } from './push-wire-format.js';
 import { RemoteProtocolError } from './remote-errors.js';
 
 const items = [
@@ -32,6 +32,38 @@ describe('the eq_push wire format', () => {
   ])('refuses %s as a protocol error naming the table', (_, answer) => {
     expect(() => asPushOutcomes(answer, items, 'clients')).toThrow(RemoteProtocolError);
     expect(() => asPushOutcomes(answer, items, 'clients')).toThrow(/"clients"/);
+  });
+});
+
+describe('the eq_push answer with its echo', () => {
+  const two = items.slice(0, 2);
+
+  it('reads the outcomes as a plain answer and the echo as [after, last], or null', () => {
+    expect(asPushAnswer({ outcomes: [7, 8], echo: [5, 8] }, two, 'notes')).toEqual({
+      outcomes: [
+        { id: 'a', status: 'applied', server_version: 7 },
+        { id: 'b', status: 'applied', server_version: 8 },
+      ],
+      echo: [5, 8],
+    });
+    expect(asPushAnswer({ outcomes: [7, 8], echo: null }, two, 'notes').echo).toBeNull();
+  });
+
+  it('refuses a bare array (asked for the echo, the cloud answered as it does without), and an echo that is not one', () => {
+    expect(() => asPushAnswer([7, 8], two, 'notes')).toThrow(RemoteProtocolError);
+    for (const echo of [[5], [8, 5], [-1, 8], [1.5, 8], ['5', '8'], { after: 5 }]) {
+      expect(() => asPushAnswer({ outcomes: [7, 8], echo }, two, 'notes')).toThrow(/unknown echo/);
+    }
+  });
+
+  it('names p_echo in the columns of a push that asks for it', async () => {
+    const urls: string[] = [];
+    const wrapped = namingPushArguments(async (input) => {
+      urls.push(String(input));
+      return new Response('{}');
+    });
+    await wrapped('https://x.supabase.co/rest/v1/rpc/eq_push', { method: 'POST', body: JSON.stringify({ p_table: 't', p_rows: [], p_bases: null, p_echo: true }) });
+    expect(new URL(urls[0]!).searchParams.get('columns')).toBe(`${PUSH_ARGUMENT_NAMES},p_echo`);
   });
 });
 
