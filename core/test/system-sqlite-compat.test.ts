@@ -91,19 +91,15 @@ describe(`a device database in the system sqlite3 (${version})`, () => {
     );
     expect(run).toMatchObject({ ok: true, stderr: '' });
 
-    const queued = sqlite3Rows(
+    // Captured in the writer's own transaction: each write logged a step of its row, folded into the queue when the engine reads it.
+    const captured = sqlite3Rows(
       path,
-      `SELECT t.name AS tbl, o.op, o.awaiting_confirmation AS held, s.state
-         FROM _eq_outbox o JOIN _eq_tables t USING (table_id)
-         JOIN _eq_row_state s ON s.table_id = o.table_id AND s.row_id = o.row_id AND s.pending_seq = o.seq
-        ORDER BY o.seq`,
+      `SELECT t.name AS tbl, count(DISTINCT c.row_id) AS rows FROM _eq_capture c JOIN _eq_tables t USING (table_id) GROUP BY t.name ORDER BY t.name`,
     );
-    expect(queued).toEqual([
-      { tbl: 'notes', op: 'insert', held: 0, state: 'PendingUpload' },
-      { tbl: 'notes', op: 'update', held: 0, state: 'PendingUpload' },
-      { tbl: 'notes', op: 'delete', held: 1, state: 'PendingUpload' },
-      { tbl: 'entries', op: 'insert', held: 0, state: 'PendingUpload' },
-      { tbl: 'reports', op: 'insert', held: 0, state: 'PendingUpload' },
+    expect(captured).toEqual([
+      { tbl: 'entries', rows: 1 },
+      { tbl: 'notes', rows: 3 },
+      { tbl: 'reports', rows: 1 },
     ]);
     const [inserted] = sqlite3Rows(path, `SELECT id, tenant_id, updated_at FROM notes WHERE title = 'from sqlite3'`);
     expect(inserted).toMatchObject({ id: expect.stringMatching(UUID), tenant_id: 'tenant-a', updated_at: expect.stringMatching(HLC) });
@@ -112,6 +108,23 @@ describe(`a device database in the system sqlite3 (${version})`, () => {
     // The engine reads what the other SQLite wrote as its own changes.
     const store = open(path);
     onTestFinished(() => store.close());
+    const queued = store.snapshot(() =>
+      store.database
+        .prepare(
+          `SELECT t.name AS tbl, o.op, o.awaiting_confirmation AS held, s.state
+             FROM _eq_outbox o JOIN _eq_tables t USING (table_id)
+             JOIN _eq_row_state s ON s.table_id = o.table_id AND s.row_id = o.row_id AND s.pending_seq = o.seq
+            ORDER BY o.seq`,
+        )
+        .all(),
+    );
+    expect(queued).toEqual([
+      { tbl: 'notes', op: 'insert', held: 0, state: 'PendingUpload' },
+      { tbl: 'notes', op: 'update', held: 0, state: 'PendingUpload' },
+      { tbl: 'notes', op: 'delete', held: 1, state: 'PendingUpload' },
+      { tbl: 'entries', op: 'insert', held: 0, state: 'PendingUpload' },
+      { tbl: 'reports', op: 'insert', held: 0, state: 'PendingUpload' },
+    ]);
     const batch = store.readOutboxBatch();
     expect(batch.map((entry) => [entry.table, entry.op])).toEqual([
       ['notes', 'insert'],
@@ -139,7 +152,7 @@ describe(`a device database in the system sqlite3 (${version})`, () => {
       expect(run.ok, sql).toBe(false);
       expect(run.stderr, sql).toContain(message);
     }
-    expect(sqlite3Rows(path, 'SELECT count(*) AS n FROM _eq_outbox')).toEqual([{ n: 0 }]);
+    expect(sqlite3Rows(path, "SELECT (SELECT count(*) FROM _eq_capture WHERE kind <> 'folded') + (SELECT count(*) FROM _eq_outbox) AS n")).toEqual([{ n: 0 }]);
     expect(sqlite3Rows(path, `SELECT line FROM entries`)).toEqual([{ line: 'issued' }]);
   });
 

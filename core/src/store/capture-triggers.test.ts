@@ -39,8 +39,9 @@ interface OutboxRow {
   awaiting_confirmation: number;
 }
 
+// Read in a snapshot, as the engine reads: the captured writes are folded into the queue first.
 const outbox = (store: LocalStore): OutboxRow[] =>
-  store.database.prepare(`SELECT seq, row_id, op, awaiting_confirmation FROM _eq_outbox ORDER BY seq`).all() as OutboxRow[];
+  store.snapshot(() => store.database.prepare(`SELECT seq, row_id, op, awaiting_confirmation FROM _eq_outbox ORDER BY seq`).all() as OutboxRow[]);
 
 describe('change-capture triggers', () => {
   it('queue an insert with its row state in the same transaction', () => {
@@ -59,7 +60,7 @@ describe('change-capture triggers', () => {
       }),
     ).toThrow('changed my mind');
     expect(outbox(store)).toEqual([]);
-    expect(store.database.prepare('SELECT count(*) FROM _eq_row_state').pluck().get()).toBe(0);
+    expect(store.snapshot(() => store.database.prepare('SELECT count(*) FROM _eq_row_state').pluck().get())).toBe(0);
   });
 
   it('coalesce 100 updates of one row into one entry that stays an insert', () => {

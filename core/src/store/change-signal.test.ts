@@ -3,6 +3,7 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { definePlugin, type Row } from '../declarations/index.js';
 import { eventually, sleep } from '../testing/polling.js';
 import { openStore, tempDbPath } from '../testing/test-store.js';
+import { CaptureLog } from './capture-log.js';
 import { ChangeSignal } from './change-signal.js';
 import type { LocalStore } from './local-store.js';
 
@@ -101,7 +102,7 @@ describe("the store's change signal", () => {
   it('notices a plain-SQL write of another connection by its poll, and not that connection\'s pulls or acks', async () => {
     const path = tempDbPath('signal-other');
     const store = openStore({ path, plugins: [plugin] });
-    const signal = new ChangeSignal(store.database, 10);
+    const signal = new ChangeSignal(store.database, new CaptureLog(store.database), 10);
     let count = 0;
     const subscription = signal.changes$.subscribe(() => (count += 1));
     onTestFinished(() => subscription.unsubscribe());
@@ -125,7 +126,7 @@ describe("the store's change signal", () => {
   it('checks on demand: a moved mark is reported once', () => {
     const path = tempDbPath('signal-check');
     const store = openStore({ path, plugins: [plugin] });
-    const signal = new ChangeSignal(store.database);
+    const signal = new ChangeSignal(store.database, new CaptureLog(store.database));
     expect(signal.check()).toBe(false);
     secondConnection(path).prepare(`INSERT INTO cards (id, title) VALUES ('x', 'y')`).run();
     expect(signal.check()).toBe(true);

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { Observable, Subject, share } from 'rxjs';
+import type { CaptureLog } from './capture-log.js';
 
 /** How often another connection's commits are looked for, by default (DESIGN.md §4: noticed within 250 ms). */
 export const DEFAULT_CHANGE_POLL_MS = 250;
@@ -8,11 +9,11 @@ export const DEFAULT_CHANGE_POLL_MS = 250;
  * Tells the engine that a user-visible change to a synced table was committed, by any
  * connection to the file, so that a run can start at once (DESIGN.md §4, Triggers).
  *
- * What counts is the outbox's high-water mark: the last `seq` AUTOINCREMENT handed out
- * (`sqlite_sequence`), which moves only when a capture trigger queues a change. It never
- * moves back, so an upload that empties the queue is not a change (`max(seq)` would drop
- * and look like one), and neither is a pull (triggers muted), a row marked Synced or a
- * cursor: the engine's own bookkeeping cannot start a run.
+ * What counts is the capture log's high-water mark ({@link CaptureLog.highWater}), the
+ * newest step's seq, which moves only when a capture trigger logs a change. It never
+ * moves back, so a fold or an upload that empties the log or the queue is not a change (`max(seq)` would drop and look like one), and neither is a pull
+ * (triggers muted), a row marked Synced, an entry queued for recovery or a cursor: the
+ * engine's own bookkeeping cannot start a run.
  *
  * Two ways a change is noticed:
  * - the store's own writes call {@link ChangeSignal.wrote}; the mark is checked once the
@@ -24,21 +25,19 @@ export const DEFAULT_CHANGE_POLL_MS = 250;
  *   and only when it moved is the mark read.
  *
  * Known edges: a write with plain SQL on the store's own connection outside its
- * `transaction()` is seen by neither (call `SyncEngine.notifyLocalChange()`); entries the
- * engine queues itself for recovery move the mark and may cost one extra run.
+ * `transaction()` is seen by neither (call `SyncEngine.notifyLocalChange()`).
  *
  * @example
- * const signal = new ChangeSignal(db);
+ * const signal = new ChangeSignal(db, new CaptureLog(db));
  * const subscription = signal.changes$.subscribe(() => engine.notifyLocalChange());
  * db.transaction(() => insert.run(row)).immediate();
  * signal.wrote(); // checked after this task: one signal
  * subscription.unsubscribe();
  */
 export class ChangeSignal {
-  /** One emission per noticed change of the outbox's high-water mark. Polls other connections while subscribed. */
+  /** One emission per noticed change of the capture log's high-water mark. Polls other connections while subscribed. */
   readonly changes$: Observable<void>;
   private readonly noticed = new Subject<void>();
-  private readonly highWater: Statement<[], number | undefined>;
   private readonly dataVersion: Statement<[], number>;
   private mark: number;
   private checkQueued = false;
@@ -47,9 +46,9 @@ export class ChangeSignal {
 
   constructor(
     private readonly db: Database,
+    private readonly capture: CaptureLog,
     pollMs: number = DEFAULT_CHANGE_POLL_MS,
   ) {
-    this.highWater = db.prepare<[], number | undefined>(`SELECT seq FROM sqlite_sequence WHERE name = '_eq_outbox'`).pluck();
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
     this.mark = this.readMark();
     this.changes$ = new Observable<void>((subscriber) => {
@@ -97,7 +96,7 @@ export class ChangeSignal {
   }
 
   private readMark(): number {
-    return this.highWater.get() ?? 0;
+    return this.capture.highWater();
   }
 
   private readDataVersion(): number {

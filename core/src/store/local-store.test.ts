@@ -20,7 +20,7 @@ describe('LocalStore.open', () => {
     expect(store.database.pragma('synchronous', { simple: true })).toBe(1);
     expect(store.database.pragma('busy_timeout', { simple: true })).toBe(1234);
     const tables = store.database.prepare(`SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE '\\_eq\\_%' ESCAPE '\\' ORDER BY name`).pluck().all();
-    expect(tables).toEqual(['_eq_conflicts', '_eq_cursors', '_eq_local_write', '_eq_meta', '_eq_mute', '_eq_outbox', '_eq_quarantine', '_eq_row_state', '_eq_tables']);
+    expect(tables).toEqual(['_eq_capture', '_eq_conflicts', '_eq_cursors', '_eq_local_write', '_eq_meta', '_eq_mute', '_eq_outbox', '_eq_quarantine', '_eq_row_state', '_eq_tables']);
     const columns = store.database.prepare(`SELECT name, type FROM pragma_table_info('notes')`).all();
     expect(columns).toEqual([
       { name: 'id', type: 'TEXT' },

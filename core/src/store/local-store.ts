@@ -6,6 +6,7 @@ import { ChangeSignal } from './change-signal.js';
 import { LocalDirectory } from './local-directory.js';
 import { LocalWriteGuard } from './local-write-guard.js';
 import { openDatabase, unusableDatabase } from './open-database.js';
+import type { CaptureLog } from './capture-log.js';
 import type { OutboxQueue } from './outbox-queue.js';
 import type { Quarantine, QuarantinedRow } from './quarantine.js';
 import { RemoteApplier, type ApplyResult } from './remote-apply.js';
@@ -58,6 +59,7 @@ export class LocalStore {
   private readonly applier: RemoteApplier;
   private readonly quarantine: Quarantine;
   private readonly meta: StoreMeta;
+  private readonly capture: CaptureLog;
   private readonly scoped = new Map<string, ScopedStore>();
   /** The plugins' local tables and views, and the flag that lets the scoped stores write the tables. */
   private readonly locals: LocalDirectory;
@@ -79,6 +81,7 @@ export class LocalStore {
   ) {
     const owners = openSyncTables(database, tables);
     this.meta = owners.meta;
+    this.capture = owners.capture;
     this.clock = new HybridLogicalClock({ deviceId, now, storage: this.meta.hlcStorage() });
     this.tables = tables;
     this.queue = owners.queue;
@@ -87,7 +90,7 @@ export class LocalStore {
     this.records = new SyncRecords(database, tables, owners);
     this.locals = new LocalDirectory(plugins);
     this.guard = new LocalWriteGuard(database);
-    this.changes = new ChangeSignal(database);
+    this.changes = new ChangeSignal(database, owners.capture);
     this.together = database.transaction((fn: () => unknown) => fn());
   }
 
@@ -157,12 +160,16 @@ export class LocalStore {
   /**
    * Runs `fn`'s reads in one read transaction: they see one state of the file, and take
    * its lock once instead of once per statement (most of a small read's cost in WAL mode).
+   * Changes captured since the last read are folded into the queue just before (a read
+   * transaction cannot write), so its counts include every committed change.
    *
    * @example
    * const { pending, conflicts } = store.snapshot(() => ({ pending: store.pendingUploads(), conflicts: store.records.countState('Conflict') }));
    */
   snapshot<T>(fn: () => T): T {
-    return this.together.deferred(fn) as T;
+    // A read transaction cannot write: captured changes are folded into the queue first.
+    this.capture.fold();
+    return this.capture.whileReading(() => this.together.deferred(fn) as T);
   }
 
   /** Queued changes ready to upload or backing off (held deletes excluded). */

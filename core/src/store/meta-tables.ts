@@ -4,7 +4,7 @@ import { META_KEYS, StoreMeta } from './store-meta.js';
 import { clearTriggerMute } from './trigger-mute.js';
 
 /** Version of the `_eq_*` layout below; bump it with a migration when the layout changes. */
-export const META_SCHEMA_VERSION = 1;
+export const META_SCHEMA_VERSION = 2;
 
 /**
  * The engine's own tables (DESIGN.md §3; `_eq_quarantine` is its owner module's, created
@@ -14,8 +14,9 @@ export const META_SCHEMA_VERSION = 1;
  * |------------------|-----------------------------------|--------------------------------------|
  * | `_eq_meta`       | `StoreMeta` (store-meta.ts)       | capture triggers: the clock (`advanceHlcSql`) |
  * | `_eq_tables`     | `registerTable` (table-registry.ts) | —                                  |
- * | `_eq_outbox`     | `OutboxQueue` (outbox-queue.ts)   | capture triggers: each change        |
- * | `_eq_row_state`  | `RowStates` (row-states.ts)       | capture triggers: each change        |
+ * | `_eq_capture`    | `CaptureLog` (capture-log.ts)     | capture triggers: each change        |
+ * | `_eq_outbox`     | `OutboxQueue` (outbox-queue.ts)   | `CaptureLog.fold`                    |
+ * | `_eq_row_state`  | `RowStates` (row-states.ts)       | `CaptureLog.fold`                    |
  * | `_eq_conflicts`  | `ConflictInbox` (conflict-inbox.ts) | —                                  |
  * | `_eq_cursors`    | `PullCursors` (pull-cursors.ts)   | —                                    |
  * | `_eq_mute`       | `TriggerMute` (trigger-mute.ts)   | —                                    |
@@ -24,6 +25,10 @@ export const META_SCHEMA_VERSION = 1;
  * The triggers (capture-triggers.ts, sql-expressions.ts) are the detect stage: they must
  * record a change in the writer's own transaction, whoever writes, so they stay SQL. One
  * instance of each owner per store is made by `openSyncTables` (sync-tables.ts).
+ *
+ * Layout 2 added `_eq_capture`: the triggers append there, and the queue and the states
+ * are brought up to it by a fold. An engine of layout 1 would never fold, so it refuses
+ * the file rather than lose what the log holds.
  *
  * Tables the triggers write on every change are
  * kept lean: small integer table ids instead of names, WITHOUT ROWID where the primary
@@ -42,11 +47,23 @@ const META_TABLES_SQL = `
     plugin   TEXT NOT NULL
   );
 
+  -- Every captured write of a synced table, in commit order: what a write pays is this
+  -- one append. A fold keeps its newest step, marked 'folded', so seqs only ever grow
+  -- (see capture-log.ts) without AUTOINCREMENT's extra write per append.
+  CREATE TABLE IF NOT EXISTS _eq_capture (
+    seq         INTEGER PRIMARY KEY,
+    table_id    INTEGER NOT NULL,
+    row_id      TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    old_deleted INTEGER,
+    new_deleted INTEGER
+  );
+
   -- The queue: one entry per changed row, found through _eq_row_state.pending_seq. A
   -- new change to a queued row replaces its entry with a new seq (AUTOINCREMENT never
   -- reuses one), so an upload acknowledged by the old seq leaves the newer change
-  -- queued; first_seq keeps the row's place in the queue across replacements. The
-  -- triggers append here and look rows up by seq; the one secondary index holds only
+  -- queued; first_seq keeps the row's place in the queue across replacements. A fold
+  -- appends here and looks rows up by seq; the one secondary index holds only
   -- replaced entries (below).
   CREATE TABLE IF NOT EXISTS _eq_outbox (
     seq                   INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -75,8 +92,8 @@ const META_TABLES_SQL = `
     PRIMARY KEY (table_id, row_id)
   ) WITHOUT ROWID;
 
-  -- Partial: only records in a rare state are in them, so the triggers, which write
-  -- PendingUpload, never touch them, and the status counts these states without a scan.
+  -- Partial: only records in a rare state are in them, so a fold, which writes
+  -- PendingUpload, never touches them, and the status counts these states without a scan.
   CREATE INDEX IF NOT EXISTS _eq_row_state_conflict ON _eq_row_state (table_id) WHERE state = 'Conflict';
   CREATE INDEX IF NOT EXISTS _eq_row_state_pending_download ON _eq_row_state (table_id) WHERE state = 'PendingDownload';
 
@@ -112,7 +129,8 @@ export function createMetaTables(db: Database): void {
   createQuarantineTable(db);
   const meta = new StoreMeta(db);
   const layout = meta.read(META_KEYS.storeSchema);
-  if (layout === undefined) {
+  if (layout === undefined || Number(layout) < META_SCHEMA_VERSION) {
+    // Layout 1 → 2 is the log created above: the queue and states keep their shape.
     meta.write(META_KEYS.storeSchema, String(META_SCHEMA_VERSION));
   } else if (Number(layout) > META_SCHEMA_VERSION) {
     throw new Error(`the database uses store layout ${layout}; this version of the engine knows ${META_SCHEMA_VERSION}`);

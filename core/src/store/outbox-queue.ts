@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { Row } from '../declarations/index.js';
+import type { CaptureLog } from './capture-log.js';
 import { ACKS_SQL, encodeAcks } from './outbox-acks.js';
 import type { RowStates } from './row-states.js';
 import { limitClause, StatementCache } from './statement-cache.js';
@@ -82,12 +83,14 @@ const REMOVE_SQL = `DELETE FROM _eq_outbox WHERE seq IN (SELECT seq FROM (${ACKS
 /**
  * The owner of `_eq_outbox`, the queue stage: reads batches in change order, acknowledges,
  * fails or defers entries by sequence number, holds and releases deletes, and drops the
- * entries pulled rows or a person's choice supersede. Only the change-capture triggers
- * (the detect stage, in SQL) write the outbox besides this class. A record's state moves
- * with its entry through {@link RowStates}, in the same transaction.
+ * entries pulled rows or a person's choice supersede. Only the fold of captured changes
+ * (`CaptureLog.fold`) writes the outbox besides this class, and every method folds
+ * first, so the queue is never behind a write. A record's state moves with its entry
+ * through {@link RowStates}, in the same transaction.
  *
  * @example
- * const queue = new OutboxQueue(db, directory, new RowStates(db));
+ * const capture = new CaptureLog(db);
+ * const queue = new OutboxQueue(db, directory, new RowStates(db, capture), capture);
  * const batch = queue.readBatch({ limit: 500 });
  * queue.ack(batch.map((entry) => entry.seq));
  */
@@ -99,12 +102,14 @@ export class OutboxQueue {
     private readonly db: Database,
     private readonly tables: TableDirectory,
     private readonly rows: RowStates,
+    private readonly capture: CaptureLog,
   ) {
     this.statements = new StatementCache(db);
   }
 
   /** Entries ready to upload or backing off; deletes awaiting confirmation are not counted. */
   pendingUploads(): number {
+    this.capture.fold();
     return this.statements
       .get('pending', `SELECT count(*) FROM _eq_outbox WHERE awaiting_confirmation = 0 AND table_id IN (SELECT value FROM json_each(?))`)
       .pluck()
@@ -117,6 +122,7 @@ export class OutboxQueue {
    * are left out, so the counts match what {@link OutboxQueue.readBatch} can return.
    */
   pendingByTable(): Map<string, number> {
+    this.capture.fold();
     const counts = this.statements
       .get(
         'pending-by-table',
@@ -139,10 +145,12 @@ export class OutboxQueue {
 
   /** The newest entry's seq (0 when the queue is empty): it moves whenever any connection queues a change. */
   newestSeq(): number {
+    this.capture.fold();
     return (this.statements.get('newest', `SELECT coalesce(max(seq), 0) FROM _eq_outbox`).pluck().get() as number) ?? 0;
   }
 
   readBatch(options: OutboxBatchOptions = {}): OutboxEntry[] {
+    this.capture.fold();
     const limit = options.limit ?? 500;
     if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
     const table = options.table === undefined ? null : this.tables.byName(options.table).id;
@@ -162,6 +170,7 @@ export class OutboxQueue {
    * Set-based: three statements per call, whatever the number of acks.
    */
   ack(acks: readonly (number | OutboxAck)[]): number {
+    this.capture.fold();
     if (acks.length === 0) return 0;
     const items = encodeAcks(acks, (name) => this.tables.find(name)?.id);
     return this.db.transaction(() => {
@@ -173,6 +182,7 @@ export class OutboxQueue {
 
   /** Records a failed attempt; the entry is skipped by `readBatch` until `nextAttemptAt` (ms). */
   fail(seq: number, error: string, nextAttemptAt: number): boolean {
+    this.capture.fold();
     const result = this.db
       .prepare(`UPDATE _eq_outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE seq = ?`)
       .run(error, nextAttemptAt, seq);
@@ -181,11 +191,13 @@ export class OutboxQueue {
 
   /** Holds an entry until `until` (ms) with a reason, without counting an attempt: it is not at fault. */
   defer(seq: number, reason: string, until: number): void {
+    this.capture.fold();
     this.statements.get('defer', `UPDATE _eq_outbox SET last_error = ?, next_attempt_at = ? WHERE seq = ?`).run(reason, until, seq);
   }
 
   /** Entries that failed at least once (held deletes aside), in change order, at most `limit`. */
   failed(limit: number): FailedEntry[] {
+    this.capture.fold();
     // Prepared once per limit: the status lists failures after every run.
     const rows = this.statements
       .get(
@@ -207,6 +219,7 @@ export class OutboxQueue {
 
   /** Entries of `table` not ready before `now`, in change order, with their rows. */
   waiting(table: string, now: number): WaitingEntry[] {
+    this.capture.fold();
     const context = this.tables.byName(table);
     const rows = this.db
       .prepare(
@@ -219,6 +232,7 @@ export class OutboxQueue {
 
   /** Drops a record's queued change, if any (a person set the row aside). Call before its state forgets the entry. */
   dropPending(tableId: number, id: string): void {
+    this.capture.fold();
     this.statements.get('drop-pending', `DELETE FROM _eq_outbox WHERE seq = (SELECT pending_seq FROM _eq_row_state WHERE table_id = ? AND row_id = ?)`).run(
       tableId,
       id,
@@ -230,6 +244,7 @@ export class OutboxQueue {
    * their states forget the entries. An empty queue, the usual case on a pull, costs one lookup.
    */
   dropPulled(tableId: number, rows: string): void {
+    this.capture.fold();
     if (this.statements.get('any', `SELECT 1 FROM _eq_outbox LIMIT 1`).get() === undefined) return;
     // IN lists rather than a join: with a join the planner may walk all the table's records and the list for each.
     this.statements.get(
@@ -246,10 +261,12 @@ export class OutboxQueue {
    * records' states at them ({@link RowStates.pointAtQueued}) in the same transaction.
    */
   append(source: string, params: Record<string, unknown>): number {
+    this.capture.fold();
     return this.db.prepare(`INSERT INTO _eq_outbox (table_id, row_id, op) ${source}`).run(params).changes;
   }
 
   listPendingDeletes(): PendingDelete[] {
+    this.capture.fold();
     const rows = this.db
       .prepare(
         `SELECT seq, table_id, row_id FROM _eq_outbox
@@ -267,6 +284,7 @@ export class OutboxQueue {
 
   /** Releases held deletes (by row id, or all of them) for upload; returns how many. */
   confirmDeletes(ids: readonly string[] | 'all'): number {
+    this.capture.fold();
     const only = ids === 'all' ? null : JSON.stringify(ids);
     return this.db
       .prepare(

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { quoteIdentifier } from '../declarations/index.js';
+import type { CaptureLog } from './capture-log.js';
 import type { OutboxQueue } from './outbox-queue.js';
 import type { PullCursors } from './pull-cursors.js';
 import { decodeTombstone } from './row-codec.js';
@@ -78,11 +79,13 @@ export class RecoveryLedger {
   private readonly rowStates: RowStates;
   private readonly cursors: PullCursors;
   private readonly meta: StoreMeta;
+  private readonly capture: CaptureLog;
 
   constructor(
     private readonly db: Database,
-    owners: { readonly queue: OutboxQueue; readonly rows: RowStates; readonly cursors: PullCursors; readonly meta: StoreMeta },
+    owners: { readonly queue: OutboxQueue; readonly rows: RowStates; readonly cursors: PullCursors; readonly meta: StoreMeta; readonly capture: CaptureLog },
   ) {
+    this.capture = owners.capture;
     this.queue = owners.queue;
     this.rowStates = owners.rows;
     this.cursors = owners.cursors;
@@ -96,6 +99,8 @@ export class RecoveryLedger {
    */
   *rows(table: string, lo: string | null, hi: string | null, scope?: LedgerScope): Generator<LedgerRow> {
     const tableId = this.tableId(table);
+    // The records' states are read directly below: bring them up to the captured writes.
+    this.capture.fold();
     // A scoped table is compared on the rows the cloud shows this device: those of its scope value (none without one).
     const inScope = scope === undefined ? '' : `AND t.${quoteIdentifier(scope.column)} IS @scopeValue AND @scopeValue IS NOT NULL`;
     const page = this.db

@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { CaptureLog } from './capture-log.js';
 import { ACKS_SQL } from './outbox-acks.js';
 import { StatementCache } from './statement-cache.js';
 import type { SyncState } from './sync-state.js';
@@ -50,12 +51,13 @@ const ACKNOWLEDGED_SQL = `
 
 /**
  * The owner of `_eq_row_state`: each record's sync state, its base `server_version` and
- * the seq of its queued change. Only the change-capture triggers (the detect stage, in
- * SQL) write it besides this class; every other module asks it. Methods take table ids
- * (`_eq_tables`), resolved by the caller.
+ * the seq of its queued change. Only the fold of captured changes (`CaptureLog.fold`)
+ * writes it besides this class, and every method folds first, so no caller sees a state
+ * behind a write; every other module asks it. Methods take table ids (`_eq_tables`),
+ * resolved by the caller.
  *
  * @example
- * const rows = new RowStates(db);
+ * const rows = new RowStates(db, new CaptureLog(db));
  * rows.rebase(tableId, id, 4711, 'PendingUpload');
  * rows.state(tableId, id); // 'PendingUpload'
  */
@@ -63,17 +65,22 @@ export class RowStates {
 
   private readonly statements: StatementCache;
 
-  constructor(private readonly db: Database) {
+  constructor(
+    private readonly db: Database,
+    private readonly capture: CaptureLog,
+  ) {
     this.statements = new StatementCache(db);
   }
 
   /** A record's state, or `undefined` for a record the engine never saw. */
   state(tableId: number, id: string): SyncState | undefined {
+    this.capture.fold();
     return this.statements.get('state', `SELECT state FROM _eq_row_state WHERE table_id = ? AND row_id = ?`).pluck().get(tableId, id) as SyncState | undefined;
   }
 
   /** What is known of each of `ids` (records never seen are left out). */
   info(tableId: number, ids: readonly string[]): Map<string, RecordSyncInfo> {
+    this.capture.fold();
     const rows = this.statements.get(
       'info',
       `SELECT row_id, state, server_version, pending_seq FROM _eq_row_state
@@ -89,6 +96,7 @@ export class RowStates {
    * the records of a large store.
    */
   count(state: SyncState, tableIdsJson: string): number {
+    this.capture.fold();
     if (!SYNC_STATES.includes(state)) throw new RangeError(`unknown sync state "${String(state)}"`);
     // One statement per state, prepared once: the status counts after every run, a no-op one included.
     return this.statements
@@ -104,6 +112,7 @@ export class RowStates {
    * version as its base all the same, or that change would conflict with itself.
    */
   settleAcknowledged(acks: string): void {
+    this.capture.fold();
     this.statements.get('rebase-replaced', REBASE_REPLACED_SQL).run(acks);
     this.statements.get('acknowledged', ACKNOWLEDGED_SQL).run(acks);
   }
@@ -115,6 +124,7 @@ export class RowStates {
    * JSON text for SQLite to take apart again: that costs more than writing the states.
    */
   markPulled(tableId: number, rows: readonly PulledVersion[]): void {
+    this.capture.fold();
     for (let at = 0; at < rows.length; ) {
       let count = Math.min(PULLED_PER_STATEMENT, rows.length - at);
       // Full statements, then the rest in halving sizes: a handful of statements prepared, whatever the page's length.
@@ -139,11 +149,13 @@ export class RowStates {
 
   /** A record set aside for good: Synced, nothing queued (its entry is dropped by the caller). */
   markSetAside(tableId: number, id: string): void {
+    this.capture.fold();
     this.statements.get('set-aside', `UPDATE _eq_row_state SET state = 'Synced', pending_seq = NULL WHERE table_id = ? AND row_id = ?`).run(tableId, id);
   }
 
   /** Sets the version the record's next upload builds on, and its state when given. */
   rebase(tableId: number, id: string, serverVersion: number | string | null, state?: SyncState): void {
+    this.capture.fold();
     this.statements.get('rebase', `UPDATE _eq_row_state SET server_version = ?, state = coalesce(?, state) WHERE table_id = ? AND row_id = ?`).run(
       serverVersion,
       state ?? null,
@@ -154,6 +166,7 @@ export class RowStates {
 
   /** The record waits for a person (its versions are in the conflict inbox). */
   markConflict(tableId: number, id: string): void {
+    this.capture.fold();
     this.statements.get('conflict', `UPDATE _eq_row_state SET state = 'Conflict' WHERE table_id = ? AND row_id = ?`).run(tableId, id);
   }
 
@@ -163,6 +176,7 @@ export class RowStates {
    * and `base` (digits or NULL).
    */
   pointAtQueued(tableId: number, afterSeq: number, bases: string): void {
+    this.capture.fold();
     this.db
       .prepare(
         `INSERT INTO _eq_row_state (table_id, row_id, state, server_version, pending_seq)
@@ -177,6 +191,7 @@ export class RowStates {
 
   /** Forgets the cloud version of every Synced record of the table with nothing queued. */
   forgetSyncedVersions(tableId: number): void {
+    this.capture.fold();
     this.db.prepare(`UPDATE _eq_row_state SET server_version = NULL WHERE table_id = ? AND pending_seq IS NULL AND state = 'Synced'`).run(tableId);
   }
 
@@ -185,6 +200,7 @@ export class RowStates {
    * queued, so a pull takes their next version for a new one; returns how many.
    */
   forgetVersionsOf(tableId: number, ids: string): number {
+    this.capture.fold();
     return this.db
       .prepare(`UPDATE _eq_row_state SET server_version = NULL WHERE table_id = @tableId AND pending_seq IS NULL AND row_id IN (${ids})`)
       .run({ tableId }).changes;

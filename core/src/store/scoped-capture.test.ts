@@ -29,11 +29,12 @@ interface State {
   pending_seq: number | null;
 }
 
+// Read in a snapshot, as the engine reads: the captured writes are folded into the queue first.
 const entries = (store: LocalStore): Entry[] =>
-  store.database.prepare('SELECT seq, row_id, op, first_seq FROM _eq_outbox ORDER BY seq').all() as Entry[];
+  store.snapshot(() => store.database.prepare('SELECT seq, row_id, op, first_seq FROM _eq_outbox ORDER BY seq').all() as Entry[]);
 
 const stateOf = (store: LocalStore, id: string): State | undefined =>
-  store.database.prepare('SELECT state, pending_seq FROM _eq_row_state WHERE row_id = ?').get(id) as State | undefined;
+  store.snapshot(() => store.database.prepare('SELECT state, pending_seq FROM _eq_row_state WHERE row_id = ?').get(id) as State | undefined);
 
 /** A store whose `count` tasks were inserted and uploaded: each is Synced with nothing queued. */
 function syncedTasks(count: number): { store: LocalStore; path: string; ids: string[] } {
@@ -141,12 +142,13 @@ describe('capture of the scoped store’s updates', () => {
     hostConnection(path).prepare('UPDATE tasks SET points = 9 WHERE id = ?').run(b);
     await vi.waitFor(() => expect(signals).toBe(2), { timeout: 3000 });
     scoped.update('tasks', a, { points: 2 });
+    // One entry each, in the order of the rows' first changes (a, then b), whoever wrote them.
     const queued = entries(store);
     expect(queued.map((entry) => [entry.row_id, entry.op])).toEqual([
-      [b, 'update'],
       [a, 'update'],
+      [b, 'update'],
     ]);
-    expect(stateOf(store, b)).toEqual({ state: 'PendingUpload', pending_seq: queued[0]?.seq });
+    expect(stateOf(store, b)).toEqual({ state: 'PendingUpload', pending_seq: queued[1]?.seq });
     expect(store.readOutboxBatch().map((entry) => [entry.id, entry.row.points])).toEqual([
       [a, 2],
       [b, 9],

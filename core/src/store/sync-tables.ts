@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { CaptureLog } from './capture-log.js';
 import { ConflictInbox } from './conflict-inbox.js';
 import { OutboxQueue } from './outbox-queue.js';
 import { PullCursors } from './pull-cursors.js';
@@ -18,6 +19,7 @@ import { TriggerMute } from './trigger-mute.js';
  */
 export interface SyncTables {
   readonly meta: StoreMeta;
+  readonly capture: CaptureLog;
   readonly queue: OutboxQueue;
   readonly rows: RowStates;
   readonly conflicts: ConflictInbox;
@@ -33,10 +35,12 @@ export interface SyncTables {
  * const owners = openSyncTables(db, new TableDirectory(db, contexts));
  */
 export function openSyncTables(db: Database, tables: TableDirectory): SyncTables {
-  const rows = new RowStates(db);
+  const capture = new CaptureLog(db);
+  const rows = new RowStates(db, capture);
   return {
     meta: new StoreMeta(db),
-    queue: new OutboxQueue(db, tables, rows),
+    capture,
+    queue: new OutboxQueue(db, tables, rows, capture),
     rows,
     conflicts: new ConflictInbox(db, tables),
     cursors: new PullCursors(db),

@@ -43,14 +43,14 @@ describe(`an inventory device database in the system sqlite3 (${version})`, () =
          SELECT id, sku, -2, 'sale', '2025-01-02T03:04:05.000Z' FROM products WHERE sku = 'A';`,
     );
     expect(write).toMatchObject({ ok: true, stderr: '' });
-    const queued = sqlite3Rows(
+    // Captured in the writer's own transaction, as steps of each row (the engine folds them into its queue when it reads).
+    const captured = sqlite3Rows(
       path,
-      `SELECT t.name AS tbl, o.op, s.state FROM _eq_outbox o JOIN _eq_tables t USING (table_id)
-         JOIN _eq_row_state s ON s.table_id = o.table_id AND s.row_id = o.row_id AND s.pending_seq = o.seq ORDER BY o.seq`,
+      `SELECT t.name AS tbl, CASE WHEN sum(c.kind = 'insert') > 0 THEN 'insert' ELSE 'update' END AS kind FROM _eq_capture c JOIN _eq_tables t USING (table_id) GROUP BY c.table_id, c.row_id ORDER BY min(c.seq)`,
     );
-    expect(queued).toEqual([
-      { tbl: 'products', op: 'update', state: 'PendingUpload' },
-      { tbl: 'stock_movements', op: 'insert', state: 'PendingUpload' },
+    expect(captured).toEqual([
+      { tbl: 'products', kind: 'update' },
+      { tbl: 'stock_movements', kind: 'insert' },
     ]);
     expect(sqlite3Rows(path, 'SELECT sku, quantity FROM stock_levels')).toEqual([{ sku: 'A', quantity: 3 }]);
   });
@@ -63,6 +63,6 @@ describe(`an inventory device database in the system sqlite3 (${version})`, () =
     const master = sqlite3(path, `INSERT INTO master_inventory (sku, quantity, tenants) VALUES ('B', 1, 1)`);
     expect(master.ok).toBe(false);
     expect(master.stderr).toContain('master_inventory is read-only');
-    expect(sqlite3Rows(path, 'SELECT count(*) AS n FROM _eq_outbox')).toEqual([{ n: 0 }]);
+    expect(sqlite3Rows(path, "SELECT (SELECT count(*) FROM _eq_capture WHERE kind <> 'folded') + (SELECT count(*) FROM _eq_outbox) AS n")).toEqual([{ n: 0 }]);
   });
 });
