@@ -73,6 +73,9 @@ export async function uploadCase(options: { n: number; reps: number; cloud: Benc
       device.store.transaction(() => {
         for (let i = 0; i < n; i += 1) scoped.insert(table, dataRow(i));
       });
+      // Queued as the upload finds rows written a while before: the capture log already
+      // folded (the detect case times the fold on its own).
+      if (device.store.pendingUploads() !== n) throw new Error('engine upload: the rows are not queued');
       return { device, path };
     },
     async run({ device }) {
