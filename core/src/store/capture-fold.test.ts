@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { definePlugin } from '../declarations/index.js';
 import { CaptureLog } from './capture-log.js';
 import type { LocalStore } from './local-store.js';
@@ -175,5 +176,23 @@ describe('folding captured writes into the queue', () => {
     expect(capture.fold()).toBe(1);
     expect(store.readOutboxBatch().map((entry) => [entry.id, entry.op, entry.row.title])).toEqual([['a', 'insert', 'z']]);
     store.close();
+  });
+
+  it('does not fold inside a read snapshot, where a write could not commit, and folds at the next read', () => {
+    const { store, path } = openTestStore([plugin]);
+    store.database.prepare(`INSERT INTO tasks (id, title) VALUES ('a', 'x')`).run();
+    const host = new Database(path);
+    onTestFinished(() => host.close());
+    const counts = store.snapshot(() => {
+      // Another program commits after the snapshot folded but before it first reads ...
+      host.prepare(`INSERT INTO tasks (id, title) VALUES ('b', 'x')`).run();
+      const first = store.pendingUploads();
+      // ... and again once it has read: a fold now would have to write over an old snapshot.
+      host.prepare(`INSERT INTO tasks (id, title) VALUES ('c', 'x')`).run();
+      return [first, store.pendingUploads(), store.rowState('tasks', 'b')];
+    });
+    expect(counts).toEqual([1, 1, undefined]);
+    expect(store.pendingUploads()).toBe(3);
+    expect(store.rowState('tasks', 'c')).toBe('PendingUpload');
   });
 });
