@@ -182,7 +182,9 @@ describe('folding captured writes into the queue', () => {
     const { store, path } = openTestStore([plugin]);
     store.database.prepare(`INSERT INTO tasks (id, title) VALUES ('a', 'x')`).run();
     const host = new Database(path);
-    onTestFinished(() => host.close());
+    onTestFinished(() => {
+      host.close();
+    });
     const counts = store.snapshot(() => {
       // Another program commits after the snapshot folded but before it first reads ...
       host.prepare(`INSERT INTO tasks (id, title) VALUES ('b', 'x')`).run();
