@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { definePlugin } from '../declarations/index.js';
 import { CaptureLog } from './capture-log.js';
-import type { LocalStore } from './local-store.js';
+import { LocalStore } from './local-store.js';
 import { openTestStore } from './test-store.fixture.js';
 
 const plugin = definePlugin({
@@ -196,5 +199,24 @@ describe('folding captured writes into the queue', () => {
     expect(counts).toEqual([1, 1, undefined]);
     expect(store.pendingUploads()).toBe(3);
     expect(store.rowState('tasks', 'c')).toBe('PendingUpload');
+  });
+
+  it('answers a snapshot with the queue as last folded while another connection holds the write lock, and folds once it is free', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'eq-fold-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'device.db');
+    const store = LocalStore.open({ path, plugins: [plugin], tenantId: 'tenant-a', deviceId: 'device-a', busyTimeoutMs: 50 });
+    onTestFinished(() => store.close());
+    store.database.prepare(`INSERT INTO tasks (id, title) VALUES ('a', 'x')`).run();
+    const host = new Database(path);
+    onTestFinished(() => {
+      host.close();
+    });
+    // A long import on another connection: its write transaction is open.
+    host.exec('BEGIN IMMEDIATE');
+    host.prepare(`INSERT INTO tasks (id, title) VALUES ('b', 'x')`).run();
+    expect(store.snapshot(() => store.database.prepare('SELECT count(*) FROM _eq_outbox').pluck().get())).toBe(0);
+    host.exec('COMMIT');
+    expect(store.snapshot(() => store.database.prepare('SELECT count(*) FROM _eq_outbox').pluck().get())).toBe(2);
   });
 });

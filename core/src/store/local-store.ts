@@ -161,14 +161,22 @@ export class LocalStore {
    * Runs `fn`'s reads in one read transaction: they see one state of the file, and take
    * its lock once instead of once per statement (most of a small read's cost in WAL mode).
    * Changes captured since the last read are folded into the queue just before (a read
-   * transaction cannot write), so its counts include every committed change.
+   * transaction cannot write), so its counts include every committed change — unless
+   * another connection holds the write lock past the busy timeout: then they show the
+   * queue as last folded rather than fail.
    *
    * @example
    * const { pending, conflicts } = store.snapshot(() => ({ pending: store.pendingUploads(), conflicts: store.records.countState('Conflict') }));
    */
   snapshot<T>(fn: () => T): T {
     // A read transaction cannot write: captured changes are folded into the queue first.
-    this.capture.fold();
+    try {
+      this.capture.fold();
+    } catch (error) {
+      // Another connection held the write lock past the busy timeout (a long import):
+      // the reads still answer, with the queue as last folded, as a read never waited before.
+      if (!isBusy(error)) throw error;
+    }
     return this.capture.whileReading(() => this.together.deferred(fn) as T);
   }
 
@@ -278,4 +286,10 @@ export class LocalStore {
   close(): void {
     this.database.close();
   }
+}
+
+/** SQLite's "database is locked" (SQLITE_BUSY and its extended codes). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
