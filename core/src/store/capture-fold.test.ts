@@ -201,7 +201,7 @@ describe('folding captured writes into the queue', () => {
     expect(store.rowState('tasks', 'c')).toBe('PendingUpload');
   });
 
-  it('answers a snapshot with the queue as last folded while another connection holds the write lock, and folds once it is free', () => {
+  it('answers reads with the queue as last folded while another connection holds the write lock, and folds once it is free', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eq-fold-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const path = join(dir, 'device.db');
@@ -216,6 +216,9 @@ describe('folding captured writes into the queue', () => {
     host.exec('BEGIN IMMEDIATE');
     host.prepare(`INSERT INTO tasks (id, title) VALUES ('b', 'x')`).run();
     expect(store.snapshot(() => store.database.prepare('SELECT count(*) FROM _eq_outbox').pluck().get())).toBe(0);
+    // Every read outside a transaction answers alike (a status lists held deletes and counts outside its snapshot).
+    expect(store.pendingUploads()).toBe(0);
+    expect(store.listPendingDeletes()).toEqual([]);
     host.exec('COMMIT');
     expect(store.snapshot(() => store.database.prepare('SELECT count(*) FROM _eq_outbox').pluck().get())).toBe(2);
   });

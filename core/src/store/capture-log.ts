@@ -113,10 +113,24 @@ export class CaptureLog {
   /**
    * Moves every captured write into the queue and the records' states, in one
    * transaction (the caller's, when one is open), and returns how many records it
-   * queued. Nothing new in the log costs one lookup.
+   * queued. Nothing new in the log costs one lookup. Outside a transaction, a write lock
+   * held elsewhere past the busy timeout leaves the log for the next fold (0).
    */
   fold(): number {
     if (this.reading > 0 || this.newestFolded.get() !== 0) return 0;
+    if (this.db.inTransaction) return this.foldAll();
+    try {
+      return this.foldAll();
+    } catch (error) {
+      // Another connection held the write lock past the busy timeout (a long import). A
+      // caller outside a transaction only reads (what writes takes the lock itself and
+      // fails there): it answers with the queue as last folded, as reads did before the log.
+      if (isBusy(error)) return 0;
+      throw error;
+    }
+  }
+
+  private foldAll(): number {
     return this.db.transaction(() => {
       const last = this.highWater();
       const before = this.newestEntry.get() ?? 0;
@@ -141,4 +155,10 @@ export class CaptureLog {
       this.reading -= 1;
     }
   }
+}
+
+/** SQLite's "database is locked" (SQLITE_BUSY and its extended codes). */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }

@@ -170,13 +170,7 @@ export class LocalStore {
    */
   snapshot<T>(fn: () => T): T {
     // A read transaction cannot write: captured changes are folded into the queue first.
-    try {
-      this.capture.fold();
-    } catch (error) {
-      // Another connection held the write lock past the busy timeout (a long import):
-      // the reads still answer, with the queue as last folded, as a read never waited before.
-      if (!isBusy(error)) throw error;
-    }
+    this.capture.fold();
     return this.capture.whileReading(() => this.together.deferred(fn) as T);
   }
 
@@ -288,8 +282,3 @@ export class LocalStore {
   }
 }
 
-/** SQLite's "database is locked" (SQLITE_BUSY and its extended codes). */
-function isBusy(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
-}
