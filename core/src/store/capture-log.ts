@@ -65,10 +65,10 @@ const POINT_STATES = `
  * (`OutboxQueue`, `RowStates`) fold first in every method, and a store's read snapshot
  * folds before it begins, so no reader ever sees them behind the log.
  *
- * A fold leaves a mark at the newest step's seq (kind `folded`): new steps then always get a higher seq
- * (SQLite gives max(rowid) + 1), so the newest seq only ever grows and tells that a
- * change was captured ({@link CaptureLog.highWater}) without AUTOINCREMENT, whose
- * bookkeeping would cost every write a second row update.
+ * A fold leaves a mark at the newest step's seq (kind `folded`): new steps then always
+ * get a higher seq (SQLite gives max(rowid) + 1), so the newest seq only ever grows and
+ * tells that a change was captured ({@link CaptureLog.highWater}) without AUTOINCREMENT,
+ * whose bookkeeping would cost every write a second row update.
  *
  * A fold writes, so inside a read transaction (a snapshot) it does nothing: the
  * snapshot's reads see the state folded just before it began.

@@ -11,9 +11,10 @@ export const DEFAULT_CHANGE_POLL_MS = 250;
  *
  * What counts is the capture log's high-water mark ({@link CaptureLog.highWater}), the
  * newest step's seq, which moves only when a capture trigger logs a change. It never
- * moves back, so a fold or an upload that empties the log or the queue is not a change (`max(seq)` would drop and look like one), and neither is a pull
- * (triggers muted), a row marked Synced, an entry queued for recovery or a cursor: the
- * engine's own bookkeeping cannot start a run.
+ * moves back, so a fold or an upload that empties the log or the queue is not a change
+ * (`max(seq)` would drop and look like one), and neither is a pull (triggers muted), a
+ * row marked Synced, an entry queued for recovery or a cursor: the engine's own
+ * bookkeeping cannot start a run.
  *
  * Two ways a change is noticed:
  * - the store's own writes call {@link ChangeSignal.wrote}; the mark is checked once the
