@@ -57,7 +57,9 @@ select jsonb_build_object(
                 where not t.tgisinternal and c.relnamespace = 'public'::regnamespace and c.relname = any($1)),
   'functions', (select jsonb_agg(jsonb_build_object('oid', p.oid, 'def', pg_get_functiondef(p.oid), 'acl', p.proacl::text[]) order by p.oid)
                   from pg_proc p
-                 where p.pronamespace = 'equinox'::regnamespace
+                 where (p.pronamespace = 'equinox'::regnamespace
+                        -- Of the tables' compiled push steps, only these tables' (the cloud serves other tests too).
+                        and (p.proname not like '\\_eq\\_%\\_apply' or p.proname in (select '_eq_' || n || '_apply' from unnest($1::text[]) n)))
                     or (p.pronamespace = 'public'::regnamespace and p.proname in ('eq_push', 'eq_pull', 'eq_health'))),
   'registry', (select jsonb_agg(to_jsonb(r) order by r.name) from equinox.tables r where r.name = any($1)),
   'registry_acl', (select relacl::text[] from pg_class where oid = 'equinox.tables'::regclass),
@@ -95,9 +97,10 @@ describe('the compiled migration on a live cloud', () => {
     expect(parts.policies).toHaveLength(3 + 2);
     // Stamping and the push gate on both; on one append-only protection, on the other the refusal of hard deletes.
     expect(parts.triggers).toHaveLength(2 + 2 + 2 + 2);
-    // The engine's 20 private functions (registry, push steps, triggers, claims, gates, json depth, cloud marks, the push
-    // announcement, the push's echo and the pull's reading of echoes) and the 3 device calls.
-    expect(parts.functions).toHaveLength(20 + 3);
+    // The engine's 21 private functions (registry, push steps, the push's versions, triggers, claims, gates, json depth,
+    // cloud marks, the push announcement, the push's echo and the pull's reading of echoes), each table's compiled push
+    // step, and the 3 device calls.
+    expect(parts.functions).toHaveLength(21 + 2 + 3);
     // Per table a tenant-scoped key, then one limit per text and json column.
     const constraints = (parts.constraints as Array<{ table: string; name: string; def: string }>).filter((k) => !k.def.startsWith('NOT NULL'));
     expect(constraints.map((k) => [k.table, k.name, k.def])).toEqual(

@@ -17,6 +17,8 @@ const DEVICE_FUNCTIONS: readonly string[] = [
   `${s}.apply_slice(text, json, jsonb)`,
   `${s}.split_slice(text, json, jsonb)`,
   `${s}.settle_failed_batch(text, json, jsonb)`,
+  // Security definer, reached through each table's push step (applyFunctionSql): the versions of a push.
+  `${s}.push_versions(text, bigint)`,
   // Security definer, reached through eq_push and the _eq_gate trigger of direct writes.
   `${s}.run_push_gates(text)`,
   // Security definer, reached through eq_push: announces a push on the caller's own tenant channel.

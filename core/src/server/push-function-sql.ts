@@ -1,6 +1,6 @@
 import { MAX_PUSH_BYTES, MAX_PUSH_ROWS } from '../remote/remote-protocol.js';
 import { settleFailedBatchSql } from './settle-failed-batch-sql.js';
-import { PRIVATE_SCHEMA } from './sql-text.js';
+import { PRIVATE_SCHEMA, PUSH_STAMPED_SETTING } from './sql-text.js';
 
 const s = PRIVATE_SCHEMA;
 
@@ -12,19 +12,10 @@ const s = PRIVATE_SCHEMA;
 const UNSEEN_ROW = 'EQ001';
 
 /**
- * The set-based step of a push, one statement shaped like a bulk upsert:
- * `insert … select … from json_populate_recordset(…) on conflict (tenant_id, id) do update … where
- * <the strategy lets the row in>`. New rows are inserted, existing ones locked and, when
- * the strategy allows, updated. Only rows left unwritten are read back, to tell a
- * duplicate from a conflict. It raises on the first bad row; `eq_push` then settles the
- * batch row by row.
- *
- * An existing row is overwritten when its `updated_at` differs (same `updated_at` = a
- * retried request = duplicate) and: it is unchanged since the row's base version (in
- * `p_bases`), or the strategy is LocalWins, or it is LastWriteWins and the incoming HLC
- * is later (compared byte-wise, collation "C", so the device id suffix breaks ties).
- * Otherwise it is a conflict, reported with the cloud row. Append-only tables never
- * overwrite: an existing id is a duplicate.
+ * The set-based step of a push: the table's own compiled step (see applyFunctionSql),
+ * found through the registry, then its two refusals. It raises on the first bad row, or
+ * on two rows with one id, or on a row a concurrent upload is inserting; `eq_push` then
+ * settles the batch row by row.
  *
  * The answer is compact, since nearly every row of a batch is applied: an applied row's
  * outcome is its new `server_version` as a bare number; only the others are objects.
@@ -33,80 +24,20 @@ const APPLY_BATCH = `create or replace function ${s}.apply_batch(p_table text, p
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
-  v_columns text;
-  v_values text;
-  v_on_conflict text;
-  v_all_columns text;
-  v_lock text := '';
   v_outcomes jsonb;
   v_unsettled bigint;
   v_repeated boolean;
 begin
-  -- Only declared and system columns are written: columns a plugin's own server SQL
-  -- added keep their values (or defaults).
-  select string_agg(format('%I', c), ', '),
-         string_agg(case when c = 'deleted' then 'coalesce(i.deleted, false)' else format('i.%I', c) end, ', '),
-         string_agg(format('%I = excluded.%I', c, c), ', ') filter (where c not in ('id', 'tenant_id'))
-    into v_columns, v_values, v_on_conflict
-    from unnest(array['id', 'tenant_id', 'updated_at', 'deleted'] || v_entry.columns) as c;
-
-  -- Every column of the table, in order, to name the columns of the decoded rows: the
-  -- position in the batch is added as _eq_ord, a name no declared column can take.
-  select string_agg(format('%I', a.attname), ', ' order by a.attnum) into v_all_columns
-    from pg_catalog.pg_attribute a
-   where a.attrelid = format('public.%I', v_entry.name)::regclass and a.attnum > 0 and not a.attisdropped;
-
-  if v_entry.append_only then
-    v_on_conflict := 'do nothing';
-  else
-    v_on_conflict := format($set$do update set %s
-      where t.updated_at is distinct from excluded.updated_at
-        and (t.server_version = ($4 ->> excluded.id)::bigint
-             or $2 = 'LocalWins'
-             or ($2 = 'LastWriteWins' and excluded.updated_at collate "C" > t.updated_at collate "C"))$set$, v_on_conflict);
-    -- The upsert already holds these rows; this read follows them to the version it
-    -- judged, which may be newer than the statement's snapshot. (Devices cannot lock
-    -- append-only rows, which never change anyway.)
-    v_lock := 'for no key update';
+  if v_entry.push_function is null then
+    raise exception 'table "%" has no push step', p_table
+      using errcode = 'undefined_function', hint = 'Apply the migration compiled from the plugin that declares it.';
   end if;
-
-  -- The rows are decoded once, from the json text as it came (no jsonb on the way), and
-  -- kept in input order for the answer.
-  execute format($sql$
-    with input as materialized (
-      select i.* from json_populate_recordset(null::public.%1$I, $1) with ordinality as i(%6$s, _eq_ord)
-    ),
-    written as (
-      -- In id order, so two overlapping batches lock their rows in the same order.
-      insert into public.%1$I as t (%2$s)
-      select %3$s from input i order by i.id
-      on conflict (tenant_id, id) %4$s
-      returning t.tenant_id, t.id, t.server_version
-    ),
-    settled as materialized (
-      select i._eq_ord, i.id, w.server_version as version, e.server_version as current_version,
-             e.updated_at = i.updated_at as same_change, e.server_row
-        from input i
-        left join written w on w.tenant_id = i.tenant_id and w.id = i.id
-        left join lateral (
-          select c.server_version, c.updated_at,
-                 case when c.updated_at is distinct from i.updated_at then to_jsonb(c) - 'txid' end as server_row
-            from public.%1$I c
-           where w.id is null and c.tenant_id = i.tenant_id and c.id = i.id %5$s
-        ) e on true
-    )
-    select jsonb_agg(case
-             when version is not null then to_jsonb(version)
-             when same_change or $3 then jsonb_build_object('status', 'duplicate', 'server_version', current_version)
-             else jsonb_build_object('status', 'conflict', 'row', server_row)
-           end order by _eq_ord),
-           -- Unwritten and not found: inserted by a concurrent upload our snapshot cannot see.
-           count(*) filter (where version is null and current_version is null),
-           count(distinct id) <> count(*)
-      from settled
-  $sql$, p_table, v_columns, v_values, v_on_conflict, v_lock, v_all_columns)
-  into v_outcomes, v_unsettled, v_repeated
-  using p_rows, v_entry.strategy, v_entry.append_only, coalesce(p_bases, '{}'::jsonb);
+  -- A statement this small is planned in microseconds; the step's own plan is kept.
+  execute format('select outcomes, unsettled, repeated from ${s}.%I($1, $2)', v_entry.push_function)
+    into v_outcomes, v_unsettled, v_repeated
+    using p_rows, p_bases;
+  -- Later statements of the transaction (a plugin's, another push's) are stamped by the trigger again.
+  perform pg_catalog.set_config('${PUSH_STAMPED_SETTING}', '', true);
 
   -- Two rows with one id would both report the one write: settle them one by one.
   if v_repeated then
@@ -295,34 +226,40 @@ begin
   if p_bases is not null and jsonb_typeof(p_bases) <> 'object' then
     raise exception 'p_bases must be a JSON object of id: server_version' using errcode = 'invalid_parameter_value';
   end if;
-  v_count := json_array_length(p_rows);
-  if v_count > ${MAX_PUSH_ROWS} then
-    raise exception 'a push may carry at most ${MAX_PUSH_ROWS} rows; this one has %', v_count
-      using errcode = 'program_limit_exceeded', hint = 'Send the rows in smaller batches.';
-  end if;
   v_bytes := octet_length(p_rows::text);
   if v_bytes > ${MAX_PUSH_BYTES} then
     raise exception 'a push may carry at most ${MAX_PUSH_BYTES} bytes of row JSON; this one has %', v_bytes
       using errcode = 'program_limit_exceeded', hint = 'Send the rows in smaller batches.';
   end if;
   perform ${s}.run_push_gates(p_table);
-  if v_entry.direction = 'download-only' then
-    v_outcomes := (select coalesce(jsonb_agg(jsonb_build_object('status', 'rejected',
-                      'reason', format('table %s is download-only: only the service role writes it', p_table),
-                      'code', '42501') order by x.ord), '[]'::jsonb)
-                     from json_array_elements(p_rows) with ordinality as x(item, ord));
-    return case when p_echo then jsonb_build_object('outcomes', v_outcomes, 'echo', null) else v_outcomes end;
+  if v_entry.direction <> 'download-only' then
+    begin
+      -- Refuses more than ${MAX_PUSH_ROWS} rows itself (push_versions), before writing any.
+      v_outcomes := ${s}.apply_batch(p_table, p_rows, p_bases);
+    exception when others then
+      null; -- some row spoilt the batch, or too many rows: settled or refused below
+    end;
   end if;
-  begin
-    v_outcomes := ${s}.apply_batch(p_table, p_rows, p_bases);
-  exception when others then
-    null; -- some row spoilt the batch: settle it below
-  end;
   if v_outcomes is null then
+    -- Counted only here: counting is a parse of the whole batch, which the set-based step
+    -- above already does once.
+    v_count := json_array_length(p_rows);
+    if v_count > ${MAX_PUSH_ROWS} then
+      raise exception 'a push may carry at most ${MAX_PUSH_ROWS} rows; this one has %', v_count
+        using errcode = 'program_limit_exceeded', hint = 'Send the rows in smaller batches.';
+    end if;
+    if v_entry.direction = 'download-only' then
+      v_outcomes := (select coalesce(jsonb_agg(jsonb_build_object('status', 'rejected',
+                        'reason', format('table %s is download-only: only the service role writes it', p_table),
+                        'code', '42501') order by x.ord), '[]'::jsonb)
+                       from json_array_elements(p_rows) with ordinality as x(item, ord));
+      return case when p_echo then jsonb_build_object('outcomes', v_outcomes, 'echo', null) else v_outcomes end;
+    end if;
     v_outcomes := ${s}.settle_failed_batch(p_table, p_rows, p_bases);
   end if;
-  -- An applied row is answered with its bare server_version: one announcement per push that wrote.
-  if jsonb_path_exists(v_outcomes, '$[*] ? (@.type() == "number")') then
+  -- An applied row is answered with its bare server_version: one announcement per push that
+  -- wrote. (The first outcome answers it for nearly every push without a walk over them all.)
+  if jsonb_typeof(v_outcomes -> 0) = 'number' or jsonb_path_exists(v_outcomes, '$[*] ? (@.type() == "number")') then
     perform ${s}.announce_push(p_table);
   end if;
   if p_echo then

@@ -1,9 +1,11 @@
 import type { PluginDefinition } from '../declarations/index.js';
+import { MAX_PUSH_ROWS } from '../remote/remote-protocol.js';
+import { applyFunctionName } from './apply-function-sql.js';
 import { claimsSql } from './claims-sql.js';
 import { deleteGuardFunctionSql } from './delete-guard-sql.js';
 import { jsonDepthSql } from './limits-sql.js';
 import { pushGatesSql } from './push-gates-sql.js';
-import { PRIVATE_SCHEMA, sqlLiteral } from './sql-text.js';
+import { PRIVATE_SCHEMA, PUSH_STAMPED_SETTING, sqlLiteral } from './sql-text.js';
 
 /**
  * Serialises concurrent runs of the migration (two deploys, two test files): without
@@ -45,6 +47,8 @@ create table if not exists ${s}.tables (
 -- A table's pull scope (TableDeclaration.pullScope): eq_pull sends a device only the rows
 -- whose scope_column equals its token's scope_claim; both null: all of its tenant's rows.
 alter table ${s}.tables add column if not exists scope_column text, add column if not exists scope_claim text;
+-- The table's compiled push step (applyFunctionSql), in this schema.
+alter table ${s}.tables add column if not exists push_function text;
 revoke all on table ${s}.tables from public, anon, authenticated, service_role;
 grant select on table ${s}.tables to authenticated, service_role;
 
@@ -79,6 +83,33 @@ end
 $eq$;
 revoke all on function ${s}.stamp_row() from public, anon, authenticated, service_role;
 
+-- The versions of a push's rows, taken at once under the same lock as stamp_row's (the
+-- token's tenant and the table, until commit), in one call instead of a trigger per row:
+-- the push's upsert writes them itself. It then marks the transaction with
+-- ${PUSH_STAMPED_SETTING} = '<table>/<tenant>', which the stamp trigger's WHEN reads to
+-- skip that tenant's rows of that statement (the push resets it after). Any other row —
+-- another tenant's, a trigger's write at any depth, any writer but the push — is stamped
+-- by the trigger as before. Null without a tenant claim: the trigger stamps every row.
+-- Security definer for the sequence, like stamp_row; outside the exposed schema, so no
+-- device can call it over HTTP.
+create or replace function ${s}.push_versions(p_table text, p_count bigint) returns bigint[]
+language plpgsql volatile security definer set search_path = '' as $eq$
+declare
+  v_tenant text := ${s}.jwt_tenant();
+begin
+  -- A push's cap on rows, checked here, where the rows are first counted; eq_push says why.
+  if p_count > ${MAX_PUSH_ROWS} then
+    raise exception 'a push may carry at most ${MAX_PUSH_ROWS} rows' using errcode = 'program_limit_exceeded';
+  end if;
+  if v_tenant is null or p_count < 1 then
+    return null;
+  end if;
+  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(p_table), pg_catalog.hashtext(v_tenant));
+  perform pg_catalog.set_config('${PUSH_STAMPED_SETTING}', p_table || '/' || v_tenant, true);
+  return array(select pg_catalog.nextval('${s}.server_version_seq'::regclass) from pg_catalog.generate_series(1, p_count));
+end
+$eq$;
+
 -- Append-only rows are evidence: no role, the service role and the owner included,
 -- may change or remove one.
 create or replace function ${s}.refuse_change() returns trigger
@@ -110,18 +141,19 @@ export function registryUpsertSql(plugin: PluginDefinition): string {
     const columns = `array[${table.columns.map((column) => sqlLiteral(column.name)).join(', ')}]::text[]`;
     const text = [table.name, plugin.name, table.strategy].map(sqlLiteral).join(', ');
     const scope = table.pullScope === undefined ? 'null, null' : `${sqlLiteral(table.pullScope.column)}, ${sqlLiteral(table.pullScope.claim)}`;
-    return `  (${text}, ${table.appendOnly ? 'true' : 'false'}, ${sqlLiteral(table.direction)}, ${columns}, ${scope})`;
+    const step = sqlLiteral(applyFunctionName(table.name));
+    return `  (${text}, ${table.appendOnly ? 'true' : 'false'}, ${sqlLiteral(table.direction)}, ${columns}, ${scope}, ${step})`;
   });
   const t = `${PRIVATE_SCHEMA}.tables`;
-  return `insert into ${t} as registered (name, plugin, strategy, append_only, direction, columns, scope_column, scope_claim) values
+  return `insert into ${t} as registered (name, plugin, strategy, append_only, direction, columns, scope_column, scope_claim, push_function) values
 ${rows.join(',\n')}
 on conflict (name) do update
   set plugin = excluded.plugin, strategy = excluded.strategy, append_only = excluded.append_only,
       direction = excluded.direction, columns = excluded.columns,
-      scope_column = excluded.scope_column, scope_claim = excluded.scope_claim
+      scope_column = excluded.scope_column, scope_claim = excluded.scope_claim, push_function = excluded.push_function
   where (registered.plugin, registered.strategy, registered.append_only, registered.direction, registered.columns,
-         registered.scope_column, registered.scope_claim)
+         registered.scope_column, registered.scope_claim, registered.push_function)
     is distinct from (excluded.plugin, excluded.strategy, excluded.append_only, excluded.direction, excluded.columns,
-                      excluded.scope_column, excluded.scope_claim);
+                      excluded.scope_column, excluded.scope_claim, excluded.push_function);
 `;
 }
