@@ -69,10 +69,11 @@ export class UploadStage {
         pushing.catch(() => undefined); // awaited below, in order; a failure must not go unhandled meanwhile
         inFlight.push({ definition, entries: sendable, pushing });
         if (waiting.length === 0) {
-          // While the cloud settles what is in flight, read the next batch, leaving out
-          // the rows in flight: their next change waits for the base version they bring.
+          // While the cloud settles what is in flight, read the next batch, past the rows
+          // in flight: their next change (which keeps their place) waits for the base
+          // version they bring, and for the read once nothing is in flight.
           await sendBeforeReading();
-          waiting = this.read(run, inFlight.flatMap((push) => push.entries));
+          waiting = this.read(run, true);
         }
       }
       const settling = inFlight.shift();
@@ -98,11 +99,21 @@ export class UploadStage {
 
   /**
    * The next entries, cut into pushes of one table each, at most `batchSize` rows and
-   * `BATCH_BYTES`. Rows in flight, and rows refused (or held back) earlier in the run, are left out.
+   * `BATCH_BYTES`. Rows refused (or held back) earlier in the run are left out. While
+   * pushes are in flight (`pastLastRead`), the read starts after the last entry read,
+   * which leaves out every row in flight without naming them; once nothing is in flight
+   * it starts from the queue's head again.
    */
-  private read(run: UploadRun, inFlight: readonly OutboxEntry[] = []): [string, OutboxEntry[]][] {
-    const skipRows = [...inFlight, ...run.refused.rows()];
-    const entries = this.store.readOutboxBatch({ limit: this.options.batchSize, now: run.context.now(), skipRows });
+  private read(run: UploadRun, pastLastRead = false): [string, OutboxEntry[]][] {
+    const after = pastLastRead ? run.lastRead : undefined;
+    const entries = this.store.readOutboxBatch({
+      limit: this.options.batchSize,
+      now: run.context.now(),
+      skipRows: run.refused.rows(),
+      ...(after === undefined ? {} : { after }),
+    });
+    const last = entries[entries.length - 1];
+    if (last?.place !== undefined) run.lastRead = { place: last.place, seq: last.seq };
     return batchesByTable(entries, batchLimits(this.options.batchSize));
   }
 
@@ -289,6 +300,8 @@ interface UploadRun {
   /** Entries that met a conflict in this run (by seq). */
   readonly conflicted: Set<number>;
   readonly refused: RefusedRows;
+  /** The last entry read, where a read made while pushes are in flight starts. */
+  lastRead?: { readonly place: number; readonly seq: number };
 }
 
 /**

@@ -24,7 +24,7 @@ const DEVICE_FUNCTIONS: readonly string[] = [
   // Security definer, reached through eq_push: announces a push on the caller's own tenant channel.
   `${s}.announce_push(text)`,
   // Reached through eq_push when the device asks for its push's echo.
-  `${s}.push_echo(text, json, jsonb)`,
+  `${s}.push_echo(text, jsonb)`,
   'public.eq_push(text, json, jsonb, boolean)',
   'public.eq_pull(text, jsonb, integer)',
   // Reached through eq_pull when a cursor carries the echoes of the device's pushes.

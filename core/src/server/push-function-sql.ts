@@ -140,21 +140,26 @@ drop function if exists ${s}.apply_batch(${args});`)
  * scopes do not count: another device's rows between two of this device's own (in a
  * table scoped by device) do not stop the echo, since its pulls never see them anyway.
  *
- * It holds for good once told: the stamp lock of the tenant and table (stamp_row) is held
- * from the push's first row until commit, so every writer before it has committed (this
- * statement sees it, and it counts in `after`) and every writer after it takes versions
- * above `last`. What the check rules out is this transaction writing other rows of the
- * table between two of its own — a plugin's trigger writing another row, or rewriting a
- * pushed row within the span — which would otherwise be skipped: those rows are then
- * pulled as before. A pushed row rewritten above `last`, or any write after the check (a
- * deferred trigger), takes a version above `last` and is pulled.
+ * It holds for good once told: the stamp lock of the tenant and table (push_versions, or
+ * stamp_row for other writers) is held from the push's first row until commit, so every
+ * writer before it has committed (this statement sees it, and it counts in `after`) and
+ * every writer after it takes versions above `last`. What the check rules out is this
+ * transaction writing other rows of the table between two of its own — a plugin's trigger
+ * writing another row, or rewriting a pushed row within the span — which would otherwise
+ * be skipped: those rows are then pulled as before. A pushed row rewritten above `last`,
+ * or any write after the check (a deferred trigger), takes a version above `last` and is
+ * pulled.
+ *
+ * A row is matched by its version alone: each version is given once, to one write, and
+ * an applied outcome is the version of the write this push made, so a row at that
+ * version is that row. The rows themselves are not read again (a parse of the batch).
  */
-const PUSH_ECHO = `create or replace function ${s}.push_echo(p_table text, p_rows json, p_outcomes jsonb) returns jsonb
+const PUSH_ECHO = `create or replace function ${s}.push_echo(p_table text, p_outcomes jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
   -- A table with a pull scope: only the rows the device's pulls see count.
-  v_visible text := case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = $4', v_entry.scope_column) end;
+  v_visible text := case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = $3', v_entry.scope_column) end;
   v_after bigint;
   v_last bigint;
   v_written bigint;
@@ -163,23 +168,22 @@ declare
 begin
   execute format($sql$
     with applied as materialized (
-      select r.item ->> 'id' as id, (o.outcome #>> '{}')::bigint as version
-        from json_array_elements($1) with ordinality as r(item, ord)
-        join jsonb_array_elements($2) with ordinality as o(outcome, ord) using (ord)
+      select (o.outcome #>> '{}')::bigint as version
+        from jsonb_array_elements($1) as o(outcome)
        where jsonb_typeof(o.outcome) = 'number'
     ),
     span as (select min(a.version) as first, max(a.version) as last, count(*) as written from applied a),
     held as (
-      select count(*) as in_span, count(a.id) as matched
+      select count(*) as in_span, count(a.version) as matched
         from span x
-        join public.%1$I t on t.tenant_id = $3 and t.server_version between x.first and x.last%2$s
-        left join applied a on a.id = t.id and a.version = t.server_version
+        join public.%1$I t on t.tenant_id = $2 and t.server_version between x.first and x.last%2$s
+        left join applied a on a.version = t.server_version
     )
-    select (select max(t.server_version) from public.%1$I t where t.tenant_id = $3 and t.server_version < x.first%2$s),
+    select (select max(t.server_version) from public.%1$I t where t.tenant_id = $2 and t.server_version < x.first%2$s),
            x.last, x.written, h.in_span, h.matched
       from span x, held h
   $sql$, p_table, v_visible) into v_after, v_last, v_written, v_in_span, v_matched
-  using p_rows, p_outcomes, ${s}.jwt_tenant(),
+  using p_outcomes, ${s}.jwt_tenant(),
         case when v_entry.scope_claim is null then null else ${s}.jwt_claim(v_entry.scope_claim) end;
   -- Every row the device's pulls see in (after, last] must be one this push wrote, at the version it answered.
   if v_written = 0 or v_in_span <> v_matched then
@@ -194,6 +198,9 @@ $eq$;`;
  * has two functions to choose from for a call naming three arguments.
  */
 const PUSH_BEFORE_ECHO = 'drop function if exists public.eq_push(text, json, jsonb);';
+
+/** The echo's signature before it matched rows by version alone (it read the rows again). */
+const ECHO_WITH_ROWS = `drop function if exists ${s}.push_echo(text, json, jsonb);`;
 
 /**
  * `eq_push(p_table, p_rows, p_bases, p_echo)`: `p_rows` is the batch's rows, whole; `p_bases`
@@ -263,7 +270,7 @@ begin
     perform ${s}.announce_push(p_table);
   end if;
   if p_echo then
-    return jsonb_build_object('outcomes', v_outcomes, 'echo', ${s}.push_echo(p_table, p_rows, v_outcomes));
+    return jsonb_build_object('outcomes', v_outcomes, 'echo', ${s}.push_echo(p_table, v_outcomes));
   end if;
   return v_outcomes;
 end
@@ -276,5 +283,5 @@ $eq$;`;
  * const sql = pushFunctionSql();
  */
 export function pushFunctionSql(): string {
-  return [EARLIER_PUSH_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, SPLIT_SLICE, settleFailedBatchSql(), PUSH_ECHO, PUSH_BEFORE_ECHO, EQ_PUSH].join('\n\n');
+  return [EARLIER_PUSH_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, SPLIT_SLICE, settleFailedBatchSql(), ECHO_WITH_ROWS, PUSH_ECHO, PUSH_BEFORE_ECHO, EQ_PUSH].join('\n\n');
 }

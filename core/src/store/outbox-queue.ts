@@ -37,6 +37,7 @@ export interface WaitingEntry {
 
 interface EntryRow {
   seq: number;
+  place: number;
   table_id: number;
   row_id: string;
   op: OutboxOp;
@@ -63,17 +64,20 @@ const ENTRY_SOURCE = `_eq_outbox AS o LEFT JOIN _eq_row_state AS s ON s.table_id
  * first_seq) are already in seq order, the rowid's: read in that order, the scan stops
  * after `limit` of them. Replaced entries come in order from their partial index
  * (`_eq_outbox_replaced`), which fresh entries never touch. The two runs are merged, so a
- * batch costs about its own size, not the queue's. The limit is in the text (see
+ * batch costs about its own size, not the queue's; with `after` (the last entry read
+ * while its rows are in flight) both runs start past it instead of walking over the
+ * entries in flight. The limit is in the text (see
  * {@link limitClause}). Exported for its query-plan test (the package does not re-export it).
  */
 export function batchSql(limit: number): string {
   const limited = limitClause(limit);
   return `
   SELECT * FROM (SELECT ${ENTRY_COLUMNS}, o.seq AS place FROM ${ENTRY_SOURCE}
-                  WHERE o.first_seq IS NULL AND ${READY} ORDER BY o.seq ${limited})
+                  WHERE o.first_seq IS NULL AND o.seq > @afterPlace AND ${READY} ORDER BY o.seq ${limited})
   UNION ALL
   SELECT * FROM (SELECT ${ENTRY_COLUMNS}, o.first_seq AS place FROM ${ENTRY_SOURCE}
-                  WHERE o.first_seq IS NOT NULL AND ${READY} ORDER BY o.first_seq, o.seq ${limited})
+                  WHERE o.first_seq IS NOT NULL AND (o.first_seq > @afterPlace OR (o.first_seq = @afterPlace AND o.seq > @afterSeq))
+                    AND ${READY} ORDER BY o.first_seq, o.seq ${limited})
   ORDER BY place, seq
   ${limited}`;
 }
@@ -160,6 +164,9 @@ export class OutboxQueue {
       tables: this.tables.idsJson(),
       // By id alone (a row pair would be slow to look up): a row of another table with the same id only waits a batch.
       skip: JSON.stringify((options.skipRows ?? []).map((row) => row.id)),
+      // A fresh entry's place is its seq, so past (place, seq) it only has to be past place.
+      afterPlace: options.after?.place ?? 0,
+      afterSeq: options.after?.seq ?? 0,
     }) as EntryRow[];
     return this.withRows(entries);
   }
@@ -316,6 +323,7 @@ export class OutboxQueue {
       return [
         {
           seq: entry.seq,
+          place: entry.place,
           table: context.definition.name,
           id: entry.row_id,
           op: entry.op,

@@ -29,6 +29,12 @@ export type OutboxOp = 'insert' | 'update' | 'delete';
 export interface OutboxEntry {
   /** Acknowledge with this number; a newer change to the row gets a newer one. */
   readonly seq: number;
+  /**
+   * Its position in change order: the seq of the record's first change still queued (a
+   * newer change keeps the place of the one it replaces). With `seq`, a read's
+   * {@link OutboxBatchOptions.after}.
+   */
+  readonly place?: number;
   readonly table: string;
   readonly id: string;
   readonly op: OutboxOp;
@@ -88,4 +94,12 @@ export interface OutboxBatchOptions {
    * Matched by id (a row of another table with the same id waits a batch too).
    */
   readonly skipRows?: readonly { readonly table: string; readonly id: string }[];
+  /**
+   * Only entries after this one in change order (its `place` and `seq`): the last entry
+   * of the previous read, while that read's rows are in flight. They all lie at or before
+   * it, and so does any newer change to them (it keeps its entry's place), so the read
+   * starts where the last one stopped instead of walking past them. Such a change is read
+   * by the next read without `after`.
+   */
+  readonly after?: { readonly place: number; readonly seq: number };
 }

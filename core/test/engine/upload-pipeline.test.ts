@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { definePlugin, type RemoteStore } from '../../src/index.js';
+import { definePlugin, type RemoteStore, type ScopedStore } from '../../src/index.js';
 import { cloudRows, installCloudSchema, openDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
 
 const suffix = uniqueSuffix();
@@ -58,6 +58,45 @@ describe('the upload pipeline', () => {
     expect(pushes.most.get(loose)).toBe(3);
     const rows = await cloudRows(loose, tenant);
     expect(new Set(rows.map((row) => row.qty)).size).toBe(2_000);
+    expect(device.store.pendingUploads()).toBe(0);
+  });
+
+  it('uploads, in the same run, a change made to rows while their push is in flight', async () => {
+    await installCloudSchema([plugin]);
+    const tenant = uniqueTenant('pipeline-edited');
+    const pushes = countingPushes();
+    let edited = false;
+    // The app's writer, known once the device is open.
+    const app: { scoped?: ScopedStore } = {};
+    const ids: string[] = [];
+    const editing = (remote: RemoteStore): RemoteStore => {
+      const counted = pushes.wrap(remote);
+      return {
+        ...counted,
+        push: async (table, items) => {
+          // The app edits two rows of the first batch while it is on its way.
+          if (!edited) {
+            edited = true;
+            for (const id of [ids[3]!, ids[400]!]) app.scoped!.update(loose, id, { qty: -7 });
+          }
+          return counted.push(table, items);
+        },
+      };
+    };
+    const device = await openDevice({ name: 'till', tenant, plugins: [plugin], sync: { batchSize: 500 }, remote: editing });
+    const scoped = (app.scoped = device.store.forPlugin('pipeline'));
+    device.store.transaction(() => {
+      for (let i = 0; i < 2_000; i++) ids.push(String(scoped.insert(loose, { series: 'x', qty: i }).id));
+    });
+
+    const result = await device.engine.syncNow();
+    expect(result).toMatchObject({ error: null, rejected: 0 });
+    // Four batches read ahead past the rows in flight, then the two edits from the head of the queue.
+    expect(pushes.calls()).toBe(5);
+    expect(result.uploaded).toBe(2_002);
+    const rows = await cloudRows(loose, tenant);
+    expect(rows).toHaveLength(2_000);
+    expect(rows.filter((row) => row.qty === -7).map((row) => row.id).sort()).toEqual([ids[3], ids[400]].sort());
     expect(device.store.pendingUploads()).toBe(0);
   });
 
