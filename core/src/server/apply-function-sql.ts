@@ -86,9 +86,11 @@ begin
     select ${s}.push_versions(${sqlLiteral(table.name)}, (select count(*) from input)) as versions, pg_catalog.pg_current_xact_id() as txid
   ),
   written as (
-    -- In id order, so two overlapping batches lock their rows in the same order.
+    -- In input order: two pushes of one tenant and table never lock rows at once (the
+    -- second waits for the stamp lock before its first row), so no order is needed to
+    -- keep them from deadlocking, and sorting the batch first cost about an eighth of it.
     insert into ${target} as t (${written.join(', ')})
-    select ${values.join(', ')} from input i cross join stamped v order by i.id
+    select ${values.join(', ')} from input i cross join stamped v
     on conflict (tenant_id, id) ${onConflict}
     returning t.tenant_id, t.id, t.server_version
   ),

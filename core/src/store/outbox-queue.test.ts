@@ -66,6 +66,28 @@ describe('the outbox queue', () => {
     expect(next?.op).toBe('insert');
   });
 
+  it('gives a change queued while its row was in flight the version that upload brought, and never an older one', () => {
+    const store = openStore();
+    const tasks = store.forPlugin('tasks');
+    const { id } = tasks.insert('tasks', { title: 'first' });
+    const [sent] = store.readOutboxBatch();
+    tasks.update('tasks', id as string, { title: 'second' });
+    // The first upload's ack finds its entry replaced: its version is the base of the queued change.
+    expect(store.ackOutbox([{ seq: sent!.seq, serverVersion: 10, table: 'tasks', id: id as string }])).toBe(0);
+    const [queued] = store.readOutboxBatch();
+    expect(queued?.serverVersion).toBe(10);
+    // Both acks in one call (the second's upload and a late repeat of the first's): the row ends at the newer one.
+    tasks.update('tasks', id as string, { title: 'third' });
+    const [last] = store.readOutboxBatch();
+    expect(
+      store.ackOutbox([
+        { seq: last!.seq, serverVersion: 12, table: 'tasks', id: id as string },
+        { seq: queued!.seq, serverVersion: 11, table: 'tasks', id: id as string },
+      ]),
+    ).toBe(1);
+    expect(store.records.info('tasks', [id as string]).get(id as string)).toMatchObject({ state: 'Synced', serverVersion: 12, pendingSeq: null });
+  });
+
   it('keeps a row in its place in the queue when it changes again', () => {
     const store = openStore();
     const tasks = store.forPlugin('tasks');

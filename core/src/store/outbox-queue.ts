@@ -182,7 +182,7 @@ export class OutboxQueue {
     const items = encodeAcks(acks, (name) => this.tables.find(name)?.id);
     return this.db.transaction(() => {
       // The rows first: they are found through the entries this removes.
-      this.rows.settleAcknowledged(items);
+      this.rows.settleAcknowledged(items, acks.length);
       return this.statements.get('remove', REMOVE_SQL).run(items).changes;
     }).immediate();
   }

@@ -32,14 +32,18 @@ export interface RecordSyncInfo {
   readonly pendingSeq: number | null;
 }
 
-/** An ack whose entry a newer change replaced: its version becomes the row's base (the latest ack of a row wins). */
+/**
+ * An ack whose entry a newer change replaced: its version becomes the base of that change,
+ * still queued (the latest ack of a row wins). A row with nothing queued any more keeps
+ * its version: its change was acknowledged (by this call too) or superseded meanwhile.
+ */
 const REBASE_REPLACED_SQL = `
   UPDATE _eq_row_state AS s SET server_version = a.version
     FROM (SELECT k.table_id, k.row_id, k.version, max(k.seq) FROM (${ACKS_SQL}) AS k
            WHERE k.version IS NOT NULL AND k.table_id IS NOT NULL AND k.row_id IS NOT NULL
              AND NOT EXISTS (SELECT 1 FROM _eq_outbox AS o WHERE o.seq = k.seq)
            GROUP BY k.table_id, k.row_id) AS a
-   WHERE s.table_id = a.table_id AND s.row_id = a.row_id`;
+   WHERE s.table_id = a.table_id AND s.row_id = a.row_id AND s.pending_seq IS NOT NULL`;
 
 /** A row whose queued change is the acknowledged one is Synced at the acknowledged version. */
 const ACKNOWLEDGED_SQL = `
@@ -110,11 +114,14 @@ export class RowStates {
    * the queue: a row whose queued change is the acknowledged one becomes Synced at the
    * acknowledged version; a row whose entry a newer change replaced meanwhile takes the
    * version as its base all the same, or that change would conflict with itself.
+   * `count` is the number of acks in `acks`.
    */
-  settleAcknowledged(acks: string): void {
+  settleAcknowledged(acks: string, count: number): void {
     this.capture.fold();
-    this.statements.get('rebase-replaced', REBASE_REPLACED_SQL).run(acks);
-    this.statements.get('acknowledged', ACKNOWLEDGED_SQL).run(acks);
+    // The two statements settle disjoint acks (entry still queued, or replaced). When every
+    // ack found its entry, none was replaced: the second, a lookup per ack, is skipped.
+    const settled = this.statements.get('acknowledged', ACKNOWLEDGED_SQL).run(acks).changes;
+    if (settled < count) this.statements.get('rebase-replaced', REBASE_REPLACED_SQL).run(acks);
   }
 
   /**
