@@ -9,11 +9,21 @@ export interface Variant<P = unknown> {
   cleanup?(prepared: P): Promise<void> | void;
 }
 
-/** Timings of one variant, in ms. */
+/** CPU time in ms: of the cloud's processes, and of this process (the device's engine, or a raw loop's client). */
+export interface CpuReading {
+  readonly cloudMs: number;
+  readonly hereMs: number;
+}
+
+/** Reads the CPU counters a {@link CpuReading} is the difference of; null where they cannot be read. */
+export type CpuMeter = () => CpuReading | null;
+
+/** Timings of one variant, in ms, and with a meter the median CPU of a run. */
 export interface Samples {
   readonly name: string;
   readonly samples: readonly number[];
   readonly median: number;
+  readonly cpu?: CpuReading;
 }
 
 /** Writes a progress line to stderr, so stdout keeps only the table. */
@@ -30,26 +40,37 @@ export function median(values: readonly number[]): number {
 /**
  * Runs every variant once as a warm-up, then `reps` times, the variants interleaved
  * within each repetition so that a slow moment of the shared machine hits them alike.
+ * With `meter`, the CPU each run used is read around it (outside the timing) too.
  *
  * @example
  * const [engine, raw] = await compare('upload', 3, [engineVariant, rawVariant]);
  */
-export async function compare(label: string, reps: number, variants: readonly Variant<never>[]): Promise<Samples[]> {
+export async function compare(label: string, reps: number, variants: readonly Variant<never>[], meter?: CpuMeter): Promise<Samples[]> {
   const samples = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => [] as CpuReading[]);
   for (let rep = 0; rep <= reps; rep += 1) {
     for (const [index, variant] of variants.entries()) {
       const v = variant as unknown as Variant<unknown>;
       const prepared = await v.prepare(rep);
+      const before = meter?.() ?? null;
       const started = performance.now();
       await v.run(prepared);
       const elapsed = performance.now() - started;
+      const after = meter?.() ?? null;
       await v.cleanup?.(prepared);
       const what = rep === 0 ? 'warm-up' : `rep ${rep}/${reps}`;
       progress(`${label}: ${variant.name} ${what}: ${formatMs(elapsed)}`);
-      if (rep > 0) samples[index]?.push(elapsed);
+      if (rep === 0) continue;
+      samples[index]?.push(elapsed);
+      if (before !== null && after !== null) cpu[index]?.push({ cloudMs: after.cloudMs - before.cloudMs, hereMs: after.hereMs - before.hereMs });
     }
   }
-  return variants.map((variant, index) => ({ name: variant.name, samples: samples[index] ?? [], median: median(samples[index] ?? []) }));
+  return variants.map((variant, index) => {
+    const readings = cpu[index] ?? [];
+    const measured = { name: variant.name, samples: samples[index] ?? [], median: median(samples[index] ?? []) };
+    if (readings.length === 0) return measured;
+    return { ...measured, cpu: { cloudMs: median(readings.map((r) => r.cloudMs)), hereMs: median(readings.map((r) => r.hereMs)) } };
+  });
 }
 
 /** Times one call. */
