@@ -323,6 +323,22 @@ describe('the compiled migration on a live cloud', () => {
     }
   });
 
+  it('refuses the rows of a table registered without a push step, naming the fix, until a migration with its plugin gives it one', async () => {
+    const stepless = uniqueName('mig_stepless');
+    const migration = compileServerSchema([definePlugin({ name: 'stepless-test', version: '1.0.0', tables: [{ name: stepless, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' }] })]);
+    await applySql(cloud, migration);
+    // As a registry an earlier version of the migration wrote: no push step named.
+    await admin.query(`update equinox.tables set push_function = null where name = $1`, [stepless]);
+    const tenant = uniqueTenant('stepless');
+    const remote = await deviceRemote(tenant);
+    const row = newRow(tenant, { body: 'waits' });
+    const [refused] = await remote.push(stepless, [{ row, base_version: null }]);
+    expect(refused).toMatchObject({ status: 'rejected', code: '42883', reason: `table "${stepless}" has no push step` });
+    await applySql(cloud, migration);
+    const [applied] = await remote.push(stepless, [{ row, base_version: null }]);
+    expect(applied).toMatchObject({ status: 'applied' });
+  });
+
   it('settles pushes and pulls of a table a column was dropped from by hand', async () => {
     const dropped = uniqueName('mig_dropped');
     await applySql(cloud, compileServerSchema([definePlugin({ name: 'dropped-test', version: '1.0.0', tables: [{ name: dropped, columns: { body: { type: 'text' } }, strategy: 'LastWriteWins' }] })]));
