@@ -47,10 +47,11 @@ $eq$;`;
 /**
  * `eq_pull(p_table, p_cursor, p_limit)`: the caller's rows after the cursor
  * `{ "server_version": N }`, in server_version order. Within one tenant and table that
- * order is commit order (stamp_row takes a lock of the tenant and table until commit),
- * so a row committed late always carries a version above every version already pulled:
- * nothing is skipped, and nothing waits on anyone else's open transaction. Another
- * tenant's transaction, however long, delays nobody else (DESIGN.md §4, Pull liveness).
+ * order is commit order (stamp_row and push_versions take a lock of the tenant and table
+ * until commit), so a row committed late always carries a version above every version
+ * already pulled: nothing is skipped, and nothing waits on anyone else's open
+ * transaction. Another tenant's transaction, however long, delays nobody else
+ * (DESIGN.md §4, Pull liveness).
  *
  * A table with a pull scope (registry `scope_column`, `scope_claim`) sends only the rows
  * whose column equals the token's claim — none when the token lacks it. The cursor

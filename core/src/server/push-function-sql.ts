@@ -208,10 +208,12 @@ const ECHO_WITH_ROWS = `drop function if exists ${s}.push_echo(text, json, jsonb
  * With `p_echo` the answer is `{ outcomes, echo }` (see `push_echo`), else the
  * outcomes alone, as before it existed.
  *
- * A call of more than `MAX_PUSH_ROWS` rows or `MAX_PUSH_BYTES` bytes of row JSON is refused
- * whole (SQLSTATE 54000), so no request holds a connection for long; then the push gates
- * run (a gate refuses the whole call, see pushGatesSql). The batch is settled set-based
- * when it can be, as fast as ever. Otherwise the rows refused however they are tried
+ * A call of more than `MAX_PUSH_BYTES` bytes of row JSON is refused whole (SQLSTATE
+ * 54000), so no request holds a connection for long; then the push gates run (a gate
+ * refuses the whole call, see pushGatesSql); a call of more than `MAX_PUSH_ROWS` rows is
+ * refused whole too (54000), once its rows are counted — where the set-based step decodes
+ * them, before it writes any. The batch is settled set-based when it can be (the table's
+ * compiled step, see applyFunctionSql). Otherwise the rows refused however they are tried
  * (another tenant's, undecodable, missing a required value, out of their limits) are
  * answered at once, and any other bad row (a uniqueness clash, a plugin's check) or two
  * rows with one id is narrowed down and settled on its own, `rejected` without touching

@@ -48,11 +48,11 @@ export function tableSql(table: TableDefinition): string {
 
 /**
  * Stamps each written row with its version and txid (stamp_row), except the rows a
- * push's own upsert stamped itself: its statement runs with `equinox.push_stamped` set
- * to this table and the token's tenant (see push_versions), at trigger depth 0. A row
- * of another tenant, or written by a trigger during the push (depth 1 or more), or by
- * any other writer, is stamped here. The WHEN is evaluated by the executor, without
- * entering PL/pgSQL: about 12 % of a pushed row's cost in Postgres.
+ * push's own upsert stamped itself — so the push knows its rows' versions without reading
+ * them back: its statement runs with `equinox.push_stamped` set to this table and the
+ * token's tenant (see push_versions), at trigger depth 0. A row of another tenant, or
+ * written by a trigger during the push (depth 1 or more), or by any other writer, is
+ * stamped here.
  */
 function stampTriggerSql(table: string): string {
   const skip = `pg_catalog.current_setting('${PUSH_STAMPED_SETTING}', true) is not distinct from (${sqlLiteral(`${table}/`)} || new.tenant_id)`;
@@ -63,8 +63,8 @@ function stampTriggerSql(table: string): string {
 
 /**
  * The index eq_pull reads as a range: a tenant's rows in server_version order (within a
- * tenant and table, commit order: see stamp_row), or, for a table with a pull scope,
- * those of one scope value. The index of earlier versions, in (txid, server_version)
+ * tenant and table, commit order: see stamp_row and push_versions), or, for a table with
+ * a pull scope, those of one scope value. The index of earlier versions, in (txid, server_version)
  * order, is dropped: pulls no longer read it, and each write paid for it.
  */
 function pullIndexSql(table: TableDefinition): string {
