@@ -1,6 +1,6 @@
 import { MAX_PUSH_BYTES, MAX_PUSH_ROWS } from '../remote/remote-protocol.js';
 import { settleFailedBatchSql } from './settle-failed-batch-sql.js';
-import { PRIVATE_SCHEMA, PUSH_STAMPED_SETTING } from './sql-text.js';
+import { PRIVATE_SCHEMA, PUSH_STAMPED_MARK } from './sql-text.js';
 
 const s = PRIVATE_SCHEMA;
 
@@ -37,7 +37,7 @@ begin
     into v_outcomes, v_unsettled, v_repeated
     using p_rows, p_bases;
   -- Later statements of the transaction (a plugin's, another push's) are stamped by the trigger again.
-  perform pg_catalog.set_config('${PUSH_STAMPED_SETTING}', '', true);
+  perform pg_catalog.set_config('${PUSH_STAMPED_MARK}', '', true);
 
   -- Two rows with one id would both report the one write: settle them one by one.
   if v_repeated then

@@ -5,7 +5,7 @@ import { claimsSql } from './claims-sql.js';
 import { deleteGuardFunctionSql } from './delete-guard-sql.js';
 import { jsonDepthSql } from './limits-sql.js';
 import { pushGatesSql } from './push-gates-sql.js';
-import { PRIVATE_SCHEMA, PUSH_STAMPED_SETTING, sqlLiteral } from './sql-text.js';
+import { PRIVATE_SCHEMA, PUSH_STAMPED_MARK, sqlLiteral } from './sql-text.js';
 
 /**
  * Serialises concurrent runs of the migration (two deploys, two test files): without
@@ -13,6 +13,15 @@ import { PRIVATE_SCHEMA, PUSH_STAMPED_SETTING, sqlLiteral } from './sql-text.js'
  * "tuple concurrently updated". The lock ends with the migration's transaction.
  */
 const MIGRATION_LOCK_KEY = 7_310_593_142_305_001;
+
+/**
+ * The stamp lock of a tenant and table, as SQL over two text expressions: taken by every
+ * writer before it takes versions (stamp_row for each row, push_versions once a push),
+ * held until commit. One expression for both, so they can never lock different keys.
+ */
+function stampLock(table: string, tenant: string): string {
+  return `pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(${table}), pg_catalog.hashtext(${tenant}))`;
+}
 
 /**
  * The engine's private objects: the schema, the token claims, the registry of synced
@@ -74,7 +83,7 @@ create or replace function ${s}.stamp_row() returns trigger
 language plpgsql security definer set search_path = '' as $eq$
 begin
   new.server_version := case
-    when pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(tg_table_name), pg_catalog.hashtext(new.tenant_id)) is not null
+    when ${stampLock('tg_table_name', 'new.tenant_id')} is not null
     then pg_catalog.nextval('${s}.server_version_seq'::regclass)
   end;
   new.txid := pg_catalog.pg_current_xact_id();
@@ -86,7 +95,7 @@ revoke all on function ${s}.stamp_row() from public, anon, authenticated, servic
 -- The versions of a push's rows, taken at once under the same lock as stamp_row's (the
 -- token's tenant and the table, until commit), in one call instead of a trigger per row:
 -- the push's upsert writes them itself. It then marks the transaction with
--- ${PUSH_STAMPED_SETTING} = '<table>/<tenant>', which the stamp trigger's WHEN reads to
+-- ${PUSH_STAMPED_MARK} = '<table>/<tenant>', which the stamp trigger's WHEN reads to
 -- skip that tenant's rows of that statement (the push resets it after). Any other row —
 -- another tenant's, a trigger's write at any depth, any writer but the push — is stamped
 -- by the trigger as before. Null without a tenant claim: the trigger stamps every row.
@@ -104,8 +113,8 @@ begin
   if v_tenant is null or p_count < 1 then
     return null;
   end if;
-  perform pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext(p_table), pg_catalog.hashtext(v_tenant));
-  perform pg_catalog.set_config('${PUSH_STAMPED_SETTING}', p_table || '/' || v_tenant, true);
+  perform ${stampLock('p_table', 'v_tenant')};
+  perform pg_catalog.set_config('${PUSH_STAMPED_MARK}', p_table || '/' || v_tenant, true);
   return array(select pg_catalog.nextval('${s}.server_version_seq'::regclass) from pg_catalog.generate_series(1, p_count));
 end
 $eq$;

@@ -12,15 +12,15 @@ import { assertIdentifier, quoteIdentifier } from '../declarations/index.js';
 export const PRIVATE_SCHEMA = 'equinox';
 
 /**
- * The transaction-local setting by which a push's own upsert tells the stamp trigger
- * that it already stamped its rows (`<table>/<tenant>`, see `push_versions`). Only the
- * push function sets it, around its one statement; a device cannot set a setting over
- * HTTP.
+ * The transaction-local configuration parameter by which a push's own upsert tells the
+ * stamp trigger that it already stamped its rows (`<table>/<tenant>`, see
+ * `push_versions`). Only the push function sets it, around its one statement; a device
+ * cannot set a parameter over HTTP.
  *
  * @example
- * const marked = `select pg_catalog.current_setting('${PUSH_STAMPED_SETTING}', true)`;
+ * const cleared = `select pg_catalog.set_config('${PUSH_STAMPED_MARK}', '', true)`;
  */
-export const PUSH_STAMPED_SETTING = `${PRIVATE_SCHEMA}.push_stamped`;
+export const PUSH_STAMPED_MARK = `${PRIVATE_SCHEMA}.push_stamped`;
 
 /** Postgres truncates longer names silently, which would make two objects collide. */
 const MAX_NAME_LENGTH = 63;

@@ -5,7 +5,7 @@ import { deleteGuardSql } from './delete-guard-sql.js';
 import { limitConstraintsSql } from './limits-sql.js';
 import { tenantAccessSql } from './policy-sql.js';
 import { gateTriggerSql } from './push-gates-sql.js';
-import { engineObjectName, PRIVATE_SCHEMA, publicTable, PUSH_STAMPED_SETTING, sqlLiteral } from './sql-text.js';
+import { engineObjectName, PRIVATE_SCHEMA, publicTable, PUSH_STAMPED_MARK, sqlLiteral } from './sql-text.js';
 
 /**
  * Everything one synced table needs in the cloud: the table with its system columns and
@@ -55,7 +55,7 @@ export function tableSql(table: TableDefinition): string {
  * stamped here.
  */
 function stampTriggerSql(table: string): string {
-  const skip = `pg_catalog.current_setting('${PUSH_STAMPED_SETTING}', true) is not distinct from (${sqlLiteral(`${table}/`)} || new.tenant_id)`;
+  const skip = `pg_catalog.current_setting('${PUSH_STAMPED_MARK}', true) is not distinct from (${sqlLiteral(`${table}/`)} || new.tenant_id)`;
   return `create or replace trigger _eq_stamp before insert or update on ${publicTable(table)}
   for each row when (not (${skip}) or pg_catalog.pg_trigger_depth() > 0)
   execute function ${PRIVATE_SCHEMA}.stamp_row();`;
