@@ -82,6 +82,30 @@ describe('eq_push and eq_pull over supabase-js', () => {
     expect(outcomes.filter((o) => o.status === 'applied')).toHaveLength(197);
   });
 
+  it('tells written, duplicate and conflicting rows of one batch apart, each at its own version', async () => {
+    const kept = newRow(tenant, { title: 'kept' }, hlc(5_000, 0, 'dev1'));
+    const contested = newRow(tenant, { title: 'cloud title' }, hlc(5_000, 0, 'dev1'));
+    const retried = newRow(tenant, { title: 'retried' }, hlc(5_000, 0, 'dev1'));
+    const before = await remote.push(notes, [kept, contested, retried].map((row) => ({ row, base_version: null })));
+    const [keptVersion, contestedVersion, retriedVersion] = before.map((o) => (o.status === 'applied' ? o.server_version : null));
+    const fresh = newRow(tenant, { title: 'fresh' });
+    // An older clock on no base: LastWriteWins keeps the cloud's row.
+    const stale = { ...contested, title: 'stale edit', updated_at: hlc(1_000, 0, 'dev2') };
+    const edited = { ...kept, title: 'edited', updated_at: hlc(6_000, 0, 'dev1') };
+    const outcomes = await remote.push(notes, [retried, fresh, stale, edited].map((row) => ({ row, base_version: row === edited ? keptVersion : null })));
+    expect(outcomes.map((o) => o.status)).toEqual(['duplicate', 'applied', 'conflict', 'applied']);
+    expect(outcomes[0]).toMatchObject({ server_version: retriedVersion });
+    expect(outcomes[2]).toMatchObject({ row: { title: 'cloud title', server_version: contestedVersion } });
+    const written = outcomes.flatMap((o) => (o.status === 'applied' ? [o.server_version] : []));
+    const { data } = await supabaseClient(cloud.serviceKey).from(notes).select('id, title, server_version').in('id', [fresh.id, kept.id]);
+    expect(new Map(data?.map((row) => [row.id, [row.title, row.server_version]]))).toEqual(
+      new Map([
+        [fresh.id, ['fresh', written[0]]],
+        [kept.id, ['edited', written[1]]],
+      ]),
+    );
+  });
+
   it('settles two items for the same row one after the other', async () => {
     const row = newRow(tenant, { title: 'twice' }, hlc(1_000, 0, 'dev1'));
     const later = { ...row, title: 'twice, later', updated_at: hlc(2_000, 0, 'dev1') };

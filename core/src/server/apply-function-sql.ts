@@ -40,11 +40,11 @@ export function applyFunctionName(table: string): string {
  * Otherwise it is a conflict, reported with the cloud row. Append-only tables never
  * overwrite: an existing id is a duplicate.
  *
- * Answers `(outcomes, unsettled, repeated)`: when every row was written — nearly always —
- * the outcomes are the versions given, in input order, and nothing else is computed.
- * Otherwise unwritten rows are read back to tell a duplicate from a conflict;
- * `unsettled` counts rows neither written nor found (a concurrent insert this statement
- * cannot see), `repeated` says an id came twice. Only declared and system columns are
+ * Answers `(outcomes, unsettled, repeated)`: when every row was written — nearly always,
+ * told by the statement's row count — the outcomes are the versions given, in input
+ * order, and nothing else is computed. Otherwise the rows are read back to tell written
+ * from duplicate from conflict; `unsettled` counts rows neither written nor found (a
+ * concurrent insert the upsert could not see), `repeated` says an id came twice. Only declared and system columns are
  * decoded and written: columns a plugin's own server SQL added keep their values (or
  * defaults), whatever their names.
  *
@@ -59,7 +59,7 @@ export function applyFunctionSql(table: TableDefinition): string {
   ];
   const declared = table.columns.map((column) => quoteIdentifier(column.name));
   const written = ['id', 'tenant_id', 'updated_at', 'deleted', 'server_version', 'txid', ...declared];
-  const values = ['i.id', 'i.tenant_id', 'i.updated_at', 'coalesce(i.deleted, false)', 'v.versions[i._eq_ord]', 'v.txid', ...declared.map((c) => `i.${c}`)];
+  const values = ['i.id', 'i.tenant_id', 'i.updated_at', 'coalesce(i.deleted, false)', '_eq_versions[i._eq_ord]', '_eq_txid', ...declared.map((c) => `i.${c}`)];
   const updated = written.filter((c) => c !== 'id' && c !== 'tenant_id').map((c) => `${c} = excluded.${c}`);
   const onConflict = table.appendOnly
     ? 'do nothing'
@@ -69,64 +69,60 @@ export function applyFunctionSql(table: TableDefinition): string {
           table.strategy === 'LocalWins' ? '\n             or true' : ''
         }${table.strategy === 'LastWriteWins' ? '\n             or excluded.updated_at collate "C" > t.updated_at collate "C"' : ''})`;
   // The upsert already holds these rows; this read follows them to the version it
-  // judged, which may be newer than the statement's snapshot. (Devices cannot lock
-  // append-only rows, which never change anyway.)
+  // judged. (Devices cannot lock append-only rows, which never change anyway.)
   const lock = table.appendOnly ? '' : ' for no key update';
   const name = `${s}.${applyFunctionName(table.name)}`;
+  const rows = (columns: readonly string[], names: readonly string[]): string =>
+    `rows from (pg_catalog.json_to_recordset(p_rows) as (${columns.join(', ')}))
+      with ordinality as i(${[...names, '_eq_ord'].join(', ')})`;
+  const allNames = [...PUSHED_SYSTEM_COLUMNS.map(([column]) => column), ...declared];
+  const keyColumns = PUSHED_SYSTEM_COLUMNS.slice(0, 3);
   return `create or replace function ${name}(p_rows json, p_bases jsonb,
     out outcomes jsonb, out unsettled bigint, out repeated boolean)
 language plpgsql volatile security invoker set search_path = '' as $eq$
+declare
+  -- Named with the engine's prefix, which no declared column may have: plpgsql would
+  -- take a column of a variable's name for the variable.
+  _eq_versions bigint[];
+  _eq_txid xid8;
+  _eq_written bigint;
 begin
-  with input as materialized (
-    select i.* from rows from (pg_catalog.json_to_recordset(p_rows) as (${decoded.join(', ')}))
-      with ordinality as i(${[...PUSHED_SYSTEM_COLUMNS.map(([name]) => name), ...declared, '_eq_ord'].join(', ')})
-  ),
-  -- One row, read before the first insert: the stamp lock taken, then a version per row.
-  stamped as materialized (
-    select ${s}.push_versions(${sqlLiteral(table.name)}, (select count(*) from input)) as versions, pg_catalog.pg_current_xact_id() as txid
-  ),
-  written as (
-    -- In input order: two pushes of one tenant and table never lock rows at once (the
-    -- second waits for the stamp lock before its first row), so no order is needed to
-    -- keep them from deadlocking, and sorting the batch first cost about an eighth of it.
-    insert into ${target} as t (${written.join(', ')})
-    select ${values.join(', ')} from input i cross join stamped v
-    on conflict (tenant_id, id) ${onConflict}
-    returning t.tenant_id, t.id, t.server_version
-  ),
-  settled as materialized (
-    select i._eq_ord, i.id, w.server_version as version, e.server_version as current_version,
-           e.updated_at = i.updated_at as same_change, e.server_row
-      from input i
-      left join written w on w.tenant_id = i.tenant_id and w.id = i.id
-      left join lateral (
-        select c.server_version, c.updated_at,
-               case when c.updated_at is distinct from i.updated_at then pg_catalog.to_jsonb(c) - 'txid' end as server_row
-          from ${target} c
-         where w.id is null and c.tenant_id = i.tenant_id and c.id = i.id${lock}
-      ) e on true
-  ),
-  summary as (
-    select pg_catalog.jsonb_agg(case
-             when version is not null then pg_catalog.to_jsonb(version)
-             when same_change or ${table.appendOnly ? 'true' : 'false'} then pg_catalog.jsonb_build_object('status', 'duplicate', 'server_version', current_version)
-             else pg_catalog.jsonb_build_object('status', 'conflict', 'row', server_row)
-           end order by _eq_ord) as outcomes,
-           count(*) filter (where version is null and current_version is null) as unsettled,
-           count(distinct id) <> count(*) as repeated
-      from settled
-  ),
-  -- Every row written (so no id twice: a second write of one row in a statement raises)
-  -- at the version the statement gave it.
-  whole as (
-    select v.versions, v.versions is not null and (select count(*) from written) = (select count(*) from input) as all_written
-      from stamped v
-  )
-  select case when all_written then pg_catalog.to_jsonb(versions) else (select x.outcomes from summary x) end,
-         case when all_written then 0 else (select x.unsettled from summary x) end,
-         case when all_written then false else (select x.repeated from summary x) end
+  -- The stamp lock taken, then a version per row, before the first row is written.
+  _eq_versions := ${s}.push_versions(${sqlLiteral(table.name)}, pg_catalog.json_array_length(p_rows));
+  _eq_txid := pg_catalog.pg_current_xact_id();
+  -- In input order: two pushes of one tenant and table never lock rows at once (the
+  -- second waits for the stamp lock before its first row), so no order is needed to
+  -- keep them from deadlocking, and sorting the batch first cost about an eighth of it.
+  insert into ${target} as t (${written.join(', ')})
+  select ${values.join(', ')}
+    from ${rows(decoded, allNames)}
+  on conflict (tenant_id, id) ${onConflict};
+  -- Every row written (so no id twice: a second write of one row in a statement raises,
+  -- or is skipped where rows are only inserted), each at the version given it: the
+  -- answer, with nothing read back or kept. (The statement's row count tells it: a
+  -- RETURNING of every row, kept to be counted, cost about a tenth of the step.)
+  get diagnostics _eq_written = row_count;
+  if _eq_versions is not null and _eq_written = pg_catalog.cardinality(_eq_versions) then
+    outcomes := pg_catalog.to_jsonb(_eq_versions);
+    unsettled := 0;
+    repeated := false;
+    return;
+  end if;
+  -- Some row was not written: each row is read back, as the upsert left it. A row at the
+  -- version given it was written; another at its own updated_at is a duplicate (a retried
+  -- request), any other a conflict, answered with the cloud row.
+  select pg_catalog.jsonb_agg(case
+           when c.server_version = _eq_versions[i._eq_ord] then pg_catalog.to_jsonb(c.server_version)
+           when c.updated_at = i.updated_at or ${table.appendOnly ? 'true' : 'false'} then pg_catalog.jsonb_build_object('status', 'duplicate', 'server_version', c.server_version)
+           else pg_catalog.jsonb_build_object('status', 'conflict', 'row', pg_catalog.to_jsonb(c) - 'txid')
+         end order by i._eq_ord),
+         count(*) filter (where c.id is null),
+         count(distinct i.id) <> count(*)
     into outcomes, unsettled, repeated
-    from whole;
+    from ${rows(keyColumns.map(([column, type]) => `${quoteIdentifier(column)} ${type}`), keyColumns.map(([column]) => column))}
+    left join lateral (
+      select c.* from ${target} c where c.tenant_id = i.tenant_id and c.id = i.id${lock}
+    ) c on true;
 end
 $eq$;
 revoke all on function ${name}(json, jsonb) from public, anon, authenticated, service_role;
