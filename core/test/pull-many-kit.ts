@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { definePlugin, type RemoteStore } from '../src/index.js';
+import { definePlugin, type PluginDefinition, type RemoteStore } from '../src/index.js';
 import { newRow } from './protocol-kit.js';
 import { deviceRemote, openDevice, uniqueName, type TestDevice } from '../src/testing/index.js';
 
@@ -64,12 +64,16 @@ export function counting(calls: Calls): typeof fetch {
   };
 }
 
-export async function device(name: string, tenant: string, options: { pullPageSize?: number; remote?: (remote: RemoteStore) => RemoteStore } = {}): Promise<TestDevice & { calls: Calls }> {
+export async function device(
+  name: string,
+  tenant: string,
+  options: { pullPageSize?: number; remote?: (remote: RemoteStore) => RemoteStore; plugins?: PluginDefinition[] } = {},
+): Promise<TestDevice & { calls: Calls }> {
   const calls: Calls = { made: [], sent: [], offline: false, withoutPullMany: false, postedCursorsOnly: false, replicaAnswersGets: false };
   const opened = await openDevice({
     name,
     tenant,
-    plugins: [plugin],
+    plugins: options.plugins ?? [plugin],
     fetch: counting(calls),
     ...(options.pullPageSize === undefined ? {} : { sync: { pullPageSize: options.pullPageSize } }),
     ...(options.remote === undefined ? {} : { remote: options.remote }),

@@ -1,16 +1,24 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { deviceRemote, installCloudSchema, localRows, uniqueTenant } from '../src/testing/index.js';
+import { deviceRemote, installCloudSchema, localRows, uniqueName, uniqueTenant } from '../src/testing/index.js';
+import { definePlugin } from '../src/index.js';
 import { device, laterByMs, notes, plugin, seed, tags } from './pull-many-kit.js';
 
 // The engine's runs with eq_pull_many (DESIGN.md §4): a sync with nothing to upload is one
 // request, and the pull after an upload one too, counted through the device's own fetch.
+
+const punches = uniqueName('many_punches');
+const uploadOnly = definePlugin({
+  name: 'pull-many-upload-only',
+  version: '1.0.0',
+  tables: [{ name: punches, columns: { at: { type: 'text' } }, strategy: 'LocalWins', direction: 'upload-only' }],
+});
 
 describe('a sync with nothing to upload', () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  beforeAll(() => installCloudSchema([plugin]));
+  beforeAll(() => installCloudSchema([plugin, uploadOnly]));
 
   it('is one HTTP request for a device with three tables, and brings what is new', async () => {
     const tenant = uniqueTenant('many-noop');
@@ -56,6 +64,15 @@ describe('a sync with nothing to upload', () => {
     till.calls.sent.length = 0;
     expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 0, downloaded: 0 });
     expect(till.calls.sent).toEqual(['GET eq_pull_many']);
+  });
+
+  it('asks nothing more after the upload of a device whose tables only upload', async () => {
+    const tenant = uniqueTenant('many-upload-only');
+    const till = await device('till-1', tenant, { plugins: [uploadOnly] });
+    till.store.forPlugin(uploadOnly.name).insert(punches, { at: 'now' });
+    expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 1, downloaded: 0 });
+    // The probe, the push, and the probe that records the cloud's mark after rows moved.
+    expect(till.calls.made).toEqual(['eq_health', 'eq_push', 'eq_health']);
   });
 
   it('after an upload, pages on with eq_pull past the one request, and asks table by table of a cloud without eq_pull_many', async () => {

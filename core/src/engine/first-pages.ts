@@ -75,13 +75,15 @@ export class FirstPagesReader {
   /**
    * Every table's first page after the run's upload, in one `pullMany`: the cursors as
    * stored, each with the echoes of the run's pushes of its table (taken: the pull stage
-   * does not send them again). Undefined when the pull must ask the ordinary way (no
-   * `pullMany`, a cloud without it, or no answer: the pull's own requests then fail or
-   * succeed as ever).
+   * does not send them again); no request when the run pulls no table. Undefined when
+   * the pull must ask the ordinary way (no `pullMany`, a cloud without it, or no answer:
+   * the pull's own requests then fail or succeed as ever).
    */
   async afterUpload(scope: RunScope, context: RunContext): Promise<FirstPages | undefined> {
     const stored = this.sources.store.snapshot(() => this.cursors(scope));
     if (stored === undefined) return undefined;
+    // Nothing to pull (a device that only uploads): no request, and no pages to serve.
+    if (Object.keys(stored).length === 0) return {};
     const asked = Object.fromEntries(Object.entries(stored).map(([table, cursor]) => [table, withEchoes(cursor, context.echoes.take(table))]));
     const answer = await this.read(asked);
     if (answer?.pages === undefined) {
