@@ -1,3 +1,4 @@
+import { pageQuerySql } from './page-function-sql.js';
 import { PRIVATE_SCHEMA } from './sql-text.js';
 
 const s = PRIVATE_SCHEMA;
@@ -102,6 +103,7 @@ declare
   v_version bigint := 0;
   v_limit integer := least(greatest(coalesce(p_limit, 1000), 1), ${MAX_PULL_LIMIT});
   v_columns text;
+  v_names text[];
   v_page json;
 begin
   if jsonb_typeof(p_cursor) = 'object' and (p_cursor ->> 'scope') is not distinct from v_scope then
@@ -121,34 +123,21 @@ begin
   end if;
   -- Every column the table has now (declared, system, and any a plugin's own SQL added), but txid.
   -- The row record is aliased _eq_row, a name no declared column can take.
-  select string_agg(format('t.%I', a.attname), ', ' order by a.attnum) into v_columns
+  select pg_catalog.array_agg(a.attname::text order by a.attname::text collate "C"),
+         pg_catalog.string_agg(pg_catalog.format('t.%I', a.attname), ', ' order by a.attnum)
+    into v_names, v_columns
     from pg_catalog.pg_attribute a
-   where a.attrelid = format('public.%I', v_entry.name)::regclass
+   where a.attrelid = pg_catalog.format('public.%I', v_entry.name)::regclass
      and a.attnum > 0 and not a.attisdropped and a.attname <> 'txid';
-  execute format($sql$
-    with page as (
-      select t.server_version, (select _eq_row from (select %2$s) _eq_row) as r
-        from public.%1$I t
-       where t.tenant_id = $1 and t.server_version > $2%3$s
-       order by t.server_version
-       limit $4 + 1
-    ),
-    numbered as (
-      select p.*, row_number() over (order by p.server_version) as n from page p
-    ),
-    answer as (
-      select coalesce(json_agg(p.r order by p.n) filter (where p.n <= $4), '[]'::json) as rows,
-             coalesce(max(p.server_version) filter (where p.n <= $4), $2) as version,
-             count(*) > $4 as has_more
-        from numbered p
-    )
-    select case
-             when a.has_more then json_build_object('rows', a.rows, 'cursor', json_build_object('server_version', a.version, 'scope', $5), 'has_more', true)
-             else json_build_object('rows', a.rows, 'cursor', json_build_object('server_version', a.version, 'scope', $5), 'has_more', false,
-                                    'marks', ${s}.cloud_marks())
-           end
-      from answer a
+  if v_entry.pull_function is not null and v_names = v_entry.pull_columns then
+    -- The table's compiled page statement (its plan kept): it has the columns it was compiled for.
+    execute pg_catalog.format('select ${s}.%I($1, $2, $3, $4, $5)', v_entry.pull_function)
+      into v_page using v_tenant, v_version, v_value, v_limit, v_scope;
+  else
+    execute pg_catalog.format($sql$
+    ${pageQuerySql({ table: 'public.%1$I', columns: '%2$s', filter: '%3$s', tenant: '$1', version: '$2', limit: '$4', scope: '$5' })}
   $sql$, v_entry.name, v_columns, v_filter) into v_page using v_tenant, v_version, v_value, v_limit, v_scope;
+  end if;
   return next v_page;
 end
 $eq$;`;
