@@ -92,7 +92,7 @@ describe('eq_push and eq_pull over supabase-js', () => {
     // An older clock on no base: LastWriteWins keeps the cloud's row.
     const stale = { ...contested, title: 'stale edit', updated_at: hlc(1_000, 0, 'dev2') };
     const edited = { ...kept, title: 'edited', updated_at: hlc(6_000, 0, 'dev1') };
-    const outcomes = await remote.push(notes, [retried, fresh, stale, edited].map((row) => ({ row, base_version: row === edited ? keptVersion : null })));
+    const outcomes = await remote.push(notes, [retried, fresh, stale, edited].map((row) => ({ row, base_version: row === edited ? (keptVersion ?? null) : null })));
     expect(outcomes.map((o) => o.status)).toEqual(['duplicate', 'applied', 'conflict', 'applied']);
     expect(outcomes[0]).toMatchObject({ server_version: retriedVersion });
     expect(outcomes[2]).toMatchObject({ row: { title: 'cloud title', server_version: contestedVersion } });
