@@ -44,9 +44,9 @@ export function applyFunctionName(table: string): string {
  * told by the statement's row count — the outcomes are the versions given, in input
  * order, and nothing else is computed. Otherwise the rows are read back to tell written
  * from duplicate from conflict; `unsettled` counts rows neither written nor found (a
- * concurrent insert the upsert could not see), `repeated` says an id came twice. Only declared and system columns are
- * decoded and written: columns a plugin's own server SQL added keep their values (or
- * defaults), whatever their names.
+ * concurrent insert the upsert could not see), `repeated` says an id came twice. Only
+ * declared and system columns are decoded and written: columns a plugin's own server SQL
+ * added keep their values (or defaults), whatever their names.
  *
  * @example
  * const sql = applyFunctionSql(plugin.tables[0]);

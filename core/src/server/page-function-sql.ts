@@ -78,7 +78,12 @@ export function pageFunctionName(table: string): string {
  * pageColumns(table); // ['deleted', 'id', 'name', 'server_version', 'tenant_id', 'updated_at']
  */
 export function pageColumns(table: TableDefinition): string[] {
-  return [...PULLED_SYSTEM_COLUMNS, ...table.columns.map((column) => column.name)].sort();
+  return pulledColumns(table).sort();
+}
+
+/** What a pulled row of `table` carries, system columns first. */
+function pulledColumns(table: TableDefinition): string[] {
+  return [...PULLED_SYSTEM_COLUMNS, ...table.columns.map((column) => column.name)];
 }
 
 /**
@@ -94,7 +99,7 @@ export function pageColumns(table: TableDefinition): string[] {
  */
 export function pageFunctionSql(table: TableDefinition): string {
   const name = `${s}.${pageFunctionName(table.name)}`;
-  const columns = [...PULLED_SYSTEM_COLUMNS, ...table.columns.map((column) => column.name)].map((column) => `t.${quoteIdentifier(column)}`);
+  const columns = pulledColumns(table).map((column) => `t.${quoteIdentifier(column)}`);
   const filter = table.pullScope === undefined ? '' : ` and t.${quoteIdentifier(table.pullScope.column)} = _eq_value`;
   const query = pageQuerySql({ table: publicTable(table.name), columns: columns.join(', '), filter, tenant: '_eq_tenant', version: '_eq_version', limit: '_eq_limit', scope: '_eq_scope' });
   return `create or replace function ${name}(_eq_tenant text, _eq_version bigint, _eq_value text, _eq_limit integer, _eq_scope text)

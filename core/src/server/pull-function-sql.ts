@@ -66,7 +66,10 @@ $eq$;`;
  * them as jsonb (then printing it) took about three times as long as the query itself.
  * It is returned as a set of one: PostgREST answers a function returning one `json`
  * value with `json_agg(…)->0`, which parses the whole page again in Postgres, and a set
- * with the aggregate alone. Each row carries every column of the table but `txid`.
+ * with the aggregate alone. Each row carries every column of the table but `txid`. The
+ * page is read by the table's own statement, compiled by the migration
+ * (`pageFunctionSql`), while the table has the columns it was compiled for;
+ * otherwise (a column added by other SQL) the same statement is built and planned here.
  *
  * A cursor may carry `echo`: the echoes of the device's pushes of this table (see
  * `push_echo`), which move it past the device's own rows instead of sending them back.
