@@ -5,9 +5,11 @@ import { PRIVATE_SCHEMA, PUSH_STAMPED_MARK } from './sql-text.js';
 const s = PRIVATE_SCHEMA;
 
 /**
- * SQLSTATE of "an unwritten row is not visible": a concurrent insert of the same row by
- * the same tenant, which this statement's snapshot predates (keys are per tenant, so no
- * other tenant's row can be behind it). Never leaves the push functions.
+ * SQLSTATE of "an unwritten row is not visible": the push step's read-back found no row
+ * where its upsert met one. The read-back is a statement of its own, after the upsert
+ * waited for any concurrent insert of the same id to end, so that insert is seen; what
+ * stays unseen is a row the caller's own policies hide (keys are per tenant, so no other
+ * tenant's row can be behind it). Never leaves the push functions.
  */
 const UNSEEN_ROW = 'EQ001';
 
