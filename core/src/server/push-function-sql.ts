@@ -161,34 +161,36 @@ language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
   -- A table with a pull scope: only the rows the device's pulls see count.
-  v_visible text := case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = $3', v_entry.scope_column) end;
-  v_after bigint;
+  v_visible text := case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = $2', v_entry.scope_column) end;
+  v_versions bigint[];
+  v_first bigint;
   v_last bigint;
-  v_written bigint;
+  v_after bigint;
   v_in_span bigint;
   v_matched bigint;
 begin
-  execute format($sql$
-    with applied as materialized (
-      select (o.outcome #>> '{}')::bigint as version
-        from jsonb_array_elements($1) as o(outcome)
-       where jsonb_typeof(o.outcome) = 'number'
-    ),
-    span as (select min(a.version) as first, max(a.version) as last, count(*) as written from applied a),
-    held as (
-      select count(*) as in_span, count(a.version) as matched
-        from span x
-        join public.%1$I t on t.tenant_id = $2 and t.server_version between x.first and x.last%2$s
-        left join applied a on a.version = t.server_version
-    )
-    select (select max(t.server_version) from public.%1$I t where t.tenant_id = $2 and t.server_version < x.first%2$s),
-           x.last, x.written, h.in_span, h.matched
-      from span x, held h
-  $sql$, p_table, v_visible) into v_after, v_last, v_written, v_in_span, v_matched
-  using p_outcomes, ${s}.jwt_tenant(),
-        case when v_entry.scope_claim is null then null else ${s}.jwt_claim(v_entry.scope_claim) end;
-  -- Every row the device's pulls see in (after, last] must be one this push wrote, at the version it answered.
-  if v_written = 0 or v_in_span <> v_matched then
+  select pg_catalog.array_agg(a.version), min(a.version), max(a.version)
+    into v_versions, v_first, v_last
+    from (select (o.outcome #>> '{}')::bigint as version
+            from pg_catalog.jsonb_array_elements(p_outcomes) as o(outcome)
+           where pg_catalog.jsonb_typeof(o.outcome) = 'number') a;
+  if v_versions is null then
+    return null;
+  end if;
+  -- Two reads of the pull index, bounded by the push's own versions: the span (each row
+  -- in it tested against the versions answered, a constant of the statement, by hash),
+  -- and the last row before it. (One statement joining the span to the versions was
+  -- planned as a walk over all of the tenant's rows, however many.)
+  execute pg_catalog.format($sql$
+    select count(*), count(*) filter (where t.server_version = any($5)),
+           (select max(t.server_version) from public.%1$I t where t.tenant_id = $1 and t.server_version < $3%2$s)
+      from public.%1$I t where t.tenant_id = $1 and t.server_version between $3 and $4%2$s
+  $sql$, p_table, v_visible) into v_in_span, v_matched, v_after
+  using ${s}.jwt_tenant(),
+        case when v_entry.scope_claim is null then null else ${s}.jwt_claim(v_entry.scope_claim) end,
+        v_first, v_last, v_versions;
+  -- Every row the device's pulls see in [first, last] must be one this push wrote, at the version it answered.
+  if v_in_span <> v_matched then
     return null;
   end if;
   return jsonb_build_array(coalesce(v_after, 0), v_last);
