@@ -120,8 +120,10 @@ begin
          count(distinct i.id) <> count(*)
     into outcomes, unsettled, repeated
     from ${rows(keyColumns.map(([column, type]) => `${quoteIdentifier(column)} ${type}`), keyColumns.map(([column]) => column))}
+    -- One lookup by key per row (the limit keeps the planner from joining instead: guessing
+    -- a hundred rows for the batch, it hashed all of the tenant's rows, however many).
     left join lateral (
-      select c.* from ${target} c where c.tenant_id = i.tenant_id and c.id = i.id${lock}
+      select c.* from ${target} c where c.tenant_id = i.tenant_id and c.id = i.id limit 1${lock}
     ) c on true;
 end
 $eq$;

@@ -161,7 +161,8 @@ language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
   -- A table with a pull scope: only the rows the device's pulls see count.
-  v_visible text := case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = $2', v_entry.scope_column) end;
+  v_visible text := case when v_entry.scope_column is null then ''
+    else pg_catalog.format(' and t.%I = (select ${s}.jwt_claim(%L))', v_entry.scope_column, v_entry.scope_claim) end;
   v_versions bigint[];
   v_first bigint;
   v_last bigint;
@@ -179,16 +180,18 @@ begin
   end if;
   -- Two reads of the pull index, bounded by the push's own versions: the span (each row
   -- in it tested against the versions answered, a constant of the statement, by hash),
-  -- and the last row before it. (One statement joining the span to the versions was
-  -- planned as a walk over all of the tenant's rows, however many.)
+  -- and the last row before it. The tenant and scope are subqueries, not constants: the
+  -- planner then weighs a tenant as the table's average one. As a constant, a tenant
+  -- newer than the table's statistics counts as one row, and any index that starts with
+  -- tenant_id looks as good as the pull index — one that then reads all of the tenant's
+  -- rows. (A statement joining the span to the versions read them all whatever the
+  -- statistics.)
   execute pg_catalog.format($sql$
-    select count(*), count(*) filter (where t.server_version = any($5)),
-           (select max(t.server_version) from public.%1$I t where t.tenant_id = $1 and t.server_version < $3%2$s)
-      from public.%1$I t where t.tenant_id = $1 and t.server_version between $3 and $4%2$s
+    select count(*), count(*) filter (where t.server_version = any($3)),
+           (select max(t.server_version) from public.%1$I t where t.tenant_id = (select ${s}.jwt_tenant()) and t.server_version < $1%2$s)
+      from public.%1$I t where t.tenant_id = (select ${s}.jwt_tenant()) and t.server_version between $1 and $2%2$s
   $sql$, p_table, v_visible) into v_in_span, v_matched, v_after
-  using ${s}.jwt_tenant(),
-        case when v_entry.scope_claim is null then null else ${s}.jwt_claim(v_entry.scope_claim) end,
-        v_first, v_last, v_versions;
+  using v_first, v_last, v_versions;
   -- Every row the device's pulls see in [first, last] must be one this push wrote, at the version it answered.
   if v_in_span <> v_matched then
     return null;

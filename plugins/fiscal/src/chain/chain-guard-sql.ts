@@ -14,9 +14,12 @@ export function chainGuardSql(table: string, keys: string): string {
   const k = `public.${keys}`;
   const s = FISCAL_SCHEMA;
   return `-- Runs as the owner: it must see the whole chain and register keys whatever the caller's RLS,
--- which is why it establishes first that a device's row is the device's own.
+-- which is why it establishes first that a device's row is the device's own. Its lookups are
+-- planned once for any tenant (a generic plan): planned for the row's own tenant, one newer
+-- than the table's statistics counts as a single row, and the id lookup then took an index
+-- that starts with tenant_id alone and read every invoice of the tenant for each new one.
 create or replace function ${s}.${table}_guard_insert() returns trigger
-language plpgsql security definer set search_path = '' as $fn$
+language plpgsql security definer set search_path = '' set plan_cache_mode = force_generic_plan as $fn$
 declare
   chain text := format('tenant %s, installation %s', new.tenant_id, new.installation_id);
   last_index bigint;
