@@ -124,8 +124,14 @@ begin
       else 0 end;
     v_probes := v_probes || case
       when pg_catalog.jsonb_typeof(v_cursor) = 'object' and (v_cursor ->> 'scope') is not distinct from v_scope and v_cursor ? 'txid' then null
-      else pg_catalog.format('exists (select from public.%I t where t.tenant_id = $1 and t.server_version > $2[%s]%s)', v_entry.name, v_i,
-             case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = $3[%s]', v_entry.scope_column, v_i) end)
+      -- As the written-out probes ask: the tenant's newest version, one step down the pull
+      -- index. The tenant and scope are subqueries, not constants of the statement: as a
+      -- constant, a tenant newer than the table's statistics counts as one row, and any
+      -- index that starts with tenant_id looks as good, one that walked all its rows.
+      else pg_catalog.format('coalesce((select t.server_version from public.%I t where t.tenant_id = (select ${s}.jwt_tenant())%s order by t.server_version desc limit 1) > $1[%s], false)',
+             v_entry.name,
+             case when v_entry.scope_column is null then '' else pg_catalog.format(' and t.%I = (select ${s}.jwt_claim(%L))', v_entry.scope_column, v_entry.scope_claim) end,
+             v_i)
       end;
   end loop;
   if v_count > 0 then
@@ -136,7 +142,7 @@ begin
       execute 'select array[' || pg_catalog.array_to_string(
           array(select case when v_probes[i] is null or v_fresh[i] is not null then 'null' else v_probes[i] end
                   from pg_catalog.generate_subscripts(v_probes, 1) i order by i), ', ') || ']::boolean[]'
-        into v_dynamic using v_tenant, v_versions, v_values;
+        into v_dynamic using v_versions;
       v_fresh := array(select coalesce(v_fresh[i], v_dynamic[i]) from pg_catalog.generate_subscripts(v_probes, 1) i order by i);
     end if;
   end if;

@@ -32,7 +32,7 @@ export { hasIds, pullAll, type Pulled } from './pull-all.js';
 export { pushRows } from './push-rows.js';
 export { rewritingPulls } from './rewriting-pulls.js';
 export { withSuperuser } from './superuser.js';
-export { explainAsDevice, rowsTouched, type PlanNode, type RanStatement } from './statement-plans.js';
+export { explainAsDevice, readsTable, rowsTouched, type PlanNode, type RanStatement } from './statement-plans.js';
 export { sqlite3, sqlite3Rows, systemSqliteVersion, type SqliteRun } from './sqlite3-cli.js';
 export { supabaseClient } from './supabase-client.js';
 export { testCloud, type DeviceCloud } from './run-cloud.js';

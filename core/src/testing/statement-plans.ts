@@ -63,15 +63,27 @@ export function explainAsDevice<Row = Record<string, unknown>>(
 }
 
 /**
- * The rows a plan read from `table` (each scan's rows times its loops) plus every row any
- * of its nodes read and threw away (filters, join filters, rechecks): the work a statement
- * did that grows with what the table holds.
+ * The rows a plan read from `table`: each scan of it, the rows it kept (times its loops)
+ * and those its filters threw away, plus every row a join threw away — the work a
+ * statement did that grows with what the table holds. Scans of other relations (the
+ * catalog, another table) do not count.
  *
  * @example
  * rowsTouched(statement.plan, 'invoices'); // 1 for a lookup by primary key
  */
 export function rowsTouched(node: PlanNode, table: string): number {
-  const read = node['Relation Name'] === table ? (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) : 0;
-  const removed = (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Join Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0);
-  return read + removed + (node.Plans ?? []).reduce((sum, child) => sum + rowsTouched(child, table), 0);
+  const scanned = node['Relation Name'] === table
+    ? (node['Actual Rows'] ?? 0) * (node['Actual Loops'] ?? 1) + (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0)
+    : 0;
+  return scanned + (node['Rows Removed by Join Filter'] ?? 0) + (node.Plans ?? []).reduce((sum, child) => sum + rowsTouched(child, table), 0);
+}
+
+/**
+ * Whether a plan reads `table` anywhere.
+ *
+ * @example
+ * statements.filter(({ plan }) => readsTable(plan, 'invoices'));
+ */
+export function readsTable(node: PlanNode, table: string): boolean {
+  return node['Relation Name'] === table || (node.Plans ?? []).some((child) => readsTable(child, table));
 }
