@@ -8,10 +8,10 @@ import { deviceRemote, explainAsDevice, rowsTouched, uniqueName, uniqueTenant, w
 // echo (`push_echo`) reads the push's own span of versions and the one row before it; a
 // push whose rows are not all written (a retried request, a conflict) looks each row up by
 // its key. Counted in the plans Postgres ran (auto_explain, as the superuser): every row a
-// node of the statement read or threw away. Each table has
-// an index of its own that starts with tenant_id, as plugins' tables do, and statistics
-// from before the tenant's rows: a plan that weighed the tenant by those statistics would
-// take that index as readily as the pull index.
+// statement read from the table or threw away. Each table has an index of its own that
+// starts with tenant_id, as plugins' tables do, and statistics from before the tenant's
+// rows: a plan that weighed the tenant by those statistics would take that index as
+// readily as the pull index.
 
 const cloud = inject('cloud');
 const notes = uniqueName('push_reads_notes');
