@@ -184,8 +184,7 @@ begin
   -- planner then weighs a tenant as the table's average one. As a constant, a tenant
   -- newer than the table's statistics counts as one row, and any index that starts with
   -- tenant_id looks as good as the pull index — one that then reads all of the tenant's
-  -- rows. (A statement joining the span to the versions read them all whatever the
-  -- statistics.)
+  -- rows. (A statement joining the span to the versions walked them all that way.)
   execute pg_catalog.format($sql$
     select count(*), count(*) filter (where t.server_version = any($3)),
            (select max(t.server_version) from public.%1$I t where t.tenant_id = (select ${s}.jwt_tenant()) and t.server_version < $1%2$s)
