@@ -32,8 +32,9 @@ async function echoedPush(table: string, rows: readonly object[], device: { tena
     [table, JSON.stringify(rows)],
     cloud,
   );
-  const echoStatements = statements.filter(({ query }) => query.includes('server_version between'));
-  expect(echoStatements, 'the echo ran its span statement').toHaveLength(1);
+  // The echo's reads: its compiled check's three statements (the span, the versions, the row before).
+  const echoStatements = statements.filter(({ query }) => /_eq_first|any\(_eq_versions\)/.test(query));
+  expect(echoStatements, "the echo's compiled check ran").toHaveLength(3);
   const touched = echoStatements.reduce((sum, { plan }) => sum + rowsTouched(plan, table), 0);
   return { echo: answer[0]?.answer.echo, outcomes: answer[0]?.answer.outcomes ?? [], touched };
 }
@@ -81,20 +82,39 @@ describe("a push reads what it writes, not the tenant's rows", () => {
     lastEarlier = { notes: notesBefore, receipts: await pushAll(own, tenant, receipts, (n) => ({ till: 'till-1', total: String(n) }), 20) };
   });
 
-  it('in a table of the whole tenant: the pushed rows and the one before', async () => {
+  it('in a table of the whole tenant: the pushed rows (span and look-ups) and the one before', async () => {
     const rows = Array.from({ length: PUSHED }, (_, n) => newRow(tenant, { body: `new ${n}` }));
     const { echo, outcomes, touched } = await echoedPush(notes, rows, { tenant, device: 'till-1' });
     expect(echo).toEqual([lastEarlier.notes, Math.max(...(outcomes as number[]))]);
-    expect(touched).toBeGreaterThanOrEqual(PUSHED);
-    expect(touched).toBeLessThanOrEqual(PUSHED + 1);
+    // The span, a look-up per version, the row before: the pushed rows twice, and one.
+    expect(touched).toBe(2 * PUSHED + 1);
   });
 
-  it("in a table scoped by till: the till's pushed rows and its row before, none of another till's", async () => {
+  it("in a table scoped by till: the till's pushed rows (span and look-ups) and its row before, none of another till's", async () => {
     const rows = Array.from({ length: PUSHED }, (_, n) => newRow(tenant, { till: 'till-1', total: `new ${n}` }));
     const { echo, outcomes, touched } = await echoedPush(receipts, rows, { tenant, device: 'till-1' });
     expect(echo).toEqual([lastEarlier.receipts, Math.max(...(outcomes as number[]))]);
-    expect(touched).toBeGreaterThanOrEqual(PUSHED);
-    expect(touched).toBeLessThanOrEqual(PUSHED + 1);
+    // The span, a look-up per version, the row before: the pushed rows twice, and one.
+    expect(touched).toBe(2 * PUSHED + 1);
+  });
+
+  it('in a table an earlier migration registered (no compiled check): the same reads, built for the push', async () => {
+    await withSuperuser((client) => client.query(`update equinox.tables set echo_function = null where name = $1`, [notes]), cloud);
+    try {
+      const rows = Array.from({ length: PUSHED }, (_, n) => newRow(tenant, { body: `built ${n}` }));
+      const { rows: answer, statements } = await explainAsDevice<{ answer: { outcomes: number[]; echo: unknown } }>(
+        { tenant, device: 'till-1' },
+        `select public.eq_push($1, $2::json, null, true) as answer`,
+        [notes, JSON.stringify(rows)],
+        cloud,
+      );
+      const built = statements.filter(({ query }) => query.includes('server_version between'));
+      expect(built, "push_echo's own statement ran").toHaveLength(1);
+      expect(answer[0]?.answer.echo).toEqual([lastEarlier.notes, Math.max(...(answer[0]?.answer.outcomes ?? []))]);
+      expect(rowsTouched((built[0] as (typeof built)[0]).plan, notes)).toBe(PUSHED + 1);
+    } finally {
+      await withSuperuser((client) => client.query(`update equinox.tables set echo_function = $2 where name = $1`, [notes, `_eq_${notes}_echo`]), cloud);
+    }
   });
 
   it('a retried push: one lookup by key per row, to answer its duplicates', async () => {

@@ -1,7 +1,7 @@
 import { applySql } from '@equinox-sync/local-cloud';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { definePlugin, type PluginDeclaration } from '../src/index.js';
+import { definePlugin, type PluginDeclaration, type PushOutcome } from '../src/index.js';
 import { compileServerSchema } from '../src/server/index.js';
 import { newRow } from './protocol-kit.js';
 import { deviceRemote, hasIds, pullAll, uniqueName, uniqueTenant } from '../src/testing/index.js';
@@ -58,8 +58,8 @@ select jsonb_build_object(
   'functions', (select jsonb_agg(jsonb_build_object('oid', p.oid, 'def', pg_get_functiondef(p.oid), 'acl', p.proacl::text[]) order by p.oid)
                   from pg_proc p
                  where (p.pronamespace = 'equinox'::regnamespace
-                        -- Of the tables' compiled push steps and page statements, only these tables' (the cloud serves other tests too).
-                        and (p.proname !~ '^_eq_.*_(apply|page)$' or p.proname in (select '_eq_' || n || '_' || step from unnest($1::text[]) n, unnest(array['apply', 'page']) step)))
+                        -- Of the tables' compiled push steps, page statements and echo checks, only these tables' (the cloud serves other tests too).
+                        and (p.proname !~ '^_eq_.*_(apply|page|echo)$' or p.proname in (select '_eq_' || n || '_' || step from unnest($1::text[]) n, unnest(array['apply', 'page', 'echo']) step)))
                     or (p.pronamespace = 'public'::regnamespace and p.proname in ('eq_push', 'eq_pull', 'eq_health'))),
   'registry', (select jsonb_agg(to_jsonb(r) order by r.name) from equinox.tables r where r.name = any($1)),
   'registry_acl', (select relacl::text[] from pg_class where oid = 'equinox.tables'::regclass),
@@ -99,8 +99,8 @@ describe('the compiled migration on a live cloud', () => {
     expect(parts.triggers).toHaveLength(2 + 2 + 2 + 2);
     // The engine's 21 private functions (registry, push steps, the push's versions, triggers, claims, gates, json depth,
     // cloud marks, the push announcement, the push's echo and the pull's reading of echoes), each table's compiled push
-    // step and page statement, and the 3 device calls.
-    expect(parts.functions).toHaveLength(21 + 2 + 2 + 3);
+    // step, page statement and echo check, and the 3 device calls.
+    expect(parts.functions).toHaveLength(21 + 2 + 2 + 2 + 3);
     // Per table a tenant-scoped key, then one limit per text and json column.
     const constraints = (parts.constraints as Array<{ table: string; name: string; def: string }>).filter((k) => !k.def.startsWith('NOT NULL'));
     expect(constraints.map((k) => [k.table, k.name, k.def])).toEqual(
@@ -369,6 +369,37 @@ describe('the compiled migration on a live cloud', () => {
       ['two', 'added by hand'],
       ['three', 'added by hand'],
     ]);
+  });
+
+  it("answers a push's echo from the compiled check as from the reads it builds for a table an earlier migration registered", async () => {
+    const echoed = uniqueName('mig_echoed');
+    const migration = compileServerSchema([
+      definePlugin({
+        name: 'echoed-test',
+        version: '1.0.0',
+        tables: [{ name: echoed, columns: { body: { type: 'text' }, till: { type: 'text' } }, strategy: 'LastWriteWins', pullScope: { column: 'till', claim: 'device_id' } }],
+      }),
+    ]);
+    await applySql(cloud, migration);
+    const tenant = uniqueTenant('echoed');
+    const till = await deviceRemote(tenant, 'till-1');
+    const other = await deviceRemote(tenant, 'till-2');
+    const push = (remote: typeof till, body: string, at: string) => remote.pushWithEcho(echoed, [{ row: newRow(tenant, { body, till: at }), base_version: null }]);
+    const first = await push(till, 'one', 'till-1');
+    // Another till's row between: outside till 1's scope, so its pushes' echoes still chain.
+    await push(other, 'elsewhere', 'till-2');
+    await admin.query(`update equinox.tables set echo_function = null where name = $1`, [echoed]);
+    const built = await push(till, 'two', 'till-1');
+    await applySql(cloud, migration);
+    const compiled = await push(till, 'three', 'till-1');
+    const versions = [first, built, compiled].map(({ outcomes }) => (outcomes[0] as Extract<PushOutcome, { status: 'applied' }>).server_version);
+    expect([first.echo, built.echo, compiled.echo]).toEqual([
+      [0, versions[0]],
+      [versions[0], versions[1]],
+      [versions[1], versions[2]],
+    ]);
+    const { rows: registered } = await admin.query(`select echo_function from equinox.tables where name = $1`, [echoed]);
+    expect(registered).toEqual([{ echo_function: `_eq_${echoed}_echo` }]);
   });
 
   it('settles pushes and pulls of a table a column was dropped from by hand', async () => {

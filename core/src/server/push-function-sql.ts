@@ -155,6 +155,10 @@ drop function if exists ${s}.apply_batch(${args});`)
  * A row is matched by its version alone: each version is given once, to one write, and
  * an applied outcome is the version of the write this push made, so a row at that
  * version is that row. The rows themselves are not read again (a parse of the batch).
+ * What is read is bounded by the push, whatever the tenant holds: the span, a look-up per
+ * version, the row before — by the table's compiled check (echoFunctionSql, the
+ * registry's `echo_function`), or for a table an earlier migration registered by the
+ * same reads built here.
  */
 const PUSH_ECHO = `create or replace function ${s}.push_echo(p_table text, p_outcomes jsonb) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
@@ -178,19 +182,24 @@ begin
   if v_versions is null then
     return null;
   end if;
-  -- Two reads of the pull index, bounded by the push's own versions: the span (each row
-  -- in it tested against the versions answered, a constant of the statement, by hash),
-  -- and the last row before it. The tenant and scope are subqueries, not constants: the
-  -- planner then weighs a tenant as the table's average one. As a constant, a tenant
-  -- newer than the table's statistics counts as one row, and any index that starts with
-  -- tenant_id looks as good as the pull index — one that then reads all of the tenant's
-  -- rows. (A statement joining the span to the versions walked them all that way.)
-  execute pg_catalog.format($sql$
-    select count(*), count(*) filter (where t.server_version = any($3)),
-           (select max(t.server_version) from public.%1$I t where t.tenant_id = (select ${s}.jwt_tenant()) and t.server_version < $1%2$s)
-      from public.%1$I t where t.tenant_id = (select ${s}.jwt_tenant()) and t.server_version between $1 and $2%2$s
-  $sql$, p_table, v_visible) into v_in_span, v_matched, v_after
-  using v_first, v_last, v_versions;
+  if v_entry.echo_function is not null then
+    -- The table's compiled check (echoFunctionSql): its plans kept.
+    execute pg_catalog.format('select * from ${s}.%I($1, $2, $3)', v_entry.echo_function)
+      into v_in_span, v_matched, v_after using v_first, v_last, v_versions;
+  else
+    -- A table registered by an earlier migration: the same reads, built here. The span's
+    -- rows are tested against the versions answered, a constant of the statement, by
+    -- hash. The tenant and scope are subqueries, not constants: as a constant, a tenant
+    -- newer than the table's statistics counts as one row, and any index that starts with
+    -- tenant_id looks as good as the pull index — one that then reads all of the tenant's
+    -- rows. (A statement joining the span to the versions walked them all that way.)
+    execute pg_catalog.format($sql$
+      select count(*), count(*) filter (where t.server_version = any($3)),
+             (select max(t.server_version) from public.%1$I t where t.tenant_id = (select ${s}.jwt_tenant()) and t.server_version < $1%2$s)
+        from public.%1$I t where t.tenant_id = (select ${s}.jwt_tenant()) and t.server_version between $1 and $2%2$s
+    $sql$, p_table, v_visible) into v_in_span, v_matched, v_after
+    using v_first, v_last, v_versions;
+  end if;
   -- Every row the device's pulls see in [first, last] must be one this push wrote, at the version it answered.
   if v_in_span <> v_matched then
     return null;

@@ -4,6 +4,7 @@ import { applyFunctionName } from './apply-function-sql.js';
 import { claimsSql } from './claims-sql.js';
 import { deleteGuardFunctionSql } from './delete-guard-sql.js';
 import { jsonDepthSql } from './limits-sql.js';
+import { echoFunctionName } from './echo-function-sql.js';
 import { pageColumns, pageFunctionName } from './page-function-sql.js';
 import { pushGatesSql } from './push-gates-sql.js';
 import { PRIVATE_SCHEMA, PUSH_STAMPED_MARK, sqlLiteral } from './sql-text.js';
@@ -62,6 +63,8 @@ alter table ${s}.tables add column if not exists push_function text;
 -- The table's compiled page statement for eq_pull (pageFunctionSql), in this schema, and
 -- the columns it sends (sorted): eq_pull uses it only while the table has those columns.
 alter table ${s}.tables add column if not exists pull_function text, add column if not exists pull_columns text[];
+-- The table's compiled echo check for push_echo (echoFunctionSql), in this schema.
+alter table ${s}.tables add column if not exists echo_function text;
 revoke all on table ${s}.tables from public, anon, authenticated, service_role;
 grant select on table ${s}.tables to authenticated, service_role;
 
@@ -156,19 +159,22 @@ export function registryUpsertSql(plugin: PluginDefinition): string {
     const scope = table.pullScope === undefined ? 'null, null' : `${sqlLiteral(table.pullScope.column)}, ${sqlLiteral(table.pullScope.claim)}`;
     const step = sqlLiteral(applyFunctionName(table.name));
     const page = `${sqlLiteral(pageFunctionName(table.name))}, array[${pageColumns(table).map(sqlLiteral).join(', ')}]::text[]`;
-    return `  (${text}, ${table.appendOnly ? 'true' : 'false'}, ${sqlLiteral(table.direction)}, ${columns}, ${scope}, ${step}, ${page})`;
+    const echo = sqlLiteral(echoFunctionName(table.name));
+    return `  (${text}, ${table.appendOnly ? 'true' : 'false'}, ${sqlLiteral(table.direction)}, ${columns}, ${scope}, ${step}, ${page}, ${echo})`;
   });
   const t = `${PRIVATE_SCHEMA}.tables`;
-  return `insert into ${t} as registered (name, plugin, strategy, append_only, direction, columns, scope_column, scope_claim, push_function, pull_function, pull_columns) values
+  return `insert into ${t} as registered (name, plugin, strategy, append_only, direction, columns, scope_column, scope_claim, push_function, pull_function, pull_columns, echo_function) values
 ${rows.join(',\n')}
 on conflict (name) do update
   set plugin = excluded.plugin, strategy = excluded.strategy, append_only = excluded.append_only,
       direction = excluded.direction, columns = excluded.columns,
       scope_column = excluded.scope_column, scope_claim = excluded.scope_claim, push_function = excluded.push_function,
-      pull_function = excluded.pull_function, pull_columns = excluded.pull_columns
+      pull_function = excluded.pull_function, pull_columns = excluded.pull_columns, echo_function = excluded.echo_function
   where (registered.plugin, registered.strategy, registered.append_only, registered.direction, registered.columns,
-         registered.scope_column, registered.scope_claim, registered.push_function, registered.pull_function, registered.pull_columns)
+         registered.scope_column, registered.scope_claim, registered.push_function, registered.pull_function, registered.pull_columns,
+         registered.echo_function)
     is distinct from (excluded.plugin, excluded.strategy, excluded.append_only, excluded.direction, excluded.columns,
-                      excluded.scope_column, excluded.scope_claim, excluded.push_function, excluded.pull_function, excluded.pull_columns);
+                      excluded.scope_column, excluded.scope_claim, excluded.push_function, excluded.pull_function, excluded.pull_columns,
+                      excluded.echo_function);
 `;
 }

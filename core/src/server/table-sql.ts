@@ -2,6 +2,7 @@ import { quoteIdentifier, type IndexDefinition, type TableDefinition } from '../
 import { applyFunctionSql } from './apply-function-sql.js';
 import { columnSql } from './postgres-columns.js';
 import { deleteGuardSql } from './delete-guard-sql.js';
+import { echoFunctionSql } from './echo-function-sql.js';
 import { pageFunctionSql } from './page-function-sql.js';
 import { limitConstraintsSql } from './limits-sql.js';
 import { tenantAccessSql } from './policy-sql.js';
@@ -40,6 +41,7 @@ export function tableSql(table: TableDefinition): string {
     stampTriggerSql(table.name),
     applyFunctionSql(table),
     pageFunctionSql(table),
+    echoFunctionSql(table),
     gateTriggerSql(table.name),
     appendOnlySql(table),
     // With each table, so that no table's trigger can come before its function; repeating it is harmless.
