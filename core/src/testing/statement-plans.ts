@@ -69,7 +69,7 @@ export function explainAsDevice<Row = Record<string, unknown>>(
  * catalog, another table) do not count.
  *
  * @example
- * rowsTouched(statement.plan, 'invoices'); // 1 for a lookup by primary key
+ * rowsTouched(statement.plan, 'notes'); // 1 for a lookup by primary key
  */
 export function rowsTouched(node: PlanNode, table: string): number {
   const scanned = node['Relation Name'] === table
@@ -82,7 +82,7 @@ export function rowsTouched(node: PlanNode, table: string): number {
  * Whether a plan reads `table` anywhere.
  *
  * @example
- * statements.filter(({ plan }) => readsTable(plan, 'invoices'));
+ * statements.filter(({ plan }) => readsTable(plan, 'notes'));
  */
 export function readsTable(node: PlanNode, table: string): boolean {
   return node['Relation Name'] === table || (node.Plans ?? []).some((child) => readsTable(child, table));
