@@ -13,6 +13,8 @@ export interface Variant<P = unknown> {
 export interface CpuReading {
   readonly cloudMs: number;
   readonly hereMs: number;
+  /** The cloud's CPU by process name (postgres, postgrest, gateway), where the meter can tell them apart. */
+  readonly cloudByName?: Readonly<Record<string, number>>;
 }
 
 /** Reads the CPU counters a {@link CpuReading} is the difference of; null where they cannot be read. */
@@ -62,15 +64,31 @@ export async function compare(label: string, reps: number, variants: readonly Va
       progress(`${label}: ${variant.name} ${what}: ${formatMs(elapsed)}`);
       if (rep === 0) continue;
       samples[index]?.push(elapsed);
-      if (before !== null && after !== null) cpu[index]?.push({ cloudMs: after.cloudMs - before.cloudMs, hereMs: after.hereMs - before.hereMs });
+      if (before !== null && after !== null) cpu[index]?.push(cpuBetween(before, after));
     }
   }
   return variants.map((variant, index) => {
     const readings = cpu[index] ?? [];
     const measured = { name: variant.name, samples: samples[index] ?? [], median: median(samples[index] ?? []) };
     if (readings.length === 0) return measured;
-    return { ...measured, cpu: { cloudMs: median(readings.map((r) => r.cloudMs)), hereMs: median(readings.map((r) => r.hereMs)) } };
+    return { ...measured, cpu: medianReading(readings) };
   });
+}
+
+function cpuBetween(before: CpuReading, after: CpuReading): CpuReading {
+  const reading = { cloudMs: after.cloudMs - before.cloudMs, hereMs: after.hereMs - before.hereMs };
+  if (before.cloudByName === undefined || after.cloudByName === undefined) return reading;
+  const byName: Record<string, number> = {};
+  for (const [name, ms] of Object.entries(after.cloudByName)) byName[name] = ms - (before.cloudByName[name] ?? 0);
+  return { ...reading, cloudByName: byName };
+}
+
+/** The median of each counter on its own (each process's too), over the runs of one variant. */
+function medianReading(readings: readonly CpuReading[]): CpuReading {
+  const names = new Set(readings.flatMap((r) => Object.keys(r.cloudByName ?? {})));
+  const reading = { cloudMs: median(readings.map((r) => r.cloudMs)), hereMs: median(readings.map((r) => r.hereMs)) };
+  if (names.size === 0) return reading;
+  return { ...reading, cloudByName: Object.fromEntries([...names].map((name) => [name, median(readings.map((r) => r.cloudByName?.[name] ?? 0))])) };
 }
 
 /** Times one call. */

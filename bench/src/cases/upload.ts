@@ -1,4 +1,4 @@
-import { DEFAULT_SYNC_OPTIONS, HybridLogicalClock, newRecordId, type Row } from '@equinox-sync/core';
+import { DEFAULT_SYNC_OPTIONS, HybridLogicalClock, newRecordId, SupabaseRemote, type Row } from '@equinox-sync/core';
 import type { SupabaseClient } from '@supabase/supabase-js';
 import { applySql } from '@equinox-sync/local-cloud';
 import { dataRow, PLAIN_UPLOAD_TABLE, plainTableSql, TABLES, tableOf } from '../bench-tables.js';
@@ -33,17 +33,21 @@ async function upsert(client: SupabaseClient, rows: readonly Row[], into: string
   if (error) throw new Error(`raw upsert into ${into} failed: ${error.message}`);
 }
 
-/** Upserts `rows` in batches of `batch`, `lanes` requests in flight, each lane taking the next batch. */
-async function upsertInFlight(client: SupabaseClient, rows: readonly Row[], batch: number, lanes: number, into: string): Promise<void> {
+/** Sends `rows` in batches of `batch` through `send`, `lanes` requests in flight, each lane taking the next batch. */
+async function inFlight(rows: readonly Row[], batch: number, lanes: number, send: (batch: Row[]) => Promise<void>): Promise<void> {
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < rows.length) {
       const first = next;
       next += batch;
-      await upsert(client, rows.slice(first, first + batch), into);
+      await send(rows.slice(first, first + batch));
     }
   };
   await Promise.all(Array.from({ length: lanes }, lane));
+}
+
+async function upsertInFlight(client: SupabaseClient, rows: readonly Row[], batch: number, lanes: number, into: string): Promise<void> {
+  await inFlight(rows, batch, lanes, (slice) => upsert(client, slice, into));
 }
 
 /**
@@ -131,18 +135,42 @@ export async function uploadCase(options: { n: number; reps: number; cloud: Benc
       await upsertInFlight(client, rows, plainBatch, PUSHES_IN_FLIGHT, table);
     },
   };
-  const variants = [engine(DEFAULT_SYNC_OPTIONS.batchSize), plain, bulk, single, engine(RAW_BATCH), syncedInFlight];
+  // The engine's pushes without the device: eq_push called by the engine's own remote with rows built beforehand,
+  // no outbox read and no acks. Splits the gap to the plain table into the cloud's part and the device's.
+  const protocolOnly: Variant<{ remote: SupabaseRemote; rows: Row[] }> = {
+    name: `eq_push from a bare client (${plainBatch} rows/request, ${PUSHES_IN_FLIGHT} in flight, no device store)`,
+    async prepare() {
+      const who = tenant('protocol');
+      const remote = new SupabaseRemote({ url: cloud.cloud.url, key: cloud.cloud.anonKey, accessToken: await cloud.token(who) }, { timeoutMs: 120_000 });
+      return { remote, rows: cloudRows(who, n) };
+    },
+    async run({ remote, rows }) {
+      await inFlight(rows, plainBatch, PUSHES_IN_FLIGHT, async (slice) => {
+        const outcomes = await remote.push(table, slice.map((one) => ({ row: one, base_version: null })));
+        if (outcomes.some((outcome) => outcome.status !== 'applied')) throw new Error(`eq_push from a bare client: ${JSON.stringify(outcomes.find((o) => o.status !== 'applied'))}`);
+      });
+    },
+  };
+  const variants = [engine(DEFAULT_SYNC_OPTIONS.batchSize), plain, bulk, single, engine(RAW_BATCH), syncedInFlight, protocolOnly];
   // The CPU each run takes, the cloud's and this process's (the engine, or the raw loop's client):
   // on a two-core machine they share the cores, where a real device and cloud never do.
   const meter: CpuMeter = () => {
     const tree = processTreeCpuSeconds(cloud.pid);
     if (tree === null) return null;
     const here = process.cpuUsage();
-    return { cloudMs: tree.seconds * 1000, hereMs: (here.user + here.system) / 1000 };
+    const byName = Object.fromEntries(Object.entries(tree.byName).map(([name, seconds]) => [name, seconds * 1000]));
+    return { cloudMs: tree.seconds * 1000, hereMs: (here.user + here.system) / 1000, cloudByName: byName };
   };
-  const [engineSamples, plainSamples, bulkSamples, singleSamples, engineLargeSamples, syncedSamples] = await compare('upload', reps, variants as Variant<never>[], meter);
-  const perThousand = (samples: Samples | undefined, who: string): string =>
-    samples?.cpu === undefined ? '' : `; CPU per 1,000 rows: cloud ${((samples.cpu.cloudMs * 1000) / n).toFixed(1)} ms, ${who} ${((samples.cpu.hereMs * 1000) / n).toFixed(1)} ms`;
+  const [engineSamples, plainSamples, bulkSamples, singleSamples, engineLargeSamples, syncedSamples, protocolSamples] = await compare('upload', reps, variants as Variant<never>[], meter);
+  const perRows = (ms: number): string => ((ms * 1000) / n).toFixed(1);
+  const perThousand = (samples: Samples | undefined, who: string): string => {
+    if (samples?.cpu === undefined) return '';
+    const parts = Object.entries(samples.cpu.cloudByName ?? {})
+      .filter(([, ms]) => ms > 0)
+      .sort(([, a], [, b]) => b - a)
+      .map(([name, ms]) => `${name} ${perRows(ms)}`);
+    return `; CPU per 1,000 rows: cloud ${perRows(samples.cpu.cloudMs)} ms${parts.length === 0 ? '' : ` (${parts.join(', ')})`}, ${who} ${perRows(samples.cpu.hereMs)} ms`;
+  };
   const cloudCpuRatio = engineSamples?.cpu !== undefined && plainSamples?.cpu !== undefined ? plainSamples.cpu.cloudMs / engineSamples.cpu.cloudMs : undefined;
   const syncedRow = row({ case: 'upload', variant: syncedSamples!.name, rows: n, medianMs: syncedSamples!.median, samplesMs: syncedSamples!.samples });
   const plainRow = row({
@@ -167,6 +195,8 @@ export async function uploadCase(options: { n: number; reps: number; cloud: Benc
   const vsBulk = speedRatio(engineRow, bulkRow);
   const vsSingle = speedRatio(engineRow, measuredSingle);
   const syncedVsPlain = speedRatio(syncedRow, plainRow);
+  const protocolRow = row({ case: 'upload', variant: protocolSamples!.name, rows: n, medianMs: protocolSamples!.median, samplesMs: protocolSamples!.samples });
+  const protocolVsPlain = speedRatio(protocolRow, plainRow);
   return {
     rows: [
       {
@@ -185,7 +215,12 @@ export async function uploadCase(options: { n: number; reps: number; cloud: Benc
       {
         ...syncedRow,
         ratio: { value: syncedVsPlain, against: 'plain-table upsert' },
-        note: 'the engine\'s table and rows, upserted by PostgREST itself without the engine',
+        note: `the engine's table and rows, upserted by PostgREST itself without the engine${perThousand(syncedSamples, 'client')}`,
+      },
+      {
+        ...protocolRow,
+        ratio: { value: protocolVsPlain, against: 'plain-table upsert' },
+        note: `the engine's pushes, rows built beforehand: the cloud's part of the gap${perThousand(protocolSamples, 'client')}`,
       },
     ],
     targets: [
@@ -198,7 +233,8 @@ export async function uploadCase(options: { n: number; reps: number; cloud: Benc
         `one-request-per-record timed on ${subset} rows and extrapolated to ${n}. ` +
         `The plain-table limit: the same declared values with id and tenant_id only, into ${PLAIN_UPLOAD_TABLE} (no sync columns, triggers or engine indexes; the tenant policy), ` +
         `supabase-js .upsert() in batches of ${plainBatch}, ${PUSHES_IN_FLIGHT} requests in flight, the device's token. ` +
-        `The synced table itself, written the same way without the engine, ran at ${syncedVsPlain.toFixed(2)}× of the plain table (its sync columns and pull index). ` +
+        `The synced table itself, written the same way without the engine, ran at ${syncedVsPlain.toFixed(2)}× of the plain table (its sync columns, stamp trigger and pull index); ` +
+        `the engine's pushes sent by a bare client (no outbox read, no acks) at ${protocolVsPlain.toFixed(2)}×. ` +
         (cloudCpuRatio === undefined
           ? ''
           : `The cloud's CPU per row uploaded by the engine was ${(1 / cloudCpuRatio).toFixed(2)}× the plain table's (a ${cloudCpuRatio.toFixed(2)}× ratio where the cloud alone is the limit); ` +
