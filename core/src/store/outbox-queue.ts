@@ -228,8 +228,9 @@ export class OutboxQueue {
   waiting(table: string, now: number): WaitingEntry[] {
     this.capture.fold();
     const context = this.tables.byName(table);
-    const rows = this.db
-      .prepare(
+    const rows = this.statements
+      .get(
+        'waiting',
         `SELECT seq, row_id, next_attempt_at FROM _eq_outbox
           WHERE table_id = ? AND awaiting_confirmation = 0 AND next_attempt_at > ? ORDER BY coalesce(first_seq, seq), seq`,
       )

@@ -159,7 +159,8 @@ export class ScopedStore {
     const conditions = names.map((name) => `${quoteIdentifier(name)} IS ?`);
     if (options.includeDeleted !== true) conditions.push('deleted = 0');
     const sql = `SELECT id FROM ${quoteIdentifier(table)} WHERE ${conditions.join(' AND ') || 'TRUE'} ORDER BY id`;
-    const ids = this.deps.db.prepare(sql).pluck().all(...values) as string[];
+    // Prepared once per shape of filter: a plugin asks the same few queries on every sale.
+    const ids = this.statement(sql).pluck(true).all(...values) as string[];
     return ids.map((id) => this.deps.tables.readRow(context, id) as Row);
   }
 
