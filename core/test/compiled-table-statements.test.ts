@@ -11,6 +11,17 @@ import { cloudDatabase, deviceRemote, hasIds, pullAll, uniqueName, uniqueTenant 
 
 const cloud = inject('cloud');
 
+/** The migration of a plugin with one table of `body` rows, each device pulling only its own till's. */
+function tillScopedMigration(plugin: string, table: string): string {
+  return compileServerSchema([
+    definePlugin({
+      name: plugin,
+      version: '1.0.0',
+      tables: [{ name: table, columns: { body: { type: 'text' }, till: { type: 'text' } }, strategy: 'LastWriteWins', pullScope: { column: 'till', claim: 'device_id' } }],
+    }),
+  ]);
+}
+
 describe("a table's compiled statements, and a table without them", () => {
   const admin = cloudDatabase({ as: 'superuser', cloud });
 
@@ -32,13 +43,7 @@ describe("a table's compiled statements, and a table without them", () => {
 
   it('pages with the compiled statement as eq_pull builds its own, which it does for a table a column was added to by hand', async () => {
     const paged = uniqueName('mig_paged');
-    const migration = compileServerSchema([
-      definePlugin({
-        name: 'paged-test',
-        version: '1.0.0',
-        tables: [{ name: paged, columns: { body: { type: 'text' }, till: { type: 'text' } }, strategy: 'LastWriteWins', pullScope: { column: 'till', claim: 'device_id' } }],
-      }),
-    ]);
+    const migration = tillScopedMigration('paged-test', paged);
     await applySql(cloud, migration);
     const tenant = uniqueTenant('paged');
     const remote = await deviceRemote(tenant, 'till-1');
@@ -64,13 +69,7 @@ describe("a table's compiled statements, and a table without them", () => {
 
   it("answers a push's echo from the compiled check as from the reads it builds for a table an earlier migration registered", async () => {
     const echoed = uniqueName('mig_echoed');
-    const migration = compileServerSchema([
-      definePlugin({
-        name: 'echoed-test',
-        version: '1.0.0',
-        tables: [{ name: echoed, columns: { body: { type: 'text' }, till: { type: 'text' } }, strategy: 'LastWriteWins', pullScope: { column: 'till', claim: 'device_id' } }],
-      }),
-    ]);
+    const migration = tillScopedMigration('echoed-test', echoed);
     await applySql(cloud, migration);
     const tenant = uniqueTenant('echoed');
     const till = await deviceRemote(tenant, 'till-1');
