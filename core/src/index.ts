@@ -44,6 +44,8 @@ export type { ConflictRecord, LocalStoreOptions, PendingDelete, QuarantinedRow, 
 
 // The cloud port and its protocol.
 export {
+  CloudNotAsExpectedError,
+  PUSH_EXPECTATION_CODE,
   PushPausedError,
   PushTooLargeError,
   RemoteError,
@@ -60,6 +62,9 @@ export type {
   LiveNudge,
   PullCursor,
   PullPage,
+  PushAnswer,
+  PushEcho,
+  PushExpectation,
   PushItem,
   PushOutcome,
   RemoteErrorInit,

@@ -97,10 +97,10 @@ describe('the compiled migration on a live cloud', () => {
     expect(parts.policies).toHaveLength(3 + 2);
     // Stamping and the push gate on both; on one append-only protection, on the other the refusal of hard deletes.
     expect(parts.triggers).toHaveLength(2 + 2 + 2 + 2);
-    // The engine's 21 private functions (registry, push steps, the push's versions, triggers, claims, gates, json depth,
-    // cloud marks, the push announcement, the push's echo and the pull's reading of echoes), each table's compiled push
-    // step, page statement and echo check, and the 3 device calls.
-    expect(parts.functions).toHaveLength(21 + 2 + 2 + 2 + 3);
+    // The engine's 22 private functions (registry, push steps, the push's versions, triggers, claims, gates, json depth,
+    // cloud marks, the push announcement, the push's echo, the check of a push's expectation and the pull's reading of
+    // echoes), each table's compiled push step, page statement and echo check, and the 3 device calls.
+    expect(parts.functions).toHaveLength(22 + 2 + 2 + 2 + 3);
     // Per table a tenant-scoped key, then one limit per text and json column.
     const constraints = (parts.constraints as Array<{ table: string; name: string; def: string }>).filter((k) => !k.def.startsWith('NOT NULL'));
     expect(constraints.map((k) => [k.table, k.name, k.def])).toEqual(
@@ -116,20 +116,23 @@ describe('the compiled migration on a live cloud', () => {
     expect(view.rows[0].view).not.toBeNull();
   });
 
-  it('replaces the functions of sync protocol 1 and the eq_push before echoes, whose signatures differ, instead of keeping both', async () => {
+  it('replaces the functions of sync protocol 1 and the eq_push before echoes and before expectations, whose signatures differ, instead of keeping both', async () => {
     // In one transaction, rolled back: the other test files share this cloud, and two
     // eq_push would be ambiguous to PostgREST while they lived.
     await admin.query('begin');
     try {
       await admin.query(`create or replace function public.eq_push(p_table text, p_rows jsonb) returns jsonb language sql as 'select null::jsonb'`);
       await admin.query(`create or replace function public.eq_push(p_table text, p_rows json, p_bases jsonb) returns jsonb language sql as 'select null::jsonb'`);
+      await admin.query(
+        `create or replace function public.eq_push(p_table text, p_rows json, p_bases jsonb default null, p_echo boolean default false) returns jsonb language sql as 'select null::jsonb'`,
+      );
       await admin.query(`create or replace function equinox.apply_batch(p_table text, p_rows jsonb) returns jsonb language sql as 'select null::jsonb'`);
       await admin.query(compileServerSchema([definePlugin(declaration)]));
       const left = await admin.query(
         `select p.oid::regprocedure::text as signature from pg_proc p
           where p.proname in ('eq_push', 'apply_batch') and p.pronamespace in ('public'::regnamespace, 'equinox'::regnamespace) order by 1`,
       );
-      expect(left.rows.map((row) => row.signature)).toEqual(['eq_push(text,json,jsonb,boolean)', 'equinox.apply_batch(text,json,jsonb)']);
+      expect(left.rows.map((row) => row.signature)).toEqual(['eq_push(text,json,jsonb,boolean,jsonb)', 'equinox.apply_batch(text,json,jsonb)']);
     } finally {
       await admin.query('rollback');
     }

@@ -51,7 +51,7 @@ describe('the compiled migration, applied by the owner role', () => {
     await cloud.applySql(sql);
     const first = await rows<{ kind: string; name: string; owner: string }>(cloud.adminPgUrl, SCHEMA_SNAPSHOT);
     expect(first.filter((row) => row.kind !== 'policy' && row.owner !== OWNER_ROLE)).toEqual([]);
-    expect(first.map((row) => row.name)).toEqual(expect.arrayContaining(['eq_push(text,json,jsonb,boolean)', 'eq_pull(text,jsonb,integer)', 'public.invoices', 'public.products', 'public.settings']));
+    expect(first.map((row) => row.name)).toEqual(expect.arrayContaining(['eq_push(text,json,jsonb,boolean,jsonb)', 'eq_pull(text,jsonb,integer)', 'public.invoices', 'public.products', 'public.settings']));
 
     await cloud.applySql(sql);
     expect(await rows(cloud.adminPgUrl, SCHEMA_SNAPSHOT)).toEqual(first);

@@ -1,5 +1,5 @@
 import type { Row } from '../declarations/index.js';
-import { PUSH_STATUSES, type PushAnswer, type PushEcho, type PushItem, type PushOutcome } from './remote-protocol.js';
+import { PUSH_STATUSES, type PushAnswer, type PushEcho, type PushExpectation, type PushItem, type PushOutcome } from './remote-protocol.js';
 import { describeAnswer, protocolError } from './response-guards.js';
 
 /**
@@ -17,6 +17,24 @@ export function pushArguments(items: readonly PushItem[]): { p_rows: Row[]; p_ba
     if (item.base_version !== null) (bases ??= {})[String(item.row.id)] = item.base_version;
   }
   return { p_rows: rows, p_bases: bases };
+}
+
+/**
+ * The `p_expect` argument of `eq_push`: the expectation with the cloud's names
+ * (`high_water`, `cursor_txid`), the marks as decimal strings.
+ *
+ * @example
+ * expectationArgument({ protocol: 2, tenant: 'store-1', epoch: 'a1', highWater: '812' });
+ * // { protocol: 2, tenant: 'store-1', epoch: 'a1', high_water: '812' }
+ */
+export function expectationArgument(expect: PushExpectation): Record<string, string | number> {
+  return {
+    protocol: expect.protocol,
+    tenant: expect.tenant,
+    epoch: expect.epoch,
+    ...(expect.highWater === undefined ? {} : { high_water: expect.highWater }),
+    ...(expect.cursorTxid === undefined ? {} : { cursor_txid: expect.cursorTxid }),
+  };
 }
 
 /**
@@ -68,7 +86,7 @@ function asPushEcho(echo: unknown, table: string): PushEcho | null {
 
 /**
  * The argument names of `eq_push`, as the `columns` query parameter names them (a push
- * asked for its echo adds `p_echo`).
+ * asked for its echo adds `p_echo`, one with an expectation `p_expect`).
  *
  * @example
  * url.searchParams.set('columns', PUSH_ARGUMENT_NAMES);
@@ -78,10 +96,14 @@ export const PUSH_ARGUMENT_NAMES = 'p_table,p_rows,p_bases';
 /** The end of a push's body when it asks for its echo: supabase-js sends the arguments in the order given. */
 const ECHO_ASKED = ',"p_echo":true}';
 
+/** The start of a push's body when it carries an expectation (the remote puts it first). */
+const EXPECT_GIVEN = '{"p_expect":';
+
 /**
  * Wraps a `fetch` so that calls of `eq_push` name their arguments in the URL
- * (`?columns=p_table,p_rows,p_bases`). Without the names, PostgREST parses the whole
- * request body to learn them before Postgres parses it again; with them it hands the
+ * (`?columns=p_table,p_rows,p_bases`, and `p_echo`, `p_expect` when the body has them).
+ * Without the names, PostgREST parses the whole request body to learn them before
+ * Postgres parses it again; with them it hands the
  * body over as it is, which saves about a third of a 1,000-row push's time in PostgREST.
  * Other requests pass through untouched.
  *
@@ -98,8 +120,9 @@ export function namingPushArguments(base: typeof fetch): typeof fetch {
     if (!naming || !href.includes('/rpc/eq_push')) return base(input, init);
     const url = new URL(href);
     if (!url.pathname.endsWith('/rpc/eq_push') || url.searchParams.has('columns')) return base(input, init);
-    const asksEcho = typeof init?.body === 'string' && init.body.endsWith(ECHO_ASKED);
-    url.searchParams.set('columns', asksEcho ? `${PUSH_ARGUMENT_NAMES},p_echo` : PUSH_ARGUMENT_NAMES);
+    const body = typeof init?.body === 'string' ? init.body : '';
+    const names = [PUSH_ARGUMENT_NAMES, ...(body.endsWith(ECHO_ASKED) ? ['p_echo'] : []), ...(body.startsWith(EXPECT_GIVEN) ? ['p_expect'] : [])];
+    url.searchParams.set('columns', names.join(','));
     // A Request's body can be read once: keep the original for a second try.
     const named = input instanceof Request ? new Request(url, input.clone()) : url.href;
     const response = await base(named, init);

@@ -1,5 +1,6 @@
-import { PUSH_PAUSED_CODE } from './remote-protocol.js';
+import { PUSH_EXPECTATION_CODE, PUSH_PAUSED_CODE } from './remote-protocol.js';
 import {
+  CloudNotAsExpectedError,
   PushPausedError,
   PushTooLargeError,
   RemoteRejectedError,
@@ -81,9 +82,10 @@ const SCHEMA_FIX = 'run "equinox cloud sql --apply" on the local cloud, or apply
 
 /**
  * Turns a failed supabase-js response into a typed {@link RemoteError}, keeping the
- * Postgres code and the HTTP status and scrubbing keys and tokens from every text. Two
+ * Postgres code and the HTTP status and scrubbing keys and tokens from every text. Three
  * refusals of a push get their own types, since the pipeline treats them apart: a push
- * gate's (`EQ402`, {@link PushPausedError}) and a call too large for the cloud (`54000`
+ * gate's (`EQ402`, {@link PushPausedError}), a cloud not as the device expected (`EQ412`,
+ * {@link CloudNotAsExpectedError}) and a call too large for the cloud (`54000`
  * or HTTP 413, {@link PushTooLargeError}). A function the cloud does not have
  * (`PGRST202`) means its schema is missing or older than the device: a final refusal
  * (no run loops on it) whose message names the fix ({@link isMissingFunction}).
@@ -117,6 +119,7 @@ export function toRemoteError(failure: RemoteFailure, context: FailureContext): 
   const where = [code === undefined ? undefined : `code ${code}`, `HTTP ${failure.status}`].filter(Boolean).join(', ');
   const message = `${call} failed: ${reason} (${where})`;
   if (context.operation === 'push' && code === PUSH_PAUSED_CODE) return new PushPausedError({ ...init, message, reason });
+  if (context.operation === 'push' && code === PUSH_EXPECTATION_CODE) return new CloudNotAsExpectedError({ ...init, message, reason: 'changed' });
   if (context.operation === 'push' && (code === PUSH_CAP_CODE || failure.status === 413)) return new PushTooLargeError({ ...init, message });
   return isRetryableFailure(failure) ? new RemoteUnavailableError({ ...init, message }) : new RemoteRejectedError({ ...init, message });
 }

@@ -123,6 +123,25 @@ export class PushPausedError extends RemoteRejectedError {
 }
 
 /**
+ * A push the cloud refused whole, before writing anything, because it is not as the
+ * device expected ({@link PushExpectation}; SQLSTATE `EQ412`): `changed`. Or the cloud does
+ * not check expectations (its schema is older than this engine's): `unchecked` — nothing
+ * was written either. Either way the engine probes the cloud and goes the ordinary way.
+ *
+ * @example
+ * if (error instanceof CloudNotAsExpectedError) health = await remote.health(2000);
+ */
+export class CloudNotAsExpectedError extends RemoteRejectedError {
+  override readonly name: string = 'CloudNotAsExpectedError';
+  readonly reason: 'changed' | 'unchecked';
+
+  constructor(init: RemoteErrorInit & { readonly reason: 'changed' | 'unchecked' }) {
+    super(init);
+    this.reason = init.reason;
+  }
+}
+
+/**
  * A push refused whole for its size: more rows or bytes than `eq_push` takes in one call
  * (SQLSTATE 54000), or a request body over the gateway's limit (HTTP 413). The engine's
  * batches are sized to stay below both; if one still is refused, it is sent again in halves.

@@ -20,6 +20,39 @@ export const SYNC_PROTOCOL_VERSION = 2;
 export const PUSH_PAUSED_CODE = 'EQ402';
 
 /**
+ * SQLSTATE of a push the cloud refused whole, before writing anything, because it is not
+ * as the device last saw it ({@link PushExpectation}): another epoch, a high-water mark
+ * below the one the device recorded, a next transaction id at or below a pull cursor's,
+ * another sync protocol, or a token of another tenant. The device then probes the cloud
+ * and, if it was replaced or restored, repairs before sending again.
+ *
+ * @example
+ * if (error instanceof RemoteError && error.code === PUSH_EXPECTATION_CODE) await engine.probe();
+ */
+export const PUSH_EXPECTATION_CODE = 'EQ412';
+
+/**
+ * What a device expects of the cloud when it pushes without probing first: the marks it
+ * recorded at its last look (see {@link CloudMarks}), its sync protocol and its tenant.
+ * The cloud checks them before it writes (`eq_push`'s `p_expect`) and refuses the whole
+ * push with {@link PUSH_EXPECTATION_CODE} when one does not hold, so a push never lands
+ * on a cloud replaced or restored under the device. On the wire:
+ * `{ protocol, tenant, epoch, high_water, cursor_txid? }`.
+ *
+ * @example
+ * const expect: PushExpectation = { protocol: SYNC_PROTOCOL_VERSION, tenant: 'store-1', epoch: 'a1', highWater: '812' };
+ */
+export interface PushExpectation {
+  readonly protocol: number;
+  readonly tenant: string;
+  readonly epoch: string;
+  /** The highest `server_version` the device recorded; the cloud's may only be at or above it. */
+  readonly highWater?: string;
+  /** The largest transaction id among the device's pull cursors; the cloud's next one must lie above it. */
+  readonly cursorTxid?: string;
+}
+
+/**
  * Most rows one `eq_push` call may carry; the cloud refuses a bigger call with SQLSTATE
  * 54000 (program_limit_exceeded), so one request cannot hold a connection for long.
  *

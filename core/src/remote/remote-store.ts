@@ -1,6 +1,6 @@
 import type { LiveFeed } from './live-feed.js';
 import type { RemoteError } from './remote-errors.js';
-import type { PullCursor, PullPage, PushAnswer, PushItem, PushOutcome } from './remote-protocol.js';
+import type { PullCursor, PullPage, PushAnswer, PushExpectation, PushItem, PushOutcome } from './remote-protocol.js';
 
 /**
  * The answer to an online probe. `online` is true when the cloud answered in time,
@@ -71,6 +71,7 @@ export const RemoteStore = Symbol('RemoteStore');
  *
  * @example
  * const outcomes = await remote.push('clients', [{ row, base_version: null }]);
+ * const checked = await remote.pushExpecting?.('clients', items, expect, true); // { outcomes, echo }
  * const page = await remote.pull('clients', cursor, 500);
  * const first = await remote.pullMany?.({ clients: cursor }, 500); // { health, pages }
  * const feed = remote.listen?.('store-1');
@@ -84,6 +85,13 @@ export interface RemoteStore {
    * it (or a cloud from before echoes, answered with `echo: null`) just pulls them back.
    */
   pushWithEcho?(table: string, items: readonly PushItem[]): Promise<PushAnswer>;
+  /**
+   * Optional: a push the cloud makes only if it is still as `expect` says — else it writes
+   * nothing and the call rejects with a `CloudNotAsExpectedError` (`changed`; `unchecked`
+   * when the cloud cannot check). It lets a run with changes to send skip its probe: the
+   * first push is the probe. `echo`: ask for the push's echo, as `pushWithEcho` does.
+   */
+  pushExpecting?(table: string, items: readonly PushItem[], expect: PushExpectation, echo: boolean): Promise<PushAnswer>;
   /** Downloads the page after `cursor` (`null`: from the start), at most `limit` rows. */
   pull(table: string, cursor: PullCursor | null, limit: number): Promise<PullPage>;
   /**

@@ -5,11 +5,11 @@ import type { BackoffPolicy } from '../sync/backoff.js';
 import type { LiveFeed } from './live-feed.js';
 import { RealtimeFeed } from './realtime-feed.js';
 import { isMissingFunction, toRemoteError } from './remote-error-mapping.js';
-import { RemoteError, type RemoteOperation } from './remote-errors.js';
-import { liveTopic, type PullCursor, type PullPage, type PushAnswer, type PushItem, type PushOutcome } from './remote-protocol.js';
+import { CloudNotAsExpectedError, RemoteError, type RemoteOperation } from './remote-errors.js';
+import { liveTopic, type PullCursor, type PullPage, type PushAnswer, type PushExpectation, type PushItem, type PushOutcome } from './remote-protocol.js';
 import type { PullManyAnswer, RemoteHealth, RemoteStore } from './remote-store.js';
 import { retryingDeadConnections } from './dead-connection-retry.js';
-import { asPushAnswer, asPushOutcomes, namingPushArguments, pushArguments } from './push-wire-format.js';
+import { asPushAnswer, asPushOutcomes, expectationArgument, namingPushArguments, pushArguments } from './push-wire-format.js';
 import { asHealthFields, asPullMany, asPullPage } from './response-guards.js';
 
 /**
@@ -135,9 +135,36 @@ export class SupabaseRemote implements RemoteStore {
     return this.send(table, items, false);
   }
 
-  private async send(table: string, items: readonly PushItem[], echo: boolean): Promise<PushAnswer> {
+  /**
+   * `eq_push` with `p_expect`: the cloud checks the expectation before it writes. A cloud
+   * whose schema predates the argument runs nothing (PostgREST finds no such function):
+   * that is a `CloudNotAsExpectedError` too, `unchecked`.
+   */
+  async pushExpecting(table: string, items: readonly PushItem[], expect: PushExpectation, echo: boolean): Promise<PushAnswer> {
+    try {
+      return await this.send(table, items, echo && Date.now() >= this.noEchoUntil, expect);
+    } catch (error) {
+      if (!(error instanceof RemoteError && isMissingFunction(error))) throw error;
+      throw new CloudNotAsExpectedError({
+        operation: 'push',
+        table,
+        code: error.code,
+        status: error.status,
+        message: `push "${table}": the cloud does not check what the device expects of it (its schema is older than this engine's)`,
+        reason: 'unchecked',
+      });
+    }
+  }
+
+  private async send(table: string, items: readonly PushItem[], echo: boolean, expect?: PushExpectation): Promise<PushAnswer> {
     if (items.length === 0) return { outcomes: [], echo: null };
-    const args = { p_table: assertIdentifier(table, 'table'), ...pushArguments(items), ...(echo ? { p_echo: true } : {}) };
+    // The expectation first: the fetch wrapper names the arguments from how the body starts and ends.
+    const args = {
+      ...(expect === undefined ? {} : { p_expect: expectationArgument(expect) }),
+      p_table: assertIdentifier(table, 'table'),
+      ...pushArguments(items),
+      ...(echo ? { p_echo: true } : {}),
+    };
     // Expected before sending: the announcement may come before the answer.
     const announcements = [...this.feeds].map((feed) => feed.expectEcho(table));
     let applied = false;

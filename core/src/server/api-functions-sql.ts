@@ -25,7 +25,9 @@ const DEVICE_FUNCTIONS: readonly string[] = [
   `${s}.announce_push(text)`,
   // Reached through eq_push when the device asks for its push's echo.
   `${s}.push_echo(text, jsonb)`,
-  'public.eq_push(text, json, jsonb, boolean)',
+  // Reached through eq_push when the device pushes without probing first.
+  `${s}.check_push_expectation(jsonb)`,
+  'public.eq_push(text, json, jsonb, boolean, jsonb)',
   'public.eq_pull(text, jsonb, integer)',
   // Reached through eq_pull when a cursor carries the echoes of the device's pushes.
   `${s}.past_echoes(bigint, jsonb)`,

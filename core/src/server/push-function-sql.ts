@@ -1,4 +1,5 @@
 import { MAX_PUSH_BYTES, MAX_PUSH_ROWS } from '../remote/remote-protocol.js';
+import { pushExpectationSql } from './push-expectation-sql.js';
 import { settleFailedBatchSql } from './settle-failed-batch-sql.js';
 import { PRIVATE_SCHEMA, PUSH_STAMPED_MARK } from './sql-text.js';
 
@@ -214,14 +215,18 @@ $eq$;`;
  */
 const PUSH_BEFORE_ECHO = 'drop function if exists public.eq_push(text, json, jsonb);';
 
+/** The signature before `p_expect`, replaced for the same reason. */
+const PUSH_BEFORE_EXPECT = 'drop function if exists public.eq_push(text, json, jsonb, boolean);';
+
 /** The echo's signature before it matched rows by version alone (it read the rows again). */
 const ECHO_WITH_ROWS = `drop function if exists ${s}.push_echo(text, json, jsonb);`;
 
 /**
- * `eq_push(p_table, p_rows, p_bases, p_echo)`: `p_rows` is the batch's rows, whole; `p_bases`
+ * `eq_push(p_table, p_rows, p_bases, p_echo, p_expect)`: `p_rows` is the batch's rows, whole; `p_bases`
  * maps the id of each row the device has seen in the cloud to that `server_version`.
  * With `p_echo` the answer is `{ outcomes, echo }` (see `push_echo`), else the
- * outcomes alone, as before it existed.
+ * outcomes alone, as before it existed. With `p_expect`, the call is refused whole before
+ * anything else unless the cloud is as the device expects (`check_push_expectation`).
  *
  * A call of more than `MAX_PUSH_BYTES` bytes of row JSON is refused whole (SQLSTATE
  * 54000), so no request holds a connection for long; then the push gates run (a gate
@@ -236,7 +241,8 @@ const ECHO_WITH_ROWS = `drop function if exists ${s}.push_echo(text, json, jsonb
  * applied at least one row is announced to the tenant's devices (announce_push, see
  * liveNudgesSql), once per push, never per row.
  */
-const EQ_PUSH = `create or replace function public.eq_push(p_table text, p_rows json, p_bases jsonb default null, p_echo boolean default false) returns jsonb
+const EQ_PUSH = `create or replace function public.eq_push(p_table text, p_rows json, p_bases jsonb default null, p_echo boolean default false,
+                                          p_expect jsonb default null) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
   v_entry ${s}.tables := ${s}.registered_table(p_table);
@@ -244,6 +250,9 @@ declare
   v_bytes integer;
   v_outcomes jsonb;
 begin
+  if p_expect is not null then
+    perform ${s}.check_push_expectation(p_expect);
+  end if;
   if json_typeof(p_rows) is distinct from 'array' then
     raise exception 'p_rows must be a JSON array of rows' using errcode = 'invalid_parameter_value';
   end if;
@@ -300,5 +309,5 @@ $eq$;`;
  * const sql = pushFunctionSql();
  */
 export function pushFunctionSql(): string {
-  return [EARLIER_PUSH_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, SPLIT_SLICE, settleFailedBatchSql(), ECHO_WITH_ROWS, PUSH_ECHO, PUSH_BEFORE_ECHO, EQ_PUSH].join('\n\n');
+  return [EARLIER_PUSH_FUNCTIONS, APPLY_BATCH, APPLY_ONE, APPLY_SLICE, SPLIT_SLICE, settleFailedBatchSql(), ECHO_WITH_ROWS, PUSH_ECHO, pushExpectationSql(), PUSH_BEFORE_ECHO, PUSH_BEFORE_EXPECT, EQ_PUSH].join('\n\n');
 }
