@@ -38,6 +38,8 @@ export interface Calls {
   postedCursorsOnly: boolean;
   /** Answers a GET of eq_pull_many as a lagging read replica would: the cloud's answer, marked as a replica's, its high-water mark 0. */
   replicaAnswersGets: boolean;
+  /** Answers a push carrying `p_expect` as a cloud whose eq_push predates it does: PostgREST's "no such function". */
+  uncheckedPushes: boolean;
 }
 
 export function counting(calls: Calls): typeof fetch {
@@ -56,6 +58,10 @@ export function counting(calls: Calls): typeof fetch {
       const [answer] = (await (await fetch(input, init)).json()) as [Record<string, unknown>];
       return Response.json([{ ...answer, replica: true, high_water: '0' }]);
     }
+    if (calls.uncheckedPushes && fn === 'eq_push' && typeof init?.body === 'string' && init.body.startsWith('{"p_expect":')) {
+      const body = { code: 'PGRST202', message: 'Could not find the function public.eq_push(p_bases, p_echo, p_expect, p_rows, p_table) in the schema cache', details: null, hint: null };
+      return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
+    }
     if (calls.withoutPullMany && fn === 'eq_pull_many') {
       const body = { code: 'PGRST202', message: 'Could not find the function public.eq_pull_many(p_cursors, p_limit) in the schema cache', details: null, hint: null };
       return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
@@ -69,7 +75,7 @@ export async function device(
   tenant: string,
   options: { pullPageSize?: number; remote?: (remote: RemoteStore) => RemoteStore; plugins?: PluginDefinition[] } = {},
 ): Promise<TestDevice & { calls: Calls }> {
-  const calls: Calls = { made: [], sent: [], offline: false, withoutPullMany: false, postedCursorsOnly: false, replicaAnswersGets: false };
+  const calls: Calls = { made: [], sent: [], offline: false, withoutPullMany: false, postedCursorsOnly: false, replicaAnswersGets: false, uncheckedPushes: false };
   const opened = await openDevice({
     name,
     tenant,

@@ -46,7 +46,7 @@ create trigger ${marked}_touch before insert on public.${marked} for each row ex
 interface Traffic {
   readonly pulledRows: number[];
   readonly pushColumns: string[];
-  /** While set, eq_push refuses `p_echo` as a cloud from before echoes does. */
+  /** While set, eq_push refuses `p_echo` (and `p_expect`, which came later) as a cloud from before echoes does. */
   olderCloud: boolean;
 }
 
@@ -56,7 +56,7 @@ function watching(traffic: Traffic): typeof fetch {
     if (url.pathname.endsWith('/rpc/eq_push')) {
       const columns = url.searchParams.get('columns') ?? '';
       traffic.pushColumns.push(columns);
-      if (traffic.olderCloud && columns.includes('p_echo')) {
+      if (traffic.olderCloud && (columns.includes('p_echo') || columns.includes('p_expect'))) {
         const body = { code: 'PGRST202', message: 'Could not find the function public.eq_push(p_bases, p_echo, p_rows, p_table) in the schema cache', details: null, hint: null };
         return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
       }
@@ -97,7 +97,8 @@ describe('a device and its own pushes', () => {
     await till1.engine.syncNow();
     write(till1, notes, Array.from({ length: 30 }, (_, i) => `n${i}`));
     expect(await till1.engine.syncNow()).toMatchObject({ error: null, uploaded: 30, downloaded: 0 });
-    expect(till1.traffic.pushColumns).toEqual(['p_table,p_rows,p_bases,p_echo', 'p_table,p_rows,p_bases,p_echo', 'p_table,p_rows,p_bases,p_echo']);
+    // After a first run, pushes also carry what the device expects of the cloud (no probe before them).
+    expect(till1.traffic.pushColumns).toEqual(Array.from({ length: 3 }, () => 'p_table,p_rows,p_bases,p_echo,p_expect'));
     expect(received(till1)).toBe(0);
 
     expect(await till2.engine.syncNow()).toMatchObject({ error: null, downloaded: 30 });
@@ -155,8 +156,9 @@ describe('a device and its own pushes', () => {
     await till1.engine.syncNow();
     write(till1, notes, ['a', 'b', 'c']);
     expect(await till1.engine.syncNow()).toMatchObject({ error: null, uploaded: 3 });
-    // Refused by name before anything ran, then sent as ever; its rows come back as they always did.
-    expect(till1.traffic.pushColumns).toEqual(['p_table,p_rows,p_bases,p_echo', 'p_table,p_rows,p_bases']);
+    // Refused by name before anything ran — with its expectation, then (after a probe) with p_echo — then sent as
+    // ever; its rows come back as they always did.
+    expect(till1.traffic.pushColumns).toEqual(['p_table,p_rows,p_bases,p_echo,p_expect', 'p_table,p_rows,p_bases,p_echo', 'p_table,p_rows,p_bases']);
     expect(received(till1)).toBe(3);
     write(till1, notes, ['d']);
     await till1.engine.syncNow();

@@ -1,6 +1,6 @@
 import { inject, injectable, optional } from 'inversify';
 import { BehaviorSubject, EMPTY, Subject, from, merge, tap, type Observable, type Subscription } from 'rxjs';
-import { RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION } from '../remote/index.js';
+import { CloudNotAsExpectedError, RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION, type PushExpectation, type RemoteHealth } from '../remote/index.js';
 import { isMissingFunction } from '../remote/remote-error-mapping.js';
 import { CloudRecovery, type ReconcileOptions, type ReconcileResult, type RecoveryReport } from '../recovery/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete, type QuarantinedRow } from '../store/index.js';
@@ -21,10 +21,21 @@ import { UploadStage } from './upload-stage.js';
 import { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
 
 /**
- * How old the last probe may be for a run for nudges to go on it: at most one probe per
- * this long while nudges keep coming, instead of one per nudge.
+ * How old the last probe (or `eq_pull_many` answer) may be for a run to go on it: a run
+ * for nudges, and a run whose pushes carry what the device expects of the cloud — at most
+ * one probe per this long while nudges or sales keep coming, instead of one per run.
  */
-const NUDGE_PROBE_REUSE_MS = 30_000;
+const PROBE_REUSE_MS = 30_000;
+
+/** How long runs probe first again after a cloud could not check a push's expectation (a schema older than the engine). */
+const UNCHECKED_CLOUD_MS = 60 * 60_000;
+
+/** What one attempt at a run ended with (the counts go on in the run's own object). */
+interface AttemptEnd {
+  readonly error: string | null;
+  readonly warning: string | undefined;
+  readonly offline: boolean;
+}
 
 /**
  * The sync engine: `detect → queue → upload → pull → resolve`. Triggers (`syncNow()`,
@@ -32,8 +43,11 @@ const NUDGE_PROBE_REUSE_MS = 30_000;
  * nudge: another device's push the cloud announced) feed one run at a time; a trigger
  * during a run causes one more run after it. A run with nothing to upload is one request
  * (`pullMany`: the probe and every table's first page) when the remote and the cloud have
- * it. Offline, a run makes no call but the health probe (or that one request), and
- * changes stay queued.
+ * it. A run with changes to send makes no probe once the engine has heard from the cloud:
+ * its first push carries the marks the device recorded, and the cloud refuses it whole,
+ * writing nothing, if it was replaced or restored meanwhile — then the run probes,
+ * repairs and sends. Offline, a run makes no call but the health probe (or that one
+ * request), and changes stay queued.
  *
  * @example
  * const engine = container.get(SyncEngine);
@@ -66,7 +80,8 @@ export class SyncEngine {
   private inFlight: Promise<unknown> = Promise.resolve();
   private stopping = false;
   private disposed: Promise<void> | undefined;
-  /** Until when the cloud is taken to lack `eq_pull_many`. */
+  /** Until when runs probe before pushing: the cloud could not check an expectation. */
+  private probeFirstUntil = 0;
 
   constructor(
     @inject(LocalStore) private readonly store: LocalStore,
@@ -235,67 +250,12 @@ export class SyncEngine {
     let warning: string | undefined;
     let offline = false;
     try {
-      // A run with nothing to upload asks for everything in one request: its answer is the
-      // probe, and carries each table's first page. Without it (an older cloud or remote), a
-      // run for nudges goes on the last probe if it is recent: the nudge itself just came
-      // from the cloud, and its pull would fail if the cloud did not answer.
-      // Read together: a read transaction each costs more than the reads (file locks).
-      const { quiet, cursors } = this.store.snapshot(() => {
-        const nothingToSend = !this.hasUploads() && !this.recovery.hasRequests;
-        return { quiet: nothingToSend, cursors: nothingToSend ? this.firstPages.cursors(scope) : undefined };
-      });
-      const many = cursors === undefined ? undefined : await this.firstPages.read(cursors);
-      const light = many === undefined && quiet && trigger === 'nudge';
-      const recent = light ? this.monitor.recent(NUDGE_PROBE_REUSE_MS) : undefined;
-      const health = many?.health ?? recent ?? (await this.monitor.probe());
-      const token = checkTokenIdentity(health, { tenantId: this.store.tenantId, deviceId: this.store.deviceId });
-      warning = token.warning;
-      if (!health.online) {
-        offline = true;
-        error = `offline: ${health.error?.message ?? 'the cloud did not answer'}`;
-      } else if (health.protocol !== undefined && health.protocol !== SYNC_PROTOCOL_VERSION) {
-        // Another wire format: every call would fail, or worse, be misread. Changes stay queued.
-        error =
-          `the cloud's schema speaks sync protocol ${health.protocol} and this engine ${SYNC_PROTOCOL_VERSION}: ` +
-          'apply the migration of this version (compileServerSchema, `equinox cloud sql`) to the cloud, then sync again';
-      } else if (health.error !== undefined && isMissingFunction(health.error)) {
-        // No equinox schema (eq_health is missing): every call would fail the same way; its message names the fix.
-        error = health.error.message;
-      } else if (token.refusal !== undefined) {
-        // Another tenant's token: its pushes would be refused row by row and its pulls show someone else's view.
-        error = token.refusal;
-      } else {
-        // While uploading, the queue's depth moves with the progress: status$ never shows one without the other.
-        const depth = new QueueDepth(() => this.store.pendingUploads(), Date.now);
-        const progress = (step: SyncProgress): void =>
-          this.patch(step.phase === 'upload' ? { progress: step, pendingUploads: depth.at(step.done) } : { progress: step });
-        const context: RunContext = { now: Date.now, progress, stopping: () => this.stopping, echoes: new PushEchoes() };
-        // A plugin's gate pauses before anything is sent; the cloud's (a push refused by a gate) during the stage.
-        // A cloud replaced or restored under the device is repaired first, so the upload sends what it lost.
-        const recovered = recent === undefined ? await this.recovery.beforeUpload(health) : undefined;
-        let paused: string | undefined;
-        if (recent === undefined) {
-          const held = await this.upload.pauseReason();
-          // A run that found nothing to upload reads the queue again only if a change came meanwhile.
-          const refused = held === undefined && (!quiet || this.hasUploads()) ? await this.upload.run(context, counts) : undefined;
-          paused = held ?? (refused === undefined ? undefined : `uploads paused: ${refused}`);
-          this.store.recordUploadsPaused(paused);
-        } else {
-          // Nothing to upload, so no gate to ask: the pause last decided stands.
-          paused = this.store.uploadsPaused();
-        }
-        this.live.pulling();
-        // After the upload, the pull's first pages come in one request too, the pushes' echoes with them.
-        const uploaded = many === undefined && recovered === undefined ? await this.firstPages.afterUpload(scope, context) : undefined;
-        // A recovery forgot every table's versions: a run for nudges pulls all of them too,
-        // and pages read before it are dropped (the pull stage would not take them anyway:
-        // they follow cursors the recovery put back).
-        const pulled = await this.pull.run(context, counts, recovered === undefined ? scope.tables : undefined, recovered === undefined ? (many?.pages ?? uploaded) : undefined);
-        this.live.afterPull(scope, pulled.heldBack);
-        if (counts.uploaded + counts.downloaded + counts.conflicts > 0) await this.recovery.afterRun(this.options.healthTimeoutMs, pulled.marks);
-        error = paused ?? null;
-        if (paused === undefined && !this.stopping) this.store.recordLastSync(Date.now());
-      }
+      // A cloud not as the first push expected was written nothing: the run starts again, probing.
+      ({ error, warning, offline } = await this.attempt(scope, counts, true).catch((failure: unknown) => {
+        if (!(failure instanceof CloudNotAsExpectedError)) throw failure;
+        if (failure.reason === 'unchecked') this.probeFirstUntil = Date.now() + UNCHECKED_CLOUD_MS;
+        return this.attempt(scope, counts, false);
+      }));
     } catch (failure) {
       error = describe(failure);
       if (failure instanceof RemoteError && failure.retryable) this.monitor.markOffline();
@@ -308,6 +268,106 @@ export class SyncEngine {
     this.metrics.recordRun(trigger, result);
     this.onDidRunSubject.next({ trigger, result });
     return result;
+  }
+
+  /**
+   * One go at a run, from its first request to the pull: `mayExpect` lets its pushes go
+   * without a probe (see the class). Rejects with a `CloudNotAsExpectedError` when the
+   * cloud refused such a push; nothing of that push was written.
+   */
+  private async attempt(scope: RunScope, counts: StageCounts, mayExpect: boolean): Promise<AttemptEnd> {
+    const { trigger } = scope;
+    let error: string | null = null;
+    let offline = false;
+    // A run with nothing to upload asks for everything in one request: its answer is the
+    // probe, and carries each table's first page. Without it (an older cloud or remote), a
+    // run for nudges goes on the last probe if it is recent: the nudge itself just came
+    // from the cloud, and its pull would fail if the cloud did not answer.
+    // Read together: a read transaction each costs more than the reads (file locks).
+    const { quiet, cursors } = this.store.snapshot(() => {
+      const nothingToSend = !this.hasUploads() && !this.recovery.hasRequests;
+      return { quiet: nothingToSend, cursors: nothingToSend ? this.firstPages.cursors(scope) : undefined };
+    });
+    const many = cursors === undefined ? undefined : await this.firstPages.read(cursors);
+    const light = many === undefined && quiet && trigger === 'nudge';
+    const recent = light ? this.monitor.recent(PROBE_REUSE_MS) : undefined;
+    // With changes to send to a cloud the engine has heard from, the first push is the
+    // probe: it carries what the device expects, and the cloud checks it before writing.
+    const expect = mayExpect && !quiet && recent === undefined ? this.expectation() : undefined;
+    const health = many?.health ?? recent ?? expect?.seen ?? (await this.monitor.probe());
+    const token = checkTokenIdentity(health, { tenantId: this.store.tenantId, deviceId: this.store.deviceId });
+    if (!health.online) {
+      offline = true;
+      error = `offline: ${health.error?.message ?? 'the cloud did not answer'}`;
+    } else if (health.protocol !== undefined && health.protocol !== SYNC_PROTOCOL_VERSION) {
+      // Another wire format: every call would fail, or worse, be misread. Changes stay queued.
+      error =
+        `the cloud's schema speaks sync protocol ${health.protocol} and this engine ${SYNC_PROTOCOL_VERSION}: ` +
+        'apply the migration of this version (compileServerSchema, `equinox cloud sql`) to the cloud, then sync again';
+    } else if (health.error !== undefined && isMissingFunction(health.error)) {
+      // No equinox schema (eq_health is missing): every call would fail the same way; its message names the fix.
+      error = health.error.message;
+    } else if (token.refusal !== undefined) {
+      // Another tenant's token: its pushes would be refused row by row and its pulls show someone else's view.
+      error = token.refusal;
+    } else {
+      // While uploading, the queue's depth moves with the progress: status$ never shows one without the other.
+      const depth = new QueueDepth(() => this.store.pendingUploads(), Date.now);
+      const progress = (step: SyncProgress): void =>
+        this.patch(step.phase === 'upload' ? { progress: step, pendingUploads: depth.at(step.done) } : { progress: step });
+      const context: RunContext = { now: Date.now, progress, stopping: () => this.stopping, echoes: new PushEchoes() };
+      // A plugin's gate pauses before anything is sent; the cloud's (a push refused by a gate) during the stage.
+      // A cloud replaced or restored under the device is repaired first, so the upload sends what it lost.
+      // (A run that did not probe leaves that comparison to the cloud: its pushes carry it.)
+      const recovered = recent === undefined && expect === undefined ? await this.recovery.beforeUpload(health) : undefined;
+      let paused: string | undefined;
+      if (recent === undefined) {
+        const held = await this.upload.pauseReason();
+        // A run that found nothing to upload reads the queue again only if a change came meanwhile.
+        const uploading = held === undefined && (!quiet || this.hasUploads());
+        let refused: string | undefined;
+        try {
+          refused = uploading ? await this.upload.run(context, counts, expect?.marks) : undefined;
+        } catch (failure) {
+          // Without a probe, a transport failure of the first pushes is how the run learns the cloud does not answer.
+          if (expect === undefined || !(failure instanceof RemoteError) || !failure.retryable) throw failure;
+          this.monitor.markOffline();
+          return { error: `offline: ${failure.message}`, warning: token.warning, offline: true };
+        }
+        paused = held ?? (refused === undefined ? undefined : `uploads paused: ${refused}`);
+        this.store.recordUploadsPaused(paused);
+      } else {
+        // Nothing to upload, so no gate to ask: the pause last decided stands.
+        paused = this.store.uploadsPaused();
+      }
+      this.live.pulling();
+      // After the upload, the pull's first pages come in one request too, the pushes' echoes with them.
+      const uploaded = many === undefined && recovered === undefined ? await this.firstPages.afterUpload(scope, context) : undefined;
+      // A recovery forgot every table's versions: a run for nudges pulls all of them too,
+      // and pages read before it are dropped (the pull stage would not take them anyway:
+      // they follow cursors the recovery put back).
+      const pulled = await this.pull.run(context, counts, recovered === undefined ? scope.tables : undefined, recovered === undefined ? (many?.pages ?? uploaded) : undefined);
+      this.live.afterPull(scope, pulled.heldBack);
+      if (counts.uploaded + counts.downloaded + counts.conflicts > 0) await this.recovery.afterRun(this.options.healthTimeoutMs, pulled.marks);
+      error = paused ?? null;
+      if (paused === undefined && !this.stopping) this.store.recordLastSync(Date.now());
+    }
+    return { error, warning: token.warning, offline };
+  }
+
+  /**
+   * What a run's pushes may expect of the cloud instead of probing it, with the last
+   * probe's answer standing in for one: only with a remote that can push so, a cloud that
+   * answered a probe in the last {@link PROBE_REUSE_MS} with nothing failing since (so a
+   * run that ends up sending nothing pulls on a fresh answer, as a run for nudges does), a
+   * mark the device recorded, no `reconcile()` waiting, and not within the hour after a
+   * cloud could not check.
+   */
+  private expectation(): { readonly marks: PushExpectation; readonly seen: RemoteHealth } | undefined {
+    if (this.remote.pushExpecting === undefined || Date.now() < this.probeFirstUntil) return undefined;
+    const seen = this.monitor.recent(PROBE_REUSE_MS);
+    const marks = seen === undefined ? undefined : this.recovery.expectation();
+    return seen === undefined || marks === undefined ? undefined : { marks, seen };
   }
 
   /**

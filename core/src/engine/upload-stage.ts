@@ -1,6 +1,16 @@
 import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
-import { PUSH_PAUSED_CODE, PushPausedError, PushTooLargeError, RemoteError, RemoteStore, type PushEcho, type PushOutcome } from '../remote/index.js';
+import {
+  CloudNotAsExpectedError,
+  PUSH_PAUSED_CODE,
+  PushPausedError,
+  PushTooLargeError,
+  RemoteError,
+  RemoteStore,
+  type PushEcho,
+  type PushExpectation,
+  type PushOutcome,
+} from '../remote/index.js';
 import { describeBreach, LocalStore, rowLimitBreach, type OutboxAck, type OutboxEntry } from '../store/index.js';
 import { backoffDelay } from '../sync/index.js';
 import { batchesByTable, batchLimits } from './push-batches.js';
@@ -45,10 +55,13 @@ export class UploadStage {
   /**
    * Adds what it does to `counts` as it goes, so a run that fails midway still reports
    * what it did. Resolves with the cloud's reason when a push gate paused the uploads.
+   * With `expect` (and a remote that can), every push carries it and the cloud writes
+   * nothing unless it holds: a refusal ends the stage with a `CloudNotAsExpectedError`,
+   * the rows not yet acknowledged still queued and charged nothing.
    */
-  async run(context: RunContext, counts: StageCounts): Promise<string | undefined> {
+  async run(context: RunContext, counts: StageCounts, expect?: PushExpectation): Promise<string | undefined> {
     const total = this.store.pendingUploads();
-    const run: UploadRun = { context, counts, conflicted: new Set(), refused: new RefusedRows() };
+    const run: UploadRun = { context, counts, conflicted: new Set(), refused: new RefusedRows(), expect };
     const inFlight: PushInFlight[] = [];
     // Read but not yet sent: batches of one table each, in outbox order.
     let waiting = this.read(run);
@@ -132,12 +145,18 @@ export class UploadStage {
     const items = entries.map((entry) => ({ row: entry.row, base_version: entry.serverVersion ?? null }));
     try {
       // A table the device also pulls asks for the push's echo, so the pull need not bring these rows back.
+      if (run.expect !== undefined && this.remote.pushExpecting !== undefined) {
+        const { outcomes, echo } = await this.remote.pushExpecting(table.name, items, run.expect, table.direction === 'both');
+        return { outcomes, echoes: echo === null ? [] : [echo] };
+      }
       if (table.direction === 'both' && this.remote.pushWithEcho !== undefined) {
         const { outcomes, echo } = await this.remote.pushWithEcho(table.name, items);
         return { outcomes, echoes: echo === null ? [] : [echo] };
       }
       return { outcomes: await this.remote.push(table.name, items) };
     } catch (error) {
+      // Not the rows' fault: the run probes and goes the ordinary way.
+      if (error instanceof CloudNotAsExpectedError) throw error;
       if (error instanceof PushPausedError) return { outcomes: [], paused: error.reason };
       if (error instanceof PushTooLargeError && entries.length > 1) {
         const half = Math.ceil(entries.length / 2);
@@ -300,6 +319,8 @@ interface UploadRun {
   /** Entries that met a conflict in this run (by seq). */
   readonly conflicted: Set<number>;
   readonly refused: RefusedRows;
+  /** What the cloud must still be for a push to be written, when the run did not probe it. */
+  readonly expect: PushExpectation | undefined;
   /** The last entry read, where a read made while pushes are in flight starts. */
   lastRead?: { readonly place: number; readonly seq: number };
 }

@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import type { CloudMarks, RemoteHealth, RemoteStore } from '../remote/index.js';
+import { SYNC_PROTOCOL_VERSION, type CloudMarks, type PushExpectation, type RemoteHealth, type RemoteStore } from '../remote/index.js';
 import type { CloudMark, LocalStore, RecoveryLedger } from '../store/index.js';
 import { detectCloudChange, nextMark, type CloudChange } from './cloud-change.js';
 import { reconcileTable, type TableReconcileResult } from './table-reconcile.js';
@@ -51,7 +51,9 @@ interface ReconcileRequest {
  * `reconcile()` requests at that point, so a comparison never overlaps a run.
  *
  * The mark it keeps is taken from a probe after each run that moved rows, so it covers
- * every version the run saw; a cloud restored to a point before that run is noticed.
+ * every version the run saw; a cloud restored to a point before that run is noticed. A
+ * run that pushes without probing hands the same comparison to the cloud
+ * ({@link CloudRecovery.expectation}); refused, it probes and comes here.
  *
  * @example
  * const recovery = new CloudRecovery(store, remote);
@@ -97,6 +99,27 @@ export class CloudRecovery {
       }
     }
     return report;
+  }
+
+  /**
+   * What the device expects of the cloud when its run pushes without probing first: the
+   * mark it recorded and its pull cursors' largest txid, which the cloud checks before it
+   * writes (`PushExpectation`) — the comparison {@link CloudRecovery.beforeUpload} makes
+   * of a probe's answer, made by the cloud instead. `undefined` when there is no mark with
+   * an epoch yet (a first sync, a cloud that names none) or a `reconcile()` request waits:
+   * then the run probes.
+   */
+  expectation(): PushExpectation | undefined {
+    if (this.requests.length > 0) return undefined;
+    const { seen, cursorTxid } = this.store.snapshot(() => ({ seen: this.ledger.readMark(), cursorTxid: this.ledger.cursorTxid() }));
+    if (seen.epoch === undefined) return undefined;
+    return {
+      protocol: SYNC_PROTOCOL_VERSION,
+      tenant: this.store.tenantId,
+      epoch: seen.epoch,
+      ...(seen.highWater === undefined ? {} : { highWater: seen.highWater }),
+      ...(cursorTxid === undefined ? {} : { cursorTxid: String(cursorTxid) }),
+    };
   }
 
   /** Whether `reconcile()` requests wait for the next run. */
