@@ -63,4 +63,19 @@ describe('equinox cloud start / stop, as processes', () => {
     expect(ended.stdout.trim().split('\n').at(-1)).toBe(`SIGINT: the local cloud on ${data} stopped.`);
     expect(await accepts(Number(new URL(firstUrl).port))).toBe(false);
   });
+
+  it('init --local run the moment `cloud start &` was, waits for the cloud starting and joins it', { timeout: 120_000 }, async () => {
+    const fresh = join(parent, 'started-together');
+    const cloud = startEquinox(['cloud', 'start', '--data', fresh]);
+    const init = await runEquinox(['init', '--tenant', 'store-1', '--device', 'till-1', '--db', join(parent, 'till-1.db'), '--config', join(parent, 'till-1.json'), '--local', '--data', fresh]);
+    // A fresh data dir takes seconds to start (its cluster is made): init saw it starting.
+    expect(init.stderr).toBe(`Waiting for the local cloud starting on ${fresh} (pid ${cloud.child.pid})…\n`);
+    expect(init.code).toBe(0);
+    expect(init.stdout).toContain(`Wrote ${join(parent, 'till-1.json')} for tenant store-1, device till-1`);
+    const sync = await runEquinox(['sync', '--config', join(parent, 'till-1.json'), '--json']);
+    expect(sync.code).toBe(0);
+    expect(JSON.parse(sync.stdout)).toMatchObject({ uploaded: 0, downloaded: 0, rejected: 0 });
+    cloud.child.kill('SIGTERM');
+    expect((await cloud.exited).code).toBe(0);
+  });
 });

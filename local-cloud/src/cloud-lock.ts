@@ -58,6 +58,18 @@ export function lockDataDir(dataDir: string): () => void {
   };
 }
 
+/**
+ * The pid of the process that holds `dataDir`'s lock and still runs — a cloud starting or
+ * running there — or `undefined`.
+ *
+ * @example
+ * if (readCloudState(dataDir) === undefined && lockHolder(dataDir) !== undefined) console.log('starting…');
+ */
+export function lockHolder(dataDir: string): number | undefined {
+  const owner = readOwner(join(dataDir, FILE));
+  return owner !== undefined && isSameProcessAlive(owner.pid, owner.start) ? owner.pid : undefined;
+}
+
 function tryCreate(file: string, owner: LockOwner): boolean {
   try {
     writeFileSync(file, `${JSON.stringify(owner)}\n`, { flag: 'wx', mode: 0o600 });

@@ -13,6 +13,7 @@ export {
   type TokenClaims,
 } from './tokens.js';
 export { readCloudState, cloudStatePath, type CloudState } from './cloud-state.js';
+export { awaitCloudState, type AwaitCloudOptions } from './cloud-await.js';
 export { CloudRunningError } from './cloud-lock.js';
 export { isProcessAlive } from './process-alive.js';
 export { OWNER_ROLE } from './bootstrap-sql.js';

@@ -4,11 +4,12 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Flags } from '@oclif/core';
 import { configSchema, CONFIG_FILE, type EquinoxConfigInput } from '@equinox-sync/config';
-import { deviceClaims, loadOrCreateSecrets, readCloudState, TokenMinter, type CloudState } from '@equinox-sync/local-cloud';
+import { deviceClaims, loadOrCreateSecrets, TokenMinter, type CloudState } from '@equinox-sync/local-cloud';
 import { EquinoxCommand } from '../cli/equinox-command.js';
 import { cloudPlugins } from '../cli/cloud-plugins.js';
 import { applyCloudSchema, missingCloudSchema, type DeviceConnection } from '../cli/cloud-schema.js';
 import { DEFAULT_CLOUD_DIR } from '../cli/data-dir-flag.js';
+import { runningLocalCloud } from '../cli/running-local-cloud.js';
 import { deviceFlag, tenantFlag } from '../cli/identity-flags.js';
 import { privateDir, writePrivateFile } from '@equinox-sync/local-cloud';
 
@@ -138,7 +139,8 @@ export default class Init extends EquinoxCommand<typeof Init> {
     device: string,
     role: 'store' | 'master',
   ): Promise<{ cloud: CloudState; device: DeviceConnection }> {
-    const state = readCloudState(dataDir);
+    // A `cloud start &` of a moment ago may still be starting: wait for it rather than refuse.
+    const state = await runningLocalCloud(dataDir);
     if (!state) this.fail(`no local cloud is running on ${dataDir}; start one with: equinox cloud start --data ${dataDir}`);
     const { jwtSecret } = loadOrCreateSecrets(state.dataDir);
     const accessToken = await new TokenMinter(jwtSecret).mint(deviceClaims({ tenant, device, role }), { expiresIn: '365d' });

@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core';
 import { compileServerSchema } from '@equinox-sync/core/server';
-import { readCloudState } from '@equinox-sync/local-cloud';
 import { EquinoxCommand } from '../../cli/equinox-command.js';
 import { cloudPlugins } from '../../cli/cloud-plugins.js';
 import { applyCloudSchema } from '../../cli/cloud-schema.js';
 import { DEFAULT_CLOUD_DIR } from '../../cli/data-dir-flag.js';
+import { runningLocalCloud } from '../../cli/running-local-cloud.js';
 
 export default class CloudSql extends EquinoxCommand<typeof CloudSql> {
   static override summary = 'Print the cloud migration for a real Supabase project (or apply it to the local cloud).';
@@ -28,7 +28,7 @@ export default class CloudSql extends EquinoxCommand<typeof CloudSql> {
     const names = plugins.map((plugin) => plugin.name);
     if (this.flags.apply) {
       const dataDir = this.flags.data ?? DEFAULT_CLOUD_DIR;
-      const cloud = readCloudState(dataDir);
+      const cloud = await runningLocalCloud(dataDir);
       if (!cloud) this.fail(`no local cloud is running on ${dataDir}; start one with: equinox cloud start --data ${dataDir}`);
       await applyCloudSchema(cloud, plugins);
       this.log(`Applied the schema of ${names.join(', ')} to the local cloud at ${cloud.url}.`);
