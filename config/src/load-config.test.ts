@@ -117,9 +117,23 @@ describe('loadConfig', () => {
     const dir = dirWith('equinox.config.json', { deviceId: 'till 1', dbPath: 'x', supabase: { url: 'not a url', key: 'k' }, colour: 'red' });
     const error = problemsOf(() => loadConfig({ cwd: dir, env: {} }));
     const keys = error.problems.map((p) => p.key).sort();
-    expect(keys).toEqual(['(root)', 'deviceId', 'supabase.url', 'tenantId']);
-    expect(error.message).toContain('unknown key colour');
+    expect(keys).toEqual(['colour', 'deviceId', 'supabase.url', 'tenantId']);
+    expect(error.message).toContain('equinox.config.json: colour = (not read): unknown key');
     expect(error.message).toContain('equinox.config.json: tenantId = (missing): is required');
+  });
+
+  it('names each unknown key on its own line, nested ones by their path, without their values', () => {
+    const dir = dirWith('equinox.config.json', { ...valid, extra: 'x', supabase: { ...valid.supabase, acessToken: 'eyJ.secret' } });
+    const error = problemsOf(() => loadConfig({ cwd: dir, env: {} }));
+    expect(error.problems.map((p) => `${p.key} = ${p.value}: ${p.message}`).sort()).toEqual(['extra = (not read): unknown key', 'supabase.acessToken = (not read): unknown key']);
+    expect(error.message).not.toContain('eyJ.secret');
+  });
+
+  it('takes an empty EQUINOX_CONFIG for none, and names a config path that is a directory', () => {
+    const dir = dirWith('equinox.config.json', valid);
+    expect(loadConfig({ cwd: dir, env: { EQUINOX_CONFIG: '' } }).file).toBe(join(dir, 'equinox.config.json'));
+    const error = problemsOf(() => loadConfig({ cwd: dir, configPath: '.' }));
+    expect(error.problems).toEqual([{ source: '.', key: '(file)', value: JSON.stringify(dir), message: 'is a directory, not a config file' }]);
   });
 
   it('never shows a secret in an error', () => {

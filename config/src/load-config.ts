@@ -52,7 +52,8 @@ export interface LoadedConfig {
 export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const explicit = options.configPath ?? env.EQUINOX_CONFIG;
+  // An empty EQUINOX_CONFIG (`EQUINOX_CONFIG= equinox …`) names no file.
+  const explicit = options.configPath ?? (env.EQUINOX_CONFIG || undefined);
   const file = resolve(cwd, explicit ?? CONFIG_FILE);
   const source = explicit ?? CONFIG_FILE;
   const hasFile = existsSync(file);
@@ -69,7 +70,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const parsed = configSchema.safeParse(raw);
   const problems = [
     ...envProblems,
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => toProblem(i, raw, sources, source))),
+    ...(parsed.success ? [] : parsed.error.issues.flatMap((i) => toProblems(i, raw, sources, source))),
     ...(options.knownBuiltins === undefined ? [] : unknownBuiltins(raw.builtins, options.knownBuiltins, (key) => sources.get(key) ?? source)),
   ];
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -83,7 +84,14 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
 }
 
 function readJson(file: string, source: string): Record<string, unknown> {
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    // A directory, a file it may not read: named, not thrown as the system's bare code.
+    const reason = (error as NodeJS.ErrnoException).code === 'EISDIR' ? 'is a directory, not a config file' : `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+    throw new ConfigError([{ source, key: '(file)', value: JSON.stringify(file), message: reason }]);
+  }
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -96,16 +104,16 @@ function readJson(file: string, source: string): Record<string, unknown> {
   }
 }
 
-function toProblem(issue: z.core.$ZodIssue, raw: Record<string, unknown>, sources: Sources, file: string): ConfigProblem {
-  const key = issue.path.map(String).join('.') || '(root)';
+function toProblems(issue: z.core.$ZodIssue, raw: Record<string, unknown>, sources: Sources, file: string): ConfigProblem[] {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    // One line per key, the key itself named; its value is not shown (a misspelt key may hold a secret).
+    return issue.keys.map((name) => ({ source: file, key: [...path, name].join('.'), value: '(not read)', message: 'unknown key' }));
+  }
+  const key = path.join('.') || '(root)';
   const value = issue.path.reduce<unknown>((node, part) => (node as Record<PropertyKey, unknown> | undefined)?.[part as PropertyKey], raw);
-  const message =
-    issue.code === 'unrecognized_keys'
-      ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
-      : issue.code === 'invalid_type' && value === undefined
-        ? 'is required'
-        : issue.message;
-  return { source: sources.get(key) ?? file, key, value: describeValue(key, value), message };
+  const message = issue.code === 'invalid_type' && value === undefined ? 'is required' : issue.message;
+  return [{ source: sources.get(key) ?? file, key, value: describeValue(key, value), message }];
 }
 
 function isPathLike(plugin: string): boolean {

@@ -165,7 +165,7 @@ describe('the inspector server', () => {
     expect(await bad('api/conflicts/resolve', { id: conflictId, pick: 'local' })).toEqual([400, { error: 'table must be a non-empty string' }]);
     expect(await bad('api/conflicts/resolve', { table: 'clients', id: conflictId, pick: 'mine' })).toEqual([400, { error: 'pick must be "local", "remote" or "merged"' }]);
     expect(await bad('api/conflicts/resolve', { table: 'clients', id: conflictId, pick: 'merged' })).toEqual([400, { error: 'row must be an object (the merged row) with pick "merged"' }]);
-    expect(await bad('api/conflicts/resolve', { table: 'clients', id: 'nope', pick: 'local' })).toEqual([404, { error: 'no conflict for clients id "nope"' }]);
+    expect(await bad('api/conflicts/resolve', { table: 'clients', id: 'nope', pick: 'local' })).toEqual([404, { error: 'no conflict for id "nope" in table "clients"' }]);
     expect(await bad('api/conflicts/resolve', '[1]')).toEqual([400, { error: 'the body must be a JSON object' }]);
     expect((await bad('api/conflicts/resolve', '{"table":')).at(0)).toBe(400);
     expect(await bad('api/deletes/confirm', { ids: [] })).toEqual([400, { error: 'ids must be a list of one or more row ids' }]);

@@ -24,7 +24,7 @@ export function settleConflicts(store: LocalStore, choices: readonly ConflictCho
   return store.transaction(() =>
     choices.map((choice) => {
       const conflict = inbox.find((c) => c.id === choice.id && (choice.table === undefined || c.table === choice.table));
-      if (conflict === undefined) throw new Error(`no conflict for ${choice.table ? `${choice.table} ` : ''}id "${choice.id}"`);
+      if (conflict === undefined) throw new Error(`no conflict for id "${choice.id}"${choice.table ? ` in table "${choice.table}"` : ''}`);
       const table = store.tableDefinitions().find((t) => t.name === conflict.table);
       if (table === undefined) throw new Error(`table "${conflict.table}" is not loaded`);
       if (String(conflict.remote.id) !== conflict.id) {
