@@ -64,8 +64,8 @@ export interface InspectorAction {
  *   id: 'clients',
  *   title: 'Clients',
  *   load: () => {
- *     const clients = context.store.query('clients', {}, { limit: 20 });
- *     return { summary: `${clients.length} clients`, sections: [{ kind: 'table', columns: ['name'], rows: clients.map((c) => [String(c.name)]) }] };
+ *     const clients = context.store.query('clients');
+ *     return { summary: `${clients.length} clients`, sections: [{ kind: 'table', columns: ['name'], rows: clients.slice(0, 20).map((c) => [String(c.name)]) }] };
  *   },
  *   actions: [{ id: 'check', label: 'Check e-mails', run: () => ({ message: 'all valid', tone: 'ok' }) }],
  * }));
