@@ -25,9 +25,9 @@ describe('equinox cloud start / stop, as processes', () => {
 
   it('refuses a second start on a running data dir, saying where it runs (exit 1, touching nothing); cloud stop stops what start started', { timeout: 90_000 }, async () => {
     const first = startEquinox(['cloud', 'start', '--data', data, '--json']);
-    const ready = JSON.parse(await first.firstLine) as { url: string; pid: number; dataDir: string; postgresDir: string };
+    const ready = JSON.parse(await first.firstLine) as { url: string; pid: number; dataDir: string; postgresDir: string; warnings: string[] };
     firstUrl = ready.url;
-    expect(ready).toMatchObject({ dataDir: data, pid: first.child.pid });
+    expect(ready).toMatchObject({ dataDir: data, pid: first.child.pid, warnings: expect.any(Array) });
     const port = Number(new URL(ready.url).port);
     // 54321 as the Supabase CLI, unless another program (or test) holds it.
     if (port !== 54321) expect(await accepts(54321)).toBe(true);

@@ -43,13 +43,14 @@ describe('equinox reconcile', () => {
     const { json, exit } = await equinox(['reconcile', '--config', config, '--json']);
     expect(exit).toBe(0);
     const tables = (json as { tables: { table: string; checked: number; reuploaded: number }[] }).tables;
+    expect(json).toMatchObject({ syncError: null });
     expect(tables.find((entry) => entry.table === 'products')).toMatchObject({ checked: 1, reuploaded: 1 });
     expect(tables.map((entry) => entry.table)).toEqual(expect.arrayContaining(['products', 'stock_movements', 'invoices', 'settings']));
     expect(await cloudName(tenant, String(product.id))).toBe('Green tea');
 
     const again = await equinox(['reconcile', '--config', config, '--table', 'products', '--json']);
     expect(again.exit).toBe(0);
-    expect(again.json).toEqual({ tables: [expect.objectContaining({ table: 'products', reuploaded: 0 })] });
+    expect(again.json).toEqual({ tables: [expect.objectContaining({ table: 'products', reuploaded: 0 })], syncError: null });
   });
 
   it('refuses a table that does not sync, naming it (exit 1)', async () => {

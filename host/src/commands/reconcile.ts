@@ -4,9 +4,10 @@ import { EquinoxCommand } from '../cli/equinox-command.js';
 import { withHost } from '../cli/open-host.js';
 import { printTable } from '../cli/print-table.js';
 
-/** What `reconcile --json` prints: one entry per table compared. */
+/** What `reconcile --json` prints: one entry per table compared, and why the sync after it stopped (`null`: it did not). */
 export interface ReconcileSummary {
   tables: TableReconcileResult[];
+  syncError: string | null;
 }
 
 export default class Reconcile extends EquinoxCommand<typeof Reconcile> {
@@ -36,6 +37,6 @@ export default class Reconcile extends EquinoxCommand<typeof Reconcile> {
       );
       if (run.error !== null) this.warn(`the sync after the comparison stopped: ${run.error}; the repairs stay queued`);
     }
-    return { tables };
+    return { tables, syncError: run.error };
   }
 }

@@ -22,6 +22,8 @@ export interface CloudStartResult {
   postgresDir: string;
   /** The process to signal; `cloud stop` does. */
   pid: number;
+  /** What the start had to say (e.g. the last port was taken, so it runs on another): on stderr too, unless `--json`. */
+  warnings: string[];
 }
 
 export default class CloudStart extends EquinoxCommand<typeof CloudStart> {
@@ -84,6 +86,7 @@ export default class CloudStart extends EquinoxCommand<typeof CloudStart> {
         dataDir: cloud.dataDir,
         postgresDir: cloud.postgresDir,
         pid: process.pid,
+        warnings: [...cloud.warnings],
       };
       // The first stdout line, printed the moment the cloud is ready, so scripts can read it and go on.
       process.stdout.write(`${JSON.stringify(ready)}\n`);
