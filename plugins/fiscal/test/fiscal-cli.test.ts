@@ -95,9 +95,12 @@ describe('equinox fiscal', () => {
     expect((await equinox(['fiscal', 'verify', '--remot', '--config', config])).exit).toBe(2);
     expect((await equinox(['fiscal', 'cancel', '--config', config])).exit).toBe(2);
 
+    // A first invoice without an issuer: bad usage, naming the flag and its variable.
     const noIssuer = await equinox([...ISSUE, '--config', config]);
-    expect(noIssuer.exit).toBe(1);
-    expect(noIssuer.stderr).toBe(`Error: installation "till-1" issues its first invoice: give the issuer's tax id (issuerTaxId)\n`);
+    expect(noIssuer.exit).toBe(2);
+    expect(noIssuer.stderr).toBe(
+      `Error: --issuer-tax-id: this device issues its first invoice: give the issuer's tax id (or set EQUINOX_FISCAL_ISSUER_TAX_ID)\nSee more help with --help\n`,
+    );
     const comma = await equinox([...ISSUE.slice(0, 6), '--tax', '21,00', '--total', '121.00', '--issuer-tax-id', 'B12345678', '--config', config, '--json']);
     expect(comma.exit).toBe(1);
     expect(comma.json).toMatchObject({ error: { message: expect.stringContaining('fiscal record field "tax_total"') } });

@@ -86,9 +86,11 @@ describe('equinox inventory commands', () => {
     expect((await equinox(['inventory', 'adjust', '--config', file, '--sku', 'TEA', '--delta', '1.5', '--reason', 'sale'])).exit).toBe(2);
     expect((await equinox(['inventory', 'adjust', '--config', file, '--sku', 'TEA', '--reason', 'sale'])).exit).toBe(2);
 
+    // A movement of 0 is bad usage, naming the flag.
     const zero = await equinox(['inventory', 'adjust', '--config', file, '--sku', 'TEA', '--delta', '0', '--reason', 'sale']);
-    expect(zero.exit).toBe(1);
-    expect(zero.stderr).toBe('Error: delta must be a non-zero integer, got 0\n');
+    expect(zero.exit).toBe(2);
+    expect(zero.stderr).toContain('--delta');
+    expect(zero.stderr).toContain('"0" is not a change of stock: expected a whole number other than 0');
     const unknown = await equinox(['inventory', 'adjust', '--config', file, '--sku', 'NOPE', '--delta', '1', '--reason', 'sale', '--json']);
     expect(unknown.exit).toBe(1);
     expect(unknown.json).toMatchObject({ error: { message: expect.stringContaining('no product with sku "NOPE"') } });

@@ -11,4 +11,11 @@
  */
 export class FiscalError extends Error {
   override readonly name = 'FiscalError';
+  /** The input the operation lacks, when that is what stops it (e.g. `issuerTaxId` for a device's first invoice). */
+  readonly missing: string | undefined;
+
+  constructor(message: string, options: { readonly missing?: string } = {}) {
+    super(message);
+    this.missing = options.missing;
+  }
 }

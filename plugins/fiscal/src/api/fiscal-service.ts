@@ -74,7 +74,7 @@ export class FiscalService implements FiscalApi {
     return this.append((previous, generatedAt) => {
       const issuer = trimmed(input.issuerTaxId) ?? previous?.issuer_tax_id;
       if (issuer === undefined) {
-        throw new FiscalError(`installation "${this.installationId}" issues its first invoice: give the issuer's tax id (issuerTaxId)`);
+        throw new FiscalError(`installation "${this.installationId}" issues its first invoice: give the issuer's tax id (issuerTaxId)`, { missing: 'issuerTaxId' });
       }
       const series = trimmed(input.series) as string;
       return {

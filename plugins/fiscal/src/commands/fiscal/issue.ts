@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { EquinoxCommand, withHost } from '@equinox-sync/host/command-kit';
-import { FiscalApi, invoiceReceipt, type InvoiceReceipt } from '../../index.js';
+import { FiscalApi, FiscalError, invoiceReceipt, type InvoiceReceipt } from '../../index.js';
 
 export default class FiscalIssue extends EquinoxCommand<typeof FiscalIssue> {
   static override summary = 'Issue the next invoice of a series: numbered with no gap, hashed, signed and chained.';
@@ -23,7 +23,7 @@ export default class FiscalIssue extends EquinoxCommand<typeof FiscalIssue> {
   async run(): Promise<InvoiceReceipt> {
     const { flags } = this;
     const record = await withHost(this, (host) =>
-      host.api(FiscalApi).issueInvoice({
+      this.issue(host.api(FiscalApi), {
         series: flags.series,
         type: flags.type as 'F1' | 'F2' | 'F3',
         taxTotal: flags.tax,
@@ -36,5 +36,17 @@ export default class FiscalIssue extends EquinoxCommand<typeof FiscalIssue> {
     );
     this.log(`Issued invoice ${record.series}${record.number} (${record.id}): link ${record.chain_index} of this device's chain, huella ${record.hash}. It uploads with the next sync.`);
     return invoiceReceipt(record);
+  }
+
+  /** Issues the invoice; a first invoice without an issuer is bad usage, naming the flag and its variable. */
+  private issue(fiscal: FiscalApi, input: Parameters<FiscalApi['issueInvoice']>[0]): ReturnType<FiscalApi['issueInvoice']> {
+    try {
+      return fiscal.issueInvoice(input);
+    } catch (error) {
+      if (error instanceof FiscalError && error.missing === 'issuerTaxId') {
+        this.usage(`--issuer-tax-id: this device issues its first invoice: give the issuer's tax id (or set EQUINOX_FISCAL_ISSUER_TAX_ID)`);
+      }
+      throw error;
+    }
   }
 }

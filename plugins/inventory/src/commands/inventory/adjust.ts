@@ -18,7 +18,19 @@ export default class InventoryAdjust extends EquinoxCommand<typeof InventoryAdju
   ];
   static override flags = {
     sku: Flags.string({ summary: 'SKU of an existing product.', required: true }),
-    delta: Flags.integer({ summary: 'Change of stock, non-zero: negative out, positive in.', required: true }),
+    delta: Flags.custom<number>({
+      summary: 'Change of stock, non-zero: negative out, positive in.',
+      helpValue: 'N',
+      required: true,
+      // A usage error naming --delta (exit 2), not the API's refusal of a movement of 0.
+      parse: async (input) => {
+        const delta = Number(input);
+        if (!Number.isSafeInteger(delta) || delta === 0 || input.trim() === '') {
+          throw new Error(`"${input}" is not a change of stock: expected a whole number other than 0 (negative out, positive in)`);
+        }
+        return delta;
+      },
+    })(),
     reason: Flags.string({ summary: 'Why the stock changed.', options: [...STOCK_REASONS], required: true }),
     location: Flags.string({ summary: 'Where the stock is (default main).' }),
   };
