@@ -321,7 +321,10 @@ export class SyncEngine {
       // (A run that did not probe leaves that comparison to the cloud: its pushes carry it.)
       const recovered = recent === undefined && expect === undefined ? await this.recovery.beforeUpload(health) : undefined;
       let paused: string | undefined;
-      if (recent === undefined) {
+      // The plugins' gates guard uploads: a run with nothing to send asks them only while
+      // uploads are paused, so that a renewal shows at once (a licence check is a request).
+      const lastPause = this.store.uploadsPaused();
+      if (recent === undefined && (!quiet || lastPause !== undefined || this.hasUploads())) {
         const held = await this.upload.pauseReason();
         // A run that found nothing to upload reads the queue again only if a change came meanwhile.
         const uploading = held === undefined && (!quiet || this.hasUploads());
@@ -338,7 +341,7 @@ export class SyncEngine {
         this.store.recordUploadsPaused(paused);
       } else {
         // Nothing to upload, so no gate to ask: the pause last decided stands.
-        paused = this.store.uploadsPaused();
+        paused = lastPause;
       }
       this.live.pulling();
       // After the upload, the pull's first pages come in one request too, the pushes' echoes with them.

@@ -16,7 +16,12 @@ export interface SyncHook {
   readonly tables?: readonly string[];
   /** A reason to hold `row` back from upload (it is reported like a refused row), or undefined. */
   validate?(table: string, row: Row): string | undefined;
-  /** A reason to pause every upload of this run (pulls go on), or undefined to proceed. */
+  /**
+   * A reason to pause every upload of this run (pulls go on), or undefined to proceed.
+   * Asked by runs with something to upload, and by every run while uploads are paused (so
+   * the end of a pause shows at once); a run with nothing to send and nothing paused does
+   * not ask.
+   */
   beforeUpload?(): string | undefined | Promise<string | undefined>;
   /** Told after a pulled page was applied (a page with no rows that left the cursor where it was is not told). */
   afterPull?(table: string, rows: readonly Row[]): void | Promise<void>;

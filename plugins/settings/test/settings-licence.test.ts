@@ -98,6 +98,33 @@ describe('the licence gate on a host', () => {
     expect(await cloudProducts(tenant)).toEqual(['T-1', 'T-2', 'T-3', 'T-4']);
   });
 
+  it('is not asked by a run with nothing to send, unless uploads are paused (a renewal then shows at once)', async () => {
+    const tenant = uniqueTenant('licence-quiet');
+    await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 5 });
+    const till = await device(tenant, 'till-1');
+    sell(till.host, 'Q-1');
+    expect(await till.host.syncNow()).toMatchObject({ uploaded: 1, error: null });
+    const checked = till.settings.licenceStatus().checkedAt;
+    expect(checked).not.toBeNull();
+    // Nothing to send: no licence call (a request saved on every no-op run and live nudge).
+    expect(await till.host.syncNow()).toMatchObject({ uploaded: 0, error: null });
+    expect(till.settings.licenceStatus().checkedAt).toBe(checked);
+
+    // Expired while nothing is queued: the next sale asks, and pauses.
+    await putLicence(cloud, tenant, { validUntil: PAST, maxDevices: 5 });
+    sell(till.host, 'Q-2');
+    const reason = `uploads paused: tenant "${tenant}" has no valid licence (expired ${PAST})`;
+    expect(await till.host.syncNow()).toMatchObject({ uploaded: 0, error: reason });
+    // While paused, every run asks, queue or not: the renewal ends the pause in the next run.
+    await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 5 });
+    const pausedAt = till.settings.licenceStatus().checkedAt;
+    expect(await till.host.syncNow()).toMatchObject({ uploaded: 1, error: null });
+    expect(till.settings.licenceStatus()).toMatchObject({ state: 'valid' });
+    expect(till.settings.licenceStatus().checkedAt).toBeGreaterThanOrEqual(pausedAt!);
+    expect(till.host.status.uploadsPaused).toBeNull();
+    expect(await cloudProducts(tenant)).toEqual(['Q-1', 'Q-2']);
+  });
+
   it('a tenant with no licence uploads freely until the back office requires one', async () => {
     const tenant = uniqueTenant('licence-unmanaged');
     const till = await device(tenant, 'till-1');

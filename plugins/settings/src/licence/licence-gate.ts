@@ -21,7 +21,8 @@ export interface LicenceGateDeps {
 type Decision = Omit<LicenceStatus, 'checkedAt'>;
 
 /**
- * The licence gate, run as a `beforeUpload` hook: before each run's uploads it asks the
+ * The licence gate, run as a `beforeUpload` hook (asked by runs with something to send,
+ * and by every run while uploads are paused): before each run's uploads it asks the
  * cloud (`settings_register_device`, one small call), which judges the tenant's licence
  * by its own clock and registers the device, so a renewal is seen by the very next run,
  * pulled or not. Uploads pause — changes stay queued, pulls go on — when the tenant is
