@@ -13,6 +13,20 @@ async function cloudIds(tenant: string, table: string): Promise<string[]> {
   return rows.map((row) => String(row.id));
 }
 
+/** A till of a new tenant that has synced once: the engine has heard from the cloud and recorded its marks. */
+async function syncedTill(label: string): Promise<{ tenant: string; till: Awaited<ReturnType<typeof device>> }> {
+  const tenant = uniqueTenant(label);
+  const till = await device('till-1', tenant);
+  expect(await till.engine.syncNow()).toMatchObject({ error: null });
+  return { tenant, till };
+}
+
+/** Queues a note on `till`, its requests counted from here; the note's id. */
+function noteOn(till: Awaited<ReturnType<typeof device>>, body: string): string {
+  till.calls.sent.length = 0;
+  return String(till.store.forPlugin('pull-many-test').insert(notes, { body }).id);
+}
+
 describe('a run whose first push is its probe', () => {
   afterEach(() => {
     vi.useRealTimers();
@@ -28,9 +42,8 @@ describe('a run whose first push is its probe', () => {
     expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 1 });
     expect(till.calls.sent).toEqual(['POST eq_health', 'POST eq_push', 'GET eq_pull_many']);
 
-    till.calls.sent.length = 0;
     const [theirs] = await seed(tenant, tags, [{ label: 'from another till' }]);
-    const sale = String(till.store.forPlugin('pull-many-test').insert(notes, { body: 'a sale' }).id);
+    const sale = noteOn(till, 'a sale');
     expect(await till.engine.syncNow()).toMatchObject({ error: null, offline: false, uploaded: 1, downloaded: 1 });
     expect(till.calls.sent).toEqual(['POST eq_push', 'GET eq_pull_many']);
     expect(await cloudIds(tenant, notes)).toContain(sale);
@@ -40,8 +53,7 @@ describe('a run whose first push is its probe', () => {
 
     // The last answer is more than 30 s old: the run probes first, as a run for nudges would.
     laterByMs(31_000);
-    till.calls.sent.length = 0;
-    till.store.forPlugin('pull-many-test').insert(notes, { body: 'later' });
+    noteOn(till, 'later');
     expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 1 });
     expect(till.calls.sent).toEqual(['POST eq_health', 'POST eq_push', 'GET eq_pull_many']);
   });
@@ -60,8 +72,7 @@ describe('a run whose first push is its probe', () => {
     const ledger = till.store.records.ledger;
     ledger.writeMark(falsify(ledger.readMark()));
 
-    till.calls.sent.length = 0;
-    const sale = String(till.store.forPlugin('pull-many-test').insert(notes, { body: 'sold meanwhile' }).id);
+    const sale = noteOn(till, 'sold meanwhile');
     expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 1 });
     // Refused whole, then the ordinary run: the probe, the comparison, the push again.
     expect(till.calls.sent.slice(0, 3)).toEqual(['POST eq_push', 'POST eq_health', expect.stringMatching(/^(POST|GET) eq_digest/)]);
@@ -72,32 +83,24 @@ describe('a run whose first push is its probe', () => {
   });
 
   it('probes and pushes in the same run against a cloud that cannot check, and probes first for the hour after', async () => {
-    const tenant = uniqueTenant('expect-older');
-    const till = await device('till-1', tenant);
-    expect(await till.engine.syncNow()).toMatchObject({ error: null });
+    const { tenant, till } = await syncedTill('expect-older');
     till.calls.uncheckedPushes = true;
 
-    till.calls.sent.length = 0;
-    const first = String(till.store.forPlugin('pull-many-test').insert(notes, { body: 'first' }).id);
+    const first = noteOn(till, 'first');
     expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 1, rejected: 0 });
     expect(till.calls.sent).toEqual(['POST eq_push', 'POST eq_health', 'POST eq_push', 'GET eq_pull_many']);
     expect(till.engine.status.failed).toEqual([]);
 
-    till.calls.sent.length = 0;
-    const second = String(till.store.forPlugin('pull-many-test').insert(notes, { body: 'second' }).id);
+    const second = noteOn(till, 'second');
     expect(await till.engine.syncNow()).toMatchObject({ error: null, uploaded: 1 });
     expect(till.calls.sent).toEqual(['POST eq_health', 'POST eq_push', 'GET eq_pull_many']);
     expect((await cloudIds(tenant, notes)).sort()).toEqual([first, second].sort());
   });
 
   it('is offline when its first push finds no network: the change stays queued, charged nothing, and the next run probes', async () => {
-    const tenant = uniqueTenant('expect-offline');
-    const till = await device('till-1', tenant);
-    expect(await till.engine.syncNow()).toMatchObject({ error: null });
-
+    const { tenant, till } = await syncedTill('expect-offline');
     till.calls.offline = true;
-    till.calls.sent.length = 0;
-    const sale = String(till.store.forPlugin('pull-many-test').insert(notes, { body: 'offline sale' }).id);
+    const sale = noteOn(till, 'offline sale');
     const run = await till.engine.syncNow();
     expect(run).toMatchObject({ offline: true, uploaded: 0, error: expect.stringMatching(/^offline: push .* the cloud is unreachable/) });
     expect(till.calls.sent).toEqual(['POST eq_push']);
