@@ -40,6 +40,8 @@ export interface Calls {
   replicaAnswersGets: boolean;
   /** Answers a push carrying `p_expect` as a cloud whose eq_push predates it does: PostgREST's "no such function". */
   uncheckedPushes: boolean;
+  /** Answers eq_push_tables as a cloud of an older schema does: PostgREST's "no such function". */
+  withoutPushTables: boolean;
 }
 
 export function counting(calls: Calls): typeof fetch {
@@ -62,6 +64,10 @@ export function counting(calls: Calls): typeof fetch {
       const body = { code: 'PGRST202', message: 'Could not find the function public.eq_push(p_bases, p_echo, p_expect, p_rows, p_table) in the schema cache', details: null, hint: null };
       return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
     }
+    if (calls.withoutPushTables && fn === 'eq_push_tables') {
+      const body = { code: 'PGRST202', message: 'Could not find the function public.eq_push_tables(p_pushes) in the schema cache', details: null, hint: null };
+      return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
+    }
     if (calls.withoutPullMany && fn === 'eq_pull_many') {
       const body = { code: 'PGRST202', message: 'Could not find the function public.eq_pull_many(p_cursors, p_limit) in the schema cache', details: null, hint: null };
       return new Response(JSON.stringify(body), { status: 404, headers: { 'content-type': 'application/json' } });
@@ -75,7 +81,7 @@ export async function device(
   tenant: string,
   options: { pullPageSize?: number; remote?: (remote: RemoteStore) => RemoteStore; plugins?: PluginDefinition[] } = {},
 ): Promise<TestDevice & { calls: Calls }> {
-  const calls: Calls = { made: [], sent: [], offline: false, withoutPullMany: false, postedCursorsOnly: false, replicaAnswersGets: false, uncheckedPushes: false };
+  const calls: Calls = { made: [], sent: [], offline: false, withoutPullMany: false, postedCursorsOnly: false, replicaAnswersGets: false, uncheckedPushes: false, withoutPushTables: false };
   const opened = await openDevice({
     name,
     tenant,

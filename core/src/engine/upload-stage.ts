@@ -2,6 +2,7 @@ import { inject, injectable } from 'inversify';
 import type { Row, TableDefinition } from '../declarations/index.js';
 import {
   CloudNotAsExpectedError,
+  MAX_PUSH_TABLES,
   PUSH_PAUSED_CODE,
   PushPausedError,
   PushTooLargeError,
@@ -13,7 +14,7 @@ import {
 } from '../remote/index.js';
 import { describeBreach, LocalStore, rowLimitBreach, type OutboxAck, type OutboxEntry } from '../store/index.js';
 import { backoffDelay } from '../sync/index.js';
-import { batchesByTable, batchLimits } from './push-batches.js';
+import { batchesByTable, batchLimits, rowJsonBound, rowJsonBytes } from './push-batches.js';
 import { RefusedRows, type Blocker } from './refused-rows.js';
 import { resolveConflict } from './resolve-conflict.js';
 import type { RunContext, StageCounts } from './run-context.js';
@@ -21,9 +22,11 @@ import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
 
 /**
- * The upload stage: reads the outbox in change order, pushes batches of one table per
- * request — at most `batchSize` rows and 1 MiB of row JSON (`BATCH_BYTES`) — and applies
- * the outcomes in one local transaction per batch. A refused row backs off on its own
+ * The upload stage: reads the outbox in change order, cuts it into batches of one table
+ * each — at most `batchSize` rows and 1 MiB of row JSON (`BATCH_BYTES`) — and pushes them,
+ * the batches of several tables in one request while they fit those limits together (a
+ * sale's invoice and stock movement: `pushTables`), and applies the outcomes in one local
+ * transaction per batch. A refused row backs off on its own
  * and never blocks others, except later rows with the same ordering key, which wait
  * behind it. A row breaking its columns' limits (a plain-SQL write) is refused here,
  * before it travels. A transport failure ends the stage (the caller ends the run);
@@ -69,18 +72,14 @@ export class UploadStage {
     let paused: string | undefined;
     for (;;) {
       while (!context.stopping() && paused === undefined && inFlight.length < PUSHES_IN_FLIGHT && waiting.length > 0) {
-        const [table, entries] = waiting[0]!;
-        const definition = this.definition(table);
-        // A table with an ordering key sends its next batch only once the last one is
-        // settled: a refused row must hold back the rows behind it.
-        if (definition.orderingKey.length > 0 && inFlight.some((push) => push.definition.name === table)) break;
-        waiting.shift();
-        const sendable = this.holdBack(run, definition, entries);
-        if (sendable.length === 0) continue;
-        context.progress({ phase: 'upload', table, done, total: Math.max(total, done + sendable.length) });
-        const pushing = this.send(run, definition, sendable);
+        const parts = this.takeParts(run, waiting, inFlight);
+        if (parts === undefined) break;
+        if (parts.length === 0) continue;
+        const rows = parts.reduce((sum, part) => sum + part.entries.length, 0);
+        context.progress({ phase: 'upload', table: parts[0]!.definition.name, done, total: Math.max(total, done + rows) });
+        const pushing = parts.length === 1 ? this.send(run, parts[0]!.definition, parts[0]!.entries).then((sent) => [sent]) : this.sendTogether(run, parts);
         pushing.catch(() => undefined); // awaited below, in order; a failure must not go unhandled meanwhile
-        inFlight.push({ definition, entries: sendable, pushing });
+        inFlight.push({ parts, pushing });
         if (waiting.length === 0) {
           // While the cloud settles what is in flight, read the next batch, past the rows
           // in flight: their next change (which keeps their place) waits for the base
@@ -100,14 +99,79 @@ export class UploadStage {
       }
       // A failed push ends the run. The answer of a push still in flight is dropped and
       // its rows stay queued: pushed again, they come back as duplicates with their versions.
-      const sent = await settling.pushing;
-      const gated = this.store.transaction(() => this.applyOutcomes(run, settling.definition, settling.entries, sent.outcomes));
-      // Only now: an echo lets the pull skip rows the device holds once their outcomes are recorded.
-      for (const echo of sent.echoes ?? []) context.echoes.add(settling.definition.name, echo);
-      await this.tellUploaded(settling.definition.name, settling.entries, sent.outcomes);
-      paused ??= sent.paused ?? gated;
-      done += settling.entries.length;
+      const sents = await settling.pushing;
+      for (const [index, part] of settling.parts.entries()) {
+        const sent = sents[index]!;
+        const gated = this.store.transaction(() => this.applyOutcomes(run, part.definition, part.entries, sent.outcomes));
+        // Only now: an echo lets the pull skip rows the device holds once their outcomes are recorded.
+        for (const echo of sent.echoes ?? []) context.echoes.add(part.definition.name, echo);
+        await this.tellUploaded(part.definition.name, part.entries, sent.outcomes);
+        paused ??= sent.paused ?? gated;
+        done += part.entries.length;
+      }
     }
+  }
+
+  /**
+   * The batches at the head of `waiting` that go up in the next request, each held back
+   * as {@link UploadStage.holdBack} says: the first, and with a remote that pushes several
+   * tables at once (`pushTables`), the batches of other tables after it while all of them
+   * together stay within one push's rows and bytes — a sale's invoice and stock movement
+   * go up together. `undefined` when the head must wait (its table has an ordering key and
+   * a push of it is in flight); empty when every row taken was held back.
+   */
+  private takeParts(run: UploadRun, waiting: [string, OutboxEntry[]][], inFlight: readonly PushInFlight[]): PushPartInFlight[] | undefined {
+    const limits = batchLimits(this.options.batchSize);
+    const parts: PushPartInFlight[] = [];
+    let rows = 0;
+    let bytes = 0;
+    while (waiting.length > 0 && parts.length < MAX_PUSH_TABLES) {
+      const [table, entries] = waiting[0]!;
+      const definition = this.definition(table);
+      // A table with an ordering key sends its next batch only once the last one is
+      // settled: a refused row must hold back the rows behind it.
+      const blocked = definition.orderingKey.length > 0 && inFlight.some((push) => push.parts.some((part) => part.definition.name === table));
+      if (blocked) return parts.length === 0 ? undefined : parts;
+      const size = batchJsonBytes(entries);
+      const joins = parts.length === 0 || (this.remote.pushTables !== undefined && !parts.some((part) => part.definition.name === table) && rows + entries.length <= limits.rows && bytes + size <= limits.bytes);
+      if (!joins) break;
+      waiting.shift();
+      const sendable = this.holdBack(run, definition, entries);
+      if (sendable.length === 0) continue;
+      parts.push({ definition, entries: sendable });
+      rows += sendable.length;
+      bytes += size;
+    }
+    return parts;
+  }
+
+  /**
+   * Pushes the batches of several tables in one request; each answer comes back as its
+   * own push's would (a refusal of one table's push handled as {@link UploadStage.send}
+   * handles a refused push). A request the cloud refuses whole — too large, or not
+   * understood — goes again table by table.
+   */
+  private async sendTogether(run: UploadRun, parts: readonly PushPartInFlight[]): Promise<PushSent[]> {
+    const pushes = parts.map((part) => ({
+      table: part.definition.name,
+      items: part.entries.map((entry) => ({ row: entry.row, base_version: entry.serverVersion ?? null })),
+      // A table the device also pulls asks for its push's echo.
+      echo: part.definition.direction === 'both',
+    }));
+    let answers;
+    try {
+      answers = await this.remote.pushTables!(pushes, run.expect);
+    } catch (error) {
+      if (error instanceof CloudNotAsExpectedError || !(error instanceof RemoteError) || error.retryable) throw error;
+      return Promise.all(parts.map((part) => this.send(run, part.definition, part.entries)));
+    }
+    return Promise.all(
+      answers.map((answer, index) =>
+        'answer' in answer
+          ? { outcomes: answer.answer.outcomes, echoes: answer.answer.echo === null ? [] : [answer.answer.echo] }
+          : this.refused(run, parts[index]!.definition, parts[index]!.entries, answer.error),
+      ),
+    );
   }
 
   /**
@@ -155,24 +219,33 @@ export class UploadStage {
       }
       return { outcomes: await this.remote.push(table.name, items) };
     } catch (error) {
-      // Not the rows' fault: the run probes and goes the ordinary way.
-      if (error instanceof CloudNotAsExpectedError) throw error;
-      if (error instanceof PushPausedError) return { outcomes: [], paused: error.reason };
-      if (error instanceof PushTooLargeError && entries.length > 1) {
-        const half = Math.ceil(entries.length / 2);
-        const first = await this.send(run, table, entries.slice(0, half));
-        if (first.paused !== undefined) return first;
-        const second = await this.send(run, table, entries.slice(half));
-        const outcomes = [...padded(first.outcomes, half), ...second.outcomes];
-        const echoes = [...(first.echoes ?? []), ...(second.echoes ?? [])];
-        return second.paused === undefined ? { outcomes, echoes } : { outcomes, echoes, paused: second.paused };
-      }
-      if (!(error instanceof RemoteError) || error.retryable) throw error;
-      this.store.transaction(() => {
-        for (const entry of entries) this.refuse(run, table, entry, error.message);
-      });
-      return { outcomes: [] };
+      return this.refused(run, table, entries, error);
     }
+  }
+
+  /**
+   * What a push the cloud refused comes to. Not the rows' fault: a cloud not as expected
+   * (the run probes and goes the ordinary way), a transport failure (the run ends) — both
+   * thrown on; a gate's refusal pauses. A batch too large goes again in halves, down to a
+   * row, so it can never loop. Any other refusal is charged to the batch's rows.
+   */
+  private async refused(run: UploadRun, table: TableDefinition, entries: readonly OutboxEntry[], error: unknown): Promise<PushSent> {
+    if (error instanceof CloudNotAsExpectedError) throw error;
+    if (error instanceof PushPausedError) return { outcomes: [], paused: error.reason };
+    if (error instanceof PushTooLargeError && entries.length > 1) {
+      const half = Math.ceil(entries.length / 2);
+      const first = await this.send(run, table, entries.slice(0, half));
+      if (first.paused !== undefined) return first;
+      const second = await this.send(run, table, entries.slice(half));
+      const outcomes = [...padded(first.outcomes, half), ...second.outcomes];
+      const echoes = [...(first.echoes ?? []), ...(second.echoes ?? [])];
+      return second.paused === undefined ? { outcomes, echoes } : { outcomes, echoes, paused: second.paused };
+    }
+    if (!(error instanceof RemoteError) || error.retryable) throw error;
+    this.store.transaction(() => {
+      for (const entry of entries) this.refuse(run, table, entry, error.message);
+    });
+    return { outcomes: [] };
   }
 
   /**
@@ -335,11 +408,26 @@ interface PushSent {
   readonly echoes?: readonly PushEcho[];
 }
 
-/** A batch sent and not yet settled. */
-interface PushInFlight {
+/** One table's batch of a request. */
+interface PushPartInFlight {
   readonly definition: TableDefinition;
   readonly entries: readonly OutboxEntry[];
-  readonly pushing: Promise<PushSent>;
+}
+
+/** A request sent and not yet settled: the batches it carries (one per table), answered in their order. */
+interface PushInFlight {
+  readonly parts: readonly PushPartInFlight[];
+  readonly pushing: Promise<PushSent[]>;
+}
+
+/** The bytes a batch's rows take as JSON, or an upper bound of them (found without writing the rows out when it can be). */
+function batchJsonBytes(entries: readonly OutboxEntry[]): number {
+  let bytes = 0;
+  for (const entry of entries) {
+    const bound = rowJsonBound(entry.row);
+    bytes += (Number.isFinite(bound) ? bound : rowJsonBytes(entry.row)) + 1;
+  }
+  return bytes;
 }
 
 /** `outcomes` made exactly `length` long, `undefined` for the entries it has no outcome for. */

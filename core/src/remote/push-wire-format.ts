@@ -1,5 +1,7 @@
 import type { Row } from '../declarations/index.js';
-import { PUSH_STATUSES, type PushAnswer, type PushEcho, type PushExpectation, type PushItem, type PushOutcome } from './remote-protocol.js';
+import { PUSH_STATUSES, type PushAnswer, type PushEcho, type PushExpectation, type PushItem, type PushOutcome, type PushPart } from './remote-protocol.js';
+import type { RemoteError } from './remote-errors.js';
+import type { PushPartAnswer } from './remote-store.js';
 import { describeAnswer, protocolError } from './response-guards.js';
 
 /**
@@ -74,6 +76,46 @@ export function asPushAnswer(data: unknown, items: readonly PushItem[], table: s
   }
   const { outcomes, echo } = data as { outcomes: unknown; echo?: unknown };
   return { outcomes: asPushOutcomes(outcomes, items, table), echo: asPushEcho(echo, table) };
+}
+
+/**
+ * The `p_pushes` argument of `eq_push_tables`: each table's push as `eq_push` takes it.
+ *
+ * @example
+ * pushesArgument([{ table: 'invoices', items, echo: true }]); // [{ table, rows, bases, echo }]
+ */
+export function pushesArgument(parts: readonly PushPart[]): { table: string; rows: Row[]; bases: Record<string, number> | null; echo: boolean }[] {
+  return parts.map((part) => {
+    const { p_rows, p_bases } = pushArguments(part.items);
+    return { table: part.table, rows: p_rows, bases: p_bases, echo: part.echo };
+  });
+}
+
+/**
+ * Reads an `eq_push_tables` answer: one entry per push in the order sent, its answer read
+ * as `eq_push`'s is, or its refusal (`{ error: { code, message } }`) turned into the
+ * `RemoteError` a single push would have met, by `refusal`.
+ *
+ * @example
+ * const answers = asPushPartAnswers(data, parts, (failure, table) => toRemoteError(failure, { operation: 'push', table }));
+ */
+export function asPushPartAnswers(
+  data: unknown,
+  parts: readonly PushPart[],
+  refusal: (failure: { status: number; code: string; message: string }, table: string) => RemoteError,
+): PushPartAnswer[] {
+  if (!Array.isArray(data) || data.length !== parts.length) {
+    throw protocolError('push', parts.map((part) => part.table).join(', '), `expected ${parts.length} answers, got ${describeAnswer(data)}`);
+  }
+  return (data as unknown[]).map((entry, index) => {
+    const part = parts[index]!;
+    const { answer, error } = (typeof entry === 'object' && entry !== null ? entry : {}) as { answer?: unknown; error?: { code?: unknown; message?: unknown } };
+    if (error !== undefined && error !== null && typeof error === 'object') {
+      return { error: refusal({ status: 400, code: String(error.code ?? ''), message: String(error.message ?? 'refused') }, part.table) };
+    }
+    if (answer === undefined) throw protocolError('push', part.table, `unknown answer ${JSON.stringify(entry)?.slice(0, 80)}`);
+    return { answer: part.echo ? asPushAnswer(answer, part.items, part.table) : { outcomes: asPushOutcomes(answer, part.items, part.table), echo: null } };
+  });
 }
 
 function asPushEcho(echo: unknown, table: string): PushEcho | null {

@@ -71,6 +71,15 @@ export const MAX_PUSH_ROWS = 1000;
 export const MAX_PUSH_BYTES = 2 * 1024 * 1024;
 
 /**
+ * Most tables one `eq_push_tables` call may carry (a push per table, at most
+ * `MAX_PUSH_BYTES` of JSON in all); the cloud refuses more with SQLSTATE 54000.
+ *
+ * @example
+ * const parts = batches.slice(0, MAX_PUSH_TABLES);
+ */
+export const MAX_PUSH_TABLES = 8;
+
+/**
  * One row to upload. `row` carries every column, system columns included (`id`,
  * `tenant_id`, `updated_at`, `deleted`); `base_version` is the `server_version` the
  * device last saw for this row, `null` for a row the cloud has never confirmed.
@@ -84,6 +93,19 @@ export const MAX_PUSH_BYTES = 2 * 1024 * 1024;
 export interface PushItem {
   readonly row: Row;
   readonly base_version: number | null;
+}
+
+/**
+ * One table's push within a call that carries several (`eq_push_tables`): its rows, and
+ * whether to answer with its echo (as `pushWithEcho`).
+ *
+ * @example
+ * const part: PushPart = { table: 'invoices', items: [{ row, base_version: null }], echo: true };
+ */
+export interface PushPart {
+  readonly table: string;
+  readonly items: readonly PushItem[];
+  readonly echo: boolean;
 }
 
 /**

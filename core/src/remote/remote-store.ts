@@ -1,6 +1,6 @@
 import type { LiveFeed } from './live-feed.js';
 import type { RemoteError } from './remote-errors.js';
-import type { PullCursor, PullPage, PushAnswer, PushExpectation, PushItem, PushOutcome } from './remote-protocol.js';
+import type { PullCursor, PullPage, PushAnswer, PushExpectation, PushItem, PushOutcome, PushPart } from './remote-protocol.js';
 
 /**
  * The answer to an online probe. `online` is true when the cloud answered in time,
@@ -57,6 +57,15 @@ export interface PullManyAnswer {
 }
 
 /**
+ * What one table's push within `pushTables` came to: the cloud's answer (as `pushWithEcho`
+ * gives it, `echo: null` when not asked), or the refusal of that push alone.
+ *
+ * @example
+ * for (const [index, part] of answers.entries()) if ('error' in part) console.warn(parts[index]!.table, part.error.message);
+ */
+export type PushPartAnswer = { readonly answer: PushAnswer } | { readonly error: RemoteError };
+
+/**
  * DI token of {@link RemoteStore}.
  *
  * @example
@@ -92,6 +101,13 @@ export interface RemoteStore {
    * first push is the probe. `echo`: ask for the push's echo, as `pushWithEcho` does.
    */
   pushExpecting?(table: string, items: readonly PushItem[], expect: PushExpectation, echo: boolean): Promise<PushAnswer>;
+  /**
+   * Optional: the pushes of several tables in one request (at most `MAX_PUSH_TABLES`),
+   * each answered or refused on its own, in the order given; with `expect`, as
+   * `pushExpecting` (the whole call refused with a `CloudNotAsExpectedError`). Rejects as
+   * `push` does for the call as a whole. A remote without it pushes table by table.
+   */
+  pushTables?(parts: readonly PushPart[], expect?: PushExpectation): Promise<PushPartAnswer[]>;
   /** Downloads the page after `cursor` (`null`: from the start), at most `limit` rows. */
   pull(table: string, cursor: PullCursor | null, limit: number): Promise<PullPage>;
   /**

@@ -6,10 +6,10 @@ import type { LiveFeed } from './live-feed.js';
 import { RealtimeFeed } from './realtime-feed.js';
 import { isMissingFunction, toRemoteError } from './remote-error-mapping.js';
 import { CloudNotAsExpectedError, RemoteError, type RemoteOperation } from './remote-errors.js';
-import { liveTopic, type PullCursor, type PullPage, type PushAnswer, type PushExpectation, type PushItem, type PushOutcome } from './remote-protocol.js';
-import type { PullManyAnswer, RemoteHealth, RemoteStore } from './remote-store.js';
+import { liveTopic, type PullCursor, type PullPage, type PushAnswer, type PushExpectation, type PushItem, type PushOutcome, type PushPart } from './remote-protocol.js';
+import type { PullManyAnswer, PushPartAnswer, RemoteHealth, RemoteStore } from './remote-store.js';
 import { retryingDeadConnections } from './dead-connection-retry.js';
-import { asPushAnswer, asPushOutcomes, expectationArgument, namingPushArguments, pushArguments } from './push-wire-format.js';
+import { asPushAnswer, asPushOutcomes, asPushPartAnswers, expectationArgument, namingPushArguments, pushArguments, pushesArgument } from './push-wire-format.js';
 import { asHealthFields, asPullMany, asPullPage } from './response-guards.js';
 
 /**
@@ -100,6 +100,8 @@ export class SupabaseRemote implements RemoteStore {
   private postPullManyUntil = 0;
   /** Until when pushes go without `p_echo` (a `Date.now()` value): set when a cloud did not know it. */
   private noEchoUntil = 0;
+  /** Until when several tables' pushes go one request each: set when a cloud did not know `eq_push_tables`. */
+  private singlePushesUntil = 0;
 
   constructor(source: SupabaseConnection | SupabaseClient, options: SupabaseRemoteOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -153,6 +155,54 @@ export class SupabaseRemote implements RemoteStore {
         message: `push "${table}": the cloud does not check what the device expects of it (its schema is older than this engine's)`,
         reason: 'unchecked',
       });
+    }
+  }
+
+  /**
+   * Several tables' pushes in one `eq_push_tables` call. A cloud whose schema predates the
+   * function runs nothing of it: the pushes go table by table, at once, and so for the next
+   * hour. A push the cloud refused on its own comes back as its `error`, as a single push
+   * would have thrown it; a failure of the call as a whole (the network, an expectation) rejects.
+   */
+  async pushTables(parts: readonly PushPart[], expect?: PushExpectation): Promise<PushPartAnswer[]> {
+    if (parts.length === 0) return [];
+    if (Date.now() >= this.singlePushesUntil) {
+      try {
+        return await this.sendTables(parts, expect);
+      } catch (error) {
+        if (!(error instanceof RemoteError && isMissingFunction(error))) throw error;
+        this.singlePushesUntil = Date.now() + NO_ECHO_FOR_MS;
+      }
+    }
+    return Promise.all(parts.map((part) => this.pushPart(part, expect)));
+  }
+
+  /** One table's push of a `pushTables` call, on its own; its refusal as its answer. */
+  private async pushPart(part: PushPart, expect: PushExpectation | undefined): Promise<PushPartAnswer> {
+    try {
+      if (expect !== undefined) return { answer: await this.pushExpecting(part.table, part.items, expect, part.echo) };
+      return { answer: part.echo ? await this.pushWithEcho(part.table, part.items) : { outcomes: await this.push(part.table, part.items), echo: null } };
+    } catch (error) {
+      if (!(error instanceof RemoteError) || error.retryable || error instanceof CloudNotAsExpectedError) throw error;
+      return { error };
+    }
+  }
+
+  private async sendTables(parts: readonly PushPart[], expect: PushExpectation | undefined): Promise<PushPartAnswer[]> {
+    const args = { ...(expect === undefined ? {} : { p_expect: expectationArgument(expect) }), p_pushes: pushesArgument(parts) };
+    for (const part of parts) assertIdentifier(part.table, 'table');
+    // Expected before sending: an announcement may come before the answer.
+    const announcements = parts.map((part) => [...this.feeds].map((feed) => feed.expectEcho(part.table)));
+    const applied = new Set<number>();
+    try {
+      const data = await this.call('push', 'eq_push_tables', args, this.timeoutMs);
+      const answers = asPushPartAnswers(data, parts, (failure, table) => toRemoteError(failure, { operation: 'push', table, secrets: this.secrets }));
+      answers.forEach((part, index) => {
+        if ('answer' in part && part.answer.outcomes.some((outcome) => outcome.status === 'applied')) applied.add(index);
+      });
+      return answers;
+    } finally {
+      announcements.forEach((settles, index) => settles.forEach((settle) => settle(applied.has(index))));
     }
   }
 

@@ -5,6 +5,7 @@ import { liveNudgesSql } from './live-nudges-sql.js';
 import { pullFunctionSql } from './pull-function-sql.js';
 import { pullManyFunctionSql, type ProbedTable } from './pull-many-function-sql.js';
 import { pushFunctionSql } from './push-function-sql.js';
+import { pushTablesFunctionSql } from './push-tables-function-sql.js';
 import { PRIVATE_SCHEMA } from './sql-text.js';
 
 const s = PRIVATE_SCHEMA;
@@ -28,6 +29,8 @@ const DEVICE_FUNCTIONS: readonly string[] = [
   // Reached through eq_push when the device pushes without probing first.
   `${s}.check_push_expectation(jsonb)`,
   'public.eq_push(text, json, jsonb, boolean, jsonb)',
+  // Several tables' pushes in one call, each made by eq_push.
+  'public.eq_push_tables(json, jsonb)',
   'public.eq_pull(text, jsonb, integer)',
   // Reached through eq_pull when a cursor carries the echoes of the device's pushes.
   `${s}.past_echoes(bigint, jsonb)`,
@@ -85,5 +88,5 @@ export function apiFunctionsSql(tables: readonly ProbedTable[]): string {
     (signature) => `revoke all on function ${signature} from public, anon, authenticated, service_role;
 grant execute on function ${signature} to authenticated;`,
   );
-  return [REGISTERED_TABLE, liveNudgesSql(), pushFunctionSql(), pullFunctionSql(), cloudMarksSql(), EQ_HEALTH, pullManyFunctionSql(tables), digestFunctionsSql(), ...grants].join('\n\n');
+  return [REGISTERED_TABLE, liveNudgesSql(), pushFunctionSql(), pushTablesFunctionSql(), pullFunctionSql(), cloudMarksSql(), EQ_HEALTH, pullManyFunctionSql(tables), digestFunctionsSql(), ...grants].join('\n\n');
 }

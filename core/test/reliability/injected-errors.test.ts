@@ -39,13 +39,18 @@ beforeAll(async () => {
 /** What a failing cloud answers for a whole call, or `hang` (no answer until the client gives up), or `network`. */
 type CallFault = { readonly status: number; readonly body: object | null } | 'hang' | 'network';
 
-/** A fetch that fails the first `times` calls of `rpc` (for `table`, if given) with `fault`, then passes. */
+/**
+ * A fetch that fails the first `times` calls of `rpc` (for `table`, if given) with `fault`,
+ * then passes. `eq_push` covers `eq_push_tables` too (a run's pushes of several tables in
+ * one call), whose body names each table as `"table"`.
+ */
 function faultyFetch(rpc: 'eq_push' | 'eq_pull', fault: CallFault, times: number, table?: string): { fetch: typeof fetch; hits: () => number } {
   let hits = 0;
   const wrapped: typeof fetch = async (input, init) => {
     const url = input instanceof Request ? input.url : String(input);
     const body = typeof init?.body === 'string' ? init.body : '';
-    const matches = url.includes(`/rpc/${rpc}`) && (table === undefined || body.includes(`"p_table":"${table}"`));
+    const names = table === undefined || body.includes(`"p_table":"${table}"`) || body.includes(`"table":"${table}"`);
+    const matches = url.includes(`/rpc/${rpc}`) && names;
     if (!matches || hits >= times) return fetch(input, init);
     hits += 1;
     if (fault === 'network') throw new TypeError('fetch failed');

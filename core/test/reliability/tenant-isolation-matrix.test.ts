@@ -128,9 +128,11 @@ async function viaRest(identity: Identity, method: string, path: string, body?: 
 }
 
 function asRows(data: unknown): Row[] {
-  // eq_pull answers a set of one page; eq_push answers an applied row with its bare server_version.
+  // eq_pull answers a set of one page; eq_push answers an applied row with its bare server_version;
+  // eq_push_tables an entry per table, `{ answer }` holding eq_push's.
   if (Array.isArray(data)) return data.flatMap((item: unknown) => (typeof item === 'number' ? [{ status: 'applied' }] : asRows(item)));
   if (data !== null && typeof data === 'object') {
+    if ('answer' in data) return asRows((data as { answer: unknown }).answer);
     const page = data as { rows?: unknown };
     return Array.isArray(page.rows) ? (page.rows as Row[]) : [data as Row];
   }
@@ -315,11 +317,13 @@ describe('tenant isolation matrix', () => {
             ? { p_table: table, p_cursor: null, p_limit: 1000 }
             : object.name === 'eq_health'
               ? {}
-              : object.name === 'eq_push' || object.schema !== 'public'
+              : object.name === 'eq_push_tables'
+                ? { p_pushes: [{ table, rows: items[op] ?? [], bases: null, echo: false }] }
+                : object.name === 'eq_push' || object.schema !== 'public'
                 ? { p_table: table, p_rows: items[op] ?? [] }
                 : {};
         await send(() => viaRest(identity, 'POST', `rpc/${object.name}`, args, profile), () => js.rpc(object.name, args));
-        const pushedItems = args.p_rows;
+        const pushedItems = args.p_rows ?? (args.p_pushes as { rows: unknown }[] | undefined)?.[0]?.rows;
         if (Array.isArray(pushedItems)) {
           const last = answers.pop() as Answer;
           answers.push({ ...last, pushed: pushedItems.map((item: { tenant_id?: unknown }) => item.tenant_id) });

@@ -1,0 +1,68 @@
+import { MAX_PUSH_BYTES, MAX_PUSH_TABLES } from '../remote/remote-protocol.js';
+import { PRIVATE_SCHEMA } from './sql-text.js';
+
+const s = PRIVATE_SCHEMA;
+
+/**
+ * `eq_push_tables(p_pushes, p_expect)`: the pushes of several tables in one call — what a
+ * sale writes (an invoice, a stock movement) goes up in one request instead of one per
+ * table. `p_pushes` is `[{ "table", "rows", "bases", "echo" }, …]` (at most
+ * ${MAX_PUSH_TABLES}, ${MAX_PUSH_BYTES} bytes of JSON in all, else SQLSTATE 54000); each is
+ * settled exactly as `eq_push` settles it (gates, limits, outcomes, echo, announcement),
+ * by `eq_push` itself. With `p_expect` the whole call is refused first unless the cloud
+ * is as the device expects (`check_push_expectation`).
+ *
+ * The answer has one entry per push, in the order given: `{ "answer": <eq_push's answer> }`,
+ * or `{ "error": { "code", "message" } }` for a push `eq_push` refused whole (a table the
+ * cloud does not have, a gate's refusal, a serialization failure): that push alone is
+ * rolled back, the others stand. The pushes are made in the order of their tables' names,
+ * whatever the order given, so two calls take their tables' stamp locks in one order and
+ * never wait on each other in a circle.
+ *
+ * @example
+ * const sql = pushTablesFunctionSql();
+ */
+export function pushTablesFunctionSql(): string {
+  return `create or replace function public.eq_push_tables(p_pushes json, p_expect jsonb default null) returns jsonb
+language plpgsql volatile security invoker set search_path = '' as $eq$
+declare
+  v_count integer;
+  v_bytes integer;
+  v_part record;
+  v_answers jsonb[];
+begin
+  if p_expect is not null then
+    perform ${s}.check_push_expectation(p_expect);
+  end if;
+  if json_typeof(p_pushes) is distinct from 'array' then
+    raise exception 'p_pushes must be a JSON array of { table, rows, bases, echo }' using errcode = 'invalid_parameter_value';
+  end if;
+  v_bytes := octet_length(p_pushes::text);
+  if v_bytes > ${MAX_PUSH_BYTES} then
+    raise exception 'a push may carry at most ${MAX_PUSH_BYTES} bytes of row JSON; this one has %', v_bytes
+      using errcode = 'program_limit_exceeded', hint = 'Send the rows in smaller batches.';
+  end if;
+  v_count := json_array_length(p_pushes);
+  if v_count > ${MAX_PUSH_TABLES} then
+    raise exception 'a push may carry at most ${MAX_PUSH_TABLES} tables; this one has %', v_count
+      using errcode = 'program_limit_exceeded', hint = 'Send the tables in more calls.';
+  end if;
+  v_answers := pg_catalog.array_fill(null::jsonb, array[v_count]);
+  -- One pass over the body: each push's fields as columns, its rows as they came.
+  for v_part in
+    select x.tbl, x.rows, x.bases, x.echo, x.ord
+      from rows from (json_to_recordset(p_pushes) as ("table" text, rows json, bases jsonb, echo boolean))
+           with ordinality as x(tbl, rows, bases, echo, ord)
+     order by x.tbl, x.ord
+  loop
+    begin
+      v_answers[v_part.ord] := jsonb_build_object('answer',
+        public.eq_push(v_part.tbl, v_part.rows, nullif(v_part.bases, 'null'::jsonb), coalesce(v_part.echo, false)));
+    exception when others then
+      v_answers[v_part.ord] := jsonb_build_object('error', jsonb_build_object('code', sqlstate, 'message', sqlerrm));
+    end;
+  end loop;
+  return to_jsonb(v_answers);
+end
+$eq$;`;
+}
