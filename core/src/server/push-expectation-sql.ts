@@ -38,3 +38,14 @@ begin
 end
 $eq$;`;
 }
+
+/**
+ * The first statement of a push function taking `p_expect`: nothing else runs unless the
+ * cloud is as the device expects.
+ *
+ * @example
+ * const body = `begin\n${EXPECTATION_FIRST_SQL}\n  …`;
+ */
+export const EXPECTATION_FIRST_SQL = `  if p_expect is not null then
+    perform ${s}.check_push_expectation(p_expect);
+  end if;`;

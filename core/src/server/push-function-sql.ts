@@ -1,5 +1,5 @@
 import { MAX_PUSH_BYTES, MAX_PUSH_ROWS } from '../remote/remote-protocol.js';
-import { pushExpectationSql } from './push-expectation-sql.js';
+import { EXPECTATION_FIRST_SQL, pushExpectationSql } from './push-expectation-sql.js';
 import { settleFailedBatchSql } from './settle-failed-batch-sql.js';
 import { PRIVATE_SCHEMA, PUSH_STAMPED_MARK } from './sql-text.js';
 
@@ -250,20 +250,14 @@ declare
   v_bytes integer;
   v_outcomes jsonb;
 begin
-  if p_expect is not null then
-    perform ${s}.check_push_expectation(p_expect);
-  end if;
+${EXPECTATION_FIRST_SQL}
   if json_typeof(p_rows) is distinct from 'array' then
     raise exception 'p_rows must be a JSON array of rows' using errcode = 'invalid_parameter_value';
   end if;
   if p_bases is not null and jsonb_typeof(p_bases) <> 'object' then
     raise exception 'p_bases must be a JSON object of id: server_version' using errcode = 'invalid_parameter_value';
   end if;
-  v_bytes := octet_length(p_rows::text);
-  if v_bytes > ${MAX_PUSH_BYTES} then
-    raise exception 'a push may carry at most ${MAX_PUSH_BYTES} bytes of row JSON; this one has %', v_bytes
-      using errcode = 'program_limit_exceeded', hint = 'Send the rows in smaller batches.';
-  end if;
+${pushBytesCapSql('p_rows')}
   perform ${s}.run_push_gates(p_table);
   if v_entry.direction <> 'download-only' then
     begin
@@ -301,6 +295,21 @@ begin
   return v_outcomes;
 end
 $eq$;`;
+
+/**
+ * Refuses a push call whose JSON argument `argument` holds more than `MAX_PUSH_BYTES`
+ * (SQLSTATE 54000), before any of it is parsed; `v_bytes` is the function's integer.
+ *
+ * @example
+ * const check = pushBytesCapSql('p_rows');
+ */
+export function pushBytesCapSql(argument: string): string {
+  return `  v_bytes := octet_length(${argument}::text);
+  if v_bytes > ${MAX_PUSH_BYTES} then
+    raise exception 'a push may carry at most ${MAX_PUSH_BYTES} bytes of row JSON; this one has %', v_bytes
+      using errcode = 'program_limit_exceeded', hint = 'Send the rows in smaller batches.';
+  end if;`;
+}
 
 /**
  * The push side of the protocol: `public.eq_push` and its private helpers.

@@ -1,13 +1,12 @@
-import { MAX_PUSH_BYTES, MAX_PUSH_TABLES } from '../remote/remote-protocol.js';
-import { PRIVATE_SCHEMA } from './sql-text.js';
-
-const s = PRIVATE_SCHEMA;
+import { MAX_PUSH_TABLES } from '../remote/remote-protocol.js';
+import { EXPECTATION_FIRST_SQL } from './push-expectation-sql.js';
+import { pushBytesCapSql } from './push-function-sql.js';
 
 /**
- * `eq_push_tables(p_pushes, p_expect)`: the pushes of several tables in one call — what a
- * sale writes (an invoice, a stock movement) goes up in one request instead of one per
+ * `eq_push_tables(p_pushes, p_expect)`: the pushes of several tables in one call — what one
+ * local transaction wrote to several tables goes up in one request instead of one per
  * table. `p_pushes` is `[{ "table", "rows", "bases", "echo" }, …]` (at most
- * ${MAX_PUSH_TABLES}, ${MAX_PUSH_BYTES} bytes of JSON in all, else SQLSTATE 54000); each is
+ * `MAX_PUSH_TABLES` (8), `MAX_PUSH_BYTES` of JSON in all, else SQLSTATE 54000); each is
  * settled exactly as `eq_push` settles it (gates, limits, outcomes, echo, announcement),
  * by `eq_push` itself. With `p_expect` the whole call is refused first unless the cloud
  * is as the device expects (`check_push_expectation`).
@@ -31,17 +30,11 @@ declare
   v_part record;
   v_answers jsonb[];
 begin
-  if p_expect is not null then
-    perform ${s}.check_push_expectation(p_expect);
-  end if;
+${EXPECTATION_FIRST_SQL}
   if json_typeof(p_pushes) is distinct from 'array' then
     raise exception 'p_pushes must be a JSON array of { table, rows, bases, echo }' using errcode = 'invalid_parameter_value';
   end if;
-  v_bytes := octet_length(p_pushes::text);
-  if v_bytes > ${MAX_PUSH_BYTES} then
-    raise exception 'a push may carry at most ${MAX_PUSH_BYTES} bytes of row JSON; this one has %', v_bytes
-      using errcode = 'program_limit_exceeded', hint = 'Send the rows in smaller batches.';
-  end if;
+${pushBytesCapSql('p_pushes')}
   v_count := json_array_length(p_pushes);
   if v_count > ${MAX_PUSH_TABLES} then
     raise exception 'a push may carry at most ${MAX_PUSH_TABLES} tables; this one has %', v_count
