@@ -1,6 +1,6 @@
 import { inject, injectable, optional } from 'inversify';
 import { BehaviorSubject, EMPTY, Subject, from, merge, tap, type Observable, type Subscription } from 'rxjs';
-import { CloudNotAsExpectedError, RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION, type PushExpectation, type RemoteHealth } from '../remote/index.js';
+import { CloudNotAsExpectedError, RemoteError, RemoteStore, SYNC_PROTOCOL_VERSION } from '../remote/index.js';
 import { isMissingFunction } from '../remote/remote-error-mapping.js';
 import { CloudRecovery, type ReconcileOptions, type ReconcileResult, type RecoveryReport } from '../recovery/index.js';
 import { LocalStore, type ConflictRecord, type PendingDelete, type QuarantinedRow } from '../store/index.js';
@@ -9,26 +9,17 @@ import { EngineMetrics, SyncMeterProvider } from './engine-metrics.js';
 import { LiveNudges, type RunScope } from './live-nudges.js';
 import { FirstPagesReader } from './first-pages.js';
 import { OnlineMonitor } from './online-monitor.js';
+import { PROBE_REUSE_MS, ProbeStandIns } from './probe-stand-ins.js';
 import { PullStage } from './pull-stage.js';
 import { PushEchoes } from './push-echoes.js';
 import { QueueDepth } from './queue-depth.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
-import { INITIAL_STATUS, type SyncProgress, type SyncRunResult, type SyncStatus } from './sync-status.js';
+import { INITIAL_STATUS, nothingDone, type SyncProgress, type SyncRunResult, type SyncStatus } from './sync-status.js';
 import { checkTokenIdentity } from './token-identity.js';
 import { UploadStage } from './upload-stage.js';
 import { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
-
-/**
- * How old the last probe (or `eq_pull_many` answer) may be for a run to go on it: a run
- * for nudges, and a run whose pushes carry what the device expects of the cloud — at most
- * one probe per this long while nudges or sales keep coming, instead of one per run.
- */
-const PROBE_REUSE_MS = 30_000;
-
-/** How long runs probe first again after a cloud could not check a push's expectation (a schema older than the engine). */
-const UNCHECKED_CLOUD_MS = 60 * 60_000;
 
 /** What one attempt at a run ended with (the counts go on in the run's own object). */
 interface AttemptEnd {
@@ -71,6 +62,7 @@ export class SyncEngine {
   private readonly monitor: OnlineMonitor;
   private readonly firstPages: FirstPagesReader;
   private readonly recovery: CloudRecovery;
+  private readonly standIns: ProbeStandIns;
   private readonly live: LiveNudges;
   private readonly metrics: EngineMetrics;
   /** Fires when the engine found its cloud replaced or restored from an older backup, and repaired (DESIGN.md §4, Recovery). */
@@ -80,8 +72,6 @@ export class SyncEngine {
   private inFlight: Promise<unknown> = Promise.resolve();
   private stopping = false;
   private disposed: Promise<void> | undefined;
-  /** Until when runs probe before pushing: the cloud could not check an expectation. */
-  private probeFirstUntil = 0;
 
   constructor(
     @inject(LocalStore) private readonly store: LocalStore,
@@ -95,6 +85,7 @@ export class SyncEngine {
     this.monitor = new OnlineMonitor(remote, options, (online) => this.patch({ online }));
     this.firstPages = new FirstPagesReader({ store, remote, pull, monitor: this.monitor, pageSize: options.pullPageSize });
     this.recovery = new CloudRecovery(store, remote);
+    this.standIns = new ProbeStandIns(remote, this.monitor, this.recovery);
     this.onDidRecover = this.recovery.onDidRecover;
     this.live = new LiveNudges(remote, store.tenantId, { live: (live) => this.patch({ live }), nudge: () => this.automatic$.next('nudge') });
     const open = <T>(read: () => T): T | undefined => (store.database.open ? read() : undefined);
@@ -232,7 +223,7 @@ export class SyncEngine {
       this.metrics.dispose();
       this.monitor.dispose();
       this.recovery.dispose();
-      for (const resolve of this.waiters) resolve(emptyResult(0, 'the sync engine was disposed'));
+      for (const resolve of this.waiters) resolve(nothingDone(0, 'the sync engine was disposed'));
       this.waiters = [];
       this.statusSubject.complete();
       this.onDidRunSubject.complete();
@@ -243,7 +234,7 @@ export class SyncEngine {
   private async runOnce(scope: RunScope): Promise<SyncRunResult> {
     const { trigger } = scope;
     const started = Date.now();
-    if (this.stopping) return emptyResult(0, 'the sync engine was disposed');
+    if (this.stopping) return nothingDone(0, 'the sync engine was disposed');
     this.patch({ isSyncing: true, progress: null });
     const counts: StageCounts = { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0, quarantined: 0 };
     let error: string | null = null;
@@ -253,7 +244,7 @@ export class SyncEngine {
       // A cloud not as the first push expected was written nothing: the run starts again, probing.
       ({ error, warning, offline } = await this.attempt(scope, counts, true).catch((failure: unknown) => {
         if (!(failure instanceof CloudNotAsExpectedError)) throw failure;
-        if (failure.reason === 'unchecked') this.probeFirstUntil = Date.now() + UNCHECKED_CLOUD_MS;
+        if (failure.reason === 'unchecked') this.standIns.unchecked();
         return this.attempt(scope, counts, false);
       }));
     } catch (failure) {
@@ -293,7 +284,7 @@ export class SyncEngine {
     const recent = light ? this.monitor.recent(PROBE_REUSE_MS) : undefined;
     // With changes to send to a cloud the engine has heard from, the first push is the
     // probe: it carries what the device expects, and the cloud checks it before writing.
-    const expect = mayExpect && !quiet && recent === undefined ? this.expectation() : undefined;
+    const expect = mayExpect && !quiet && recent === undefined ? this.standIns.take() : undefined;
     const health = many?.health ?? recent ?? expect?.seen ?? (await this.monitor.probe());
     const token = checkTokenIdentity(health, { tenantId: this.store.tenantId, deviceId: this.store.deviceId });
     if (!health.online) {
@@ -322,7 +313,7 @@ export class SyncEngine {
       const recovered = recent === undefined && expect === undefined ? await this.recovery.beforeUpload(health) : undefined;
       let paused: string | undefined;
       // The plugins' gates guard uploads: a run with nothing to send asks them only while
-      // uploads are paused, so that a renewal shows at once (a licence check is a request).
+      // uploads are paused, so that the end of a pause shows at once (a gate may ask the cloud).
       const lastPause = this.store.uploadsPaused();
       if (recent === undefined && (!quiet || lastPause !== undefined || this.hasUploads())) {
         const held = await this.upload.pauseReason();
@@ -356,21 +347,6 @@ export class SyncEngine {
       if (paused === undefined && !this.stopping) this.store.recordLastSync(Date.now());
     }
     return { error, warning: token.warning, offline };
-  }
-
-  /**
-   * What a run's pushes may expect of the cloud instead of probing it, with the last
-   * probe's answer standing in for one: only with a remote that can push so, a cloud that
-   * answered a probe in the last {@link PROBE_REUSE_MS} with nothing failing since (so a
-   * run that ends up sending nothing pulls on a fresh answer, as a run for nudges does), a
-   * mark the device recorded, no `reconcile()` waiting, and not within the hour after a
-   * cloud could not check.
-   */
-  private expectation(): { readonly marks: PushExpectation; readonly seen: RemoteHealth } | undefined {
-    if (this.remote.pushExpecting === undefined || Date.now() < this.probeFirstUntil) return undefined;
-    const seen = this.monitor.recent(PROBE_REUSE_MS);
-    const marks = seen === undefined ? undefined : this.recovery.expectation();
-    return seen === undefined || marks === undefined ? undefined : { marks, seen };
   }
 
   /**
@@ -410,17 +386,13 @@ export class SyncEngine {
     } catch {
       // A status listener that throws again: the result still goes to the callers.
     }
-    return emptyResult(0, error);
+    return nothingDone(0, error);
   }
 
   private patch(change: Partial<SyncStatus>): void {
     if (this.statusSubject.closed) return;
     this.statusSubject.next({ ...this.statusSubject.value, ...change });
   }
-}
-
-function emptyResult(durationMs: number, error: string | null): SyncRunResult {
-  return { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0, quarantined: 0, durationMs, offline: false, error };
 }
 
 function describe(failure: unknown): string {

@@ -104,3 +104,13 @@ export const INITIAL_STATUS: SyncStatus = {
   quarantined: [],
   progress: null,
 };
+
+/**
+ * The result of a run that did nothing: stopped before it began, or failed past its own handling.
+ *
+ * @example
+ * resolve(nothingDone(0, 'the sync engine was disposed'));
+ */
+export function nothingDone(durationMs: number, error: string | null): SyncRunResult {
+  return { uploaded: 0, downloaded: 0, conflicts: 0, rejected: 0, quarantined: 0, durationMs, offline: false, error };
+}

@@ -8,24 +8,34 @@ import {
   PushTooLargeError,
   RemoteError,
   RemoteStore,
-  type PushEcho,
   type PushExpectation,
   type PushOutcome,
 } from '../remote/index.js';
 import { describeBreach, LocalStore, rowLimitBreach, type OutboxAck, type OutboxEntry } from '../store/index.js';
 import { backoffDelay } from '../sync/index.js';
-import { batchesByTable, batchLimits, rowJsonBound, rowJsonBytes } from './push-batches.js';
+import { batchesByTable, batchLimits } from './push-batches.js';
 import { RefusedRows, type Blocker } from './refused-rows.js';
 import { resolveConflict } from './resolve-conflict.js';
 import type { RunContext, StageCounts } from './run-context.js';
 import { SyncHooks } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
+import {
+  batchJsonBytes,
+  orderingKey,
+  padded,
+  PUSHES_IN_FLIGHT,
+  sendBeforeReading,
+  type PushInFlight,
+  type PushPartInFlight,
+  type PushSent,
+  type UploadRun,
+} from './upload-run.js';
 
 /**
  * The upload stage: reads the outbox in change order, cuts it into batches of one table
  * each — at most `batchSize` rows and 1 MiB of row JSON (`BATCH_BYTES`) — and pushes them,
- * the batches of several tables in one request while they fit those limits together (a
- * sale's invoice and stock movement: `pushTables`), and applies the outcomes in one local
+ * the batches of several tables in one request while they fit those limits together
+ * (`pushTables`: one local transaction's writes to several tables), and applies the outcomes in one local
  * transaction per batch. A refused row backs off on its own
  * and never blocks others, except later rows with the same ordering key, which wait
  * behind it. A row breaking its columns' limits (a plain-SQL write) is refused here,
@@ -116,8 +126,8 @@ export class UploadStage {
    * The batches at the head of `waiting` that go up in the next request, each held back
    * as {@link UploadStage.holdBack} says: the first, and with a remote that pushes several
    * tables at once (`pushTables`), the batches of other tables after it while all of them
-   * together stay within one push's rows and bytes — a sale's invoice and stock movement
-   * go up together. `undefined` when the head must wait (its table has an ordering key and
+   * together stay within one push's rows and bytes — the writes of one local transaction
+   * to several tables go up together. `undefined` when the head must wait (its table has an ordering key and
    * a push of it is in flight); empty when every row taken was held back.
    */
   private takeParts(run: UploadRun, waiting: [string, OutboxEntry[]][], inFlight: readonly PushInFlight[]): PushPartInFlight[] | undefined {
@@ -375,71 +385,4 @@ export class UploadStage {
     if (definition === undefined) throw new Error(`table "${table}" is not declared`);
     return definition;
   }
-}
-
-/**
- * Pushes sent before the oldest one's answer is back, so the cloud always has a batch to
- * settle while the device reads the next and settles the last. Measured (upload bench,
- * three alternating runs each): two in flight 0.77–0.94× of a raw bulk upsert, three
- * 0.97–0.98×.
- */
-const PUSHES_IN_FLIGHT = 3;
-
-/** One run of the stage: what every step needs, and what the run has done so far. */
-interface UploadRun {
-  readonly context: RunContext;
-  readonly counts: StageCounts;
-  /** Entries that met a conflict in this run (by seq). */
-  readonly conflicted: Set<number>;
-  readonly refused: RefusedRows;
-  /** What the cloud must still be for a push to be written, when the run did not probe it. */
-  readonly expect: PushExpectation | undefined;
-  /** The last entry read, where a read made while pushes are in flight starts. */
-  lastRead?: { readonly place: number; readonly seq: number };
-}
-
-/**
- * What a push brought back: outcomes in the entries' order (`undefined`: settled already,
- * or not sent), a gate's reason if it paused, and the echoes the cloud gave (one per call).
- */
-interface PushSent {
-  readonly outcomes: readonly (PushOutcome | undefined)[];
-  readonly paused?: string;
-  readonly echoes?: readonly PushEcho[];
-}
-
-/** One table's batch of a request. */
-interface PushPartInFlight {
-  readonly definition: TableDefinition;
-  readonly entries: readonly OutboxEntry[];
-}
-
-/** A request sent and not yet settled: the batches it carries (one per table), answered in their order. */
-interface PushInFlight {
-  readonly parts: readonly PushPartInFlight[];
-  readonly pushing: Promise<PushSent[]>;
-}
-
-/** The bytes a batch's rows take as JSON, or an upper bound of them (found without writing the rows out when it can be). */
-function batchJsonBytes(entries: readonly OutboxEntry[]): number {
-  let bytes = 0;
-  for (const entry of entries) {
-    const bound = rowJsonBound(entry.row);
-    bytes += (Number.isFinite(bound) ? bound : rowJsonBytes(entry.row)) + 1;
-  }
-  return bytes;
-}
-
-/** `outcomes` made exactly `length` long, `undefined` for the entries it has no outcome for. */
-function padded(outcomes: readonly (PushOutcome | undefined)[], length: number): (PushOutcome | undefined)[] {
-  return Array.from({ length }, (_, index) => outcomes[index]);
-}
-
-function orderingKey(table: TableDefinition, row: Row | undefined): string {
-  return JSON.stringify(table.orderingKey.map((column) => row?.[column] ?? null));
-}
-
-/** Lets the push just started reach the socket before the synchronous outbox read holds the thread. */
-function sendBeforeReading(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }

@@ -82,7 +82,7 @@ export function asPushAnswer(data: unknown, items: readonly PushItem[], table: s
  * The `p_pushes` argument of `eq_push_tables`: each table's push as `eq_push` takes it.
  *
  * @example
- * pushesArgument([{ table: 'invoices', items, echo: true }]); // [{ table, rows, bases, echo }]
+ * pushesArgument([{ table: 'orders', items, echo: true }]); // [{ table, rows, bases, echo }]
  */
 export function pushesArgument(parts: readonly PushPart[]): { table: string; rows: Row[]; bases: Record<string, number> | null; echo: boolean }[] {
   return parts.map((part) => {

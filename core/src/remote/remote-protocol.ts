@@ -100,7 +100,7 @@ export interface PushItem {
  * whether to answer with its echo (as `pushWithEcho`).
  *
  * @example
- * const part: PushPart = { table: 'invoices', items: [{ row, base_version: null }], echo: true };
+ * const part: PushPart = { table: 'orders', items: [{ row, base_version: null }], echo: true };
  */
 export interface PushPart {
   readonly table: string;
