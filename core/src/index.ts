@@ -45,6 +45,7 @@ export type { ConflictRecord, LocalStoreOptions, PendingDelete, QuarantinedRow, 
 // The cloud port and its protocol.
 export {
   CloudNotAsExpectedError,
+  MAX_PUSH_TABLES,
   PUSH_EXPECTATION_CODE,
   PushPausedError,
   PushTooLargeError,
@@ -67,6 +68,8 @@ export type {
   PushExpectation,
   PushItem,
   PushOutcome,
+  PushPart,
+  PushPartAnswer,
   RemoteErrorInit,
   RemoteHealth,
   RemoteOperation,
