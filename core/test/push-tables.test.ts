@@ -80,6 +80,7 @@ describe('several tables pushed in one call', () => {
     const nine = Array.from({ length: 9 }, () => ({ table: invoices, rows: [newRow(tenant, { total: '1' })], bases: null, echo: false }));
     expect((await client.rpc('eq_push_tables', { p_pushes: nine })).error).toMatchObject({ code: '54000', message: expect.stringContaining('at most 8 tables') });
     expect((await client.rpc('eq_push_tables', { p_pushes: { table: invoices } })).error).toMatchObject({ code: '22023' });
+    expect(await client.rpc('eq_push_tables', { p_pushes: [] })).toMatchObject({ error: null, data: [] });
     expect((await pullAll(await deviceRemote(tenant, 'till-2'), invoices)).rows).toEqual([]);
   });
 });

@@ -25,7 +25,6 @@ export function pushTablesFunctionSql(): string {
   return `create or replace function public.eq_push_tables(p_pushes json, p_expect jsonb default null) returns jsonb
 language plpgsql volatile security invoker set search_path = '' as $eq$
 declare
-  v_count integer;
   v_bytes integer;
   v_part record;
   v_answers jsonb[];
@@ -35,19 +34,21 @@ ${EXPECTATION_FIRST_SQL}
     raise exception 'p_pushes must be a JSON array of { table, rows, bases, echo }' using errcode = 'invalid_parameter_value';
   end if;
 ${pushBytesCapSql('p_pushes')}
-  v_count := json_array_length(p_pushes);
-  if v_count > ${MAX_PUSH_TABLES} then
-    raise exception 'a push may carry at most ${MAX_PUSH_TABLES} tables; this one has %', v_count
-      using errcode = 'program_limit_exceeded', hint = 'Send the tables in more calls.';
-  end if;
-  v_answers := pg_catalog.array_fill(null::jsonb, array[v_count]);
-  -- One pass over the body: each push's fields as columns, its rows as they came.
+  -- One pass over the body: each push's fields as columns, its rows as they came, and how
+  -- many there are (counted on the parsed set: json_array_length would parse it all again).
   for v_part in
-    select x.tbl, x.rows, x.bases, x.echo, x.ord
+    select x.tbl, x.rows, x.bases, x.echo, x.ord, count(*) over () as total
       from rows from (json_to_recordset(p_pushes) as ("table" text, rows json, bases jsonb, echo boolean))
            with ordinality as x(tbl, rows, bases, echo, ord)
      order by x.tbl, x.ord
   loop
+    if v_answers is null then
+      if v_part.total > ${MAX_PUSH_TABLES} then
+        raise exception 'a push may carry at most ${MAX_PUSH_TABLES} tables; this one has %', v_part.total
+          using errcode = 'program_limit_exceeded', hint = 'Send the tables in more calls.';
+      end if;
+      v_answers := pg_catalog.array_fill(null::jsonb, array[v_part.total::integer]);
+    end if;
     begin
       v_answers[v_part.ord] := jsonb_build_object('answer',
         public.eq_push(v_part.tbl, v_part.rows, nullif(v_part.bases, 'null'::jsonb), coalesce(v_part.echo, false)));
@@ -55,7 +56,7 @@ ${pushBytesCapSql('p_pushes')}
       v_answers[v_part.ord] := jsonb_build_object('error', jsonb_build_object('code', sqlstate, 'message', sqlerrm));
     end;
   end loop;
-  return to_jsonb(v_answers);
+  return coalesce(to_jsonb(v_answers), '[]'::jsonb);
 end
 $eq$;`;
 }
