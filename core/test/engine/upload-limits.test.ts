@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ColumnLimitError, definePlugin, MAX_SAFE_INTEGER, type RemoteStore } from '../../src/index.js';
-import { toRemoteError } from '../../src/remote/index.js';
+import { toRemoteError, type RemoteError } from '../../src/remote/index.js';
 import { cloudRows, installCloudSchema, openDevice, uniqueSuffix, uniqueTenant } from '../../src/testing/index.js';
 
 const suffix = uniqueSuffix();
@@ -25,6 +25,11 @@ const plugin = definePlugin({
   ],
 });
 
+/** The cloud's cap refusal, as toRemoteError makes it from eq_push's (or one part of eq_push_tables') answer. */
+function capRefusal(table: string, rows: number): RemoteError {
+  return toRemoteError({ status: 400, code: '54000', message: `a push may carry at most 4 rows; this one has ${rows}` }, { operation: 'push', table });
+}
+
 /** Wraps a remote to record every push: its table, rows and bytes of row JSON. */
 function recordingPushes(refuse?: (rows: number) => boolean): { wrap: (remote: RemoteStore) => RemoteStore; pushes: { table: string; rows: number; bytes: number }[] } {
   const pushes: { table: string; rows: number; bytes: number }[] = [];
@@ -34,14 +39,38 @@ function recordingPushes(refuse?: (rows: number) => boolean): { wrap: (remote: R
     rpc: (fn, args) => remote.rpc(fn, args),
     push: async (table, batch) => {
       pushes.push({ table, rows: batch.length, bytes: Buffer.byteLength(JSON.stringify(batch.map((item) => item.row))) });
-      // The cloud's cap refusal, as toRemoteError makes it from eq_push's answer.
-      if (refuse?.(batch.length)) {
-        throw toRemoteError({ status: 400, code: '54000', message: `a push may carry at most 4 rows; this one has ${batch.length}` }, { operation: 'push', table });
-      }
+      if (refuse?.(batch.length)) throw capRefusal(table, batch.length);
       return remote.push(table, batch);
     },
   });
   return { wrap, pushes };
+}
+
+/**
+ * Wraps a remote whose cloud caps every push at 4 rows, its combined pushes included: a
+ * part of `pushTables` over the cap is answered with the refusal on its own, the others
+ * go to the cloud together (one call), as eq_push_tables answers a part eq_push refused.
+ */
+function cappedCombinedPushes(): { wrap: (remote: RemoteStore) => RemoteStore; combined: number[][]; single: number[] } {
+  const combined: number[][] = [];
+  const single: number[] = [];
+  const wrap = (remote: RemoteStore): RemoteStore => ({
+    health: (timeout) => remote.health(timeout),
+    pull: (...args) => remote.pull(...args),
+    rpc: (fn, args) => remote.rpc(fn, args),
+    push: async (table, batch) => {
+      single.push(batch.length);
+      if (batch.length > 4) throw capRefusal(table, batch.length);
+      return remote.push(table, batch);
+    },
+    pushTables: async (parts, expect) => {
+      combined.push(parts.map((part) => part.items.length));
+      const within = parts.filter((part) => part.items.length <= 4);
+      const answers = within.length === 0 ? [] : await remote.pushTables!(within, expect);
+      return parts.map((part) => (part.items.length > 4 ? { error: capRefusal(part.table, part.items.length) } : answers[within.indexOf(part)]!));
+    },
+  });
+  return { wrap, combined, single };
 }
 
 describe('upload limits', () => {
@@ -146,6 +175,26 @@ describe('upload limits', () => {
     expect(run).toMatchObject({ error: null, uploaded: 16, rejected: 0 });
     expect(pushes.pushes.map((push) => push.rows)).toEqual([16, 8, 4, 4, 8, 4, 4]);
     expect((await cloudRows(items, tenant)).length).toBe(16);
+  });
+
+  it("sends one table's part of a combined push that the cloud finds too large again in halves; the other table's part is applied", async () => {
+    await installCloudSchema([plugin]);
+    const tenant = uniqueTenant('limits-cap-combined');
+    const capped = cappedCombinedPushes();
+    const device = await openDevice({ name: 'till', tenant, plugins: [plugin], remote: capped.wrap, sync: { batchSize: 16 } });
+    const api = device.store.forPlugin('limits');
+    device.store.transaction(() => {
+      for (let i = 0; i < 8; i++) api.insert(items, { id: `row-${i}`, n: i });
+      api.insert(docs, { id: 'doc-1', a: { s: 'small' } });
+    });
+    const run = await device.engine.syncNow();
+    expect(run).toMatchObject({ error: null, uploaded: 9, rejected: 0 });
+    // One request for both tables; the refused part alone again, in halves.
+    expect(capped.combined).toEqual([[8, 1]]);
+    expect(capped.single).toEqual([4, 4]);
+    expect((await cloudRows(items, tenant)).length).toBe(8);
+    expect((await cloudRows(docs, tenant)).map((row) => row.id)).toEqual(['doc-1']);
+    expect(device.engine.status).toMatchObject({ pendingUploads: 0, failed: [] });
   });
 
   it('a single row over the real cloud cap (3 MB of JSON) is rejected once with the cap message; the others upload', async () => {
