@@ -34,7 +34,7 @@ export {
   SyncMeterProvider,
   SyncOptions,
 } from './engine/index.js';
-export type { ConflictChoice, Disposable, FailedUpload, QuarantineNotice, SyncHook, SyncProgress, SyncRunResult, SyncStatus } from './engine/index.js';
+export type { ConflictChoice, Disposable, FailedUpload, QuarantineNotice, SyncHook, SyncProgress, SyncRunResult, SyncStatus, UploadGateContext } from './engine/index.js';
 export type { SyncTrigger } from './sync/index.js';
 export type { ReconcileOptions, ReconcileResult, RecoveryReport, TableReconcileResult } from './recovery/index.js';
 

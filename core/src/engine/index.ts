@@ -10,7 +10,7 @@ export { PushEchoes } from './push-echoes.js';
 export { SyncEngine } from './sync-engine.js';
 export { settleConflicts, type ConflictChoice } from './settle-conflicts.js';
 export { SyncHookRegistry } from './sync-hook-registry.js';
-export { SyncHooks, type SyncHook } from './sync-hooks.js';
+export { SyncHooks, type SyncHook, type UploadGateContext } from './sync-hooks.js';
 export { DEFAULT_SYNC_OPTIONS, SyncOptions } from './sync-options.js';
 export { INITIAL_STATUS, type FailedUpload, type QuarantineNotice, type SyncProgress, type SyncRunResult, type SyncStatus } from './sync-status.js';
 export { UploadStage } from './upload-stage.js';

@@ -316,7 +316,7 @@ export class SyncEngine {
       // uploads are paused, so that the end of a pause shows at once (a gate may ask the cloud).
       const lastPause = this.store.uploadsPaused();
       if (recent === undefined && (!quiet || lastPause !== undefined || this.hasUploads())) {
-        const held = await this.upload.pauseReason();
+        const held = await this.upload.pauseReason(lastPause);
         // A run that found nothing to upload reads the queue again only if a change came meanwhile.
         const uploading = held === undefined && (!quiet || this.hasUploads());
         let refused: string | undefined;

@@ -20,9 +20,11 @@ export interface SyncHook {
    * A reason to pause every upload of this run (pulls go on), or undefined to proceed.
    * Asked by runs with something to upload, and by every run while uploads are paused (so
    * the end of a pause shows at once); a run with nothing to send and nothing paused does
-   * not ask.
+   * not ask. `gate.paused` says why uploads are paused now — by a hook, or by a cloud's
+   * push gate that refused the last run's pushes — so a hook that keeps its last answer
+   * for a while knows to decide afresh.
    */
-  beforeUpload?(): string | undefined | Promise<string | undefined>;
+  beforeUpload?(gate: UploadGateContext): string | undefined | Promise<string | undefined>;
   /** Told after a pulled page was applied (a page with no rows that left the cursor where it was is not told). */
   afterPull?(table: string, rows: readonly Row[]): void | Promise<void>;
   /**
@@ -31,6 +33,19 @@ export interface SyncHook {
    * (the pull moves past them), so what it learns of the cloud from its own rows it learns here.
    */
   afterUpload?(table: string, rows: readonly Row[]): void | Promise<void>;
+}
+
+/**
+ * What a `beforeUpload` hook is told about the uploads it guards.
+ *
+ * @example
+ * context.hooks.register({
+ *   beforeUpload: ({ paused }) => (paused === undefined && recentlyAllowed() ? undefined : askTheCloud()),
+ * });
+ */
+export interface UploadGateContext {
+  /** Why uploads are paused now (the last run's reason, a hook's or a cloud push gate's), or undefined. */
+  readonly paused: string | undefined;
 }
 
 /** DI token of {@link SyncHooks}. */

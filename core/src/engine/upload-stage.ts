@@ -17,7 +17,7 @@ import { batchesByTable, batchLimits } from './push-batches.js';
 import { RefusedRows, type Blocker } from './refused-rows.js';
 import { resolveConflict } from './resolve-conflict.js';
 import type { RunContext, StageCounts } from './run-context.js';
-import { SyncHooks } from './sync-hooks.js';
+import { SyncHooks, type UploadGateContext } from './sync-hooks.js';
 import { SyncOptions } from './sync-options.js';
 import {
   batchJsonBytes,
@@ -56,10 +56,11 @@ export class UploadStage {
     @inject(SyncHooks) private readonly hooks: SyncHooks,
   ) {}
 
-  /** A reason every upload of this run is paused (a plugin's gate), or undefined. */
-  async pauseReason(): Promise<string | undefined> {
+  /** A reason every upload of this run is paused (a plugin's gate), or undefined; `paused`: why they are paused now. */
+  async pauseReason(paused: string | undefined): Promise<string | undefined> {
+    const gate: UploadGateContext = { paused };
     for (const hook of this.hooks.hooksFor()) {
-      const reason = await hook.beforeUpload?.();
+      const reason = await hook.beforeUpload?.(gate);
       if (reason) return reason;
     }
     return undefined;

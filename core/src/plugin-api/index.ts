@@ -67,7 +67,7 @@ export type {
 } from '../declarations/index.js';
 
 // Pipeline hooks and registrations.
-export type { SyncHook } from '../engine/sync-hooks.js';
+export type { SyncHook, UploadGateContext } from '../engine/sync-hooks.js';
 export { DisposableCollection, type Disposable } from '../engine/disposable.js';
 
 // Ids, and reading the plugin's own cloud functions.

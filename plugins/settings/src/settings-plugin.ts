@@ -49,7 +49,7 @@ export function activate(context: PluginContext): SettingsApi {
   const settings = new SettingsStore(context.store, context.device);
   const gate = new LicenceGate({ ...context.device, cloud: context.cloud, local: () => localLicensing(context.store) });
   context.subscriptions.push(
-    context.hooks.register({ beforeUpload: () => gate.check() }),
+    context.hooks.register({ beforeUpload: (upload) => gate.check(upload) }),
     context.hooks.register({
       tables: ['settings'],
       validate: (_table, row) =>

@@ -92,6 +92,7 @@ describe('the "Licence" inspector panel', () => {
 
     const soon = new Date(Date.now() + 3.5 * 86_400_000).toISOString();
     await putLicence(cloud, tenant, { validUntil: soon, maxDevices: 2 });
+    pulledLicence(d, soon); // a changed copy: the gate asks the cloud again
     expect(await gateReason(d)).toBeUndefined();
     shown = await licencePanel(d).load();
     expect(shown).toMatchObject({ summary: `Licence pro valid until ${soon.slice(0, 10)} (3 days left)`, tone: 'warn' });

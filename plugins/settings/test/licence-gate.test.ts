@@ -1,6 +1,8 @@
 import type { Row } from '@equinox-sync/core/plugin';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { licenceId, settingsPlugin } from '../src/index.js';
+import { LICENCE_RECHECK_MS, LicenceGate } from '../src/licence/licence-gate.js';
+import { localLicensing } from '../src/licence/licence.js';
 import { installCloudSchema, uniqueTenant, type PluginDeviceOptions } from '@equinox-sync/core/testing';
 import { gateReason, openSettingsDevice, putLicence, putSetting, type SettingsDevice } from './settings-kit.js';
 
@@ -19,6 +21,21 @@ function pulledLicence(d: SettingsDevice, validUntil: string, extra: Row = {}): 
   ]);
 }
 
+/** The plugin's gate on `d`'s cloud and copy, on a clock the test moves, counting its calls to the cloud. */
+function clockedGate(d: SettingsDevice, start = Date.now()): { gate: LicenceGate; calls: () => number; advance: (ms: number) => void; at: (ms: number) => void } {
+  let now = start;
+  let calls = 0;
+  const cloud = {
+    ...d.context.cloud,
+    rpc: <T>(fn: string, args?: Record<string, unknown>): Promise<T> => {
+      calls += 1;
+      return d.context.cloud.rpc<T>(fn, args);
+    },
+  };
+  const gate = new LicenceGate({ ...d.context.device, cloud, local: () => localLicensing(d.context.store), now: () => now });
+  return { gate, calls: () => calls, advance: (ms) => (now += ms), at: (ms) => (now = ms) };
+}
+
 const unreachable = (): Promise<never> => Promise.reject(Object.assign(new Error('rpc failed: the cloud is unreachable (ECONNREFUSED)'), { code: undefined }));
 
 describe('the licence gate, on the cloud\'s answer', () => {
@@ -34,7 +51,9 @@ describe('the licence gate, on the cloud\'s answer', () => {
     expect(d.api.licenceStatus()).toMatchObject({ state: 'unmanaged', reason: null, source: 'cloud', checkedAt: expect.any(Number) });
 
     await putSetting(cloud, tenant, 'licence.required', true);
-    expect(await gateReason(d)).toBe(`uploads paused: tenant "${tenant}" has no valid licence (none issued, and licence.required is set)`);
+    // The cloud's push gate refuses the next push at once; the run after it asks the gate with the pause.
+    const refused = `uploads paused: tenant "${tenant}" has no valid licence (none issued, and licence.required is set)`;
+    expect(await gateReason(d, refused)).toBe(refused);
   });
 
   it('sees an expiry and a renewal at once, without waiting for a pull', async () => {
@@ -55,6 +74,70 @@ describe('the licence gate, on the cloud\'s answer', () => {
     const second = await device(tenant, 'till-2');
     expect(await gateReason(second)).toBe(`uploads paused: licence for tenant "${tenant}" allows 1 devices; device "till-2" would be 2`);
     expect(second.api.licenceStatus().state).toBe('device-limit');
+  });
+});
+
+describe("the licence gate keeps the cloud's go-ahead for a while", () => {
+  beforeAll(async () => {
+    await installCloudSchema([settingsPlugin], cloud);
+  });
+
+  it('asks once per LICENCE_RECHECK_MS while the cloud says go on, and at once whenever uploads are paused', async () => {
+    const tenant = uniqueTenant('gate-kept');
+    await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 2 });
+    const { gate, calls, advance } = clockedGate(await device(tenant));
+    expect(await gate.check()).toBeUndefined();
+    const decided = gate.status.checkedAt;
+    advance(LICENCE_RECHECK_MS - 1);
+    expect(await gate.check()).toBeUndefined();
+    expect(calls()).toBe(1);
+    expect(gate.status).toMatchObject({ state: 'valid', source: 'cloud', checkedAt: decided });
+    // Paused (by the cloud's push gate, say): the gate asks, whatever it decided last.
+    expect(await gate.check({ paused: 'uploads paused: the licence was revoked' })).toBeUndefined();
+    expect(calls()).toBe(2);
+    advance(LICENCE_RECHECK_MS);
+    await gate.check();
+    expect(calls()).toBe(3);
+  });
+
+  it("asks again at the next run once the device's copy of its licence changes (a pull brought a renewal)", async () => {
+    const tenant = uniqueTenant('gate-copy');
+    await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 2 });
+    const d = await device(tenant);
+    pulledLicence(d, FUTURE);
+    const { gate, calls } = clockedGate(d);
+    await gate.check();
+    await gate.check();
+    expect(calls()).toBe(1);
+    pulledLicence(d, FUTURE, { max_devices: 5 });
+    await gate.check();
+    expect(calls()).toBe(2);
+  });
+
+  it("never keeps it past the licence's valid_until by the device's clock", async () => {
+    const tenant = uniqueTenant('gate-ends');
+    const start = Date.now();
+    const end = new Date(start + 60_000).toISOString();
+    await putLicence(cloud, tenant, { validUntil: end, maxDevices: 2 });
+    const { gate, calls, at } = clockedGate(await device(tenant), start);
+    expect(await gate.check()).toBeUndefined();
+    at(Date.parse(end) - 1);
+    await gate.check();
+    expect(calls()).toBe(1);
+    at(Date.parse(end));
+    await gate.check();
+    expect(calls()).toBe(2);
+  });
+
+  it('keeps no other answer: an expired licence is asked about at every run, so its renewal shows at once', async () => {
+    const tenant = uniqueTenant('gate-not-kept');
+    await putLicence(cloud, tenant, { validUntil: PAST, maxDevices: 2 });
+    const { gate, calls } = clockedGate(await device(tenant));
+    expect(await gate.check()).toContain('has no valid licence (expired');
+    expect(await gate.check()).toContain('has no valid licence (expired');
+    expect(calls()).toBe(2);
+    await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 2 });
+    expect(await gate.check()).toBeUndefined();
   });
 });
 
@@ -85,10 +168,12 @@ describe('the licence gate, when the cloud cannot be asked', () => {
     const answer = { tenant, state: 'valid', revoked: false, licence: { plan: 'pro', valid_until: FUTURE, max_devices: 2, features: null } };
     const d = await device(tenant, 'till-1', () => (online ? Promise.resolve(answer as never) : unreachable()));
     pulledLicence(d, FUTURE);
-    expect(await gateReason(d)).toBeUndefined();
+    const { gate, advance } = clockedGate(d);
+    expect(await gate.check()).toBeUndefined();
     online = false;
-    expect(await gateReason(d)).toBeUndefined();
-    expect(d.api.licenceStatus()).toMatchObject({ state: 'valid', source: 'device' });
+    advance(LICENCE_RECHECK_MS);
+    expect(await gate.check()).toBeUndefined();
+    expect(gate.status).toMatchObject({ state: 'valid', source: 'device' });
   });
 
   it('does not mistake another refusal for the device limit, nor an unknown answer for a verdict', async () => {

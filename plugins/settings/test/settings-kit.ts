@@ -44,10 +44,13 @@ export async function openSettingsDevice(
   return openPluginDevice(settingsPlugin, activate, { tenant: options.tenant, device: options.device, rpc });
 }
 
-/** What the registered `beforeUpload` hooks say: the reason uploads would pause, or undefined. */
-export async function gateReason(device: SettingsDevice): Promise<string | undefined> {
+/**
+ * What the registered `beforeUpload` hooks say: the reason uploads would pause, or
+ * undefined. `paused`: why uploads are paused now, as the engine tells the hooks.
+ */
+export async function gateReason(device: SettingsDevice, paused?: string): Promise<string | undefined> {
   for (const hook of device.hooks.hooksFor()) {
-    const reason = await hook.beforeUpload?.();
+    const reason = await hook.beforeUpload?.({ paused });
     if (reason) return reason;
   }
   return undefined;

@@ -98,7 +98,7 @@ describe('the licence gate on a host', () => {
     expect(await cloudProducts(tenant)).toEqual(['T-1', 'T-2', 'T-3', 'T-4']);
   });
 
-  it('is not asked by a run with nothing to send, unless uploads are paused (a renewal then shows at once)', async () => {
+  it('is asked once per few minutes while it lets uploads go, and at every run while they are paused (a renewal then shows at once)', async () => {
     const tenant = uniqueTenant('licence-quiet');
     await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 5 });
     const till = await device(tenant, 'till-1');
@@ -109,12 +109,24 @@ describe('the licence gate on a host', () => {
     // Nothing to send: no licence call (a request saved on every no-op run and live nudge).
     expect(await till.host.syncNow()).toMatchObject({ uploaded: 0, error: null });
     expect(till.settings.licenceStatus().checkedAt).toBe(checked);
-
-    // Expired while nothing is queued: the next sale asks, and pauses.
-    await putLicence(cloud, tenant, { validUntil: PAST, maxDevices: 5 });
+    // The first run pulled the licence after the gate's check: the next sale asks once more,
+    // then, the device's copy unchanged, the cloud's go-ahead stands for LICENCE_RECHECK_MS.
     sell(till.host, 'Q-2');
+    expect(await till.host.syncNow()).toMatchObject({ uploaded: 1, error: null });
+    const kept = till.settings.licenceStatus().checkedAt;
+    sell(till.host, 'Q-3');
+    expect(await till.host.syncNow()).toMatchObject({ uploaded: 1, error: null });
+    expect(till.settings.licenceStatus().checkedAt).toBe(kept);
+
+    // Expired meanwhile (not pulled yet): the cloud's push gate refuses the next sale's push, in the gate's words.
+    await putLicence(cloud, tenant, { validUntil: PAST, maxDevices: 5 });
+    sell(till.host, 'Q-4');
     const reason = `uploads paused: tenant "${tenant}" has no valid licence (expired ${PAST})`;
     expect(await till.host.syncNow()).toMatchObject({ uploaded: 0, error: reason });
+    expect(till.host.status).toMatchObject({ uploadsPaused: reason, pendingUploads: 1, failed: [] });
+    // Paused, the next run asks the gate, which asks the cloud: it pauses before sending anything.
+    expect(await till.host.syncNow()).toMatchObject({ uploaded: 0, error: reason });
+    expect(till.settings.licenceStatus()).toMatchObject({ state: 'expired', reason });
     // While paused, every run asks, queue or not: the renewal ends the pause in the next run.
     await putLicence(cloud, tenant, { validUntil: FUTURE, maxDevices: 5 });
     const pausedAt = till.settings.licenceStatus().checkedAt;
@@ -122,7 +134,7 @@ describe('the licence gate on a host', () => {
     expect(till.settings.licenceStatus()).toMatchObject({ state: 'valid' });
     expect(till.settings.licenceStatus().checkedAt).toBeGreaterThanOrEqual(pausedAt!);
     expect(till.host.status.uploadsPaused).toBeNull();
-    expect(await cloudProducts(tenant)).toEqual(['Q-1', 'Q-2']);
+    expect(await cloudProducts(tenant)).toEqual(['Q-1', 'Q-2', 'Q-3', 'Q-4']);
   });
 
   it('a tenant with no licence uploads freely until the back office requires one', async () => {

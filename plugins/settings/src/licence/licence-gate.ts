@@ -1,4 +1,4 @@
-import type { PluginContext } from '@equinox-sync/core/plugin';
+import type { PluginContext, UploadGateContext } from '@equinox-sync/core/plugin';
 import { deviceLimitRefusal, parseCloudCheck, REGISTER_DEVICE_FUNCTION } from './cloud-check.js';
 import type { LocalLicensing } from './licence.js';
 import { pauseReason, UNCHECKED, type LicenceStatus } from './licence-status.js';
@@ -21,13 +21,29 @@ export interface LicenceGateDeps {
 type Decision = Omit<LicenceStatus, 'checkedAt'>;
 
 /**
+ * How long the cloud's "go on" (a valid licence, or an unmanaged tenant) stands before the
+ * gate asks again, never past the licence's `valid_until`. The gate is the device's
+ * courtesy: the cloud's push gate judges every push anyway, and a push it refuses pauses
+ * the uploads, after which the gate asks at every run.
+ */
+export const LICENCE_RECHECK_MS = 5 * 60_000;
+
+/**
  * The licence gate, run as a `beforeUpload` hook (asked by runs with something to send,
- * and by every run while uploads are paused): before each run's uploads it asks the
- * cloud (`settings_register_device`, one small call), which judges the tenant's licence
- * by its own clock and registers the device, so a renewal is seen by the very next run,
- * pulled or not. Uploads pause — changes stay queued, pulls go on — when the tenant is
- * managed (it has a licence row, or `licence.required`) and the licence is missing or
- * expired, or this device is past `max_devices`. An unmanaged tenant uploads freely.
+ * and by every run while uploads are paused): it asks the cloud (`settings_register_device`,
+ * one small call), which judges the tenant's licence by its own clock and registers the
+ * device. Uploads pause — changes stay queued, pulls go on — when the tenant is managed
+ * (it has a licence row, or `licence.required`) and the licence is missing or expired, or
+ * this device is past `max_devices`. An unmanaged tenant uploads freely.
+ *
+ * A "go on" stands for {@link LICENCE_RECHECK_MS}, never past the licence's `valid_until`
+ * by the device's clock, and only while the device's pulled copy of its licensing rows is
+ * unchanged: a till selling all day asks once every few minutes, not before every sale,
+ * and a pulled renewal, revocation or `licence.required` is asked about at the next run.
+ * Any other answer is asked again at the next run, and so is any run while
+ * uploads are paused — by this gate or by the cloud's push gate, which refuses a push the
+ * moment a licence is revoked or lowered — so a renewal is seen by the very next run,
+ * pulled or not.
  *
  * When the cloud cannot be asked (unreachable, or a cloud without this plugin's SQL),
  * the device decides on its own copy: unmanaged goes on; a missing or expired licence
@@ -35,12 +51,16 @@ type Decision = Omit<LicenceStatus, 'checkedAt'>;
  * host started, else uploads pause until the cloud answers.
  *
  * @example
- * context.hooks.register({ beforeUpload: () => gate.check() });
+ * context.hooks.register({ beforeUpload: (upload) => gate.check(upload) });
  */
 export class LicenceGate {
   private current: LicenceStatus = UNCHECKED;
   /** The cloud accepted this device under a valid licence since the host started. */
   private accepted = false;
+  /** Until when the cloud's last "go on" stands (0: ask at the next run)… */
+  private goesOnUntil = 0;
+  /** …and only while the device's copy of its licensing rows is still what it was then. */
+  private goesOnFor = '';
 
   constructor(private readonly deps: LicenceGateDeps) {}
 
@@ -49,8 +69,13 @@ export class LicenceGate {
     return this.current;
   }
 
-  /** A reason to pause this run's uploads, or undefined to let them go. Never throws. */
-  async check(): Promise<string | undefined> {
+  /**
+   * A reason to pause this run's uploads, or undefined to let them go. Never throws.
+   * `gate.paused` (uploads are paused now) makes it ask the cloud whatever it decided last.
+   */
+  async check(gate?: UploadGateContext): Promise<string | undefined> {
+    const now = this.now();
+    if (gate?.paused === undefined && now < this.goesOnUntil && this.heldCopy() === this.goesOnFor) return undefined;
     let decision: Decision;
     try {
       decision = await this.decide();
@@ -58,8 +83,24 @@ export class LicenceGate {
       // Reading the device's own copy failed (a closed database): do not let a gate error end the run's pulls.
       decision = { state: 'unknown', reason: pauseReason.unknown(this.deps.tenantId, describe(error)), licence: null, source: 'device' };
     }
-    this.current = Object.freeze({ ...decision, checkedAt: (this.deps.now ?? Date.now)() });
+    this.current = Object.freeze({ ...decision, checkedAt: now });
+    this.goesOnUntil = goesOnUntil(decision, now);
+    this.goesOnFor = this.goesOnUntil === 0 ? '' : this.heldCopy();
     return decision.reason ?? undefined;
+  }
+
+  /** What the device's copy of its licensing rows says, as one string: a pulled renewal, revocation or `licence.required` changes it. */
+  private heldCopy(): string {
+    try {
+      const { managed, licence, revoked } = this.deps.local();
+      return JSON.stringify([managed, revoked, licence?.plan, licence?.validUntil, licence?.maxDevices]);
+    } catch {
+      return 'unreadable';
+    }
+  }
+
+  private now(): number {
+    return (this.deps.now ?? Date.now)();
   }
 
   private async decide(): Promise<Decision> {
@@ -94,12 +135,19 @@ export class LicenceGate {
     const base = { licence: local.licence ?? null, source: 'device' } as const;
     if (!local.managed) return { ...base, state: 'unmanaged', reason: null };
     if (local.licence === undefined) return { ...base, state: 'missing', reason: pauseReason.missing(tenantId, local.revoked) };
-    if (Date.parse(local.licence.validUntil) <= (this.deps.now ?? Date.now)()) {
+    if (Date.parse(local.licence.validUntil) <= this.now()) {
       return { ...base, state: 'expired', reason: pauseReason.expired(tenantId, local.licence.validUntil) };
     }
     if (this.accepted) return { ...base, state: 'valid', reason: null };
     return { ...base, state: 'unknown', reason: pauseReason.unknown(tenantId, why) };
   }
+}
+
+/** Until when a decision stands without asking again: only the cloud's "go on" does, and never past the licence's end. */
+function goesOnUntil(decision: Decision, now: number): number {
+  if (decision.source !== 'cloud' || decision.reason !== null) return 0;
+  const end = decision.licence === null ? Number.POSITIVE_INFINITY : Date.parse(decision.licence.validUntil);
+  return Math.min(now + LICENCE_RECHECK_MS, Number.isNaN(end) ? 0 : end);
 }
 
 function describe(error: unknown): string {
