@@ -33,6 +33,26 @@ describe('equinox usage errors: exit 2, naming the flag and what it takes', () =
     expect(init.stderr).toContain('give either --local or --url and --key');
   });
 
+  it('names every missing flag with what it takes, on one line; with --json as a short error object', async () => {
+    const dir = tempDir('cli-usage-missing');
+    const init = await equinox(['init', '--config', join(dir, 'till.json'), '--tenant', 'store-1']);
+    expect(init.exit).toBe(2);
+    expect(init.stderr).toBe('Error: missing --db (SQLite file of this device)\nSee more help with --help\n');
+
+    const resolve = await equinox(['conflicts', 'resolve', 'some-id', '--config', '/nonexistent/equinox.json']);
+    expect(resolve.exit).toBe(2);
+    expect(resolve.stderr.split('\n')[0]).toMatch(/^Error: missing --pick \(.+\)$/);
+
+    const both = await equinox(['init', '--config', join(dir, 'till.json'), '--tenant', 'store-1', '--db', join(dir, 'till.db'), '--local', '--url', 'http://127.0.0.1:9', '--key', 'k']);
+    expect(both.exit).toBe(2);
+    expect(both.stderr).toBe('Error: --url=http://127.0.0.1:9 cannot also be provided when using --local\nSee more help with --help\n');
+
+    const json = await equinox(['init', '--config', join(dir, 'till.json'), '--tenant', 'store-1', '--json']);
+    expect(json.exit).toBe(2);
+    expect(json.json).toEqual({ error: expect.objectContaining({ message: 'missing --db (SQLite file of this device)\nSee more help with --help' }) });
+    expect(Object.keys((json.json as { error: object }).error).sort()).toEqual(['message', 'name', 'oclif', 'showHelp']);
+  });
+
   it('--row names the file and why it cannot be read: not found, or not JSON', async () => {
     const missing = await equinox(['conflicts', 'resolve', 'some-id', '--pick', 'merged', '--row', '/nonexistent.json']);
     expect(missing.exit).toBe(2);

@@ -57,7 +57,7 @@ describe('the example clients plugin from the command line, loaded from a config
   it('exits 2 with a usage message on bad input, and adds nothing', async () => {
     const missing = await equinox(['clients', 'add', '--config', config], dir);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('Missing required flag name');
+    expect(missing.stderr).toContain("Error: missing --name (The client's name)");
     expect(missing.stderr).toContain('See more help with --help');
     const badEmail = await equinox(['clients', 'add', '--name', 'Bob', '--email', 'bob-at-example', '--config', config], dir);
     expect(badEmail.code).toBe(2);

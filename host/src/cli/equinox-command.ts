@@ -1,4 +1,5 @@
 import { Command, Flags, type Interfaces } from '@oclif/core';
+import { stripVTControlCharacters } from 'node:util';
 import { NO_CONFIG } from '@equinox-sync/config';
 
 /** Flags every equinox command takes, merged with its own. */
@@ -41,7 +42,7 @@ export abstract class EquinoxCommand<T extends typeof Command> extends Command {
       args: this.ctor.args,
       strict: this.ctor.strict,
     }).catch((error: unknown) => {
-      throw asUsageError(error);
+      throw asUsageError(error, this.ctor.flags ?? {});
     });
     this.flags = flags as CommandFlags<T>;
     this.args = args as CommandArgs<T>;
@@ -96,18 +97,46 @@ const OWN_WORDS = Symbol('equinox.usage');
 /** oclif's words for a value a flag's `parse` refused: the flag on one line, the reason on the next. */
 const FLAG_PARSE_FAILURE = /^Parsing (--[\w-]+) \n\t([\s\S]*?)(?:\nSee more help with --help)?$/;
 
+/** oclif's words for flags missing or at odds with one another: a heading, then one reason a line. */
+const FLAG_VALIDATION_FAILURE = /^The following errors? occurred:\n([\s\S]*?)(?:\nSee more help with --help)?$/;
+
+const MISSING_FLAG = /^Missing required flag ([\w-]+)$/;
+
 /**
  * A value a flag's or argument's own `parse` refused is a usage error, like a missing
  * flag: exit 2 with the usage hint (oclif leaves it at 1), the flag and the reason on one
- * line. An error that has its code keeps it.
+ * line. Flags missing or at odds are one line too, a missing flag named with what it
+ * takes (its summary). An error that has its code keeps it.
  */
-function asUsageError(error: unknown): unknown {
+function asUsageError(error: unknown, flags: Record<string, { summary?: string }>): unknown {
   if (!(error instanceof Error)) return error;
   const parsing = FLAG_PARSE_FAILURE.exec(error.message);
   if (parsing !== null) Object.assign(error, { message: `${parsing[1]}: ${parsing[2]?.replace(/\s*\n\s*/g, ' ')}\n${HELP_HINT}`, [OWN_WORDS]: true });
+  const failed = FLAG_VALIDATION_FAILURE.exec(stripVTControlCharacters(error.message));
+  if (failed !== null) Object.assign(error, { message: `${validationWords(failed[1] ?? '', flags)}\n${HELP_HINT}`, [OWN_WORDS]: true });
+  // oclif's whole parse context (the CLI's config, every command's flags): not for a --json error.
+  if ('parse' in error) Object.defineProperty(error, 'parse', { enumerable: false });
   const coded = error as Error & { exitCode?: number; oclif?: { exit?: number } };
   if (coded.exitCode !== undefined || coded.oclif?.exit !== undefined) return error;
   return Object.assign(error, { oclif: { ...coded.oclif, exit: 2 } });
+}
+
+/**
+ * oclif's reasons on one line: the missing flags first, each with what it takes, e.g.
+ * `missing --db (SQLite file of this device)`, then any other reason as oclif words it.
+ */
+function validationWords(reasons: string, flags: Record<string, { summary?: string }>): string {
+  const lines = reasons
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  const missing = lines.flatMap((line) => MISSING_FLAG.exec(line)?.[1] ?? []);
+  const others = lines.filter((line) => !MISSING_FLAG.test(line));
+  const named = missing.map((name) => {
+    const summary = flags[name]?.summary?.replace(/\.$/, '');
+    return summary === undefined ? `--${name}` : `--${name} (${summary})`;
+  });
+  return [...(named.length === 0 ? [] : [`missing ${named.join(', ')}`]), ...others].join('; ');
 }
 
 /**
