@@ -40,6 +40,12 @@ describe('the example clients plugin, loaded by path from config', () => {
     });
     expect(tillB.status.conflicts).toBe(1);
 
+    // A merged row of the wrong shape is refused, naming plugin, table, row and column; the conflict stays.
+    expect(() => tillB.conflicts.resolve([{ id: id as string, pick: 'merged', row: { phone: 600000002 } }])).toThrow(
+      `plugin "${CLIENTS}" table "clients" row "${String(id)}" column "phone": expects a string, got number`,
+    );
+    expect(tillB.conflicts.list()).toHaveLength(1);
+
     // A person merges both edits on B (the declared columns); the merged row reaches A.
     const merged = { name: 'Ada Lovelace', tax_id: 'B12345678', email: 'ada@lovelace.org', phone: '600000002' };
     expect(tillB.conflicts.resolve([{ id: id as string, pick: 'merged', row: merged }])).toBe(1);

@@ -114,7 +114,7 @@ export class LocalTableStore {
       if (column === undefined) throw this.error(context, `unknown column "${name}"`);
       let encoded: SqliteValue;
       try {
-        encoded = rowKey === undefined && value === null ? null : encodeValue(context.definition, column, value);
+        encoded = rowKey === undefined && value === null ? null : encodeValue(context.definition, column, value, rowKey);
       } catch (error) {
         const rule = rowKey === undefined ? undefined : encodingFailureRule(column, value, error);
         if (rule !== undefined && rowKey !== undefined) throw new ColumnLimitError(this.plugin, context.definition.name, rowKey, name, rule);

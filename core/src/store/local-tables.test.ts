@@ -37,7 +37,7 @@ describe('declared local tables', () => {
     expect(store.database.prepare(`SELECT sql FROM sqlite_schema WHERE name = 'rates'`).pluck().get()).toMatch(/PRIMARY KEY \("currency"\)\n\) WITHOUT ROWID$/);
 
     expect(() => local.upsert('rates', { rate: 1 })).toThrow(new StoreError('plugin "acme-rates" local table "rates": a row needs its primary key column(s) currency'));
-    expect(() => local.upsert('rates', { currency: 'EUR', rate: 'one' })).toThrow('plugin "acme-rates" table "rates" column "rate": expects a finite number, got string');
+    expect(() => local.upsert('rates', { currency: 'EUR', rate: 'one' })).toThrow('plugin "acme-rates" table "rates" row "EUR" column "rate": expects a finite number, got string');
     expect(() => local.upsert('rates', { currency: 'x'.repeat(10_001), rate: 1 })).toThrow(ColumnLimitError);
     expect(() => local.query('rates', { code: 'EUR' })).toThrow('plugin "acme-rates" local table "rates": unknown column "code"');
     expect(() => store.forPlugin('acme-other').local.query('rates')).toThrow('plugin "acme-other" cannot use local table "rates": it belongs to plugin "acme-rates"');

@@ -7,16 +7,19 @@ export type SqliteValue = string | number | bigint | Buffer | null;
 
 /**
  * Turns an application value into what a declared column stores, refusing values of the
- * wrong type with an error naming plugin, table and column (SQLite itself would store
- * almost anything anywhere). `undefined` is left to the caller (it means "not given").
+ * wrong type with an error naming plugin, table, the row when `rowId` is given, and
+ * column (SQLite itself would store almost anything anywhere). `undefined` is left to
+ * the caller (it means "not given").
  *
  * @example
  * encodeValue(table, { name: 'active', type: 'boolean', nullable: true, default: undefined }, true); // 1
+ * encodeValue(table, phone, 600000002, 'c-1'); // throws: plugin "crm" table "clients" row "c-1" column "phone": expects a string, got number
  */
-export function encodeValue(table: Pick<TableDefinition, 'plugin' | 'name'>, column: ColumnDefinition, value: unknown): SqliteValue {
+export function encodeValue(table: Pick<TableDefinition, 'plugin' | 'name'>, column: ColumnDefinition, value: unknown, rowId?: string): SqliteValue {
   const refuse = (expected: string): never => {
     const got = value instanceof Date ? 'a Date' : Array.isArray(value) ? 'an array' : typeof value;
-    throw new StoreError(`plugin "${table.plugin}" table "${table.name}" column "${column.name}": expects ${expected}, got ${got}`);
+    const row = rowId === undefined ? '' : ` row "${rowId}"`;
+    throw new StoreError(`plugin "${table.plugin}" table "${table.name}"${row} column "${column.name}": expects ${expected}, got ${got}`);
   };
   if (value === null) {
     if (!column.nullable) refuse('a value (the column is not nullable)');

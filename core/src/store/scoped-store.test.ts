@@ -122,9 +122,11 @@ describe('ScopedStore', () => {
     expect(() => scoped.update('cards', id as string, { deleted: true })).toThrow(/"deleted" is a system column/);
   });
 
-  it('refuses values of the wrong type', () => {
+  it('refuses values of the wrong type, naming plugin, table, row and column', () => {
     const scoped = openStore().forPlugin('cards');
-    expect(() => scoped.insert('cards', { title: 'a', done: 'yes' })).toThrow('plugin "cards" table "cards" column "done": expects a boolean, got string');
+    expect(() => scoped.insert('cards', { id: 'c-1', title: 'a', done: 'yes' })).toThrow('plugin "cards" table "cards" row "c-1" column "done": expects a boolean, got string');
+    const { id } = scoped.insert('cards', { title: 'a' });
+    expect(() => scoped.update('cards', id as string, { position: '2' })).toThrow(`plugin "cards" table "cards" row "${String(id)}" column "position": expects an integer, got string`);
     expect(() => scoped.insert('cards', { title: 'a', position: 1.5 })).toThrow(/column "position": expects an integer/);
     expect(() => scoped.insert('cards', { title: null })).toThrow(/column "title": expects a value \(the column is not nullable\)/);
     expect(() => scoped.insert('cards', { title: 'a', due_at: 'someday' })).toThrow(/column "due_at": expects a Date/);

@@ -208,7 +208,7 @@ export class ScopedStore {
   /** The codec's encoding; an integer past 2^53 or json too deep to write out is refused as the limit it breaks. */
   private encodeValue(context: TableContext, column: ColumnDefinition, value: unknown, rowId: string | undefined): SqliteValue {
     try {
-      return encodeValue(context.definition, column, value);
+      return encodeValue(context.definition, column, value, rowId);
     } catch (error) {
       const rule = rowId === undefined ? undefined : encodingFailureRule(column, value, error);
       if (rule !== undefined && rowId !== undefined) throw new ColumnLimitError(this.plugin, context.definition.name, rowId, column.name, rule);
