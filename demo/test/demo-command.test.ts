@@ -9,6 +9,7 @@ describe('equinox demo', () => {
     const { json, exit } = await equinox(['demo', '--json']);
     expect(exit).toBe(0);
     const summary = json as {
+      unplugged: { device: string; offline: boolean; error: string | null; queued: number };
       concurrentEdit: { priceCents: Record<string, number> };
       stock: Record<string, { sku: string; quantity: number }[]>;
       fiscal: Record<string, { ok: boolean; chains: number; records: number; cloudRecords: number | null }>;
@@ -16,6 +17,8 @@ describe('equinox demo', () => {
       licence: { refused: string | null };
       pendingUploads: number;
     };
+    // With its cable unplugged, a till that has only pulled so far is offline: nothing sent, its changes queued.
+    expect(summary.unplugged).toEqual({ device: 'store-a-till-2', offline: true, error: expect.stringMatching(/^offline: .*unreachable/), queued: 4 });
     expect(Object.values(summary.concurrentEdit.priceCents)).toEqual([1550, 1550]);
     expect(summary.stock['store-a-till-1']).toEqual([{ sku: 'COFFEE-1KG', quantity: 5 }]);
     expect(summary.stock['store-a-till-2']).toEqual([{ sku: 'COFFEE-1KG', quantity: 5 }]);

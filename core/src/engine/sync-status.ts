@@ -83,7 +83,7 @@ export interface SyncRunResult {
   /** Pulled rows set aside in this run because the device could not take them. */
   readonly quarantined: number;
   readonly durationMs: number;
-  /** True when the run found no cloud and made no network call but the probe. */
+  /** True when the run found no cloud at its first call (the probe, or its first pushes when it went without one) and made no other. */
   readonly offline: boolean;
   /** Why the run ended early, if it did. */
   readonly error: string | null;

@@ -15,6 +15,8 @@ export interface DemoSummary {
   dir: string;
   devices: { name: string; tenant: string; config: string }[];
   syncs: ({ device: string } & SyncRunResult)[];
+  /** The run of till 2 of A with its cable unplugged: offline, its changes queued. */
+  unplugged: { device: string; offline: boolean; error: string | null; queued: number };
   concurrentEdit: { sku: string; winner: string; priceCents: Record<string, number> };
   stock: Record<string, { sku: string; quantity: number }[]>;
   fiscal: Record<string, { ok: boolean; chains: number; records: number; cloudRecords: number | null }>;
@@ -83,7 +85,8 @@ export async function runDemoStory(options: { dir: string; cloudDir: string; out
 
     out.section('Till 2 of A tries to sync with its network cable unplugged');
     const offline = await tillA2.host.syncNow();
-    out.line(`offline: ${offline.offline}; its ${tillA2.host.status.pendingUploads} change(s) stay queued — nothing is sent, nothing is lost.`);
+    const queued = tillA2.host.status.pendingUploads;
+    out.line(`offline: ${offline.offline}; its ${queued} change(s) stay queued — nothing is sent, nothing is lost.`);
 
     out.section('The network is back: every device syncs');
     await unplugged.setMode({ kind: 'pass' });
@@ -138,6 +141,7 @@ export async function runDemoStory(options: { dir: string; cloudDir: string; out
       dir,
       devices: devices.map((d) => ({ name: d.name, tenant: d.tenant, config: d.configFile })),
       syncs,
+      unplugged: { device: tillA2.name, offline: offline.offline, error: offline.error, queued },
       concurrentEdit: { sku: 'COFFEE-1KG', winner: tillA2.name, priceCents },
       stock: Object.fromEntries([tillA1, tillA2, tillB1].map((d) => [d.name, inventory(d).levels()])),
       fiscal: fiscalResults,

@@ -1,4 +1,4 @@
-import type { Row } from '@equinox-sync/core/plugin';
+import { RemoteRejectedError, RemoteUnavailableError, type Row } from '@equinox-sync/core/plugin';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { licenceId, settingsPlugin } from '../src/index.js';
 import { LICENCE_RECHECK_MS, LicenceGate } from '../src/licence/licence-gate.js';
@@ -36,7 +36,15 @@ function clockedGate(d: SettingsDevice, start = Date.now()): { gate: LicenceGate
   return { gate, calls: () => calls, advance: (ms) => (now += ms), at: (ms) => (now = ms) };
 }
 
-const unreachable = (): Promise<never> => Promise.reject(Object.assign(new Error('rpc failed: the cloud is unreachable (ECONNREFUSED)'), { code: undefined }));
+/** The cloud does not answer, as the device's remote says it. */
+const unreachable = (): Promise<never> =>
+  Promise.reject(new RemoteUnavailableError({ operation: 'rpc', status: 0, message: 'rpc failed: the cloud is unreachable (ECONNREFUSED)' }));
+
+/** The cloud answers, but has no function of this plugin (its SQL was never applied). */
+const withoutPluginSql = (): Promise<never> =>
+  Promise.reject(
+    new RemoteRejectedError({ operation: 'rpc', status: 404, code: 'PGRST202', message: 'rpc failed: Could not find the function public.settings_register_device(p_device) in the schema cache (code PGRST202, HTTP 404)' }),
+  );
 
 describe('the licence gate, on the cloud\'s answer', () => {
   beforeAll(async () => {
@@ -148,7 +156,7 @@ describe('the licence gate, when the cloud cannot be asked', () => {
     expect(d.api.licenceStatus()).toMatchObject({ state: 'unmanaged', source: 'device' });
   });
 
-  it('pauses on an expired or revoked local licence, and on a valid one the cloud never accepted', async () => {
+  it('pauses on an expired or revoked local licence; lets a valid one go when the cloud does not answer (the pushes meet the same failure)', async () => {
     const tenant = uniqueTenant('offline-managed');
     const d = await device(tenant, 'till-1', unreachable);
     pulledLicence(d, PAST);
@@ -156,8 +164,16 @@ describe('the licence gate, when the cloud cannot be asked', () => {
     pulledLicence(d, FUTURE, { deleted: true });
     expect(await gateReason(d)).toBe(`uploads paused: tenant "${tenant}" has no valid licence (revoked)`);
     pulledLicence(d, FUTURE);
+    expect(await gateReason(d)).toBeUndefined();
+    expect(d.api.licenceStatus()).toMatchObject({ state: 'valid', source: 'device' });
+  });
+
+  it('pauses on a valid local licence the cloud never accepted when the cloud answers without this plugin', async () => {
+    const tenant = uniqueTenant('no-plugin-sql');
+    const d = await device(tenant, 'till-1', withoutPluginSql);
+    pulledLicence(d, FUTURE);
     expect(await gateReason(d)).toBe(
-      `uploads paused: the licence of tenant "${tenant}" could not be checked in the cloud (rpc failed: the cloud is unreachable (ECONNREFUSED))`,
+      `uploads paused: the licence of tenant "${tenant}" could not be checked in the cloud (rpc failed: Could not find the function public.settings_register_device(p_device) in the schema cache (code PGRST202, HTTP 404))`,
     );
     expect(d.api.licenceStatus()).toMatchObject({ state: 'unknown', source: 'device' });
   });

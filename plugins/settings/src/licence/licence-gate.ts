@@ -1,4 +1,4 @@
-import type { PluginContext, UploadGateContext } from '@equinox-sync/core/plugin';
+import { RemoteUnavailableError, type PluginContext, type UploadGateContext } from '@equinox-sync/core/plugin';
 import { deviceLimitRefusal, parseCloudCheck, REGISTER_DEVICE_FUNCTION } from './cloud-check.js';
 import type { LocalLicensing } from './licence.js';
 import { pauseReason, UNCHECKED, type LicenceStatus } from './licence-status.js';
@@ -45,10 +45,13 @@ export const LICENCE_RECHECK_MS = 5 * 60_000;
  * moment a licence is revoked or lowered — so a renewal is seen by the very next run,
  * pulled or not.
  *
- * When the cloud cannot be asked (unreachable, or a cloud without this plugin's SQL),
- * the device decides on its own copy: unmanaged goes on; a missing or expired licence
- * pauses; a valid one goes on only if the cloud already accepted this device since the
- * host started, else uploads pause until the cloud answers.
+ * When the cloud cannot be asked, the device decides on its own copy: unmanaged goes
+ * on; a missing or expired licence pauses. A valid one goes on when the cloud did not
+ * answer at all (`RemoteUnavailableError`: the run's pushes meet the same failure, so the
+ * run ends offline with everything queued, and a push that does get through meets the
+ * cloud's push gate), or when the cloud already accepted this device since the host
+ * started; otherwise (the cloud answered, but without this plugin's SQL, or in words the
+ * plugin does not understand) uploads pause until the cloud answers.
  *
  * @example
  * context.hooks.register({ beforeUpload: (upload) => gate.check(upload) });
@@ -110,7 +113,7 @@ export class LicenceGate {
       answer = await this.deps.cloud.rpc(REGISTER_DEVICE_FUNCTION, { p_device: this.deps.deviceId });
     } catch (error) {
       const refusal = deviceLimitRefusal(error);
-      if (refusal === undefined) return this.onDevice(describe(error));
+      if (refusal === undefined) return this.onDevice(describe(error), error instanceof RemoteUnavailableError);
       this.accepted = false;
       return { state: 'device-limit', reason: pauseReason.refused(refusal), licence: this.deps.local().licence ?? null, source: 'cloud' };
     }
@@ -129,7 +132,8 @@ export class LicenceGate {
     }
   }
 
-  private onDevice(why: string): Decision {
+  /** The decision on the device's own copy; `unreachable`: the cloud did not answer at all. */
+  private onDevice(why: string, unreachable = false): Decision {
     const { tenantId } = this.deps;
     const local = this.deps.local();
     const base = { licence: local.licence ?? null, source: 'device' } as const;
@@ -138,7 +142,7 @@ export class LicenceGate {
     if (Date.parse(local.licence.validUntil) <= this.now()) {
       return { ...base, state: 'expired', reason: pauseReason.expired(tenantId, local.licence.validUntil) };
     }
-    if (this.accepted) return { ...base, state: 'valid', reason: null };
+    if (this.accepted || unreachable) return { ...base, state: 'valid', reason: null };
     return { ...base, state: 'unknown', reason: pauseReason.unknown(tenantId, why) };
   }
 }
