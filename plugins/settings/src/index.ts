@@ -6,7 +6,7 @@ export { SettingsStore } from './settings/settings-store.js';
 export { parseSettingValue } from './settings/setting-value.js';
 export { licenceId, settingId } from './settings/row-ids.js';
 export { localLicensing, toLicence, type Licence, type LocalLicensing } from './licence/licence.js';
-export { LicenceGate, type LicenceGateDeps } from './licence/licence-gate.js';
+export { LICENCE_RECHECK_MS, LicenceGate, type LicenceGateDeps } from './licence/licence-gate.js';
 export { pauseReason, UNCHECKED, type LicenceState, type LicenceStatus } from './licence/licence-status.js';
 export { deviceLimitRefusal, parseCloudCheck, REGISTER_DEVICE_FUNCTION, type CloudCheck } from './licence/cloud-check.js';
 export { SETTINGS_SERVER_SQL } from './cloud/settings-server-sql.js';

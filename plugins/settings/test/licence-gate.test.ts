@@ -1,8 +1,6 @@
 import { RemoteRejectedError, RemoteUnavailableError, type Row } from '@equinox-sync/core/plugin';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { licenceId, settingsPlugin } from '../src/index.js';
-import { LICENCE_RECHECK_MS, LicenceGate } from '../src/licence/licence-gate.js';
-import { localLicensing } from '../src/licence/licence.js';
+import { LICENCE_RECHECK_MS, LicenceGate, licenceId, localLicensing, settingsPlugin } from '../src/index.js';
 import { installCloudSchema, uniqueTenant, type PluginDeviceOptions } from '@equinox-sync/core/testing';
 import { gateReason, openSettingsDevice, putLicence, putSetting, type SettingsDevice } from './settings-kit.js';
 

@@ -25,6 +25,9 @@ type Decision = Omit<LicenceStatus, 'checkedAt'>;
  * gate asks again, never past the licence's `valid_until`. The gate is the device's
  * courtesy: the cloud's push gate judges every push anyway, and a push it refuses pauses
  * the uploads, after which the gate asks at every run.
+ *
+ * @example
+ * const askedAgainAt = settings.licenceStatus().checkedAt! + LICENCE_RECHECK_MS;
  */
 export const LICENCE_RECHECK_MS = 5 * 60_000;
 
@@ -40,10 +43,9 @@ export const LICENCE_RECHECK_MS = 5 * 60_000;
  * by the device's clock, and only while the device's pulled copy of its licensing rows is
  * unchanged: a till selling all day asks once every few minutes, not before every sale,
  * and a pulled renewal, revocation or `licence.required` is asked about at the next run.
- * Any other answer is asked again at the next run, and so is any run while
- * uploads are paused — by this gate or by the cloud's push gate, which refuses a push the
- * moment a licence is revoked or lowered — so a renewal is seen by the very next run,
- * pulled or not.
+ * Any other answer is asked again at the next run, and so is any run while uploads are
+ * paused — by this gate or by the cloud's push gate, which refuses a push the moment a
+ * licence is revoked or lowered — so a renewal is seen by the very next run, pulled or not.
  *
  * When the cloud cannot be asked, the device decides on its own copy: unmanaged goes
  * on; a missing or expired licence pauses. A valid one goes on when the cloud did not
